@@ -1,0 +1,143 @@
+"""One loaded invoice document with the peers connected to it.
+
+The room owns the live `pycrdt.Doc`, the presence view and the set of peers. `receive` handles one
+frame from one peer synchronously: decode, apply, queue what must be sent. Each outgoing message
+is encoded once and the same bytes go to every peer's queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from pycrdt import Doc
+
+from collab.awareness import AwarenessView
+from collab.errors import InvalidUpdate, ProtocolError
+from collab.limits import Limits
+from collab.peer import Peer
+from collab.persister import Persister
+from collab.protocol import (
+    AwarenessEntry,
+    AwarenessMessage,
+    QueryAwarenessMessage,
+    SyncMessage,
+    SyncType,
+    decode_awareness,
+    decode_message,
+    encode_awareness,
+    encode_awareness_update,
+    encode_permission_denied,
+    encode_sync_step1,
+    encode_sync_step2,
+    encode_update,
+)
+from collab.store import LogEntry, Snapshot
+
+# What a Yjs encoder writes for an update with no structs and no deletions.
+_EMPTY_UPDATE = b"\x00\x00"
+
+
+class Room:
+    def __init__(
+        self,
+        doc_id: str,
+        doc: Doc[Any],
+        *,
+        last_seq: int,
+        unsnapshotted: int,
+        persister: Persister,
+        limits: Limits,
+    ) -> None:
+        self.doc_id = doc_id
+        self.doc = doc
+        self.peers: set[Peer] = set()
+        self.awareness = AwarenessView(max_ids_per_owner=limits.awareness_ids_per_connection)
+        self.seq = last_seq
+        self.unsnapshotted = unsnapshotted
+        self.refs = 0  # connections holding the room, including those not yet joined
+        self.unload_task: asyncio.Task[None] | None = None
+        self._persister = persister
+        self._limits = limits
+
+    # -- membership -----------------------------------------------------------------------
+
+    def join(self, peer: Peer) -> None:
+        """Add a peer and send it our state vector (so its offline edits come back to us) and
+        everyone's presence."""
+        self.peers.add(peer)
+        peer.send(encode_sync_step1(self.doc.get_state()))
+        present = self.awareness.snapshot()
+        if present:
+            peer.send(encode_awareness(encode_awareness_update(present)))
+
+    def leave(self, peer: Peer) -> None:
+        self.peers.discard(peer)
+        removed = self.awareness.remove_owner(peer)
+        if removed:
+            self._broadcast_awareness(removed)
+
+    # -- frames ---------------------------------------------------------------------------
+
+    def receive(self, peer: Peer, frame: bytes) -> None:
+        """Handle one frame from `peer`; raise a CollabError to close that peer only."""
+        message = decode_message(frame)
+        if isinstance(message, SyncMessage):
+            if message.kind is SyncType.STEP1:
+                peer.send(encode_sync_step2(self._diff(message.payload)))
+            else:
+                self._apply(peer, message.payload)
+        elif isinstance(message, AwarenessMessage):
+            entries = decode_awareness(
+                message.payload, max_entries=self._limits.awareness_entries_per_message
+            )
+            result = self.awareness.apply(peer, entries)
+            if result.forward:
+                self._broadcast_awareness(result.forward)
+            if result.reply:
+                peer.send(encode_awareness(encode_awareness_update(result.reply)))
+        elif isinstance(message, QueryAwarenessMessage):
+            peer.send(encode_awareness(encode_awareness_update(self.awareness.snapshot())))
+        # Auth messages only travel from server to client; one from a client is ignored.
+
+    def _diff(self, state_vector: bytes) -> bytes:
+        try:
+            return self.doc.get_update(state_vector)
+        except ValueError as exc:
+            raise ProtocolError("invalid state vector") from exc
+
+    def _apply(self, peer: Peer, update: bytes) -> None:
+        if update == _EMPTY_UPDATE:
+            return
+        if not peer.identity.can_edit:
+            peer.send(encode_permission_denied("read-only access: changes are not saved"))
+            return
+        try:
+            self.doc.apply_update(update)
+        except ValueError as exc:
+            raise InvalidUpdate("update cannot be applied") from exc
+        self.seq += 1
+        self._persister.append(
+            LogEntry(self.doc_id, self.seq, update, peer.identity.user_id, time.time())
+        )
+        frame = encode_update(update)
+        for other in self.peers:
+            if other is not peer:
+                other.send(frame)
+        self.unsnapshotted += 1
+        if self.unsnapshotted >= self._limits.compact_after_updates:
+            self.write_snapshot()
+
+    def _broadcast_awareness(self, entries: list[AwarenessEntry]) -> None:
+        # Sent back to the sender too: the stock client counts it as liveness.
+        frame = encode_awareness(encode_awareness_update(entries))
+        for peer in self.peers:
+            peer.send(frame)
+
+    # -- storage --------------------------------------------------------------------------
+
+    def write_snapshot(self) -> None:
+        """Queue the document re-encoded as of `seq`; the log before it stops being loaded."""
+        self._persister.snapshot(Snapshot(self.doc_id, self.seq, self.doc.get_update()))
+        self.unsnapshotted = 0

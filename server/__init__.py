@@ -1,0 +1,1 @@
+"""Cofacture's service: HTTP, WebSocket, auth, persistence and the command line."""

@@ -1,0 +1,51 @@
+"""Roles and what they may do: the one table every HTTP handler and the WebSocket consult."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    REVIEWER = "reviewer"
+    EDITOR = "editor"
+    APPROVER = "approver"
+    ACCOUNTANT = "accountant"
+    ADMIN = "admin"
+
+
+class Capability(StrEnum):
+    INVOICE_READ = "invoice.read"
+    INVOICE_COMMENT = "invoice.comment"
+    INVOICE_CREATE = "invoice.create"
+    INVOICE_EDIT = "invoice.edit"
+    INVOICE_SUBMIT = "invoice.submit"
+    INVOICE_APPROVE = "invoice.approve"
+    INVOICE_ISSUE = "invoice.issue"
+    PAYMENT_MANAGE = "payment.manage"
+    MEMBER_MANAGE = "member.manage"
+    LOCK_BREAK = "lock.break"
+
+
+_VIEWER = frozenset({Capability.INVOICE_READ})
+_REVIEWER = _VIEWER | {Capability.INVOICE_COMMENT}
+_EDITOR = _REVIEWER | {
+    Capability.INVOICE_CREATE,
+    Capability.INVOICE_EDIT,
+    Capability.INVOICE_SUBMIT,
+}
+_APPROVER = _EDITOR | {Capability.INVOICE_APPROVE, Capability.INVOICE_ISSUE}
+_ACCOUNTANT = _REVIEWER | {Capability.PAYMENT_MANAGE}
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.VIEWER: _VIEWER,
+    Role.REVIEWER: _REVIEWER,
+    Role.EDITOR: _EDITOR,
+    Role.APPROVER: _APPROVER,
+    Role.ACCOUNTANT: _ACCOUNTANT,
+    Role.ADMIN: frozenset(Capability),
+}
+
+
+def can(role: Role, capability: Capability) -> bool:
+    return capability in ROLE_CAPABILITIES[role]

@@ -1,0 +1,90 @@
+"""The invoice WebSocket: authenticate and load *before* accepting, then serve the room.
+
+Refusing at the HTTP upgrade (401/404/503) rather than accept-then-close matters: the stock
+client reconnects every 100 ms after a close, but backs off after a refused upgrade.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.responses import JSONResponse
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from collab import ChannelClosed, Identity, LoadError, ProtocolError, serve_peer
+from server import invoices
+from server.context import AppContext
+from server.errors import NotFound
+from server.permissions import Capability
+from server.security import InvalidToken
+
+log = logging.getLogger(__name__)
+
+
+class WebSocketChannel:
+    """Starlette's WebSocket adapted to collab's Channel."""
+
+    __slots__ = ("_ws",)
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self._ws = websocket
+
+    async def send(self, data: bytes) -> None:
+        try:
+            await self._ws.send({"type": "websocket.send", "bytes": data})
+        except (WebSocketDisconnect, OSError, RuntimeError) as exc:
+            raise ChannelClosed("connection lost while sending") from exc
+
+    async def recv(self) -> bytes:
+        message = await self._ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise ChannelClosed("client disconnected")
+        data = message.get("bytes")
+        if data is None:
+            raise ProtocolError("text frames are not y-websocket messages")
+        return bytes(data)
+
+    async def close(self, code: int, reason: str) -> None:
+        try:
+            await self._ws.close(code, reason[:120])
+        except (WebSocketDisconnect, OSError, RuntimeError):
+            pass  # already gone
+
+
+async def _deny(websocket: WebSocket, status: int, error: str) -> None:
+    await websocket.send_denial_response(JSONResponse({"error": error}, status_code=status))
+
+
+async def invoice_socket(websocket: WebSocket) -> None:
+    ctx: AppContext = websocket.app.state.ctx
+    invoice_id = websocket.path_params["invoice_id"]
+    try:
+        claims = ctx.signer.verify(websocket.query_params.get("token", ""))
+    except InvalidToken:
+        await _deny(websocket, 401, "missing, invalid or expired token")
+        return
+    try:
+        async with ctx.sessions() as db:
+            found = await invoices.access(db, user_id=claims.user_id, invoice_id=invoice_id)
+    except NotFound:
+        await _deny(websocket, 404, "no such invoice")
+        return
+    identity = Identity(
+        user_id=claims.user_id,
+        name=found.member.user.name,
+        can_edit=found.can(Capability.INVOICE_EDIT) and found.invoice.status == "draft",
+    )
+    try:
+        room = await ctx.registry.acquire(found.invoice.id)
+    except LoadError:
+        await _deny(websocket, 503, "the invoice cannot be loaded right now; try again later")
+        return
+    try:
+        await websocket.accept()
+        await serve_peer(room, WebSocketChannel(websocket), identity, ctx.settings.limits)
+    finally:
+        ctx.registry.release(room)
+
+
+routes = [WebSocketRoute("/ws/invoices/{invoice_id}", invoice_socket)]

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from server.permissions import Role
+from tests.harness import ROOT, Account, ServerProcess, YjsClients, seed
+
+
+@dataclass
+class Running:
+    server: ServerProcess
+    accounts: dict[str, Account]
+
+
+def _require_node() -> None:
+    if shutil.which("node") is None or not (ROOT / "node_modules" / "yjs").exists():
+        pytest.fail("node and `npm ci` are required: run ./scripts/test.sh")
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    """A server process on a fresh SQLite database with an editor, a second editor and a viewer."""
+    accounts = await seed(
+        tmp_path,
+        users={"alice": Role.EDITOR, "bob": Role.EDITOR, "vera": Role.VIEWER},
+    )
+    server = ServerProcess(tmp_path)
+    await server.start()
+    try:
+        yield Running(server, accounts)
+    finally:
+        if server.proc and server.proc.poll() is None:
+            await server.stop()
+
+
+@pytest.fixture
+async def yjs() -> AsyncIterator[YjsClients]:
+    _require_node()
+    async with YjsClients() as clients:
+        yield clients

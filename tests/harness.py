@@ -1,0 +1,224 @@
+"""Test plumbing: a real server process, real Yjs clients in Node, and conditions with deadlines."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from pycrdt import Doc
+
+from server import accounts, invoices
+from server.db import create_engine, migrate, sessions
+from server.documents import document_json
+from server.doc_store import SqlUpdateStore
+from server.permissions import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def db_url(data_dir: Path) -> str:
+    return f"sqlite+aiosqlite:///{data_dir / 'cofacture.db'}"
+
+
+async def wait_for(
+    check: Callable[[], Awaitable[T]], *, timeout: float = 5.0, what: str = "condition"
+) -> T:
+    """Poll `check` until it returns something truthy; fail with `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while True:
+        try:
+            last = await check()
+            if last:
+                return last
+        except AssertionError as exc:
+            last = exc
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
+        await asyncio.sleep(0.02)
+
+
+@dataclass
+class Account:
+    email: str
+    password: str
+    user_id: str
+    org_id: str
+
+
+async def seed(data_dir: Path, *, org: str = "Acme", users: dict[str, Role]) -> dict[str, Account]:
+    """Create an organization and users directly in the database."""
+    engine = create_engine(db_url(data_dir))
+    await migrate(engine)
+    made: dict[str, Account] = {}
+    async with sessions(engine).begin() as db:
+        try:
+            organization = await accounts.find_org(db, org)
+        except Exception:
+            organization = await accounts.create_org(db, name=org)
+        for name, role in users.items():
+            email = f"{name}@{org.lower()}.test"
+            user = await accounts.create_user(
+                db, org=organization, email=email, password="correct horse", role=role, name=name
+            )
+            made[name] = Account(email, "correct horse", user.id, organization.id)
+    await engine.dispose()
+    return made
+
+
+async def new_invoice(data_dir: Path, account: Account) -> str:
+    engine = create_engine(db_url(data_dir))
+    async with sessions(engine).begin() as db:
+        invoice = await invoices.create_invoice(db, user_id=account.user_id, org_id=account.org_id)
+    await engine.dispose()
+    return invoice.id
+
+
+async def stored_document(data_dir: Path, invoice_id: str) -> tuple[dict[str, Any], Doc[Any]]:
+    """Replay the stored snapshot and log into a fresh document."""
+    engine = create_engine(db_url(data_dir))
+    stored = await SqlUpdateStore(engine).load(invoice_id)
+    await engine.dispose()
+    doc: Doc[Any] = Doc()
+    if stored.snapshot is not None:
+        doc.apply_update(stored.snapshot)
+    for update in stored.updates:
+        doc.apply_update(update)
+    return document_json(doc), doc
+
+
+class ServerProcess:
+    """`python -m server serve` in a subprocess, on a free port, with its own data directory."""
+
+    def __init__(self, data_dir: Path, **env: str) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.env = env
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = data_dir / "server.log"
+
+    @property
+    def http(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/ws/invoices"
+
+    async def start(self) -> None:
+        env = {
+            **os.environ,
+            "DATA_DIR": str(self.data_dir),
+            "SECRET_KEY": "test-secret-key-that-is-long-enough-for-hs256",
+            "LOG_LEVEL": "info",
+            "PYTHONPATH": str(ROOT),
+            **self.env,
+        }
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it for its lifetime
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "server", "serve", "--port", str(self.port)],
+            cwd=self.data_dir,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+        async def ready() -> bool:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
+            try:
+                async with httpx.AsyncClient() as client:
+                    return (await client.get(f"{self.http}/api/health")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await wait_for(ready, timeout=30, what="server start")
+
+    async def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+        deadline = time.monotonic() + timeout
+        while self.proc.poll() is None:
+            if time.monotonic() > deadline:
+                self.proc.kill()
+                raise AssertionError("server did not stop in time")
+            await asyncio.sleep(0.02)
+        return self.proc.returncode
+
+    async def login(self, account: Account) -> str:
+        async with httpx.AsyncClient() as client:
+            r = await client.post(
+                f"{self.http}/api/auth/login",
+                json={"email": account.email, "password": account.password},
+            )
+        r.raise_for_status()
+        return str(r.json()["access_token"])
+
+
+class YjsClients:
+    """Real `yjs` + `y-websocket` clients in one Node process, driven command by command."""
+
+    def __init__(self) -> None:
+        self._proc: asyncio.subprocess.Process | None = None
+        self._ids = itertools.count(1)
+        self._lock = asyncio.Lock()
+
+    async def __aenter__(self) -> YjsClients:
+        self._proc = await asyncio.create_subprocess_exec(
+            "node",
+            str(ROOT / "tests" / "js" / "yclient.mjs"),
+            cwd=ROOT,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._proc is not None and self._proc.stdin is not None
+        self._proc.stdin.close()
+        try:
+            await asyncio.wait_for(self._proc.wait(), 5)
+        except TimeoutError:
+            self._proc.kill()
+
+    async def call(self, cmd: str, **args: Any) -> Any:
+        assert self._proc is not None and self._proc.stdin and self._proc.stdout
+        async with self._lock:
+            request_id = next(self._ids)
+            self._proc.stdin.write((json.dumps({"id": request_id, "cmd": cmd, **args}) + "\n").encode())
+            await self._proc.stdin.drain()
+            answer = json.loads(await asyncio.wait_for(self._proc.stdout.readline(), 10))
+        if not answer["ok"]:
+            raise RuntimeError(answer["error"])
+        return answer["result"]
+
+    async def state(self, name: str) -> dict[str, Any]:
+        result = await self.call("state", name=name)
+        return {"json": result["json"], "update": base64.b64decode(result["update"])}
+
+    async def synced(self, name: str, timeout: float = 5.0) -> None:
+        async def check() -> bool:
+            return bool((await self.call("status", name=name))["synced"])
+
+        await wait_for(check, timeout=timeout, what=f"{name} synced")
