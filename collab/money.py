@@ -68,6 +68,7 @@ _EXACT = Context(
 _ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, Overflow])
 _HUNDRED = Decimal(100)
 _DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _EXPONENT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+", re.ASCII)
 
 
@@ -387,47 +388,37 @@ def parse_decimal(text: str) -> Decimal:
 
 
 def _diagnose(text: str) -> tuple[str, str]:
-    """Say why `text` is not a decimal string, most specific reason first."""
+    """Why `text` is not a decimal string, as (message, code): the most specific reason wins."""
     shown = repr(text) if len(text) <= MAX_TEXT_LENGTH else repr(text[:MAX_TEXT_LENGTH] + "...")
-    body = text.lstrip("-")
-    checks: list[tuple[bool, str, str]] = [
-        (text == "", "is empty: expected a number such as 1234.50", "empty"),
-        (len(text) > MAX_TEXT_LENGTH, f"is longer than {MAX_TEXT_LENGTH} characters", "too_long"),
-        (text != text.strip(), "has spaces around it", "whitespace"),
-        (
-            body.lower().lstrip("s") in {"nan", "inf", "infinity"},
-            "is not a finite number",
-            "not_finite",
-        ),
-        (
-            "," in text,
-            "contains a comma: use '.' for decimals and no thousands separators",
-            "separator",
-        ),
-        (" " in text or "_" in text or "'" in text, "contains a digit separator", "separator"),
-        (text.startswith("+"), "starts with '+': write the number without it", "plus_sign"),
-        (
-            _EXPONENT_TEXT.fullmatch(text) is not None,
-            "uses exponent notation: write the digits out",
-            "exponent",
-        ),
-        (
-            body.endswith(".") and body[:-1].isascii() and body[:-1].isdigit(),
-            "is incomplete: add digits after the decimal point",
-            "incomplete",
-        ),
-        (
-            body.startswith(".") and body[1:].isascii() and body[1:].isdigit(),
-            "needs a digit before the decimal point, such as 0" + body,
-            "incomplete",
-        ),
-        (body == "", "is incomplete: digits expected after '-'", "incomplete"),
-    ]
-    checks.append(
-        (True, "is not a number: expected digits, optionally '-' and '.', as in 1234.50", "syntax")
-    )
-    reason, code = next((reason, code) for failed, reason, code in checks if failed)
+    reason, code = _reason(text)
     return f"{shown} {reason}", code
+
+
+def _reason(text: str) -> tuple[str, str]:
+    body = text.removeprefix("-")
+    if text == "":
+        return "is empty: expected a number such as 1234.50", "empty"
+    if len(text) > MAX_TEXT_LENGTH:
+        return f"is longer than {MAX_TEXT_LENGTH} characters", "too_long"
+    if text != text.strip():
+        return "has spaces around it", "whitespace"
+    if body.lower() in {"nan", "snan", "inf", "infinity"}:
+        return "is not a finite number", "not_finite"
+    if "," in text:
+        return "contains a comma: use '.' for decimals and no thousands separators", "separator"
+    if any(separator in text for separator in " _'"):
+        return "contains a digit separator", "separator"
+    if text.startswith("+"):
+        return "starts with '+': write the number without it", "plus_sign"
+    if _EXPONENT_TEXT.fullmatch(text):
+        return "uses exponent notation: write the digits out", "exponent"
+    if body.endswith(".") and _DIGITS.fullmatch(body[:-1]):
+        return "is incomplete: add digits after the decimal point", "incomplete"
+    if body.startswith(".") and _DIGITS.fullmatch(body[1:]):
+        return f"needs a digit before the decimal point, such as 0{body}", "incomplete"
+    if body == "":
+        return "is incomplete: digits expected after '-'", "incomplete"
+    return "is not a number: expected digits, optionally '-' and '.', as in 1234.50", "syntax"
 
 
 def _line_result(line: Line, places: int, index: int) -> LineResult:

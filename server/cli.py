@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
 import sys
 from collections.abc import Sequence
 
@@ -61,11 +62,26 @@ async def _with_db(settings: Settings, args: argparse.Namespace) -> str:
         await engine.dispose()
 
 
+class RedactTokens(logging.Filter):
+    """uvicorn logs WebSocket paths with their query string: keep bearer tokens out of logs."""
+
+    _pattern = re.compile(r"(token=)[^&\s\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._pattern.sub(r"\1[redacted]", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
 def _serve(settings: Settings, host: str, port: int | None) -> None:
     import uvicorn
 
     from server.app import create_app
 
+    logging.getLogger("uvicorn.error").addFilter(RedactTokens())
     uvicorn.run(
         create_app(settings),
         host=host,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 from pycrdt import Doc
 
 from tests.conftest import Running
@@ -53,3 +55,95 @@ async def test_two_clients_sync_and_persist(running: Running, yjs: YjsClients) -
 
     await wait_for(both_have_everything, what="edits to reach both clients")
     await assert_converged(running, invoice_id, yjs, "a", "b")
+
+
+async def _open(running: Running, yjs: YjsClients, name: str, who: str, invoice_id: str, **kw: object) -> None:
+    token = await running.server.login(running.accounts[who])
+    await yjs.call("open", name=name, url=running.server.ws, room=invoice_id, token=token, **kw)
+
+
+async def test_late_joiner_with_offline_edits(running: Running, yjs: YjsClients) -> None:
+    invoice_id = await new_invoice(running.server.data_dir, running.accounts["alice"])
+    await _open(running, yjs, "a", "alice", invoice_id)
+    await yjs.synced("a")
+    await yjs.call("set", name="a", key="currency", value="EUR")
+    # b edits before it ever connects: its offline edits must reach the server through the
+    # server's sync step 1, and it must receive what a wrote meanwhile.
+    await _open(running, yjs, "b", "bob", invoice_id, connect=False)
+    await yjs.call("set", name="b", key="buyer_reference", value="PO-77")
+    await yjs.call("pushLine", name="b", line={"id": "l1", "description": "Offline line"})
+    await yjs.call("connect", name="b")
+    await yjs.synced("b")
+
+    async def merged() -> bool:
+        for name in ("a", "b"):
+            state = (await yjs.state(name))["json"]
+            assert state["invoice"] == {"currency": "EUR", "buyer_reference": "PO-77"}
+            assert [line["id"] for line in state["lines"]] == ["l1"]
+        return True
+
+    await wait_for(merged, what="offline edits and live edits to merge")
+    await assert_converged(running, invoice_id, yjs, "a", "b")
+
+
+async def test_reconnecting_client_sends_edits_made_while_disconnected(
+    running: Running, yjs: YjsClients
+) -> None:
+    invoice_id = await new_invoice(running.server.data_dir, running.accounts["alice"])
+    await _open(running, yjs, "a", "alice", invoice_id)
+    await _open(running, yjs, "b", "bob", invoice_id)
+    await yjs.synced("a")
+    await yjs.synced("b")
+    await yjs.call("disconnect", name="b")
+    await yjs.call("set", name="b", key="notes_plain", value="written offline")
+    await yjs.call("set", name="a", key="due_date", value="2026-12-31")
+    await yjs.call("connect", name="b")
+
+    async def merged() -> bool:
+        for name in ("a", "b"):
+            state = (await yjs.state(name))["json"]["invoice"]
+            assert state == {"notes_plain": "written offline", "due_date": "2026-12-31"}
+        return True
+
+    await wait_for(merged, what="reconnect to merge both sides")
+    await assert_converged(running, invoice_id, yjs, "a", "b")
+
+
+async def test_content_survives_a_server_restart(running: Running, yjs: YjsClients) -> None:
+    invoice_id = await new_invoice(running.server.data_dir, running.accounts["alice"])
+    await _open(running, yjs, "a", "alice", invoice_id)
+    await yjs.synced("a")
+    for i in range(5):
+        await yjs.call("pushLine", name="a", line={"id": f"l{i}", "description": f"Line {i}"})
+    await yjs.call("set", name="a", key="payment_terms", value="Net 30")
+    await assert_converged(running, invoice_id, yjs, "a")
+    await yjs.call("destroy", name="a")
+    assert await running.server.stop() in (0, -signal.SIGTERM)  # uvicorn re-raises SIGTERM
+    await running.server.start()
+
+    await _open(running, yjs, "fresh", "bob", invoice_id)
+    await yjs.synced("fresh")
+    state = (await yjs.state("fresh"))["json"]
+    assert state["invoice"] == {"payment_terms": "Net 30"}
+    assert [line["description"] for line in state["lines"]] == [f"Line {i}" for i in range(5)]
+    await assert_converged(running, invoice_id, yjs, "fresh")
+
+
+async def test_viewer_sees_changes_but_cannot_change_anything(
+    running: Running, yjs: YjsClients
+) -> None:
+    invoice_id = await new_invoice(running.server.data_dir, running.accounts["alice"])
+    await _open(running, yjs, "a", "alice", invoice_id)
+    await _open(running, yjs, "v", "vera", invoice_id)
+    await yjs.synced("a")
+    await yjs.synced("v")
+    await yjs.call("set", name="v", key="customer_note", value="viewer wrote this")
+    await yjs.call("set", name="a", key="payment_terms", value="Net 15")
+
+    async def viewer_got_it() -> bool:
+        return (await yjs.state("v"))["json"]["invoice"].get("payment_terms") == "Net 15"
+
+    await wait_for(viewer_got_it, what="the editor's change to reach the viewer")
+    assert "customer_note" not in (await yjs.state("a"))["json"]["invoice"]
+    stored, _ = await stored_document(running.server.data_dir, invoice_id)
+    assert stored["invoice"] == {"payment_terms": "Net 15"}

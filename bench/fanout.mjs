@@ -1,0 +1,332 @@
+// Load generator for Yjs sync servers: real `yjs` + `y-websocket` clients in this one process.
+//
+//   node bench/fanout.mjs fanout --url ws://127.0.0.1:P/ws/invoices --room ID [--token T]
+//        [--clients 10] [--rate 100] [--duration 5] [--grace 3]
+//   node bench/fanout.mjs join   --url ... --room ID [--token T] [--clients 50] [--late 10]
+//   node bench/fanout.mjs cold   --url ... --rooms ID1,ID2 [--token T]
+//   node bench/fanout.mjs hold   --url ... --rooms-file rooms.json [--token T]
+//
+// Progress events and the result are JSON lines on stdout; the last line is the result.
+// All clients share one clock, so "time until every other client has the change" is measured
+// directly. The generator reports its own CPU and event-loop lag: on a small machine it can be
+// the bottleneck, and a result it could not drive must be reported as such.
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import * as readline from 'node:readline'
+import { readFileSync } from 'node:fs'
+import WebSocket from 'ws'
+import * as Y from 'yjs'
+import { WebsocketProvider } from 'y-websocket'
+
+const CURSOR_MOVES_PER_SECOND = 10 // aggregate, as in docs/LESSONS
+const SYNC_TIMEOUT_MS = 20000
+const TICK_MS = 2
+// A value of realistic size for one invoice field.
+const FILLER = 'Consulting services, March, 12 h at 95.00'
+
+function parseArgs (argv) {
+  const [mode, ...rest] = argv
+  const opts = { mode }
+  for (let i = 0; i < rest.length; i += 2) {
+    if (!rest[i].startsWith('--')) throw new Error(`unexpected argument ${rest[i]}`)
+    opts[rest[i].slice(2)] = rest[i + 1]
+  }
+  return opts
+}
+
+const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const now = () => performance.now()
+
+function openClient (url, room, token, name) {
+  const doc = new Y.Doc()
+  const provider = new WebsocketProvider(url, room, doc, {
+    WebSocketPolyfill: WebSocket,
+    params: token ? { token } : {},
+    disableBc: true
+  })
+  provider.awareness.setLocalStateField('user', { name })
+  const client = { doc, provider, map: doc.getMap('invoice'), syncedAt: null, disconnects: 0 }
+  provider.on('sync', (synced) => { if (synced && client.syncedAt === null) client.syncedAt = now() })
+  provider.on('status', ({ status }) => { if (status === 'disconnected') client.disconnects++ })
+  return client
+}
+
+async function waitUntil (check, timeoutMs) {
+  const deadline = now() + timeoutMs
+  while (!check()) {
+    if (now() > deadline) return false
+    await sleep(10)
+  }
+  return true
+}
+
+function percentile (sorted, p) {
+  if (sorted.length === 0) return null
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
+  return Math.round(sorted[Math.max(0, i)] * 100) / 100
+}
+
+function negotiatedExtensions (clients) {
+  const ws = clients.find((c) => c.provider.ws)?.provider.ws
+  return ws ? ws.extensions || 'none' : 'unknown'
+}
+
+function destroyAll (clients) {
+  for (const c of clients) { c.provider.destroy(); c.doc.destroy() }
+}
+
+// -- fanout -----------------------------------------------------------------------------------
+
+// Tracks, for every update, how many of the other clients still have to see it.
+class Tracker {
+  constructor (k) {
+    this.k = k
+    this.sentAt = [] // by global seq
+    this.remaining = []
+    this.latencies = []
+    this.bySender = Array.from({ length: k }, () => []) // sender's n-th update -> global seq
+    this.seen = new Int32Array(k * k).fill(-1) // [receiver * k + sender] -> last n seen
+  }
+
+  sent (sender) {
+    const g = this.sentAt.length
+    this.sentAt.push(now())
+    this.remaining.push(this.k - 1)
+    this.bySender[sender].push(g)
+    return { n: this.bySender[sender].length - 1, g }
+  }
+
+  // A receiver that sees a sender's n-th value has all earlier ones too (one key per sender,
+  // ordered socket): mark every update up to n, in case a server merged some.
+  received (receiver, sender, n) {
+    const slot = receiver * this.k + sender
+    const t = now()
+    for (let m = this.seen[slot] + 1; m <= n; m++) {
+      const g = this.bySender[sender][m]
+      if (g === undefined) break
+      if (--this.remaining[g] === 0) this.latencies.push(t - this.sentAt[g])
+    }
+    if (n > this.seen[slot]) this.seen[slot] = n
+  }
+
+  lost () { return this.remaining.filter((r) => r > 0).length }
+}
+
+async function fanout (opts) {
+  const k = Number(opts.clients ?? 10)
+  const rate = Number(opts.rate ?? 100)
+  const durationMs = Number(opts.duration ?? 5) * 1000
+  const graceMs = Number(opts.grace ?? 3) * 1000
+  const clients = Array.from({ length: k }, (_, i) => openClient(opts.url, opts.room, opts.token, `c${i}`))
+  const tracker = new Tracker(k)
+  clients.forEach((c, receiver) => {
+    // One key per sender: concurrent writes to one key would let Yjs' conflict resolution hide
+    // the losing value from observers, which would look like a lost update.
+    c.map.observe((event) => {
+      for (const key of event.keysChanged) {
+        const v = c.map.get(key)
+        if (v && typeof v === 'object' && v.s !== undefined) tracker.received(receiver, v.s, v.n)
+      }
+    })
+  })
+  const synced = await waitUntil(() => clients.every((c) => c.syncedAt !== null), SYNC_TIMEOUT_MS)
+  if (!synced) {
+    const count = clients.filter((c) => c.syncedAt !== null).length
+    destroyAll(clients)
+    return { ok: false, error: `only ${count} of ${k} clients synced` }
+  }
+  await sleep(500) // let the join traffic (sync, presence) settle
+  const disconnectsBefore = clients.reduce((a, c) => a + c.disconnects, 0)
+  const result = await drive(clients, tracker, rate, durationMs)
+  await waitUntil(() => tracker.lost() === 0, graceMs)
+  const sorted = tracker.latencies.slice().sort((a, b) => a - b)
+  const out = {
+    ok: true,
+    mode: 'fanout',
+    clients: k,
+    target_rate: rate,
+    ...result,
+    updates: tracker.sentAt.length,
+    lost: tracker.lost(),
+    p50_ms: percentile(sorted, 50),
+    p95_ms: percentile(sorted, 95),
+    p99_ms: percentile(sorted, 99),
+    max_ms: percentile(sorted, 100),
+    disconnects: clients.reduce((a, c) => a + c.disconnects, 0) - disconnectsBefore,
+    extensions: negotiatedExtensions(clients)
+  }
+  destroyAll(clients)
+  return out
+}
+
+// Open-loop schedule: send whatever is due every tick, so a slow server cannot slow the offered
+// load down. Whether *we* kept up shows in achieved_rate, loop lag and our own CPU.
+async function drive (clients, tracker, rate, durationMs) {
+  const lag = monitorEventLoopDelay({ resolution: 5 })
+  lag.enable()
+  const cpu0 = process.cpuUsage()
+  emit({ event: 'load-start' })
+  const t0 = now()
+  let updates = 0
+  let moves = 0
+  let maxBacklog = 0
+  while (now() - t0 < durationMs) {
+    const elapsed = now() - t0
+    const due = Math.floor((elapsed / 1000) * rate)
+    maxBacklog = Math.max(maxBacklog, due - updates)
+    for (; updates < due; updates++) {
+      const sender = Math.floor(Math.random() * clients.length)
+      const { n } = tracker.sent(sender)
+      clients[sender].map.set(`k${sender}`, { s: sender, n, text: FILLER })
+    }
+    for (; moves < Math.floor((elapsed / 1000) * CURSOR_MOVES_PER_SECOND); moves++) {
+      const c = clients[Math.floor(Math.random() * clients.length)]
+      c.provider.awareness.setLocalStateField('cursor', { line: moves % 20, offset: moves % 40 })
+    }
+    await sleep(TICK_MS)
+  }
+  const wallMs = now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  emit({ event: 'load-end' })
+  lag.disable()
+  return {
+    duration_s: Math.round(wallMs) / 1000,
+    achieved_rate: Math.round((updates / wallMs) * 1000),
+    max_backlog: maxBacklog,
+    loop_lag_p99_ms: Math.round(lag.percentile(99) / 1e4) / 100,
+    generator_cpu_pct: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10
+  }
+}
+
+// -- join -------------------------------------------------------------------------------------
+
+// Everyone else who is connected and synced appears in this client's awareness.
+function seesEveryone (client, clients) {
+  const states = client.provider.awareness.getStates()
+  return clients.every((o) => o === client || o.syncedAt === null || states.has(o.doc.clientID))
+}
+
+async function join (opts) {
+  const n = Number(opts.clients ?? 50)
+  const late = Number(opts.late ?? 10)
+  const t0 = now()
+  const clients = Array.from({ length: n }, (_, i) => openClient(opts.url, opts.room, opts.token, `j${i}`))
+  for (const c of clients) recordFirstSeen(c)
+  await sleep(5000)
+  const synced = clients.filter((c) => c.syncedAt !== null)
+  const presence = synced.filter((c) => sawOthersWithin(c, synced, 1000)).length
+  const lateOk = await lateJoiners(opts, clients, late)
+  const out = {
+    ok: true,
+    mode: 'join',
+    clients: n,
+    synced_within_5s: synced.length,
+    sync_p95_ms: percentile(synced.map((c) => c.syncedAt - t0).sort((a, b) => a - b), 95),
+    presence_within_1s: presence,
+    late_joiners: late,
+    late_joiners_see_presence_1s: lateOk,
+    extensions: negotiatedExtensions(clients)
+  }
+  destroyAll(clients)
+  return out
+}
+
+function recordFirstSeen (client) {
+  client.firstSeen = new Map()
+  client.provider.awareness.on('change', ({ added, updated }) => {
+    for (const id of [...added, ...updated]) {
+      if (!client.firstSeen.has(id)) client.firstSeen.set(id, now())
+    }
+  })
+}
+
+// Each other synced client appeared within `ms` of both being in the room. Early joiners learn
+// of later ones by relay; later ones only from a presence snapshot sent to them on join.
+function sawOthersWithin (client, synced, ms) {
+  return synced.every((o) => {
+    if (o === client) return true
+    const seen = client.firstSeen.get(o.doc.clientID)
+    return seen !== undefined && seen - Math.max(client.syncedAt, o.syncedAt) <= ms
+  })
+}
+
+// Joiners arriving one at a time in a settled room: does each see the others within 1 s?
+async function lateJoiners (opts, present, count) {
+  let ok = 0
+  const joined = []
+  for (let i = 0; i < count; i++) {
+    const c = openClient(opts.url, opts.room, opts.token, `late${i}`)
+    joined.push(c)
+    const others = present.filter((o) => o.syncedAt !== null && o.provider.wsconnected)
+    const seen = await waitUntil(() => seesEveryone(c, [c, ...others]), 1000)
+    if (seen) ok++
+  }
+  destroyAll(joined)
+  return ok
+}
+
+// -- cold -------------------------------------------------------------------------------------
+
+// One fresh client per room, one room at a time: connect -> synced, and what it then holds.
+async function cold (opts) {
+  const times = []
+  const keys = []
+  for (const room of opts.rooms.split(',')) {
+    const t0 = now()
+    const c = openClient(opts.url, room, opts.token, 'cold')
+    const ok = await waitUntil(() => c.syncedAt !== null, SYNC_TIMEOUT_MS)
+    times.push(ok ? Math.round((c.syncedAt - t0) * 100) / 100 : null)
+    keys.push(c.map.size)
+    destroyAll([c])
+  }
+  return { ok: times.every((t) => t !== null), mode: 'cold', times_ms: times, keys }
+}
+
+// -- hold -------------------------------------------------------------------------------------
+
+// One client per room, each writing a small invoice; stay connected until stdin closes, so the
+// caller can measure the server's memory with every room loaded.
+async function hold (opts) {
+  const rooms = JSON.parse(readFileSync(opts['rooms-file'], 'utf8'))
+  const clients = rooms.map((room, i) => openClient(opts.url, room, opts.token, `h${i}`))
+  const ok = await waitUntil(() => clients.every((c) => c.syncedAt !== null), SYNC_TIMEOUT_MS)
+  for (const c of clients) writeInvoice(c.doc)
+  await sleep(1000)
+  const synced = clients.filter((c) => c.syncedAt !== null).length
+  emit({ ok, mode: 'hold', rooms: rooms.length, synced, extensions: negotiatedExtensions(clients) })
+  await new Promise((resolve) => readline.createInterface({ input: process.stdin }).on('close', resolve))
+  destroyAll(clients)
+  return null
+}
+
+function writeInvoice (doc) {
+  doc.transact(() => {
+    const invoice = doc.getMap('invoice')
+    for (let i = 0; i < 10; i++) invoice.set(`field${i}`, `${FILLER} ${i}`)
+  })
+  const lines = doc.getArray('lines')
+  for (let i = 0; i < 5; i++) {
+    const line = new Y.Map()
+    line.set('description', new Y.Text(FILLER))
+    line.set('quantity', i + 1)
+    line.set('unit_price', '95.00')
+    lines.push([line])
+  }
+}
+
+// -- main -------------------------------------------------------------------------------------
+
+const modes = { fanout, join, cold, hold }
+const opts = parseArgs(process.argv.slice(2))
+if (!modes[opts.mode]) {
+  console.error(`usage: node bench/fanout.mjs ${Object.keys(modes).join('|')} --url URL ...`)
+  process.exit(2)
+}
+try {
+  const result = await modes[opts.mode](opts)
+  if (result) emit(result)
+  process.exit(0)
+} catch (err) {
+  emit({ ok: false, error: String(err?.stack || err) })
+  process.exit(1)
+}
