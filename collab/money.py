@@ -590,5 +590,5 @@ def _type_code(value: object) -> str:
 
 def _type_message(expected: str, value: object) -> str:
     if isinstance(value, float):
-        return f"{expected} got the float {value!r}: floats are inexact, pass Decimal or a string"
+        return f"{expected} got the float {value!r}: floats are inexact, use Decimal(str) instead"
     return f"{expected} got {type(value).__name__}"

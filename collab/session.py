@@ -63,5 +63,8 @@ async def _receive(room: Room, peer: Peer, limits: Limits) -> None:
             if len(frame) > limits.max_frame_bytes:
                 raise FrameTooLarge(f"frame of {len(frame)} bytes (limit {limits.max_frame_bytes})")
             room.receive(peer, frame)
+            # Let the other peers' writers drain before the next frame: a burst of buffered
+            # frames from one client must not overflow everyone else's queue in one tick.
+            await asyncio.sleep(0)
     finally:
         guard.cancel()

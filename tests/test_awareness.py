@@ -1,0 +1,63 @@
+"""The server's presence view: clocks, ownership, removal on close, tombstones."""
+
+from __future__ import annotations
+
+from collab.awareness import AwarenessView
+from collab.protocol import AwarenessEntry
+
+
+def entry(client_id: int, clock: int, state: str = '{"user":{"name":"A"}}') -> AwarenessEntry:
+    return AwarenessEntry(client_id, clock, state)
+
+
+def test_only_advanced_entries_are_forwarded() -> None:
+    view = AwarenessView(max_ids_per_owner=4)
+    assert view.apply("a", [entry(1, 1)]).forward == [entry(1, 1)]
+    assert view.apply("a", [entry(1, 1)]).forward == []  # a re-send of the same clock
+    assert view.apply("a", [entry(1, 0)]).forward == []  # an old one
+    assert view.apply("a", [entry(1, 2)]).forward == [entry(1, 2)]
+
+
+def test_a_connection_cannot_change_another_connections_presence() -> None:
+    view = AwarenessView(max_ids_per_owner=4)
+    view.apply("a", [entry(1, 1)])
+    # b re-broadcasting a's state (what the stock client does), or forging it, changes nothing.
+    assert view.apply("b", [entry(1, 5, '{"user":{"name":"forged"}}')]).forward == []
+    assert view.apply("b", [entry(1, 6, "null")]).forward == []
+    assert view.snapshot() == [entry(1, 1)]
+
+
+def test_closing_a_connection_removes_its_ids_with_an_advanced_clock() -> None:
+    view = AwarenessView(max_ids_per_owner=4)
+    view.apply("a", [entry(1, 3)])
+    view.apply("b", [entry(2, 1)])
+    assert view.remove_owner("a") == [AwarenessEntry(1, 4, "null")]
+    assert view.snapshot() == [entry(2, 1)]
+    # A late re-broadcast of a's old state by b cannot bring it back.
+    assert view.apply("b", [entry(1, 3)]).forward == []
+
+
+def test_a_returning_client_with_a_retired_clock_is_told_to_advance() -> None:
+    view = AwarenessView(max_ids_per_owner=4)
+    view.apply("a", [entry(1, 3)])
+    view.remove_owner("a")
+    result = view.apply("a2", [entry(1, 3)])
+    assert result.forward == []
+    assert result.reply == [AwarenessEntry(1, 4, "null")]
+    # The stock client answers that with its state at clock 5, which is accepted.
+    assert view.apply("a2", [entry(1, 5)]).forward == [entry(1, 5)]
+
+
+def test_client_side_removal_is_forwarded_and_frees_the_id() -> None:
+    view = AwarenessView(max_ids_per_owner=4)
+    view.apply("a", [entry(1, 1)])
+    assert view.apply("a", [entry(1, 2, "null")]).forward == [entry(1, 2, "null")]
+    assert len(view) == 0
+    assert view.remove_owner("a") == []
+
+
+def test_ids_per_connection_are_bounded() -> None:
+    view = AwarenessView(max_ids_per_owner=2)
+    result = view.apply("a", [entry(1, 1), entry(2, 1), entry(3, 1)])
+    assert [e.client_id for e in result.forward] == [1, 2]
+    assert len(view) == 2

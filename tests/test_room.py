@@ -1,0 +1,287 @@
+"""Rooms, the registry and the persister through in-memory channels (no sockets)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from pycrdt import Doc, Map, TransactionEvent
+
+from collab import (
+    CloseCode,
+    Identity,
+    Limits,
+    LoadError,
+    LogEntry,
+    MemoryStore,
+    Persister,
+    Room,
+    RoomRegistry,
+    Snapshot,
+    StoredDocument,
+    serve_peer,
+)
+from collab.protocol import (
+    AuthMessage,
+    SyncMessage,
+    SyncType,
+    decode_message,
+    encode_sync_step1,
+    encode_update,
+)
+from tests.harness import wait_for
+from tests.memory_channel import MemoryChannel
+
+EDITOR = Identity("u-editor", "Editor", can_edit=True)
+VIEWER = Identity("u-viewer", "Viewer", can_edit=False)
+
+
+def updates_setting(count: int, key: str = "k") -> list[bytes]:
+    """`count` real Yjs updates, each setting a distinct key of the root map `invoice`."""
+    doc: Doc[Any] = Doc()
+    out: list[bytes] = []
+
+    def capture(event: TransactionEvent) -> None:
+        out.append(event.update)
+
+    doc.observe(capture)
+    fields = doc.get("invoice", type=Map)
+    for i in range(count):
+        fields[f"{key}{i}"] = i
+    return out
+
+
+def content(doc: Doc[Any]) -> dict[str, Any]:
+    return dict(doc.get("invoice", type=Map).to_py() or {})
+
+
+@asynccontextmanager
+async def registry(store: Any, **limits: Any) -> AsyncIterator[RoomRegistry]:
+    async with (
+        Persister(store) as persister,
+        RoomRegistry(store, persister, Limits(**limits)) as rooms,
+    ):
+        yield rooms
+
+
+class Connection:
+    """A client connected to a room through a memory channel, served by serve_peer."""
+
+    def __init__(self, room: Room, identity: Identity, limits: Limits, **channel: Any) -> None:
+        self.channel = MemoryChannel(**channel)
+        self.task = asyncio.create_task(serve_peer(room, self.channel, identity, limits))
+
+    def send(self, frame: bytes) -> None:
+        self.channel.to_server.put_nowait(frame)
+
+    def messages(self) -> list[Any]:
+        return [decode_message(frame) for frame in self.channel.sent]
+
+    def updates(self) -> list[bytes]:
+        return [
+            m.payload
+            for m in self.messages()
+            if isinstance(m, SyncMessage) and m.kind is not SyncType.STEP1
+        ]
+
+    async def close(self) -> None:
+        self.channel.hang_up()
+        await self.task
+
+
+async def joined(room: Room, count: int) -> None:
+    await wait_for(lambda: asyncio.sleep(0, len(room.peers) == count), what=f"{count} peers")
+
+
+class SlowStore(MemoryStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads = 0
+        self.release = asyncio.Event()
+        self.fail = False
+
+    async def load(self, doc_id: str) -> StoredDocument:
+        self.loads += 1
+        await self.release.wait()
+        if self.fail:
+            raise OSError("database unreachable")
+        return await super().load(doc_id)
+
+
+async def test_concurrent_opens_share_one_load_and_all_get_sync_step1() -> None:
+    store = SlowStore()
+    store.log["inv"] = [LogEntry("inv", 1, updates_setting(1)[0], "u", 0.0)]
+    async with registry(store) as rooms:
+        waiters = [asyncio.create_task(rooms.acquire("inv")) for _ in range(10)]
+        await asyncio.sleep(0)
+        store.release.set()
+        got = await asyncio.gather(*waiters)
+        assert store.loads == 1
+        assert all(room is got[0] for room in got) and got[0].refs == 10
+        connections = [Connection(got[0], EDITOR, Limits()) for _ in range(10)]
+        for connection in connections:
+            await wait_for(lambda c=connection: asyncio.sleep(0, c.channel.sent), what="step 1")
+            first = decode_message(connection.channel.sent[0])
+            assert isinstance(first, SyncMessage) and first.kind is SyncType.STEP1
+        for connection in connections:
+            await connection.close()
+            rooms.release(got[0])
+
+
+async def test_a_failed_load_refuses_every_waiter_and_creates_no_room() -> None:
+    store = SlowStore()
+    store.fail = True
+    async with registry(store) as rooms:
+        waiters = [asyncio.create_task(rooms.acquire("inv")) for _ in range(3)]
+        await asyncio.sleep(0)
+        store.release.set()
+        results = await asyncio.gather(*waiters, return_exceptions=True)
+        assert all(isinstance(r, LoadError) for r in results)
+        assert rooms.get("inv") is None
+        assert store.writes == 0  # nothing, in particular no empty document, was saved
+        store.fail = False  # the next open tries again
+        assert (await rooms.acquire("inv")).doc_id == "inv"
+
+
+async def test_updates_fan_out_to_others_and_are_logged_with_their_author() -> None:
+    store = MemoryStore()
+    limits = Limits()
+    async with registry(store) as rooms:
+        room = await rooms.acquire("inv")
+        a, b = Connection(room, EDITOR, limits), Connection(room, EDITOR, limits)
+        await joined(room, 2)
+        update = updates_setting(1)[0]
+        a.send(encode_update(update))
+        await wait_for(lambda: asyncio.sleep(0, b.updates()), what="fan-out")
+        assert b.updates() == [update]
+        assert a.updates() == []  # the sender does not get its own update back
+        await a.close()
+        await b.close()
+    assert [(e.seq, e.data, e.user_id) for e in store.log["inv"]] == [(1, update, "u-editor")]
+
+
+async def test_a_viewer_update_is_refused_and_never_stored_nor_sent() -> None:
+    store = MemoryStore()
+    limits = Limits()
+    async with registry(store) as rooms:
+        room = await rooms.acquire("inv")
+        viewer, other = Connection(room, VIEWER, limits), Connection(room, EDITOR, limits)
+        await joined(room, 2)
+        viewer.send(encode_update(updates_setting(1)[0]))
+        await wait_for(
+            lambda: asyncio.sleep(0, any(isinstance(m, AuthMessage) for m in viewer.messages())),
+            what="permission denied",
+        )
+        assert content(room.doc) == {} and other.updates() == []
+        await viewer.close()
+        await other.close()
+    assert store.log == {}
+
+
+async def test_a_stalled_client_is_disconnected_without_holding_back_the_others() -> None:
+    store = MemoryStore()
+    limits = Limits(send_queue_frames=20)
+    async with registry(store) as rooms:
+        room = await rooms.acquire("inv")
+        stalled = Connection(room, EDITOR, limits, stalled=True)
+        writer, reader = Connection(room, EDITOR, limits), Connection(room, EDITOR, limits)
+        await joined(room, 3)
+        updates = updates_setting(50)
+        for update in updates:
+            writer.send(encode_update(update))
+        await wait_for(lambda: asyncio.sleep(0, len(reader.updates()) == 50), what="all 50")
+        stalled.channel.unstall()
+        await stalled.task
+        assert stalled.channel.closed_with is not None
+        assert stalled.channel.closed_with[0] == CloseCode.TRY_AGAIN_LATER
+        assert writer.channel.closed_with is None and reader.channel.closed_with is None
+        await writer.close()
+        await reader.close()
+    assert len(store.log["inv"]) == 50
+
+
+async def test_an_idle_connection_is_closed() -> None:
+    async with registry(MemoryStore()) as rooms:
+        room = await rooms.acquire("inv")
+        idle = Connection(room, EDITOR, Limits(idle_timeout_seconds=0.05))
+        peer = await asyncio.wait_for(idle.task, 2)
+        assert peer.close_code == CloseCode.IDLE_TIMEOUT
+        assert room.peers == set()
+
+
+async def test_compaction_writes_a_reencoded_snapshot_and_keeps_the_log() -> None:
+    store = MemoryStore()
+    limits = Limits(compact_after_updates=10)
+    updates = updates_setting(25)
+    async with registry(store, compact_after_updates=10) as rooms:
+        room = await rooms.acquire("inv")
+        writer = Connection(room, EDITOR, limits)
+        for update in updates:
+            writer.send(encode_update(update))
+
+        async def all_logged() -> bool:
+            return len(store.log.get("inv", [])) == 25
+
+        await wait_for(all_logged, what="25 updates logged")
+        snapshot = store.snapshots["inv"]
+        assert snapshot.seq == 20
+        stored = await store.load("inv")
+        assert stored.updates == updates[20:] and stored.last_seq == 25
+        replayed: Doc[Any] = Doc()
+        replayed.apply_update(snapshot.data)
+        assert content(replayed) == {f"k{i}": i for i in range(20)}
+        await writer.close()
+    # Shutting down snapshots the rest; the replaced log rows stay for history.
+    assert store.snapshots["inv"].seq == 25
+    assert [e.seq for e in store.log["inv"]] == list(range(1, 26))
+
+
+async def test_an_idle_room_unloads_only_after_its_writes_are_durable() -> None:
+    class CountingStore(MemoryStore):
+        async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
+            await asyncio.sleep(0.05)  # a slow disk
+            await super().write(entries, snapshots)
+
+    store = CountingStore()
+    async with registry(store, room_idle_unload_seconds=0.01) as rooms:
+        room = await rooms.acquire("inv")
+        writer = Connection(room, EDITOR, Limits())
+        for update in updates_setting(3):
+            writer.send(encode_update(update))
+        await wait_for(lambda: asyncio.sleep(0, room.seq == 3), what="updates applied")
+        await writer.close()
+        rooms.release(room)
+        await wait_for(lambda: asyncio.sleep(0, rooms.get("inv") is None), what="unload")
+        # Unloaded means durable: the snapshot covering all three updates is stored.
+        assert store.snapshots["inv"].seq == 3
+        reloaded = await rooms.acquire("inv")
+        assert reloaded is not room and content(reloaded.doc) == {"k0": 0, "k1": 1, "k2": 2}
+
+
+async def test_reopening_during_unload_keeps_the_room() -> None:
+    store = MemoryStore()
+    async with registry(store, room_idle_unload_seconds=0.0) as rooms:
+        room = await rooms.acquire("inv")
+        rooms.release(room)
+        again = await rooms.acquire("inv")  # arrives before the unload task runs
+        await asyncio.sleep(0.05)
+        assert again is room and rooms.get("inv") is room
+
+
+@pytest.mark.parametrize("frame", [b"\x00\x01\x03abc", encode_sync_step1(b"\xff")])
+async def test_a_bad_frame_closes_that_peer_only(frame: bytes) -> None:
+    async with registry(MemoryStore()) as rooms:
+        room = await rooms.acquire("inv")
+        bad, good = Connection(room, EDITOR, Limits()), Connection(room, EDITOR, Limits())
+        await joined(room, 2)
+        bad.send(frame)
+        peer = await asyncio.wait_for(bad.task, 2)
+        assert peer.close_code in (CloseCode.PROTOCOL_ERROR, CloseCode.INVALID_DATA)
+        assert len(room.peers) == 1 and good.channel.closed_with is None
+        update = updates_setting(1)[0]
+        good.send(encode_update(update))
+        await wait_for(lambda: asyncio.sleep(0, room.seq == 1), what="good peer still served")
+        await good.close()
