@@ -91,9 +91,7 @@ async def authenticate(db: AsyncSession, *, email: str, password: str) -> User |
 
 async def memberships(db: AsyncSession, user_id: str) -> list[Member]:
     rows = (
-        await db.execute(
-            select(User, Membership).join(Membership).where(User.id == user_id)
-        )
+        await db.execute(select(User, Membership).join(Membership).where(User.id == user_id))
     ).all()
     return [Member(user, m.org_id, Role(m.role)) for user, m in rows]
 

@@ -119,7 +119,12 @@ OPENAPI: dict[str, Any] = {
             "get": {
                 "summary": "One invoice with its live document content",
                 "parameters": [
-                    {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "string"}}
+                    {
+                        "name": "invoice_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
                 ],
                 "responses": {
                     "200": {

@@ -6,6 +6,7 @@ client reconnects every 100 ms after a close, but backs off after a refused upgr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from starlette.responses import JSONResponse
@@ -46,10 +47,8 @@ class WebSocketChannel:
         return bytes(data)
 
     async def close(self, code: int, reason: str) -> None:
-        try:
+        with contextlib.suppress(WebSocketDisconnect, OSError, RuntimeError):  # already gone
             await self._ws.close(code, reason[:120])
-        except (WebSocketDisconnect, OSError, RuntimeError):
-            pass  # already gone
 
 
 async def _deny(websocket: WebSocket, status: int, error: str) -> None:

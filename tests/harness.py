@@ -22,8 +22,8 @@ from pycrdt import Doc
 
 from server import accounts, invoices
 from server.db import create_engine, migrate, sessions
-from server.documents import document_json
 from server.doc_store import SqlUpdateStore
+from server.documents import document_json
 from server.permissions import Role
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,17 +45,27 @@ async def wait_for(
 ) -> T:
     """Poll `check` until it returns something truthy; fail with `what` after `timeout`."""
     deadline = time.monotonic() + timeout
-    last: Any = None
+    last: object = None
     while True:
         try:
-            last = await check()
-            if last:
-                return last
+            result = await check()
+            if result:
+                return result
+            last = result
         except AssertionError as exc:
             last = exc
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}; last: {last!r}")
         await asyncio.sleep(0.02)
+
+
+async def wait_until(predicate: Callable[[], object], *, timeout: float = 5.0, what: str) -> None:
+    """`wait_for` for a plain (non-async) condition."""
+
+    async def check() -> bool:
+        return bool(predicate())
+
+    await wait_for(check, timeout=timeout, what=what)
 
 
 @dataclass
@@ -206,7 +216,9 @@ class YjsClients:
         assert self._proc is not None and self._proc.stdin and self._proc.stdout
         async with self._lock:
             request_id = next(self._ids)
-            self._proc.stdin.write((json.dumps({"id": request_id, "cmd": cmd, **args}) + "\n").encode())
+            self._proc.stdin.write(
+                (json.dumps({"id": request_id, "cmd": cmd, **args}) + "\n").encode()
+            )
             await self._proc.stdin.drain()
             answer = json.loads(await asyncio.wait_for(self._proc.stdout.readline(), 10))
         if not answer["ok"]:

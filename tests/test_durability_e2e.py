@@ -31,7 +31,7 @@ async def _observe(ws: ClientConnection, seen: dict[str, float]) -> None:
             if isinstance(message, SyncMessage) and message.kind != 0:
                 doc.apply_update(message.payload)
                 now = time.monotonic()
-                for key in fields.keys():
+                for key in fields:
                     seen.setdefault(key, now)
     except ConnectionClosed:
         pass

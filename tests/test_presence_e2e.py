@@ -1,4 +1,4 @@
-"""Presence (Yjs awareness) with stock clients: snapshots for joiners, removal on close, one copy."""
+"""Presence (Yjs awareness) with stock clients: joiner snapshots, removal on close, one copy."""
 
 from __future__ import annotations
 

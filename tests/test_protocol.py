@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from collab.errors import ProtocolError
 from collab.protocol import (
-    AwarenessEntry,
-    AwarenessMessage,
     AuthMessage,
     AuthType,
+    AwarenessEntry,
+    AwarenessMessage,
     QueryAwarenessMessage,
     Reader,
     SyncMessage,
@@ -116,7 +118,5 @@ def test_awareness_entry_count_is_bounded() -> None:
 
 @given(st.binary(max_size=64))
 def test_any_bytes_decode_or_raise_protocol_error(frame: bytes) -> None:
-    try:
+    with contextlib.suppress(ProtocolError):
         decode_message(frame)
-    except ProtocolError:
-        pass

@@ -32,7 +32,7 @@ from collab.protocol import (
     encode_sync_step1,
     encode_update,
 )
-from tests.harness import wait_for
+from tests.harness import wait_for, wait_until
 from tests.memory_channel import MemoryChannel
 
 EDITOR = Identity("u-editor", "Editor", can_edit=True)
@@ -93,7 +93,7 @@ class Connection:
 
 
 async def joined(room: Room, count: int) -> None:
-    await wait_for(lambda: asyncio.sleep(0, len(room.peers) == count), what=f"{count} peers")
+    await wait_until(lambda: len(room.peers) == count, what=f"{count} peers")
 
 
 class SlowStore(MemoryStore):
@@ -122,8 +122,8 @@ async def test_concurrent_opens_share_one_load_and_all_get_sync_step1() -> None:
         assert store.loads == 1
         assert all(room is got[0] for room in got) and got[0].refs == 10
         connections = [Connection(got[0], EDITOR, Limits()) for _ in range(10)]
+        await wait_until(lambda: all(c.channel.sent for c in connections), what="step 1")
         for connection in connections:
-            await wait_for(lambda c=connection: asyncio.sleep(0, c.channel.sent), what="step 1")
             first = decode_message(connection.channel.sent[0])
             assert isinstance(first, SyncMessage) and first.kind is SyncType.STEP1
         for connection in connections:
@@ -155,7 +155,7 @@ async def test_updates_fan_out_to_others_and_are_logged_with_their_author() -> N
         await joined(room, 2)
         update = updates_setting(1)[0]
         a.send(encode_update(update))
-        await wait_for(lambda: asyncio.sleep(0, b.updates()), what="fan-out")
+        await wait_until(lambda: b.updates(), what="fan-out")
         assert b.updates() == [update]
         assert a.updates() == []  # the sender does not get its own update back
         await a.close()
@@ -171,8 +171,8 @@ async def test_a_viewer_update_is_refused_and_never_stored_nor_sent() -> None:
         viewer, other = Connection(room, VIEWER, limits), Connection(room, EDITOR, limits)
         await joined(room, 2)
         viewer.send(encode_update(updates_setting(1)[0]))
-        await wait_for(
-            lambda: asyncio.sleep(0, any(isinstance(m, AuthMessage) for m in viewer.messages())),
+        await wait_until(
+            lambda: any(isinstance(m, AuthMessage) for m in viewer.messages()),
             what="permission denied",
         )
         assert content(room.doc) == {} and other.updates() == []
@@ -192,7 +192,7 @@ async def test_a_stalled_client_is_disconnected_without_holding_back_the_others(
         updates = updates_setting(50)
         for update in updates:
             writer.send(encode_update(update))
-        await wait_for(lambda: asyncio.sleep(0, len(reader.updates()) == 50), what="all 50")
+        await wait_until(lambda: len(reader.updates()) == 50, what="all 50")
         stalled.channel.unstall()
         await stalled.task
         assert stalled.channel.closed_with is not None
@@ -251,10 +251,10 @@ async def test_an_idle_room_unloads_only_after_its_writes_are_durable() -> None:
         writer = Connection(room, EDITOR, Limits())
         for update in updates_setting(3):
             writer.send(encode_update(update))
-        await wait_for(lambda: asyncio.sleep(0, room.seq == 3), what="updates applied")
+        await wait_until(lambda: room.seq == 3, what="updates applied")
         await writer.close()
         rooms.release(room)
-        await wait_for(lambda: asyncio.sleep(0, rooms.get("inv") is None), what="unload")
+        await wait_until(lambda: rooms.get("inv") is None, what="unload")
         # Unloaded means durable: the snapshot covering all three updates is stored.
         assert store.snapshots["inv"].seq == 3
         reloaded = await rooms.acquire("inv")
@@ -283,5 +283,5 @@ async def test_a_bad_frame_closes_that_peer_only(frame: bytes) -> None:
         assert len(room.peers) == 1 and good.channel.closed_with is None
         update = updates_setting(1)[0]
         good.send(encode_update(update))
-        await wait_for(lambda: asyncio.sleep(0, room.seq == 1), what="good peer still served")
+        await wait_until(lambda: room.seq == 1, what="good peer still served")
         await good.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from typing import Any
 
 from pycrdt import Doc
 
@@ -23,7 +24,7 @@ async def assert_converged(running: Running, invoice_id: str, yjs: YjsClients, *
     _, doc = await stored_document(running.server.data_dir, invoice_id)
     for name in names:
         # Beyond equal JSON: the client has nothing the server lacks, and vice versa.
-        client = Doc()
+        client: Doc[Any] = Doc()
         client.apply_update((await yjs.state(name))["update"])
         assert client.get_update(doc.get_state()) in (b"\x00\x00", b"\x00\x00\x00")
         assert doc.get_update(client.get_state()) in (b"\x00\x00", b"\x00\x00\x00")
@@ -57,7 +58,9 @@ async def test_two_clients_sync_and_persist(running: Running, yjs: YjsClients) -
     await assert_converged(running, invoice_id, yjs, "a", "b")
 
 
-async def _open(running: Running, yjs: YjsClients, name: str, who: str, invoice_id: str, **kw: object) -> None:
+async def _open(
+    running: Running, yjs: YjsClients, name: str, who: str, invoice_id: str, **kw: object
+) -> None:
     token = await running.server.login(running.accounts[who])
     await yjs.call("open", name=name, url=running.server.ws, room=invoice_id, token=token, **kw)
 
@@ -141,7 +144,7 @@ async def test_viewer_sees_changes_but_cannot_change_anything(
     await yjs.call("set", name="a", key="payment_terms", value="Net 15")
 
     async def viewer_got_it() -> bool:
-        return (await yjs.state("v"))["json"]["invoice"].get("payment_terms") == "Net 15"
+        return bool((await yjs.state("v"))["json"]["invoice"].get("payment_terms") == "Net 15")
 
     await wait_for(viewer_got_it, what="the editor's change to reach the viewer")
     assert "customer_note" not in (await yjs.state("a"))["json"]["invoice"]

@@ -52,7 +52,7 @@ async def _still_working(running: Running, yjs: YjsClients, invoice_id: str, val
     await yjs.call("set", name="a", key="buyer_reference", value=value)
 
     async def arrived() -> bool:
-        return (await yjs.state("b"))["json"]["invoice"].get("buyer_reference") == value
+        return bool((await yjs.state("b"))["json"]["invoice"].get("buyer_reference") == value)
 
     await wait_for(arrived, what="an edit to reach the other client")
     status = await yjs.call("status", name="a")

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Cofacture needs into .venv and node_modules. Idempotent: a second run only
+# compares hashes of pyproject.toml and package-lock.json and returns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+extras=${1:-dev}
+
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+py_stamp=".venv/.stamp-$(cat pyproject.toml | sha256sum | cut -c1-16)-$extras"
+if [ ! -f "$py_stamp" ]; then
+  .venv/bin/python -m pip install --quiet --upgrade pip
+  if [ "$extras" = runtime ]; then target="."; else target=".[$extras]"; fi
+  .venv/bin/python -m pip install --quiet -e "$target"
+  rm -f .venv/.stamp-*
+  touch "$py_stamp"
+fi
+
+if [ "$extras" != "runtime" ]; then
+  js_stamp="node_modules/.stamp-$(cat package-lock.json | sha256sum | cut -c1-16)"
+  if [ ! -f "$js_stamp" ]; then
+    npm ci --no-audit --no-fund --loglevel=error
+    touch "$js_stamp"
+  fi
+fi
