@@ -10,8 +10,9 @@ tab dies).
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 
 from collab.protocol import AwarenessEntry
@@ -33,6 +34,15 @@ class _Slot:
 class AwarenessResult:
     forward: list[AwarenessEntry]  # to everyone in the room, sender included
     reply: list[AwarenessEntry]  # to the sender only
+
+
+def stamp_user(entry: AwarenessEntry, user: Mapping[str, str]) -> AwarenessEntry:
+    """The entry with its `user` field replaced by the server's: nobody can pose as someone else."""
+    if entry.removed:
+        return entry
+    state = json.loads(entry.state)
+    state["user"] = dict(user)
+    return AwarenessEntry(entry.client_id, entry.clock, json.dumps(state, separators=(",", ":")))
 
 
 class AwarenessView:

@@ -16,6 +16,7 @@ class CloseCode(IntEnum):
     GOING_AWAY = 1001  # server shutting down: reconnect elsewhere or later
     PROTOCOL_ERROR = 1002  # a frame that is not a y-websocket message
     INVALID_DATA = 1007  # a well-formed message whose Yjs update cannot be applied
+    POLICY_VIOLATION = 1008  # access revoked while connected (session revoked, role removed)
     MESSAGE_TOO_BIG = 1009  # frame above the configured maximum
     INTERNAL_ERROR = 1011
     TRY_AGAIN_LATER = 1013  # send queue overflowed: the client is too slow, it resyncs on reconnect

@@ -34,11 +34,21 @@ class Channel(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Identity:
-    """Who is on the other end, as established by the server from the token."""
+    """Who is on the other end, as established by the server from the token.
+
+    `session_id` names the token (or login session) the connection was opened with, so that the
+    server can close the connections of a revoked session.
+    """
 
     user_id: str
     name: str
     can_edit: bool
+    color: str = "#6b7280"
+    session_id: str = ""
+
+    def presence(self) -> dict[str, str]:
+        """The `user` field of this connection's awareness state, whatever the client says."""
+        return {"id": self.user_id, "name": self.name, "color": self.color}
 
 
 class PeerState(Enum):

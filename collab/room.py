@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from pycrdt import Doc
 
-from collab.awareness import AwarenessView
-from collab.errors import InvalidUpdate, ProtocolError
+from collab.awareness import AwarenessView, stamp_user
+from collab.errors import CloseCode, InvalidUpdate, ProtocolError
 from collab.limits import Limits
-from collab.peer import Peer
+from collab.peer import Identity, Peer
 from collab.persister import Persister
 from collab.protocol import (
     AwarenessEntry,
@@ -78,6 +80,21 @@ class Room:
         if removed:
             self._broadcast_awareness(removed)
 
+    def set_rights(self, user_id: str, *, can_edit: bool) -> None:
+        """Apply a role change to the user's open connections at once."""
+        for peer in self.peers:
+            if peer.identity.user_id == user_id:
+                peer.identity = replace(peer.identity, can_edit=can_edit)
+
+    def disconnect(
+        self, predicate: Callable[[Identity], bool], code: CloseCode, reason: str
+    ) -> int:
+        """Close every connection whose identity matches; return how many."""
+        matching = [peer for peer in self.peers if predicate(peer.identity)]
+        for peer in matching:
+            peer.close(code, reason)
+        return len(matching)
+
     # -- frames ---------------------------------------------------------------------------
 
     def receive(self, peer: Peer, frame: bytes) -> None:
@@ -92,7 +109,8 @@ class Room:
             entries = decode_awareness(
                 message.payload, max_entries=self._limits.awareness_entries_per_message
             )
-            result = self.awareness.apply(peer, entries)
+            user = peer.identity.presence()
+            result = self.awareness.apply(peer, [stamp_user(e, user) for e in entries])
             if result.forward:
                 self._broadcast_awareness(result.forward)
             if result.reply:

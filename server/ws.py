@@ -7,6 +7,7 @@ client reconnects every 100 ms after a close, but backs off after a refused upgr
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 
 from starlette.responses import JSONResponse
@@ -51,6 +52,14 @@ class WebSocketChannel:
             await self._ws.close(code, reason[:120])
 
 
+# Readable on white and distinct from each other; a user keeps the same colour everywhere.
+_PALETTE = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#dc2626", "#0891b2", "#65a30d")
+
+
+def presence_color(user_id: str) -> str:
+    return _PALETTE[int(hashlib.sha256(user_id.encode()).hexdigest(), 16) % len(_PALETTE)]
+
+
 async def _deny(websocket: WebSocket, status: int, error: str) -> None:
     await websocket.send_denial_response(JSONResponse({"error": error}, status_code=status))
 
@@ -73,6 +82,8 @@ async def invoice_socket(websocket: WebSocket) -> None:
         user_id=claims.user_id,
         name=found.member.user.name,
         can_edit=found.can(Capability.INVOICE_EDIT) and found.invoice.status == "draft",
+        color=presence_color(claims.user_id),
+        session_id=claims.token_id,
     )
     try:
         room = await ctx.registry.acquire(found.invoice.id)

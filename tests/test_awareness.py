@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collab.awareness import AwarenessView
+import json
+
+from collab.awareness import AwarenessView, stamp_user
 from collab.protocol import AwarenessEntry
 
 
@@ -61,3 +63,14 @@ def test_ids_per_connection_are_bounded() -> None:
     result = view.apply("a", [entry(1, 1), entry(2, 1), entry(3, 1)])
     assert [e.client_id for e in result.forward] == [1, 2]
     assert len(view) == 2
+
+
+def test_stamp_user_replaces_whatever_the_client_claims() -> None:
+    claimed = AwarenessEntry(7, 3, '{"user":{"name":"CEO","id":"u-ceo"},"cursor":"invoice.notes"}')
+    stamped = stamp_user(claimed, {"id": "u-1", "name": "Ada", "color": "#2563eb"})
+    assert (stamped.client_id, stamped.clock) == (7, 3)
+    assert json.loads(stamped.state) == {
+        "user": {"id": "u-1", "name": "Ada", "color": "#2563eb"},
+        "cursor": "invoice.notes",
+    }
+    assert stamp_user(AwarenessEntry(7, 4, "null"), {"id": "u-1"}).state == "null"

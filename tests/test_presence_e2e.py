@@ -12,17 +12,20 @@ from tests.conftest import Running
 from tests.harness import YjsClients, new_invoice, wait_for
 
 
-async def _open(running: Running, yjs: YjsClients, name: str, invoice_id: str) -> int:
-    token = await running.server.login(running.accounts["alice"])
+async def _open(
+    running: Running, yjs: YjsClients, name: str, invoice_id: str, who: str = "alice"
+) -> int:
+    token = await running.server.login(running.accounts[who])
     opened = await yjs.call(
-        "open", name=name, url=running.server.ws, room=invoice_id, token=token, user={"name": name}
+        "open", name=name, url=running.server.ws, room=invoice_id, token=token, tab=name
     )
     return int(opened["clientId"])
 
 
 async def _names_seen_by(yjs: YjsClients, name: str) -> set[str]:
+    """The tabs `name` sees present (each client announces its tab name in its state)."""
     states: dict[str, Any] = (await yjs.call("awareness", name=name))["states"]
-    return {s["user"]["name"] for s in states.values() if s and "user" in s}
+    return {s["tab"] for s in states.values() if s and "tab" in s}
 
 
 async def test_joiner_sees_everyone_at_once_and_closed_tabs_disappear(
@@ -117,3 +120,30 @@ async def test_clients_joining_a_cold_room_at_once_all_sync(
         return True
 
     await wait_for(all_presence, timeout=2, what="all 20 to see each other")
+
+
+async def test_presence_identity_is_stamped_by_the_server(
+    running: Running, yjs: YjsClients
+) -> None:
+    invoice_id = await new_invoice(running.server.data_dir, running.accounts["alice"])
+    token = await running.server.login(running.accounts["bob"])
+    await yjs.call(
+        "open",
+        name="b",
+        url=running.server.ws,
+        room=invoice_id,
+        token=token,
+        user={"id": running.accounts["alice"].user_id, "name": "alice", "color": "#000000"},
+    )
+    await _open(running, yjs, "a", invoice_id)
+
+    async def a_sees_bob_as_bob() -> bool:
+        states = (await yjs.call("awareness", name="a"))["states"].values()
+        users = [s["user"] for s in states if s and s.get("tab") != "a"]
+        assert len(users) == 1
+        assert users[0]["id"] == running.accounts["bob"].user_id
+        assert users[0]["name"] == "bob" and users[0]["color"].startswith("#")
+        assert users[0]["color"] != "#000000"
+        return True
+
+    await wait_for(a_sees_bob_as_bob, timeout=1.0, what="bob's presence stamped as bob")

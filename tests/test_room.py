@@ -285,3 +285,23 @@ async def test_a_bad_frame_closes_that_peer_only(frame: bytes) -> None:
         good.send(encode_update(update))
         await wait_until(lambda: room.seq == 1, what="good peer still served")
         await good.close()
+
+
+async def test_rights_change_and_disconnect_apply_to_open_connections() -> None:
+    store = MemoryStore()
+    async with registry(store) as rooms:
+        room = await rooms.acquire("inv")
+        alice = Connection(room, EDITOR, Limits())
+        other = Connection(room, Identity("u-2", "Other", can_edit=True, session_id="s2"), Limits())
+        await joined(room, 2)
+        room.set_rights("u-editor", can_edit=False)  # alice was demoted while connected
+        alice.send(encode_update(updates_setting(1)[0]))
+        await wait_until(
+            lambda: any(isinstance(m, AuthMessage) for m in alice.messages()), what="denied"
+        )
+        assert room.seq == 0
+        assert room.disconnect(lambda who: who.session_id == "s2", CloseCode.POLICY_VIOLATION, "x")
+        peer = await asyncio.wait_for(other.task, 2)
+        assert peer.close_code == CloseCode.POLICY_VIOLATION
+        assert alice.channel.closed_with is None
+        await alice.close()

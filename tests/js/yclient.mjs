@@ -18,7 +18,7 @@ function docJson (doc) {
   return { invoice: doc.getMap('invoice').toJSON(), lines: doc.getArray('lines').toJSON() }
 }
 
-function open ({ name, url, room, token, user, connect = true, clientId }) {
+function open ({ name, url, room, token, user, tab, connect = true, clientId }) {
   const doc = new Y.Doc()
   if (clientId !== undefined) doc.clientID = clientId
   const events = { statuses: [], closes: [], denied: [], synced: 0 }
@@ -31,8 +31,9 @@ function open ({ name, url, room, token, user, connect = true, clientId }) {
   provider.on('status', (e) => events.statuses.push(e.status))
   provider.on('sync', (synced) => { if (synced) events.synced++ })
   provider.on('connection-close', (e) => events.closes.push(e ? { code: e.code, reason: String(e.reason || '') } : null))
+  if (user === undefined && tab === undefined) provider.awareness.setLocalState(null)
   if (user !== undefined) provider.awareness.setLocalStateField('user', user)
-  else provider.awareness.setLocalState(null)
+  if (tab !== undefined) provider.awareness.setLocalStateField('tab', tab)
   clients.set(name, { doc, provider, events })
   return { clientId: doc.clientID }
 }
