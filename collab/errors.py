@@ -21,6 +21,7 @@ class CloseCode(IntEnum):
     INTERNAL_ERROR = 1011
     TRY_AGAIN_LATER = 1013  # send queue overflowed: the client is too slow, it resyncs on reconnect
     IDLE_TIMEOUT = 4000  # nothing received for the idle timeout
+    RESYNC_REQUIRED = 4001  # an update damaged the document's structure: start from a fresh copy
 
 
 class CollabError(Exception):
@@ -39,6 +40,12 @@ class InvalidUpdate(CollabError):
     """A Yjs update that the document refuses to apply."""
 
     close_code = CloseCode.INVALID_DATA
+
+
+class ResyncRequired(CollabError):
+    """The peer's copy holds content the server refused and cannot undo for it."""
+
+    close_code = CloseCode.RESYNC_REQUIRED
 
 
 class FrameTooLarge(CollabError):

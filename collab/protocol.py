@@ -22,6 +22,9 @@ class MessageType(IntEnum):
     AWARENESS = 1
     AUTH = 2
     QUERY_AWARENESS = 3
+    # Cofacture's extension: a var-string holding a JSON object with a "type" (docs/protocol.md).
+    # Stock clients ignore message types they do not know.
+    NOTICE = 100
 
 
 class SyncType(IntEnum):
@@ -56,7 +59,12 @@ class AuthMessage:
     reason: str
 
 
-Message = SyncMessage | AwarenessMessage | QueryAwarenessMessage | AuthMessage
+@dataclass(frozen=True, slots=True)
+class NoticeMessage:
+    body: dict[str, object]
+
+
+Message = SyncMessage | AwarenessMessage | QueryAwarenessMessage | AuthMessage | NoticeMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +165,14 @@ def decode_message(frame: bytes) -> Message:
         message = AwarenessMessage(reader.var_bytes())
     elif kind is MessageType.QUERY_AWARENESS:
         message = QueryAwarenessMessage()
+    elif kind is MessageType.NOTICE:
+        try:
+            body = json.loads(reader.var_string())
+        except ValueError as exc:
+            raise ProtocolError("notice is not JSON") from exc
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            raise ProtocolError("notice must be a JSON object with a string `type`")
+        message = NoticeMessage(body)
     else:
         try:
             auth_kind = AuthType(reader.var_uint())
@@ -198,6 +214,13 @@ def encode_query_awareness() -> bytes:
 def encode_permission_denied(reason: str) -> bytes:
     out = bytearray((MessageType.AUTH, AuthType.PERMISSION_DENIED))
     write_var_string(out, reason)
+    return bytes(out)
+
+
+def encode_notice(body: dict[str, object]) -> bytes:
+    out = bytearray()
+    write_var_uint(out, MessageType.NOTICE)
+    write_var_string(out, json.dumps(body, separators=(",", ":")))
     return bytes(out)
 
 

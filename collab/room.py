@@ -8,15 +8,17 @@ is encoded once and the same bytes go to every peer's queue.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, NoReturn
 
 from pycrdt import Doc
 
 from collab.awareness import AwarenessView, stamp_user
-from collab.errors import CloseCode, InvalidUpdate, ProtocolError
+from collab.errors import CloseCode, InvalidUpdate, ProtocolError, ResyncRequired
+from collab.inspect import Inspection, Policy, UpdateInspector
 from collab.limits import Limits
 from collab.peer import Identity, Peer
 from collab.persister import Persister
@@ -30,6 +32,7 @@ from collab.protocol import (
     decode_message,
     encode_awareness,
     encode_awareness_update,
+    encode_notice,
     encode_permission_denied,
     encode_sync_step1,
     encode_sync_step2,
@@ -37,8 +40,19 @@ from collab.protocol import (
 )
 from collab.store import LogEntry, Snapshot
 
+log = logging.getLogger(__name__)
+
 # What a Yjs encoder writes for an update with no structs and no deletions.
 _EMPTY_UPDATE = b"\x00\x00"
+
+
+def _refusal(reason: str, inspection: Inspection, *, resync: bool) -> dict[str, object]:
+    return {
+        "type": "update_refused",
+        "reason": reason,
+        "paths": sorted(inspection.paths()),
+        "resync": resync,
+    }
 
 
 class Room:
@@ -60,6 +74,8 @@ class Room:
         self.unsnapshotted = unsnapshotted
         self.refs = 0  # connections holding the room, including those not yet joined
         self.unload_task: asyncio.Task[None] | None = None
+        self.policies: list[Policy] = []
+        self._inspector = UpdateInspector(doc)
         self._persister = persister
         self._limits = limits
 
@@ -132,16 +148,50 @@ class Room:
             peer.send(encode_permission_denied("read-only access: changes are not saved"))
             return
         try:
-            self.doc.apply_update(update)
+            inspection = self._inspector.inspect(update)
         except ValueError as exc:
             raise InvalidUpdate("update cannot be applied") from exc
-        self.seq += 1
-        self._persister.append(
-            LogEntry(self.doc_id, self.seq, update, peer.identity.user_id, time.time())
+        if inspection.damage is not None:
+            self._refuse_damage(peer, inspection, inspection.damage)
+        reason = (
+            inspection.problems[0]
+            if inspection.problems
+            else self._policy_refusal(peer, inspection)
         )
+        if reason is None:
+            self.doc.apply_update(update)
+            self._commit(update, peer.identity.user_id, exclude=peer)
+            return
+        try:
+            compensation = self._inspector.compensate()
+        except Exception:
+            log.exception("compensating a refused update failed in %s", self.doc_id)
+            self._refuse_damage(peer, inspection, reason)
+        # Everyone gets the compensation: the sender to undo its change, the others to keep
+        # their state vectors in step. The refused content itself is not in it.
+        self.doc.apply_update(compensation)
+        self._commit(compensation, None, exclude=None)
+        peer.send(encode_notice(_refusal(reason, inspection, resync=False)))
+
+    def _policy_refusal(self, peer: Peer, inspection: Inspection) -> str | None:
+        for policy in self.policies:
+            reason = policy(peer.identity, inspection)
+            if reason is not None:
+                return reason
+        return None
+
+    def _refuse_damage(self, peer: Peer, inspection: Inspection, reason: str) -> NoReturn:
+        self._inspector.reset()
+        peer.send(encode_notice(_refusal(reason, inspection, resync=True)))
+        raise ResyncRequired(f"update refused: {reason}")
+
+    def _commit(self, update: bytes, user_id: str | None, *, exclude: Peer | None) -> None:
+        """Log an update applied to the live document and send it to the other peers."""
+        self.seq += 1
+        self._persister.append(LogEntry(self.doc_id, self.seq, update, user_id, time.time()))
         frame = encode_update(update)
         for other in self.peers:
-            if other is not peer:
+            if other is not exclude:
                 other.send(frame)
         self.unsnapshotted += 1
         if self.unsnapshotted >= self._limits.compact_after_updates:

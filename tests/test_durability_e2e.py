@@ -12,7 +12,7 @@ import signal
 import time
 from typing import Any
 
-from pycrdt import Doc, Map, TransactionEvent
+from pycrdt import Array, Doc, Map, TransactionEvent
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -23,7 +23,7 @@ from tests.harness import new_invoice, stored_document
 
 async def _observe(ws: ClientConnection, seen: dict[str, float]) -> None:
     doc: Doc[Any] = Doc()
-    fields = doc.get("invoice", type=Map)
+    lines = doc.get("lines", type=Array)
     try:
         async for frame in ws:
             assert isinstance(frame, bytes)
@@ -31,8 +31,8 @@ async def _observe(ws: ClientConnection, seen: dict[str, float]) -> None:
             if isinstance(message, SyncMessage) and message.kind != 0:
                 doc.apply_update(message.payload)
                 now = time.monotonic()
-                for key in fields:
-                    seen.setdefault(key, now)
+                for line in lines:
+                    seen.setdefault(line["id"], now)
     except ConnectionClosed:
         pass
 
@@ -46,7 +46,7 @@ async def _stream_then_signal(running: Running, sig: int) -> tuple[dict[str, flo
     async with connect(url) as writer, connect(url) as observer:
         watcher = asyncio.create_task(_observe(observer, seen))
         doc: Doc[Any] = Doc()
-        fields = doc.get("invoice", type=Map)
+        lines = doc.get("lines", type=Array)
         outgoing: list[bytes] = []
 
         def capture(event: TransactionEvent) -> None:
@@ -56,7 +56,7 @@ async def _stream_then_signal(running: Running, sig: int) -> tuple[dict[str, flo
         started = time.monotonic()
         i = 0
         while time.monotonic() - started < 1.5:  # ~300 updates/s for 1.5 s, then the signal
-            fields[f"k{i:05d}"] = i
+            lines.append(Map({"id": f"k{i:05d}"}))
             await writer.send(encode_update(outgoing.pop()))
             i += 1
             await asyncio.sleep(0.003)
@@ -72,7 +72,7 @@ async def test_sigkill_loses_nothing_acknowledged_more_than_100ms_before(running
     stored, _ = await stored_document(running.server.data_dir, invoice_id)
     must_have = {key for key, at in seen.items() if at < killed - 0.1}
     assert len(must_have) > 100, "the scenario must have acknowledged updates before the kill"
-    missing = must_have - set(stored["invoice"])
+    missing = must_have - {line["id"] for line in stored["lines"]}
     assert not missing, f"{len(missing)} acknowledged updates lost: {sorted(missing)[:5]}"
 
 
@@ -80,5 +80,5 @@ async def test_sigterm_flushes_everything_acknowledged(running: Running) -> None
     seen, _, invoice_id = await _stream_then_signal(running, signal.SIGTERM)
     stored, _ = await stored_document(running.server.data_dir, invoice_id)
     assert len(seen) > 100
-    missing = set(seen) - set(stored["invoice"])
+    missing = set(seen) - {line["id"] for line in stored["lines"]}
     assert not missing, f"{len(missing)} acknowledged updates lost on SIGTERM"

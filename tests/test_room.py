@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from pycrdt import Doc, Map, TransactionEvent
+from pycrdt import Array, Doc, Map, TransactionEvent
 
 from collab import (
     CloseCode,
@@ -39,8 +39,8 @@ EDITOR = Identity("u-editor", "Editor", can_edit=True)
 VIEWER = Identity("u-viewer", "Viewer", can_edit=False)
 
 
-def updates_setting(count: int, key: str = "k") -> list[bytes]:
-    """`count` real Yjs updates, each setting a distinct key of the root map `invoice`."""
+def line_updates(count: int) -> list[bytes]:
+    """`count` real Yjs updates, each adding the line `l<i>` to the root array `lines`."""
     doc: Doc[Any] = Doc()
     out: list[bytes] = []
 
@@ -48,14 +48,15 @@ def updates_setting(count: int, key: str = "k") -> list[bytes]:
         out.append(event.update)
 
     doc.observe(capture)
-    fields = doc.get("invoice", type=Map)
+    lines = doc.get("lines", type=Array)
     for i in range(count):
-        fields[f"{key}{i}"] = i
+        lines.append(Map({"id": f"l{i}", "quantity": str(i)}))
     return out
 
 
-def content(doc: Doc[Any]) -> dict[str, Any]:
-    return dict(doc.get("invoice", type=Map).to_py() or {})
+def content(doc: Doc[Any]) -> list[str]:
+    """The ids of the document's lines, in order."""
+    return [line["id"] for line in doc.get("lines", type=Array).to_py() or []]
 
 
 @asynccontextmanager
@@ -113,7 +114,7 @@ class SlowStore(MemoryStore):
 
 async def test_concurrent_opens_share_one_load_and_all_get_sync_step1() -> None:
     store = SlowStore()
-    store.log["inv"] = [LogEntry("inv", 1, updates_setting(1)[0], "u", 0.0)]
+    store.log["inv"] = [LogEntry("inv", 1, line_updates(1)[0], "u", 0.0)]
     async with registry(store) as rooms:
         waiters = [asyncio.create_task(rooms.acquire("inv")) for _ in range(10)]
         await asyncio.sleep(0)
@@ -153,7 +154,7 @@ async def test_updates_fan_out_to_others_and_are_logged_with_their_author() -> N
         room = await rooms.acquire("inv")
         a, b = Connection(room, EDITOR, limits), Connection(room, EDITOR, limits)
         await joined(room, 2)
-        update = updates_setting(1)[0]
+        update = line_updates(1)[0]
         a.send(encode_update(update))
         await wait_until(lambda: b.updates(), what="fan-out")
         assert b.updates() == [update]
@@ -170,12 +171,12 @@ async def test_a_viewer_update_is_refused_and_never_stored_nor_sent() -> None:
         room = await rooms.acquire("inv")
         viewer, other = Connection(room, VIEWER, limits), Connection(room, EDITOR, limits)
         await joined(room, 2)
-        viewer.send(encode_update(updates_setting(1)[0]))
+        viewer.send(encode_update(line_updates(1)[0]))
         await wait_until(
             lambda: any(isinstance(m, AuthMessage) for m in viewer.messages()),
             what="permission denied",
         )
-        assert content(room.doc) == {} and other.updates() == []
+        assert content(room.doc) == [] and other.updates() == []
         await viewer.close()
         await other.close()
     assert store.log == {}
@@ -189,7 +190,7 @@ async def test_a_stalled_client_is_disconnected_without_holding_back_the_others(
         stalled = Connection(room, EDITOR, limits, stalled=True)
         writer, reader = Connection(room, EDITOR, limits), Connection(room, EDITOR, limits)
         await joined(room, 3)
-        updates = updates_setting(50)
+        updates = line_updates(50)
         for update in updates:
             writer.send(encode_update(update))
         await wait_until(lambda: len(reader.updates()) == 50, what="all 50")
@@ -215,7 +216,7 @@ async def test_an_idle_connection_is_closed() -> None:
 async def test_compaction_writes_a_reencoded_snapshot_and_keeps_the_log() -> None:
     store = MemoryStore()
     limits = Limits(compact_after_updates=10)
-    updates = updates_setting(25)
+    updates = line_updates(25)
     async with registry(store, compact_after_updates=10) as rooms:
         room = await rooms.acquire("inv")
         writer = Connection(room, EDITOR, limits)
@@ -232,7 +233,7 @@ async def test_compaction_writes_a_reencoded_snapshot_and_keeps_the_log() -> Non
         assert stored.updates == updates[20:] and stored.last_seq == 25
         replayed: Doc[Any] = Doc()
         replayed.apply_update(snapshot.data)
-        assert content(replayed) == {f"k{i}": i for i in range(20)}
+        assert content(replayed) == [f"l{i}" for i in range(20)]
         await writer.close()
     # Shutting down snapshots the rest; the replaced log rows stay for history.
     assert store.snapshots["inv"].seq == 25
@@ -249,7 +250,7 @@ async def test_an_idle_room_unloads_only_after_its_writes_are_durable() -> None:
     async with registry(store, room_idle_unload_seconds=0.01) as rooms:
         room = await rooms.acquire("inv")
         writer = Connection(room, EDITOR, Limits())
-        for update in updates_setting(3):
+        for update in line_updates(3):
             writer.send(encode_update(update))
         await wait_until(lambda: room.seq == 3, what="updates applied")
         await writer.close()
@@ -258,7 +259,7 @@ async def test_an_idle_room_unloads_only_after_its_writes_are_durable() -> None:
         # Unloaded means durable: the snapshot covering all three updates is stored.
         assert store.snapshots["inv"].seq == 3
         reloaded = await rooms.acquire("inv")
-        assert reloaded is not room and content(reloaded.doc) == {"k0": 0, "k1": 1, "k2": 2}
+        assert reloaded is not room and content(reloaded.doc) == ["l0", "l1", "l2"]
 
 
 async def test_reopening_during_unload_keeps_the_room() -> None:
@@ -281,7 +282,7 @@ async def test_a_bad_frame_closes_that_peer_only(frame: bytes) -> None:
         peer = await asyncio.wait_for(bad.task, 2)
         assert peer.close_code in (CloseCode.PROTOCOL_ERROR, CloseCode.INVALID_DATA)
         assert len(room.peers) == 1 and good.channel.closed_with is None
-        update = updates_setting(1)[0]
+        update = line_updates(1)[0]
         good.send(encode_update(update))
         await wait_until(lambda: room.seq == 1, what="good peer still served")
         await good.close()
@@ -295,7 +296,7 @@ async def test_rights_change_and_disconnect_apply_to_open_connections() -> None:
         other = Connection(room, Identity("u-2", "Other", can_edit=True, session_id="s2"), Limits())
         await joined(room, 2)
         room.set_rights("u-editor", can_edit=False)  # alice was demoted while connected
-        alice.send(encode_update(updates_setting(1)[0]))
+        alice.send(encode_update(line_updates(1)[0]))
         await wait_until(
             lambda: any(isinstance(m, AuthMessage) for m in alice.messages()), what="denied"
         )

@@ -98,14 +98,14 @@ async def test_reconnecting_client_sends_edits_made_while_disconnected(
     await yjs.synced("a")
     await yjs.synced("b")
     await yjs.call("disconnect", name="b")
-    await yjs.call("set", name="b", key="notes_plain", value="written offline")
+    await yjs.call("set", name="b", key="payment_terms", value="written offline")
     await yjs.call("set", name="a", key="due_date", value="2026-12-31")
     await yjs.call("connect", name="b")
 
     async def merged() -> bool:
         for name in ("a", "b"):
             state = (await yjs.state(name))["json"]["invoice"]
-            assert state == {"notes_plain": "written offline", "due_date": "2026-12-31"}
+            assert state == {"payment_terms": "written offline", "due_date": "2026-12-31"}
         return True
 
     await wait_for(merged, what="reconnect to merge both sides")
@@ -140,13 +140,13 @@ async def test_viewer_sees_changes_but_cannot_change_anything(
     await _open(running, yjs, "v", "vera", invoice_id)
     await yjs.synced("a")
     await yjs.synced("v")
-    await yjs.call("set", name="v", key="customer_note", value="viewer wrote this")
+    await yjs.call("set", name="v", key="buyer_reference", value="viewer wrote this")
     await yjs.call("set", name="a", key="payment_terms", value="Net 15")
 
     async def viewer_got_it() -> bool:
         return bool((await yjs.state("v"))["json"]["invoice"].get("payment_terms") == "Net 15")
 
     await wait_for(viewer_got_it, what="the editor's change to reach the viewer")
-    assert "customer_note" not in (await yjs.state("a"))["json"]["invoice"]
+    assert "buyer_reference" not in (await yjs.state("a"))["json"]["invoice"]
     stored, _ = await stored_document(running.server.data_dir, invoice_id)
     assert stored["invoice"] == {"payment_terms": "Net 15"}

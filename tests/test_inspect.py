@@ -1,0 +1,279 @@
+"""Update inspection: paths an update changes, schema problems, damage, and compensation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pycrdt import Array, Doc, Map, Text, TransactionEvent
+
+from collab.inspect import ChangeKind, FieldChange, UpdateInspector
+
+
+class Setup:
+    """A live document, its inspector, and a client copy that produces updates."""
+
+    def __init__(self) -> None:
+        self.live: Doc[Any] = Doc()
+        seed: Doc[Any] = Doc()
+        header = seed.get("invoice", type=Map)
+        header["due_date"] = "2026-12-31"
+        header["notes"] = Text("Thank you, Zoë 😀")
+        header["customer"] = Map({"name": "Acme", "address": Map({"city": "Lyon"})})
+        lines = seed.get("lines", type=Array)
+        for i in range(3):
+            lines.append(
+                Map({"id": f"l{i}", "description": Text(f"Line {i} é"), "unit_price": "10"})
+            )
+        self.live.apply_update(seed.get_update())
+        self.inspector = UpdateInspector(self.live)
+        self.client: Doc[Any] = Doc()
+        self.client.apply_update(self.live.get_update())
+
+    def edit(self, change: Callable[[Doc[Any]], None]) -> bytes:
+        captured: list[bytes] = []
+
+        def capture(event: TransactionEvent) -> None:
+            captured.append(event.update)
+
+        subscription = self.client.observe(capture)
+        with self.client.transaction():
+            change(self.client)
+        self.client.unobserve(subscription)
+        assert len(captured) == 1
+        return captured[0]
+
+
+def content(doc: Doc[Any]) -> tuple[Any, Any]:
+    return doc.get("invoice", type=Map).to_py(), doc.get("lines", type=Array).to_py()
+
+
+def header(doc: Doc[Any]) -> Map[Any]:
+    return doc.get("invoice", type=Map)
+
+
+def lines(doc: Doc[Any]) -> Array[Any]:
+    return doc.get("lines", type=Array)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda d: header(d).__setitem__("due_date", "2027-01-31"), [("invoice.due_date", "set")]),
+        (lambda d: header(d).pop("due_date"), [("invoice.due_date", "delete")]),
+        (
+            lambda d: header(d)["customer"].__setitem__("name", "Beta"),
+            [("invoice.customer.name", "set")],
+        ),
+        (
+            lambda d: header(d)["customer"]["address"].__setitem__("city", "Paris"),
+            [("invoice.customer.address.city", "set")],
+        ),
+        (lambda d: header(d)["notes"].insert(0, "Dear client. "), [("invoice.notes", "edit")]),
+        (
+            lambda d: lines(d)[1].__setitem__("unit_price", "12.50"),
+            [("lines.l1.unit_price", "set")],
+        ),
+        (lambda d: lines(d)[2]["description"].insert(4, "!"), [("lines.l2.description", "edit")]),
+        (lambda d: lines(d).append(Map({"id": "new", "quantity": "1"})), [("lines.new", "insert")]),
+        (lambda d: lines(d).__delitem__(0), [("lines.l0", "delete")]),
+    ],
+)
+def test_inspection_names_the_paths_an_update_changes(
+    change: Callable[[Doc[Any]], None], expected: list[tuple[str, str]]
+) -> None:
+    setup = Setup()
+    inspection = setup.inspector.inspect(setup.edit(change))
+    assert inspection.damage is None and inspection.problems == []
+    assert inspection.changes == [FieldChange(p, ChangeKind(k)) for p, k in expected]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda d: header(d).__setitem__("colour", "red"), "unknown field 'colour'"),
+        (lambda d: header(d).__setitem__("due_date", 12.5), "due_date must be a string, not float"),
+        (lambda d: header(d).__setitem__("customer", "Acme"), "customer must be a map, not str"),
+        (lambda d: lines(d).append(["not", "a", "map"]), "a line must be a map"),
+        (
+            lambda d: lines(d).append(Map({"quantity": "1"})),
+            "a new line needs a non-empty string id",
+        ),
+        (lambda d: lines(d).append(Map({"id": "l1"})), "line id 'l1' is used twice"),
+        (lambda d: lines(d)[0].__setitem__("id", "other"), "a line's id cannot change"),
+        (lambda d: lines(d)[0].__setitem__("price", "1"), "unknown field 'price'"),
+        (
+            lambda d: header(d).__setitem__("due_date", "x" * 11),
+            "due_date longer than 10 characters",
+        ),
+    ],
+)
+def test_schema_problems_are_reported_and_compensated(
+    change: Callable[[Doc[Any]], None], problem: str
+) -> None:
+    setup = Setup()
+    before = content(setup.live)
+    inspection = setup.inspector.inspect(setup.edit(change))
+    assert inspection.damage is None
+    assert problem in inspection.problems
+    compensation = setup.inspector.compensate()
+    setup.live.apply_update(compensation)
+    setup.client.apply_update(compensation)
+    assert content(setup.live) == before == content(setup.client)
+
+
+def test_refused_content_never_reaches_anyone_else() -> None:
+    setup = Setup()
+    other: Doc[Any] = Doc()
+    other.apply_update(setup.live.get_update())
+    update = setup.edit(lambda d: lines(d)[0]["description"].insert(0, "TOP-SECRET "))
+    setup.inspector.inspect(update)
+    compensation = setup.inspector.compensate()
+    assert b"TOP-SECRET" not in compensation
+    setup.live.apply_update(compensation)
+    other.apply_update(compensation)
+    setup.client.apply_update(compensation)
+    assert content(other) == content(setup.live) == content(setup.client)
+    # The sender keeps editing on top of the compensated state, and everyone follows.
+    follow_up = setup.edit(lambda d: lines(d)[0]["description"].insert(0, "OK "))
+    assert setup.inspector.inspect(follow_up).problems == []
+    setup.live.apply_update(follow_up)
+    other.apply_update(follow_up)
+    assert content(other) == content(setup.live) == content(setup.client)
+    assert lines(other)[0]["description"].to_py() == "OK Line 0 é"
+
+
+@pytest.mark.parametrize(
+    ("change", "damage"),
+    [
+        (lambda d: d.get("evil", type=Map).__setitem__("x", "1"), "unknown document root 'evil'"),
+        (
+            lambda d: d.get("lines", type=Map).__setitem__("x", "1"),
+            "the lines were used as another type",
+        ),
+        (
+            lambda d: d.get("invoice", type=Array).append(["x"]),
+            "the invoice header was used as another type",
+        ),
+    ],
+)
+def test_structural_damage_is_detected(change: Callable[[Doc[Any]], None], damage: str) -> None:
+    setup = Setup()
+    client: Doc[Any] = Doc()
+    client.apply_update(setup.live.get_update())
+    captured: list[bytes] = []
+    client.observe(lambda event: captured.append(event.update))
+    change(client)
+    inspection = setup.inspector.inspect(captured[0])
+    assert inspection.damage == damage
+    setup.inspector.reset()
+    assert (
+        setup.inspector.inspect(
+            setup.edit(lambda d: header(d).__setitem__("currency", "EUR"))
+        ).damage
+        is None
+    )
+
+
+unicode_text = st.text(alphabet=st.sampled_from("abé€😀 \n"), max_size=6)
+
+
+@st.composite
+def edits(draw: st.DrawFn) -> list[tuple[str, Any]]:
+    return draw(
+        st.lists(
+            st.one_of(
+                st.tuples(
+                    st.just("text"), st.tuples(st.integers(0, 2), st.integers(0, 8), unicode_text)
+                ),
+                st.tuples(
+                    st.just("cut"),
+                    st.tuples(st.integers(0, 2), st.integers(0, 8), st.integers(1, 4)),
+                ),
+                st.tuples(
+                    st.just("notes"), st.tuples(st.integers(0, 20), st.integers(0, 5), unicode_text)
+                ),
+                st.tuples(
+                    st.just("price"), st.tuples(st.integers(0, 2), st.sampled_from(["1", "2.5"]))
+                ),
+                st.tuples(
+                    st.just("add"),
+                    st.tuples(st.integers(0, 3), st.text("xyz", min_size=1, max_size=3)),
+                ),
+                st.tuples(st.just("remove"), st.integers(0, 2)),
+                st.tuples(st.just("due"), st.sampled_from(["2027-01-01", None])),
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+
+
+def _apply_edits(doc: Doc[Any], ops: list[tuple[str, Any]]) -> None:
+    ls = lines(doc)
+    for kind, arg in ops:
+        if kind in ("text", "cut", "price") and arg[0] >= len(ls):
+            continue
+        if kind == "text":
+            text = ls[arg[0]]["description"]
+            size = len(str(text).encode())
+            text.insert(_boundary(str(text), arg[1], size), arg[2])
+        elif kind == "cut":
+            text = ls[arg[0]]["description"]
+            start = _boundary(str(text), arg[1], len(str(text).encode()))
+            end = _boundary(str(text), start + arg[2], len(str(text).encode()))
+            if end > start:
+                del text[start:end]
+        elif kind == "notes":
+            notes = header(doc)["notes"]
+            at = _boundary(str(notes), arg[0], len(str(notes).encode()))
+            end = _boundary(str(notes), at + arg[1], len(str(notes).encode()))
+            if end > at:
+                del notes[at:end]
+            notes.insert(at, arg[2])
+        elif kind == "price":
+            ls[arg[0]]["unit_price"] = arg[1]
+        elif kind == "add":
+            ls.insert(
+                min(arg[0], len(ls)),
+                Map({"id": f"n-{arg[1]}-{len(ls)}", "description": Text(arg[1])}),
+            )
+        elif kind == "remove" and arg < len(ls):
+            del ls[arg]
+        elif kind == "due":
+            if arg is None:
+                header(doc).pop("due_date", None)
+            else:
+                header(doc)["due_date"] = arg
+
+
+def _boundary(text: str, offset: int, size: int) -> int:
+    """The largest UTF-8 character boundary at or below `offset` (pycrdt offsets are bytes)."""
+    offset = min(offset, size)
+    encoded = text.encode()
+    while offset > 0 and offset < len(encoded) and (encoded[offset] & 0xC0) == 0x80:
+        offset -= 1
+    return offset
+
+
+@settings(max_examples=150, deadline=None)
+@given(edits())
+def test_any_refused_edit_is_undone_exactly_for_everyone(ops: list[tuple[str, Any]]) -> None:
+    setup = Setup()
+    before = content(setup.live)
+    captured: list[bytes] = []
+    setup.client.observe(lambda event: captured.append(event.update))
+    with setup.client.transaction():
+        _apply_edits(setup.client, ops)
+    if not captured:
+        return
+    inspection = setup.inspector.inspect(captured[0])
+    assert inspection.damage is None
+    compensation = setup.inspector.compensate()
+    setup.live.apply_update(compensation)
+    setup.client.apply_update(compensation)
+    assert content(setup.live) == before
+    assert content(setup.client) == before
