@@ -52,11 +52,13 @@ def content(doc: Doc[Any]) -> tuple[Any, Any]:
 
 
 def header(doc: Doc[Any]) -> Map[Any]:
-    return doc.get("invoice", type=Map)
+    root: Map[Any] = doc.get("invoice", type=Map)
+    return root
 
 
 def lines(doc: Doc[Any]) -> Array[Any]:
-    return doc.get("lines", type=Array)
+    root: Array[Any] = doc.get("lines", type=Array)
+    return root
 
 
 @pytest.mark.parametrize(
