@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -24,8 +25,20 @@ from collab.store import UpdateStore
 log = logging.getLogger(__name__)
 
 
+# Prepares a freshly loaded room (policies, listeners, state) before anyone can join it.
+RoomSetup = Callable[[Room], Awaitable[None]]
+
+
 class RoomRegistry:
-    def __init__(self, store: UpdateStore, persister: Persister, limits: Limits) -> None:
+    def __init__(
+        self,
+        store: UpdateStore,
+        persister: Persister,
+        limits: Limits,
+        *,
+        setup: RoomSetup | None = None,
+    ) -> None:
+        self._setup = setup
         self._store = store
         self._persister = persister
         self._limits = limits
@@ -82,19 +95,21 @@ class RoomRegistry:
                 doc.apply_update(stored.snapshot)
             for update in stored.updates:
                 doc.apply_update(update)
+            room = Room(
+                doc_id,
+                doc,
+                last_seq=stored.last_seq,
+                unsnapshotted=len(stored.updates),
+                persister=self._persister,
+                limits=self._limits,
+            )
+            if self._setup is not None:
+                await self._setup(room)
         except Exception as exc:
             log.exception("loading document %s failed; refusing its connections", doc_id)
             raise LoadError(f"document {doc_id} could not be loaded") from exc
         finally:
             del self._loading[doc_id]
-        room = Room(
-            doc_id,
-            doc,
-            last_seq=stored.last_seq,
-            unsnapshotted=len(stored.updates),
-            persister=self._persister,
-            limits=self._limits,
-        )
         if room.unsnapshotted >= self._limits.compact_after_updates:
             room.write_snapshot()
         self._rooms[doc_id] = room

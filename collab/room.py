@@ -75,6 +75,10 @@ class Room:
         self.refs = 0  # connections holding the room, including those not yet joined
         self.unload_task: asyncio.Task[None] | None = None
         self.policies: list[Policy] = []
+        # Why every edit is refused (e.g. "only drafts can be edited"), or None when editable.
+        self.frozen: str | None = None
+        # Called after each accepted change of the live document (e.g. to recompute totals).
+        self.listeners: list[Callable[[Room], None]] = []
         self._inspector = UpdateInspector(doc)
         self._persister = persister
         self._limits = limits
@@ -161,6 +165,8 @@ class Room:
         if reason is None:
             self.doc.apply_update(update)
             self._commit(update, peer.identity.user_id, exclude=peer)
+            for listener in self.listeners:
+                listener(self)
             return
         try:
             compensation = self._inspector.compensate()
@@ -174,6 +180,8 @@ class Room:
         peer.send(encode_notice(_refusal(reason, inspection, resync=False)))
 
     def _policy_refusal(self, peer: Peer, inspection: Inspection) -> str | None:
+        if self.frozen is not None:
+            return self.frozen
         for policy in self.policies:
             reason = policy(peer.identity, inspection)
             if reason is not None:

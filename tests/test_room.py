@@ -26,6 +26,7 @@ from collab import (
 )
 from collab.protocol import (
     AuthMessage,
+    NoticeMessage,
     SyncMessage,
     SyncType,
     decode_message,
@@ -306,3 +307,99 @@ async def test_rights_change_and_disconnect_apply_to_open_connections() -> None:
         assert peer.close_code == CloseCode.POLICY_VIOLATION
         assert alice.channel.closed_with is None
         await alice.close()
+
+
+def _header_update(base: Doc[Any], key: str, value: Any) -> bytes:
+    """An update from a client holding `base`, setting `invoice.<key>`."""
+    client: Doc[Any] = Doc()
+    client.apply_update(base.get_update())
+    captured: list[bytes] = []
+    client.observe(lambda event: captured.append(event.update))
+    client.get("invoice", type=Map)[key] = value
+    return captured[0]
+
+
+async def test_a_refused_update_is_compensated_for_everyone_and_logged_without_its_content() -> (
+    None
+):
+    store = MemoryStore()
+    async with registry(store) as rooms:
+        room = await rooms.acquire("inv")
+        changed: list[str] = []
+        room.listeners.append(lambda r: changed.append(r.doc_id))
+        room.policies.append(
+            lambda who, inspection: (
+                "due date is locked by Bob" if "invoice.due_date" in inspection.paths() else None
+            )
+        )
+        sender, other = Connection(room, EDITOR, Limits()), Connection(room, EDITOR, Limits())
+        await joined(room, 2)
+        sender.send(encode_update(_header_update(room.doc, "due_date", "SECRET-999")))
+        await wait_until(lambda: other.updates() and sender.updates(), what="compensation")
+        notices = [m for m in sender.messages() if isinstance(m, NoticeMessage)]
+        assert notices[0].body == {
+            "type": "update_refused",
+            "reason": "due date is locked by Bob",
+            "paths": ["invoice.due_date"],
+            "resync": False,
+        }
+        assert other.updates() == sender.updates()  # the same compensation for both
+        assert b"SECRET" not in other.updates()[0]
+        assert room.doc.get("invoice", type=Map).to_py() == {}
+        assert changed == []  # nothing changed, nothing to recompute
+        sender.send(encode_update(_header_update(room.doc, "currency", "EUR")))
+        await wait_until(lambda: changed == ["inv"], what="an accepted change")
+        await sender.close()
+        await other.close()
+    assert [e.user_id for e in store.log["inv"]] == [None, "u-editor"]
+    assert all(b"SECRET" not in e.data for e in store.log["inv"])
+
+
+async def test_a_frozen_room_refuses_every_edit() -> None:
+    async with registry(MemoryStore()) as rooms:
+        room = await rooms.acquire("inv")
+        room.frozen = "only drafts can be edited"
+        sender = Connection(room, EDITOR, Limits())
+        await joined(room, 1)
+        sender.send(encode_update(_header_update(room.doc, "currency", "EUR")))
+        await wait_until(
+            lambda: any(isinstance(m, NoticeMessage) for m in sender.messages()), what="notice"
+        )
+        assert room.doc.get("invoice", type=Map).to_py() == {}
+        await sender.close()
+
+
+async def test_structural_damage_closes_the_sender_for_a_fresh_resync() -> None:
+    async with registry(MemoryStore()) as rooms:
+        room = await rooms.acquire("inv")
+        bad, other = Connection(room, EDITOR, Limits()), Connection(room, EDITOR, Limits())
+        await joined(room, 2)
+        client: Doc[Any] = Doc()
+        captured: list[bytes] = []
+        client.observe(lambda event: captured.append(event.update))
+        client.get("evil", type=Map)["x"] = "1"
+        bad.send(encode_update(captured[0]))
+        peer = await asyncio.wait_for(bad.task, 2)
+        assert peer.close_code == CloseCode.RESYNC_REQUIRED
+        notice = next(m for m in bad.messages() if isinstance(m, NoticeMessage))
+        assert notice.body["resync"] is True
+        assert other.updates() == [] and room.seq == 0
+        assert "evil" not in set(room.doc.keys())
+        await other.close()
+
+
+async def test_setup_runs_before_anyone_joins_and_its_failure_refuses_the_load() -> None:
+    store = MemoryStore()
+
+    async def setup(room: Room) -> None:
+        if room.doc_id == "broken":
+            raise OSError("invoice row missing")
+        room.frozen = "not a draft"
+
+    async with Persister(store) as persister:
+        rooms = RoomRegistry(store, persister, Limits(), setup=setup)
+        assert (await rooms.acquire("inv")).frozen == "not a draft"
+        with pytest.raises(LoadError):
+            await rooms.acquire("broken")
+        assert rooms.get("broken") is None
+        await rooms.close()
