@@ -16,6 +16,7 @@ resync from scratch.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -63,6 +64,8 @@ class Inspection:
 
 
 Undo = Callable[[], None]
+LiveMap = Callable[[], "Map[Any] | None"]
+LiveText = Callable[[], "Text | str | None"]
 
 # A rule an update must pass, beyond the schema: given who sends it and what it changes, the
 # reason to refuse it, or None. Workflow state and per-field locks are policies.
@@ -107,6 +110,8 @@ class UpdateInspector:
         self._lines = self._shadow.get(ROOT_LINES, type=Array)
         self._header.observe_deep(self._on_header)
         self._lines.observe_deep(self._on_lines)
+        with self._shadow.transaction():
+            self._ids = Counter(line.get(LINE_ID) for line in self._lines if isinstance(line, Map))
 
     # -- inspection -----------------------------------------------------------------------
 
@@ -118,6 +123,7 @@ class UpdateInspector:
         self._inspection = Inspection()
         self._lines_changed = False
         self._suspect_root_types = False
+        self._id_delta: Counter[object] = Counter()
         self._shadow.apply_update(update)
         inspection = self._inspection
         unknown = set(self._shadow.keys()) - set(ROOTS)
@@ -143,6 +149,8 @@ class UpdateInspector:
 
     def accept(self) -> None:
         """The update was applied to the live document too: the shadow is in step again."""
+        self._ids.update(self._id_delta)
+        self._ids = +self._ids  # drop ids whose lines are gone
 
     def compensate(self) -> bytes:
         """Undo the inspected update in the shadow; return the update that brings the live
@@ -174,11 +182,11 @@ class UpdateInspector:
         for event in events:
             path = tuple(str(p) for p in event.path)
             if _kind(event) == "map" and event.keys:
-                live_map = self._live_header_map(path)
+                live_map = partial(self._live_header_map, path)
                 for key, info in event.keys.items():
                     self._map_change(event.target, live_map, path, key, info, prefix=ROOT_INVOICE)
             elif _kind(event) == "text" and path and event.delta:
-                live_text = self._live_header_text(path)
+                live_text = partial(self._live_header_text, path)
                 self._text_change(event, live_text, f"{ROOT_INVOICE}.{'.'.join(path)}")
             elif not path:
                 self._suspect_root_types = True
@@ -216,10 +224,9 @@ class UpdateInspector:
             line_id = line.get(LINE_ID) if isinstance(line, Map) else None
             if not rest and _kind(event) == "map" and LINE_ID in event.keys:
                 line_id = event.keys[LINE_ID].get("oldValue", line_id)  # the id it had
-            live_line = self._live_line(line_id)
             prefix = f"{ROOT_LINES}.{line_id}"
             if _kind(event) == "map" and event.keys:
-                live_map = _descend(live_line, rest)
+                live_map = partial(self._live_line_part, line_id, rest)
                 for key, info in event.keys.items():
                     if not rest and key == LINE_ID:
                         self._inspection.problems.append("a line's id cannot change")
@@ -227,16 +234,23 @@ class UpdateInspector:
                         continue
                     self._map_change(event.target, live_map, rest, key, info, prefix, LINE)
             elif _kind(event) == "text" and rest and event.delta:
-                live_parent = _descend(live_line, rest[:-1])
-                live_text = live_parent.get(rest[-1]) if live_parent is not None else None
+                live_text = partial(self._live_line_text, line_id, rest)
                 self._text_change(event, live_text, f"{prefix}.{'.'.join(rest)}")
             # Any other event nets to nothing (content added and removed in one transaction).
 
-    def _live_line(self, line_id: object) -> Map[Any] | None:
-        for line in self._live.get(ROOT_LINES, type=Array):
-            if isinstance(line, Map) and line.get(LINE_ID) == line_id:
-                return line
+    # Lookups in the live document run only when compensating (it is still in the state before
+    # the update then): the accepted path never scans the lines.
+
+    def _live_line_part(self, line_id: object, path: tuple[str, ...]) -> Map[Any] | None:
+        with self._live.transaction():
+            for line in self._live.get(ROOT_LINES, type=Array):
+                if isinstance(line, Map) and line.get(LINE_ID) == line_id:
+                    return _descend(line, path)
         return None
+
+    def _live_line_text(self, line_id: object, path: tuple[str, ...]) -> Text | str | None:
+        parent = self._live_line_part(line_id, path[:-1])
+        return parent.get(path[-1]) if parent is not None else None
 
     def _lines_delta(self, event: Any) -> set[int]:
         """Record line inserts and deletes; return the (new) indices of inserted lines."""
@@ -260,9 +274,9 @@ class UpdateInspector:
                 old = [live_lines[pre + i] for i in range(op["delete"])]
                 for line in old:
                     line_id = line.get(LINE_ID) if isinstance(line, Map) else None
+                    self._id_delta[line_id] -= 1
                     self._change(f"{ROOT_LINES}.{line_id}", ChangeKind.DELETE)
-                copies = [_plain(line) for line in old]
-                self._undo.append(partial(_insert_all, target, post, copies, LINE))
+                self._undo.append(partial(_insert_all, target, post, old, LINE))
                 pre += op["delete"]
         return inserted
 
@@ -273,6 +287,7 @@ class UpdateInspector:
             return
         value = item.to_py() or {}
         line_id = value.get(LINE_ID)
+        self._id_delta[line_id] += 1
         self._change(f"{ROOT_LINES}.{line_id}", ChangeKind.INSERT)
         if not isinstance(line_id, str) or not line_id:
             self._inspection.problems.append("a new line needs a non-empty string id")
@@ -281,21 +296,19 @@ class UpdateInspector:
             self._inspection.problems.append(f"line {line_id}: {problem}")
 
     def _check_line_ids(self) -> None:
-        ids = [line.get(LINE_ID) if isinstance(line, Map) else None for line in self._lines]
-        if len(ids) > MAX_LINES:
+        """Line ids stay unique and lines bounded; counted incrementally, not by a scan."""
+        if len(self._lines) > MAX_LINES:
             self._inspection.problems.append(f"an invoice has at most {MAX_LINES} lines")
-        seen: set[object] = set()
-        for line_id in ids:
-            if line_id in seen:
+        for line_id, added in self._id_delta.items():
+            if added > 0 and self._ids[line_id] + added > 1:
                 self._inspection.problems.append(f"line id {line_id!r} is used twice")
-            seen.add(line_id)
 
     # -- shared ---------------------------------------------------------------------------
 
     def _map_change(
         self,
         target: Map[Any],
-        live_map: Map[Any] | None,
+        live_map: LiveMap,
         path: tuple[str, ...],
         key: str,
         info: dict[str, Any],
@@ -319,25 +332,24 @@ class UpdateInspector:
                 self._inspection.problems.append(f"{'.'.join(full)} {problem}")
 
     def _undo_map_key(
-        self, target: Map[Any], live_map: Map[Any] | None, key: str, fields: dict[str, Field] | None
+        self, target: Map[Any], live_map: LiveMap, key: str, fields: dict[str, Field] | None
     ) -> None:
-        existed = live_map is not None and key in live_map
-        old = _plain(live_map[key]) if existed and live_map is not None else None
         schema = fields.get(key) if fields else None
 
         def undo() -> None:
-            if existed:
-                target[key] = _prelim(old, schema)
+            before = live_map()
+            if before is not None and key in before:
+                target[key] = _prelim(_plain(before[key]), schema)
             elif key in target:
                 del target[key]
 
         self._undo.append(undo)
 
-    def _text_change(self, event: Any, live_text: Text | str | None, path: str) -> None:
+    def _text_change(self, event: Any, live_text: LiveText, path: str) -> None:
         self._change(path, ChangeKind.EDIT)
-        old = _text_bytes(live_text) if isinstance(live_text, Text) else b""
         target: Text = event.target
         ops: list[Undo] = []
+        old = _LazyBytes(live_text)
         post = pre = 0
         for op in event.delta:
             if "retain" in op:
@@ -352,8 +364,7 @@ class UpdateInspector:
                 ops.append(partial(_delete_range, target, post, size))
                 post += size
             elif "delete" in op:
-                removed = old[pre : pre + op["delete"]].decode(errors="replace")
-                ops.append(partial(target.insert, post, removed))
+                ops.append(partial(_reinsert, target, post, old, pre, op["delete"]))
                 pre += op["delete"]
         # Right to left, so that each operation's offset is still valid when it runs.
         self._undo.extend(ops)
@@ -383,10 +394,29 @@ def _descend(node: Any, path: tuple[str, ...]) -> Map[Any] | None:
     return node if isinstance(node, Map) else None
 
 
+class _LazyBytes:
+    """The UTF-8 bytes of a live text, read once and only if an undo needs them."""
+
+    def __init__(self, source: LiveText) -> None:
+        self._source = source
+        self._value: bytes | None = None
+
+    def get(self) -> bytes:
+        if self._value is None:
+            text = self._source()
+            self._value = _text_bytes(text) if isinstance(text, Text) else b""
+        return self._value
+
+
+def _reinsert(target: Text, at: int, old: _LazyBytes, start: int, size: int) -> None:
+    target.insert(at, old.get()[start : start + size].decode(errors="replace"))
+
+
 def _delete_range(target: Array[Any] | Text, at: int, count: int) -> None:
     del target[at : at + count]
 
 
-def _insert_all(target: Array[Any], at: int, values: list[Any], schema: Field) -> None:
-    for offset, value in enumerate(values):
-        target.insert(at + offset, _prelim(value, schema))
+def _insert_all(target: Array[Any], at: int, lines: list[Any], schema: Field) -> None:
+    """Re-insert copies of deleted live lines (read now: the live document is still as before)."""
+    for offset, line in enumerate(lines):
+        target.insert(at + offset, _prelim(_plain(line), schema))

@@ -164,6 +164,7 @@ class Room:
         )
         if reason is None:
             self.doc.apply_update(update)
+            self._inspector.accept()
             self._commit(update, peer.identity.user_id, exclude=peer)
             for listener in self.listeners:
                 listener(self)

@@ -49,6 +49,7 @@ class Evaluation:
     totals: TotalsJSON | None  # None when the currency itself is unknown
     complete: bool  # every line's amounts were valid and counted
     issues: list[Issue]
+    counted: tuple[str, ...] = ()  # ids of the lines in `totals["lines"]`, in order
 
 
 def evaluate(document: dict[str, Any]) -> Evaluation:
@@ -70,14 +71,14 @@ def evaluate(document: dict[str, Any]) -> Evaluation:
     try:
         minor_units(currency)
     except UnknownCurrency:
-        return Evaluation(None, False, issues)
+        return Evaluation(None, False, issues, ())
     discount = _discount(header.get("discount"), "invoice.discount", issues)
     while True:  # each pass drops what the previous one found too large; it ends
         try:
             totals = compute_totals(
                 InvoiceInput(tuple(valid_lines), currency=currency, discount=discount)
             )
-            return Evaluation(totals.to_json(), complete, issues)
+            return Evaluation(totals.to_json(), complete, issues, tuple(line_ids))
         except MoneyError as exc:
             complete = False
             if exc.line is None:

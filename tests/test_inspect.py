@@ -279,3 +279,25 @@ def test_any_refused_edit_is_undone_exactly_for_everyone(ops: list[tuple[str, An
     setup.client.apply_update(compensation)
     assert content(setup.live) == before
     assert content(setup.client) == before
+
+
+def test_line_ids_stay_unique_across_accepted_updates() -> None:
+    setup = Setup()
+
+    def step(change: Callable[[Doc[Any]], None]) -> list[str]:
+        update = setup.edit(change)
+        problems = setup.inspector.inspect(update).problems
+        if problems:
+            compensation = setup.inspector.compensate()
+            setup.live.apply_update(compensation)
+            setup.client.apply_update(compensation)
+        else:
+            setup.live.apply_update(update)
+            setup.inspector.accept()
+        return problems
+
+    assert step(lambda d: lines(d).append(Map({"id": "x"}))) == []
+    assert step(lambda d: lines(d).append(Map({"id": "x"}))) == ["line id 'x' is used twice"]
+    assert step(lambda d: lines(d).__delitem__(3)) == []  # x is gone
+    assert step(lambda d: lines(d).append(Map({"id": "x"}))) == []  # so its id is free again
+    assert content(setup.client) == content(setup.live)

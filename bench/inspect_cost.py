@@ -1,0 +1,123 @@
+"""Cost of update inspection per update, on a 50-line invoice.
+
+Run: .venv/bin/python bench/inspect_cost.py [--updates N]
+
+Prints microseconds per update (p50 / p99 / mean) for: a plain `apply_update` (what a server
+without inspection does), the inspected accepted path (shadow apply + event analysis + live
+apply), and the refused path (inspection + compensation + live apply).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pycrdt import Array, Doc, Map, Text, TransactionEvent
+
+from collab.inspect import UpdateInspector
+
+LINES = 50
+
+
+def invoice(lines: int) -> Doc[Any]:
+    doc: Doc[Any] = Doc()
+    header = doc.get("invoice", type=Map)
+    header["currency"] = "EUR"
+    header["customer"] = Map({"name": "Lumière SARL", "address": Map({"city": "Lyon"})})
+    header["notes"] = Text("Payment by transfer within 30 days.")
+    array = doc.get("lines", type=Array)
+    for i in range(lines):
+        array.append(
+            Map(
+                {
+                    "id": f"line-{i}",
+                    "description": Text(f"Consulting day {i}, on-site"),
+                    "quantity": "1",
+                    "unit_price": "800.00",
+                    "tax_rate": "20",
+                }
+            )
+        )
+    return doc
+
+
+def typical_updates(base: Doc[Any], count: int, seed: int = 7) -> list[bytes]:
+    """What people do in a draft: mostly typing in descriptions, some amounts, a few lines."""
+    client: Doc[Any] = Doc()
+    client.apply_update(base.get_update())
+    out: list[bytes] = []
+
+    def capture(event: TransactionEvent) -> None:
+        out.append(event.update)
+
+    client.observe(capture)
+    rng = random.Random(seed)
+    lines = client.get("lines", type=Array)
+    for n in range(count):
+        roll = rng.random()
+        line = lines[rng.randrange(len(lines))]
+        if roll < 0.7:
+            text = line["description"]
+            text.insert(len(str(text).encode()), rng.choice("abcdefgh "))
+        elif roll < 0.95:
+            line["unit_price"] = f"{rng.randrange(1, 2000)}.{rng.randrange(100):02d}"
+        else:
+            lines.append(Map({"id": f"new-{n}", "description": Text(""), "quantity": "1"}))
+    return out
+
+
+def measure(label: str, updates: list[bytes], step: Callable[[bytes], None]) -> None:
+    samples = []
+    for update in updates:
+        start = time.perf_counter_ns()
+        step(update)
+        samples.append((time.perf_counter_ns() - start) / 1000)
+    samples.sort()
+    p50 = samples[len(samples) // 2]
+    p99 = samples[int(len(samples) * 0.99)]
+    mean = statistics.fmean(samples)
+    print(f"{label:<42} p50 {p50:7.1f} us   p99 {p99:7.1f} us   mean {mean:7.1f} us")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--updates", type=int, default=5000)
+    args = parser.parse_args()
+    base = invoice(LINES)
+    updates = typical_updates(base, args.updates)
+    mix = "70 % typing, 25 % amounts, 5 % new lines"
+    print(f"{LINES}-line invoice, {len(updates)} typical updates ({mix})")
+
+    plain: Doc[Any] = Doc()
+    plain.apply_update(base.get_update())
+    measure("plain apply_update (no inspection)", updates, plain.apply_update)
+
+    live: Doc[Any] = Doc()
+    live.apply_update(base.get_update())
+    inspector = UpdateInspector(live)
+
+    def accepted(update: bytes) -> None:
+        inspection = inspector.inspect(update)
+        assert inspection.damage is None and not inspection.problems, inspection
+        live.apply_update(update)
+        inspector.accept()
+
+    measure("inspected and accepted", updates, accepted)
+
+    refused_live: Doc[Any] = Doc()
+    refused_live.apply_update(base.get_update())
+    refusing = UpdateInspector(refused_live)
+
+    def refused(update: bytes) -> None:
+        refusing.inspect(update)
+        refused_live.apply_update(refusing.compensate())
+
+    measure("inspected, refused and compensated", updates[:1000], refused)
+
+
+if __name__ == "__main__":
+    main()

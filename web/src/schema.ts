@@ -1,0 +1,37 @@
+// The invoice draft's document structure (SPEC section 2), for the browser.
+// The same names as collab/schema.py: tests/test_schema.py fails when the two disagree.
+
+export const ROOT_INVOICE = 'invoice'
+export const ROOT_LINES = 'lines'
+export const LINE_ID = 'id'
+
+export const DISCOUNT_FIELDS = ['kind', 'value'] as const
+export const ADDRESS_FIELDS = ['line1', 'line2', 'postcode', 'city', 'country'] as const
+export const CUSTOMER_FIELDS = ['name', 'email', 'address', 'vat_id', 'siren'] as const
+export const HEADER_FIELDS = [
+  'customer',
+  'issue_date',
+  'due_date',
+  'currency',
+  'payment_terms',
+  'buyer_reference',
+  'notes',
+  'discount'
+] as const
+export const LINE_FIELDS = [
+  'id',
+  'description',
+  'quantity',
+  'unit',
+  'unit_price',
+  'tax_rate',
+  'tax_category',
+  'discount'
+] as const
+
+// Fields held as Y.Text (collaborative text); every other leaf is a plain string.
+export const TEXT_FIELDS = ['invoice.notes', 'lines.description'] as const
+
+export const DEFAULT_CURRENCY = 'EUR'
+export const DEFAULT_UNIT = 'C62'
+export const DEFAULT_TAX_CATEGORY = 'S'
