@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from server import accounts, invoices
+from server import invoices
 from server.context import AppContext
 from server.documents import read_document
 from server.errors import BadRequest, Unauthorized
@@ -63,25 +63,6 @@ def _claims(request: Request) -> TokenClaims:
     return bearer_claims(_ctx(request), request.headers.get("authorization"))
 
 
-async def login(request: Request) -> JSONResponse:
-    data = await _json_object(request)
-    email = _string(data, "email")
-    password = _string(data, "password")
-    assert email is not None and password is not None
-    ctx = _ctx(request)
-    async with ctx.sessions() as db:
-        user = await accounts.authenticate(db, email=email, password=password)
-    if user is None:
-        raise Unauthorized("invalid email or password")
-    return JSONResponse(
-        {
-            "access_token": ctx.signer.issue(user.id),
-            "token_type": "bearer",
-            "expires_in": ctx.signer.ttl_seconds,
-        }
-    )
-
-
 async def create_invoice(request: Request) -> JSONResponse:
     claims = _claims(request)
     data = await _json_object(request)
@@ -93,9 +74,17 @@ async def create_invoice(request: Request) -> JSONResponse:
 
 async def list_invoices(request: Request) -> JSONResponse:
     claims = _claims(request)
+    query = invoices.parse_query(request.query_params, request.query_params.getlist("status"))
     async with _ctx(request).sessions() as db:
-        found = await invoices.list_invoices(db, user_id=claims.user_id)
-    return JSONResponse({"items": [invoices.summary(i) for i in found]})
+        found, total = await invoices.list_invoices(db, user_id=claims.user_id, query=query)
+    return JSONResponse(
+        {
+            "items": [invoices.summary(i) for i in found],
+            "total": total,
+            "limit": query.limit,
+            "offset": query.offset,
+        }
+    )
 
 
 async def get_invoice(request: Request) -> JSONResponse:
@@ -105,7 +94,7 @@ async def get_invoice(request: Request) -> JSONResponse:
     async with ctx.sessions() as db:
         found = await invoices.access(db, user_id=claims.user_id, invoice_id=invoice_id)
     document = await read_document(ctx.registry, ctx.store, found.invoice.id)
-    return JSONResponse({**invoices.summary(found.invoice), **document})
+    return JSONResponse(invoices.detail(found.invoice, document))
 
 
 async def health(request: Request) -> JSONResponse:
@@ -120,7 +109,6 @@ async def openapi(_: Request) -> JSONResponse:
 routes = [
     Route("/api/health", health, methods=["GET"]),
     Route("/api/openapi.json", openapi, methods=["GET"]),
-    Route("/api/auth/login", login, methods=["POST"]),
     Route("/api/invoices", create_invoice, methods=["POST"]),
     Route("/api/invoices", list_invoices, methods=["GET"]),
     Route("/api/invoices/{invoice_id}", get_invoice, methods=["GET"]),

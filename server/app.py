@@ -8,27 +8,37 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from collab import Persister, RoomRegistry
-from server import api, ws
+from server import api, auth_api, catalog_api, members_api, oidc, ws
+from server.access import Access, SessionCheckMiddleware, audit_denied
 from server.context import AppContext
 from server.db import create_engine, migrate, sessions
 from server.doc_store import SqlUpdateStore
-from server.errors import ApiError
+from server.errors import ApiError, Forbidden
+from server.invoice_rooms import InvoiceRooms
+from server.live import LiveAccess
 from server.security import TokenSigner
 from server.settings import Settings
+from server.throttle import Throttle, TooManyAttempts
+from server.totp import SecretBox
 
 log = logging.getLogger(__name__)
 
 
-async def _api_error(_: Request, exc: Exception) -> Response:
+async def _api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
     body = {"error": exc.message}
     if exc.code:
         body["code"] = exc.code
-    return JSONResponse(body, status_code=exc.status)
+    if isinstance(exc, Forbidden):
+        await audit_denied(request, exc.message, status=exc.status)
+    headers = exc.headers if isinstance(exc, TooManyAttempts) else None
+    return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
 async def _http_error(_: Request, exc: Exception) -> Response:
@@ -44,25 +54,62 @@ def create_app(settings: Settings | None = None) -> Starlette:
         engine = create_engine(settings.database_url)
         await migrate(engine)
         store = SqlUpdateStore(engine)
+        db_sessions = sessions(engine)
+        invoice_rooms = InvoiceRooms(db_sessions)
         async with (
             Persister(store) as persister,
-            RoomRegistry(store, persister, settings.limits) as registry,
+            RoomRegistry(store, persister, settings.limits, setup=invoice_rooms.setup) as registry,
         ):
             app.state.ctx = AppContext(
                 settings=settings,
                 engine=engine,
-                sessions=sessions(engine),
+                sessions=db_sessions,
                 signer=TokenSigner(settings.secret_key, ttl_seconds=settings.access_token_ttl),
                 store=store,
                 registry=registry,
             )
+            access = settings.access
+            app.state.access = Access(
+                settings=access,
+                live=LiveAccess(
+                    registry, app.state.ctx.sessions, remember_seconds=settings.access_token_ttl
+                ),
+                box=SecretBox(settings.secret_key),
+                throttle=Throttle(
+                    free_failures=access.free_failures,
+                    lockout_failures=access.lockout_failures,
+                    lockout_seconds=access.lockout_seconds,
+                    delay_seconds=access.delay_seconds,
+                    ip_factor=access.ip_factor,
+                ),
+                oidc=oidc.client(access),
+            )
             log.info("Cofacture ready on %s", engine.url.render_as_string(hide_password=True))
             yield
+        await invoice_rooms.close()
         await engine.dispose()
         log.info("Cofacture stopped; every update is on disk")
 
     return Starlette(
-        routes=[*api.routes, *ws.routes],
+        routes=[
+            *api.routes,
+            *catalog_api.routes,
+            *auth_api.routes,
+            *members_api.routes,
+            *oidc.routes,
+            *ws.routes,
+        ],
         lifespan=lifespan,
+        middleware=[
+            # Only the single sign-on flow keeps state in this cookie (its state and nonce).
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="cofacture_sso",
+                max_age=600,
+                same_site="lax",
+            ),
+            Middleware(SessionCheckMiddleware),
+        ],
         exception_handlers={ApiError: _api_error, HTTPException: _http_error},
     )

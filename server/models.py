@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     UniqueConstraint,
 )
@@ -59,6 +61,18 @@ class Invoice(Base):
     status: Mapped[str] = mapped_column(String(20), default="draft")
     number: Mapped[str | None] = mapped_column(String(35), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Derived from the document by the server (debounced), for listing without loading it.
+    customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    issue_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    due_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    net: Mapped[str] = mapped_column(String(40), default="0.00")
+    tax: Mapped[str] = mapped_column(String(40), default="0.00")
+    gross: Mapped[str] = mapped_column(String(40), default="0.00")
+    gross_value: Mapped[Decimal] = mapped_column(Numeric(24, 6, asdecimal=True), default=0)
+    line_count: Mapped[int] = mapped_column(Integer, default=0)
+    issue_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class InvoiceUpdate(Base):
@@ -85,4 +99,129 @@ class InvoiceSnapshot(Base):
     invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- access control (issue 3) -----------------------------------------------------------------
+
+
+class AuthSession(Base):
+    """One sign-in: access tokens carry its id (`sid`), the refresh token is stored hashed.
+
+    Revoking the row (logout, password change, reuse of a rotated refresh token) refuses every
+    access token of the session at once, on HTTP and at WebSocket connect.
+    """
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    refresh_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    previous_refresh_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    refresh_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class TotpCredential(Base):
+    """A user's TOTP secret, encrypted; `confirmed_at` is null until a first code proved it."""
+
+    __tablename__ = "totp_credentials"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(300))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_used_step: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RecoveryCode(Base):
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class OrgSecurity(Base):
+    """An organization's security policy (absent row: the defaults)."""
+
+    __tablename__ = "org_security"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    require_totp: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Invitation(Base):
+    """A pending invitation of a user who has no password yet (stored hashed, expiring)."""
+
+    __tablename__ = "invitations"
+
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AuthThrottle(Base):
+    """Recent failed sign-in or code attempts for one key (an account or a client address)."""
+
+    __tablename__ = "auth_throttles"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AuditEvent(Base):
+    """Who did what to whom, from where: authentication and authorization events."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_org_at", "org_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    event: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    org_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    target: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[str | None] = mapped_column(String(400), nullable=True)
+
+
+class Customer(Base):
+    """A customer record of an organization's catalogue, to fill an invoice's customer block."""
+
+    __tablename__ = "customers"
+    __table_args__ = (Index("ix_customers_org_name", "org_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), default="")
+    vat_id: Mapped[str] = mapped_column(String(20), default="")
+    siren: Mapped[str] = mapped_column(String(20), default="")
+    line1: Mapped[str] = mapped_column(String(200), default="")
+    line2: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str] = mapped_column(String(2), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Item(Base):
+    """A product or service of an organization's catalogue, to fill an invoice line."""
+
+    __tablename__ = "items"
+    __table_args__ = (Index("ix_items_org_name", "org_id", "name"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(String(5000), default="")
+    unit: Mapped[str] = mapped_column(String(3), default="C62")
+    unit_price: Mapped[str] = mapped_column(String(40))
+    tax_rate: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

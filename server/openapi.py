@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.openapi_access import ACCESS_PATHS
+
 _ERROR = {
     "type": "object",
     "properties": {"error": {"type": "string"}},
@@ -151,3 +153,6 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+# The access-control routes (login, tokens, two-factor, members) are described there.
+OPENAPI["paths"].update(ACCESS_PATHS)

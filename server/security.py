@@ -41,6 +41,7 @@ class TokenClaims:
     user_id: str
     token_id: str
     expires_at: int
+    session_id: str = ""  # the sign-in session (server/sessions.py) the token belongs to
 
 
 class TokenSigner:
@@ -52,9 +53,10 @@ class TokenSigner:
             sub={"essential": True},
             exp={"essential": True},
             typ={"essential": True, "value": "access"},
+            sid={"essential": True},
         )
 
-    def issue(self, user_id: str) -> str:
+    def issue(self, user_id: str, *, session_id: str) -> str:
         now = int(time.time())
         claims = {
             "iss": _ISSUER,
@@ -63,6 +65,7 @@ class TokenSigner:
             "exp": now + self.ttl_seconds,
             "jti": uuid.uuid4().hex,
             "typ": "access",
+            "sid": session_id,
         }
         return jwt.encode({"alg": _ALGORITHM}, claims, self._key)
 
@@ -73,4 +76,6 @@ class TokenSigner:
         except (JoseError, ValueError) as exc:
             raise InvalidToken(str(exc) or type(exc).__name__) from exc
         claims = decoded.claims
-        return TokenClaims(str(claims["sub"]), str(claims.get("jti", "")), int(claims["exp"]))
+        return TokenClaims(
+            str(claims["sub"]), str(claims.get("jti", "")), int(claims["exp"]), str(claims["sid"])
+        )

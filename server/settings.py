@@ -28,16 +28,47 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SECRET_KEY", "", "token signing key; unset: generated once into DATA_DIR"),
     Setting("REDIS_URL", "", "reserved for multi-process fan-out; unset: one process"),
     Setting("PORT", "8000", "HTTP port (the Procfile passes it to `serve`)"),
-    Setting("ACCESS_TOKEN_TTL", "3600", "seconds an access token stays valid"),
+    Setting("ACCESS_TOKEN_TTL", "900", "seconds an access token stays valid"),
     Setting("WS_MAX_FRAME_BYTES", "1048576", "largest WebSocket frame accepted"),
     Setting("WS_SEND_QUEUE", "1000", "frames queued for one slow client before it is dropped"),
     Setting("WS_IDLE_TIMEOUT", "60", "seconds without a frame before a socket is closed"),
     Setting("ROOM_IDLE_UNLOAD", "10", "seconds an invoice with no connection stays loaded"),
     Setting("COMPACT_AFTER_UPDATES", "500", "log entries after which a snapshot is written"),
     Setting("LOG_LEVEL", "info", "Python logging level"),
+    # Access control (docs/security.md).
+    Setting("REFRESH_TOKEN_TTL", "1209600", "seconds a refresh token stays valid unused"),
+    Setting("ALLOWED_ORIGINS", "", "browser origins allowed on the WebSocket; unset: same host"),
+    Setting("AUTH_FREE_FAILURES", "5", "failed attempts per account before delays start"),
+    Setting("AUTH_LOCKOUT_FAILURES", "10", "failed attempts per account that lock it out"),
+    Setting("AUTH_LOCKOUT_SECONDS", "900", "seconds of lockout; older failures are forgotten"),
+    Setting("AUTH_DELAY_SECONDS", "1", "first delay after the free failures; doubles each time"),
+    Setting("AUTH_IP_FACTOR", "5", "an address may fail this many times more than an account"),
+    Setting("TOTP_ISSUER", "Cofacture", "issuer name shown by authenticator apps"),
+    Setting("INVITE_TTL", "604800", "seconds an invitation to set a password stays valid"),
+    Setting("OIDC_ISSUER", "", "OpenID Connect issuer URL; unset: single sign-on is off"),
+    Setting("OIDC_CLIENT_ID", "", "client id registered with the OpenID provider"),
+    Setting("OIDC_CLIENT_SECRET", "", "client secret registered with the OpenID provider"),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
+
+
+@dataclass(frozen=True, slots=True)
+class AccessSettings:
+    """Tokens, throttling, two-factor and single sign-on (docs/security.md)."""
+
+    refresh_token_ttl: int = 1209600
+    allowed_origins: tuple[str, ...] = ()
+    free_failures: int = 5
+    lockout_failures: int = 10
+    lockout_seconds: float = 900.0
+    delay_seconds: float = 1.0
+    ip_factor: int = 5
+    totp_issuer: str = "Cofacture"
+    invite_ttl: int = 604800
+    oidc_issuer: str | None = None
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +81,7 @@ class Settings:
     access_token_ttl: int
     limits: Limits
     log_level: str
+    access: AccessSettings = AccessSettings()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -85,6 +117,22 @@ class Settings:
                 compact_after_updates=int(number("COMPACT_AFTER_UPDATES", int)),
             ),
             log_level=get("LOG_LEVEL").upper(),
+            access=AccessSettings(
+                refresh_token_ttl=int(number("REFRESH_TOKEN_TTL", int)),
+                allowed_origins=tuple(
+                    o.strip().rstrip("/") for o in get("ALLOWED_ORIGINS").split(",") if o.strip()
+                ),
+                free_failures=int(number("AUTH_FREE_FAILURES", int)),
+                lockout_failures=int(number("AUTH_LOCKOUT_FAILURES", int)),
+                lockout_seconds=float(number("AUTH_LOCKOUT_SECONDS", float)),
+                delay_seconds=float(number("AUTH_DELAY_SECONDS", float)),
+                ip_factor=int(number("AUTH_IP_FACTOR", int)),
+                totp_issuer=get("TOTP_ISSUER"),
+                invite_ttl=int(number("INVITE_TTL", int)),
+                oidc_issuer=get("OIDC_ISSUER").rstrip("/") or None,
+                oidc_client_id=get("OIDC_CLIENT_ID"),
+                oidc_client_secret=get("OIDC_CLIENT_SECRET"),
+            ),
         )
 
 

@@ -16,10 +16,11 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from collab import ChannelClosed, Identity, LoadError, ProtocolError, serve_peer
 from server import invoices
+from server.access import access_of, audit_denied, authenticate
 from server.context import AppContext
-from server.errors import NotFound
+from server.errors import NotFound, Unauthorized
+from server.origins import origin_allowed
 from server.permissions import Capability
-from server.security import InvalidToken
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +67,23 @@ async def _deny(websocket: WebSocket, status: int, error: str) -> None:
 
 async def invoice_socket(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
+    access = access_of(websocket)
     invoice_id = websocket.path_params["invoice_id"]
+    # Cross-site WebSocket hijacking: a page of another site must not use the victim's browser.
+    if not origin_allowed(websocket.headers, access.settings.allowed_origins):
+        await audit_denied(websocket, "origin not allowed", status=403)
+        await _deny(websocket, 403, "origin not allowed")
+        return
+    token = websocket.query_params.get("token", "")
     try:
-        claims = ctx.signer.verify(websocket.query_params.get("token", ""))
-    except InvalidToken:
+        claims = await authenticate(ctx, access.live, token) if token else None
+    except Unauthorized as exc:
+        await _deny(websocket, 401, exc.message)
+        return
+    if claims is None:
         await _deny(websocket, 401, "missing, invalid or expired token")
         return
+    generation = access.live.generation(claims.user_id)
     try:
         async with ctx.sessions() as db:
             found = await invoices.access(db, user_id=claims.user_id, invoice_id=invoice_id)
@@ -83,7 +95,7 @@ async def invoice_socket(websocket: WebSocket) -> None:
         name=found.member.user.name,
         can_edit=found.can(Capability.INVOICE_EDIT) and found.invoice.status == "draft",
         color=presence_color(claims.user_id),
-        session_id=claims.token_id,
+        session_id=claims.session_id,
     )
     try:
         room = await ctx.registry.acquire(found.invoice.id)
@@ -92,6 +104,13 @@ async def invoice_socket(websocket: WebSocket) -> None:
         return
     try:
         await websocket.accept()
+        # Re-checked with no await before joining: a role change or sign-out that happened
+        # while we read the access must not be missed by the sweep that closes live sockets.
+        if access.live.revoked(claims.session_id) or (
+            access.live.generation(claims.user_id) != generation
+        ):
+            await websocket.close(1008, "access changed; reconnect")
+            return
         await serve_peer(room, WebSocketChannel(websocket), identity, ctx.settings.limits)
     finally:
         ctx.registry.release(room)

@@ -6,9 +6,12 @@ import signal
 from typing import Any
 
 from pycrdt import Doc
+from sqlalchemy import select
 
+from server.db import create_engine
+from server.models import InvoiceUpdate
 from tests.conftest import Running
-from tests.harness import YjsClients, new_invoice, stored_document, wait_for
+from tests.harness import YjsClients, db_url, new_invoice, stored_document, wait_for
 
 
 async def assert_converged(running: Running, invoice_id: str, yjs: YjsClients, *names: str) -> None:
@@ -137,7 +140,7 @@ async def test_viewer_sees_changes_but_cannot_change_anything(
 ) -> None:
     invoice_id = await new_invoice(running.server.data_dir, running.accounts["alice"])
     await _open(running, yjs, "a", "alice", invoice_id)
-    await _open(running, yjs, "v", "vera", invoice_id)
+    await _open(running, yjs, "v", "vera", invoice_id, tab="v")
     await yjs.synced("a")
     await yjs.synced("v")
     await yjs.call("set", name="v", key="buyer_reference", value="viewer wrote this")
@@ -150,3 +153,33 @@ async def test_viewer_sees_changes_but_cannot_change_anything(
     assert "buyer_reference" not in (await yjs.state("a"))["json"]["invoice"]
     stored, _ = await stored_document(running.server.data_dir, invoice_id)
     assert stored["invoice"] == {"payment_terms": "Net 15"}
+
+    # A client joining later gets everything the room has, and still nothing of the viewer's;
+    # no row of the update log comes from the viewer; the viewer's presence still works.
+    await _open(running, yjs, "b", "bob", invoice_id, tab="b")
+    await yjs.synced("b")
+    await yjs.call("set", name="a", key="due_date", value="2026-12-31")
+
+    async def b_has_the_editors_changes_only() -> bool:
+        state = (await yjs.state("b"))["json"]["invoice"]
+        assert state == {"payment_terms": "Net 15", "due_date": "2026-12-31"}, state
+        tabs = {s.get("tab") for s in (await yjs.call("awareness", name="b"))["states"].values()}
+        assert "v" in tabs, tabs
+        return True
+
+    await wait_for(b_has_the_editors_changes_only, what="b in sync, seeing the viewer present")
+    assert "buyer_reference" not in (await yjs.state("a"))["json"]["invoice"]
+    authors = await _log_authors(running, invoice_id)
+    assert authors and running.accounts["vera"].user_id not in authors
+    assert authors == {running.accounts["alice"].user_id}
+
+
+async def _log_authors(running: Running, invoice_id: str) -> set[str | None]:
+    engine = create_engine(db_url(running.server.data_dir))
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            select(InvoiceUpdate.user_id).where(InvoiceUpdate.invoice_id == invoice_id)
+        )
+        authors = {row[0] for row in rows}
+    await engine.dispose()
+    return authors

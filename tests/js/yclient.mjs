@@ -4,6 +4,7 @@
 import * as readline from 'node:readline'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
+import * as decoding from 'lib0/decoding'
 import { WebsocketProvider } from 'y-websocket'
 
 const clients = new Map()
@@ -21,13 +22,17 @@ function docJson (doc) {
 function open ({ name, url, room, token, user, tab, connect = true, clientId }) {
   const doc = new Y.Doc()
   if (clientId !== undefined) doc.clientID = clientId
-  const events = { statuses: [], closes: [], denied: [], synced: 0 }
+  const events = { statuses: [], closes: [], denied: [], notices: [], synced: 0 }
   const provider = new WebsocketProvider(url, room, doc, {
     WebSocketPolyfill: WebSocket,
     params: token === undefined ? {} : { token },
     connect,
     disableBc: true
   })
+  // Cofacture's notices (message type 100, docs/protocol.md); the stock client ignores them.
+  provider.messageHandlers[100] = (_encoder, decoder) => {
+    events.notices.push(JSON.parse(decoding.readVarString(decoder)))
+  }
   provider.on('status', (e) => events.statuses.push(e.status))
   provider.on('sync', (synced) => { if (synced) events.synced++ })
   provider.on('connection-close', (e) => events.closes.push(e ? { code: e.code, reason: String(e.reason || '') } : null))
@@ -55,6 +60,21 @@ const commands = {
   setMany ({ name, key, count, prefix = '' }) {
     const map = client(name).doc.getMap('invoice')
     for (let i = 0; i < count; i++) map.set(key, `${prefix}${i}`)
+    return {}
+  },
+  setNested ({ name, key, fields }) {
+    const map = new Y.Map()
+    for (const [k, v] of Object.entries(fields)) map.set(k, v)
+    client(name).doc.getMap('invoice').set(key, map)
+    return {}
+  },
+  setLineField ({ name, line, key, value }) {
+    client(name).doc.getArray('lines').get(line).set(key, value)
+    return {}
+  },
+  // Writes outside the invoice's structure: a root the server does not know.
+  damage ({ name }) {
+    client(name).doc.getMap('scratch').set('x', 'damaged')
     return {}
   },
   pushLine ({ name, line }) {

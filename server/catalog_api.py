@@ -1,0 +1,82 @@
+"""/api/customers and /api/items: an organization's catalogue, CRUD for editors and above."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server import catalog
+from server.accounts import memberships
+from server.api import _claims, _ctx, _json_object
+from server.catalog import CUSTOMER_FIELDS, ITEM_FIELDS, Record, TextField
+from server.errors import Forbidden
+from server.models import Customer, Item
+from server.permissions import Capability, can
+
+Check = Callable[[Mapping[str, str]], None]
+
+
+def _resource(model: type[Record], fields: dict[str, TextField], check: Check) -> list[Route]:
+    name = model.__tablename__
+
+    async def listing(request: Request) -> JSONResponse:
+        claims = _claims(request)
+        org = request.query_params.get("org")
+        async with _ctx(request).sessions() as db:
+            org_ids = [
+                m.org_id
+                for m in await memberships(db, claims.user_id)
+                if can(m.role, Capability.INVOICE_READ) and (org is None or m.org_id == org)
+            ]
+            found = await catalog.search(
+                db, model, org_ids=org_ids, text=request.query_params.get("q"), limit=200
+            )
+        return JSONResponse({"items": [catalog.as_json(r, fields) for r in found]})
+
+    async def create(request: Request) -> JSONResponse:
+        claims = _claims(request)
+        data = await _json_object(request)
+        org = data.pop("org", None)
+        values = catalog.clean(data, fields, partial=False)
+        check(values)
+        async with _ctx(request).sessions.begin() as db:
+            member = await catalog.member_for(
+                db, claims.user_id, org if isinstance(org, str) else None, Capability.INVOICE_CREATE
+            )
+            record = await catalog.create(db, model, org_id=member.org_id, values=values)
+        return JSONResponse(catalog.as_json(record, fields), status_code=201)
+
+    async def one(request: Request) -> Response:
+        claims = _claims(request)
+        record_id = request.path_params["record_id"]
+        async with _ctx(request).sessions.begin() as db:
+            record, member = await catalog.visible(
+                db, model, user_id=claims.user_id, record_id=record_id
+            )
+            if request.method == "GET":
+                return JSONResponse(catalog.as_json(record, fields))
+            if not can(member.role, Capability.INVOICE_CREATE):
+                raise Forbidden(f"a {member.role} cannot change the catalogue")
+            if request.method == "DELETE":
+                await db.delete(record)
+                return Response(status_code=204)
+            values = catalog.clean(await _json_object(request), fields, partial=True)
+            check({**catalog.as_json(record, fields), **values})
+            for key, value in values.items():
+                setattr(record, key, value)
+            return JSONResponse(catalog.as_json(record, fields))
+
+    return [
+        Route(f"/api/{name}", listing, methods=["GET"]),
+        Route(f"/api/{name}", create, methods=["POST"]),
+        Route(f"/api/{name}/{{record_id}}", one, methods=["GET", "PATCH", "DELETE"]),
+    ]
+
+
+routes = [
+    *_resource(Customer, CUSTOMER_FIELDS, catalog.check_customer),
+    *_resource(Item, ITEM_FIELDS, catalog.check_item),
+]

@@ -1,0 +1,114 @@
+"""Two-factor sign-in end to end, with real TOTP codes computed from the enrolled secret."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import pyotp
+
+from server.permissions import Role
+from tests.access_helpers import api, login, token
+from tests.conftest import Running
+from tests.harness import seed
+
+
+def _code(secret: str, steps_ahead: int = 0) -> str:
+    """The code of the current time step, or of a later one (accepted one step ahead)."""
+    return pyotp.TOTP(secret).at(time.time() + 30 * steps_ahead)
+
+
+async def test_enrol_sign_in_replay_recovery_codes_and_disable(running: Running) -> None:
+    server, alice = running.server, running.accounts["alice"]
+    bearer = await token(server, alice)
+    async with api(server, bearer) as http:
+        enrolment = (await http.post("/api/auth/2fa/enroll")).json()
+        secret = enrolment["secret"]
+        uri = urlsplit(enrolment["otpauth_uri"])
+        assert uri.scheme == "otpauth" and parse_qs(uri.query)["secret"] == [secret]
+        assert parse_qs(uri.query)["issuer"] == ["Cofacture"]
+        assert enrolment["qr_svg"].startswith("<svg") and "path" in enrolment["qr_svg"]
+        # Not on until confirmed: signing in needs no code yet.
+        assert (await login(server, alice)).status_code == 200
+        wrong = await http.post("/api/auth/2fa/confirm", json={"code": "000000"})
+        assert wrong.status_code == 400 and wrong.json() == {"error": "invalid two-factor code"}
+        first = _code(secret)
+        confirmed = await http.post("/api/auth/2fa/confirm", json={"code": first})
+        assert confirmed.status_code == 200
+        codes = confirmed.json()["recovery_codes"]
+        assert len(codes) == len(set(codes)) == 10
+        assert (await http.post("/api/auth/2fa/enroll")).status_code == 409
+        me = (await http.get("/api/me")).json()
+        assert me["totp_enabled"] is True and me["recovery_codes_left"] == 10
+
+    r = await login(server, alice)
+    assert r.status_code == 401 and r.json() == {"error": "totp_required"}
+    r = await login(server, alice, totp="123456")
+    assert r.status_code == 401 and r.json() == {"error": "invalid two-factor code"}
+    # A code is good once: the one that confirmed the enrolment cannot sign in.
+    assert (await login(server, alice, totp=first)).status_code == 401
+    fresh = _code(secret, steps_ahead=1)
+    assert (await login(server, alice, totp=fresh)).status_code == 200
+    assert (await login(server, alice, totp=fresh)).status_code == 401  # replayed
+
+    assert (await login(server, alice, totp=codes[0].upper())).status_code == 200
+    assert (await login(server, alice, totp=codes[0])).status_code == 401  # used up
+    r = await login(server, alice, totp=codes[1])
+    assert r.status_code == 200
+    async with api(server, r.json()["access_token"]) as http:
+        assert (await http.get("/api/me")).json()["recovery_codes_left"] == 8
+        assert (await http.post("/api/auth/2fa/disable", json={"code": fresh})).status_code == 400
+        r = await http.post("/api/auth/2fa/disable", json={"code": codes[2]})
+        assert r.status_code == 204
+        assert (await http.get("/api/me")).json()["totp_enabled"] is False
+    assert (await login(server, alice)).status_code == 200
+
+    admin = (await seed(server.data_dir, users={"ada": Role.ADMIN}))["ada"]
+    async with api(server, await token(server, admin)) as http:
+        events = (await http.get(f"/api/orgs/{admin.org_id}/audit?limit=500")).json()["items"]
+    mine = [e for e in events if e["actor_id"] == alice.user_id]
+    kinds = [e["event"] for e in mine]
+    for kind in ("totp.enrolled", "totp.disabled", "totp.recovery_code_used", "login.failed"):
+        assert kind in kinds, kind
+    assert all(e["ip"] == "127.0.0.1" and e["at"] for e in mine)
+    assert secret not in str(events) and codes[3] not in str(events)
+    assert secret not in (server.data_dir / "server.log").read_text()
+
+
+async def test_mandatory_second_factor_for_approvers_and_admins(running: Running) -> None:
+    server = running.server
+    made = await seed(server.data_dir, users={"ada": Role.ADMIN, "abe": Role.APPROVER})
+    ada, abe, alice = made["ada"], made["abe"], running.accounts["alice"]
+    org = ada.org_id
+    ada_token = await token(server, ada)
+    abe_token = await token(server, abe)
+    async with api(server, ada_token) as http:
+        assert (await http.get(f"/api/orgs/{org}/security")).json() == {"require_totp": False}
+        bad = await http.patch(f"/api/orgs/{org}/security", json={"require_totp": "yes"})
+        assert bad.status_code == 400 and bad.json() == {
+            "error": "`require_totp` must be true or false"
+        }
+        r = await http.patch(f"/api/orgs/{org}/security", json={"require_totp": True})
+        assert r.status_code == 200
+        # The admin who turned it on has no second factor either: their session ended too.
+        assert (await http.get("/api/me")).status_code == 401
+    async with api(server, abe_token) as http:
+        assert (await http.get("/api/me")).status_code == 401
+
+    r = await login(server, abe)
+    assert r.status_code == 403 and r.json() == {"error": "totp_enrollment_required"}
+    assert (await login(server, alice)).status_code == 200  # editors are not concerned
+
+    # Enrol without a token, with the password, then sign in with a code.
+    async with api(server) as http:
+        body = {"email": abe.email, "password": abe.password}
+        bad = await http.post("/api/auth/2fa/enroll", json={**body, "password": "wrong!"})
+        assert bad.status_code == 401 and bad.json() == {"error": "invalid email or password"}
+        secret = (await http.post("/api/auth/2fa/enroll", json=body)).json()["secret"]
+        confirmed = await http.post("/api/auth/2fa/confirm", json={**body, "code": _code(secret)})
+        assert confirmed.status_code == 200
+    r = await login(server, abe, totp=_code(secret, steps_ahead=1))
+    assert r.status_code == 200
+    async with api(server, r.json()["access_token"]) as http:
+        r = await http.post("/api/auth/2fa/disable", json={"code": _code(secret, steps_ahead=1)})
+        assert r.status_code == 409 and "mandatory" in r.json()["error"]

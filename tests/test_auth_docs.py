@@ -1,0 +1,32 @@
+"""The access-control surface is documented: OpenAPI has every route, docs/security.md every
+capability, role, audit event and access setting."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from server import auth_api, members_api, oidc
+from server.audit import AuditKind
+from server.openapi import OPENAPI
+from server.permissions import Capability, Role
+from server.settings import SETTINGS
+from tests.harness import ROOT
+
+
+def test_openapi_describes_every_access_route_and_method() -> None:
+    for route in [*auth_api.routes, *members_api.routes, *oidc.routes]:
+        assert isinstance(route, Route)
+        described = OPENAPI["paths"].get(route.path)
+        assert described is not None, route.path
+        for method in route.methods or ():
+            if method != "HEAD":
+                assert method.lower() in described, (route.path, method)
+
+
+def test_security_page_names_every_capability_role_event_and_setting() -> None:
+    page = (ROOT / "docs" / "security.md").read_text()
+    for name in [*Capability, *Role, *AuditKind]:
+        assert f"{name.value}" in page, name
+    access_settings = [s.name for s in SETTINGS if s.name.startswith(("AUTH_", "OIDC_"))]
+    for name in [*access_settings, "ALLOWED_ORIGINS", "REFRESH_TOKEN_TTL", "ACCESS_TOKEN_TTL"]:
+        assert f"`{name}`" in page, name
