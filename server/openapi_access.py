@@ -4,25 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.openapi_schema import BOOLEAN as _B
+from server.openapi_schema import INTEGER as _I
+from server.openapi_schema import STRING as _S
+from server.openapi_schema import error as _error
+from server.openapi_schema import json_content as _json
+from server.openapi_schema import obj as _object
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"description": description, **_json({"$ref": "#/components/schemas/Error"})}
-
-
-def _object(required: list[str] | None = None, **properties: Any) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = required
-    return schema
-
-
-_S = {"type": "string"}
-_B = {"type": "boolean"}
-_I = {"type": "integer"}
 _ROLE = {
     "type": "string",
     "enum": ["viewer", "reviewer", "editor", "approver", "accountant", "admin"],
