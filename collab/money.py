@@ -18,7 +18,6 @@ whatever (category, rate) pairs it is given.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import (
@@ -34,6 +33,13 @@ from decimal import (
 from typing import Literal, TypedDict
 
 from collab.currencies import UnknownCurrency, minor_units
+from collab.decimals import (
+    MoneyError,
+    MoneyTypeError,
+    check_places,
+    checked,
+    parse_decimal,
+)
 
 __all__ = [
     "TAX_CATEGORIES",
@@ -54,10 +60,6 @@ __all__ = [
 QUANTITY_PLACES = 4
 UNIT_PRICE_PLACES = 6
 PERCENT_PLACES = 4  # tax rates and percent discounts
-# No invoice amount comes near a quadrillion; the bound keeps every intermediate within _EXACT's
-# 60 digits (a quantity x unit price has at most 15 + 15 integer and 4 + 6 fractional digits).
-MAX_MAGNITUDE = Decimal(10) ** 15
-MAX_TEXT_LENGTH = 40  # longest decimal string parse_decimal reads, so "9" * 10**6 costs nothing
 # UNCL5305 codes allowed by EN 16931 (BT-151): standard, zero, exempt, reverse charge,
 # intra-community, export, outside scope, Canary Islands (IGIC), Ceuta and Melilla (IPSI).
 TAX_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
@@ -67,31 +69,6 @@ _EXACT = Context(
 )
 _ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, Overflow])
 _HUNDRED = Decimal(100)
-_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
-_DIGITS = re.compile(r"[0-9]+", re.ASCII)
-_EXPONENT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+", re.ASCII)
-
-
-class MoneyError(ValueError):
-    """An input the money engine refuses, with enough detail to show it on the right field.
-
-    `code` is a stable machine-readable reason ("too_precise", "discount_exceeds_base", ...).
-    `field` names the input relative to its owner: "quantity", "discount.value", "prepaid",
-    "currency"; `line` is the index of the offending line when the error concerns one.
-    """
-
-    def __init__(
-        self, message: str, *, code: str, field: str | None = None, line: int | None = None
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-        self.field = field
-        self.line = line
-
-
-class MoneyTypeError(MoneyError, TypeError):
-    """A float, string or other non-decimal where a Decimal is required."""
 
 
 DiscountKind = Literal["percent", "amount"]
@@ -115,9 +92,9 @@ class Discount:
                 code="invalid_kind",
                 field="discount.kind",
             )
-        value = _checked(self.value, "discount.value", minimum=Decimal(0))
+        value = checked(self.value, "discount.value", minimum=Decimal(0))
         if self.kind == "percent":
-            _check_places(value, PERCENT_PLACES, "discount.value")
+            check_places(value, PERCENT_PLACES, "discount.value")
             if value > _HUNDRED:
                 raise MoneyError(
                     f"a percent discount cannot exceed 100, got {value}",
@@ -142,12 +119,12 @@ class Line:
     discount: Discount | None = None
 
     def __post_init__(self) -> None:
-        quantity = _checked(self.quantity, "quantity")
-        _check_places(quantity, QUANTITY_PLACES, "quantity")
-        unit_price = _checked(self.unit_price, "unit_price", minimum=Decimal(0))
-        _check_places(unit_price, UNIT_PRICE_PLACES, "unit_price")
-        tax_rate = _checked(self.tax_rate, "tax_rate", minimum=Decimal(0), maximum=_HUNDRED)
-        _check_places(tax_rate, PERCENT_PLACES, "tax_rate")
+        quantity = checked(self.quantity, "quantity")
+        check_places(quantity, QUANTITY_PLACES, "quantity")
+        unit_price = checked(self.unit_price, "unit_price", minimum=Decimal(0))
+        check_places(unit_price, UNIT_PRICE_PLACES, "unit_price")
+        tax_rate = checked(self.tax_rate, "tax_rate", minimum=Decimal(0), maximum=_HUNDRED)
+        check_places(tax_rate, PERCENT_PLACES, "tax_rate")
         if self.tax_category not in TAX_CATEGORIES:
             raise MoneyError(
                 f"unknown tax category {self.tax_category!r}: expected one of "
@@ -192,8 +169,8 @@ class InvoiceInput:
             _check_amount_discount(line.discount, places, self.currency, index)
         _check_discount_type(self.discount)
         _check_amount_discount(self.discount, places, self.currency, None)
-        prepaid = _checked(self.prepaid, "prepaid", minimum=Decimal(0))
-        _check_places(prepaid, places, "prepaid", currency=self.currency)
+        prepaid = checked(self.prepaid, "prepaid", minimum=Decimal(0))
+        check_places(prepaid, places, "prepaid", currency=self.currency)
         object.__setattr__(self, "prepaid", prepaid)
 
 
@@ -362,63 +339,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal], places: int) -> tuple[D
 
 def format_amount(value: Decimal, currency: str) -> str:
     """`value` rounded half-up to the currency's minor units, as a plain decimal string."""
-    return _text(_round(_checked(value, "amount"), minor_units(currency)))
-
-
-def parse_decimal(text: str) -> Decimal:
-    """Read a decimal string as it travels in the document: "1234.50", "-3", "12".
-
-    Only ASCII digits, an optional leading "-" and an optional "." followed by digits. No
-    spaces, "+", exponents, separators, NaN or Infinity: one spelling per number.
-
-    Raises:
-        MoneyError: the text is not such a number; the message says what is wrong.
-        MoneyTypeError: `text` is not a string (a float, for instance).
-    """
-    if not isinstance(text, str):
-        raise MoneyTypeError(
-            _type_message("expected a decimal string,", text), code=_type_code(text)
-        )
-    # The length check comes first so a megabyte of digits is refused before it is parsed.
-    if len(text) > MAX_TEXT_LENGTH or _DECIMAL_TEXT.fullmatch(text) is None:
-        message, code = _diagnose(text)
-        raise MoneyError(message, code=code)
-    number = Decimal(text)
-    return number.copy_abs() if number.is_zero() else number
-
-
-def _diagnose(text: str) -> tuple[str, str]:
-    """Why `text` is not a decimal string, as (message, code): the most specific reason wins."""
-    shown = repr(text) if len(text) <= MAX_TEXT_LENGTH else repr(text[:MAX_TEXT_LENGTH] + "...")
-    reason, code = _reason(text)
-    return f"{shown} {reason}", code
-
-
-def _reason(text: str) -> tuple[str, str]:
-    body = text.removeprefix("-")
-    if text == "":
-        return "is empty: expected a number such as 1234.50", "empty"
-    if len(text) > MAX_TEXT_LENGTH:
-        return f"is longer than {MAX_TEXT_LENGTH} characters", "too_long"
-    if text != text.strip():
-        return "has spaces around it", "whitespace"
-    if body.lower() in {"nan", "snan", "inf", "infinity"}:
-        return "is not a finite number", "not_finite"
-    if "," in text:
-        return "contains a comma: use '.' for decimals and no thousands separators", "separator"
-    if any(separator in text for separator in " _'"):
-        return "contains a digit separator", "separator"
-    if text.startswith("+"):
-        return "starts with '+': write the number without it", "plus_sign"
-    if _EXPONENT_TEXT.fullmatch(text):
-        return "uses exponent notation: write the digits out", "exponent"
-    if body.endswith(".") and _DIGITS.fullmatch(body[:-1]):
-        return "is incomplete: add digits after the decimal point", "incomplete"
-    if body.startswith(".") and _DIGITS.fullmatch(body[1:]):
-        return f"needs a digit before the decimal point, such as 0{body}", "incomplete"
-    if body == "":
-        return "is incomplete: digits expected after '-'", "incomplete"
-    return "is not a number: expected digits, optionally '-' and '.', as in 1234.50", "syntax"
+    return _text(_round(checked(value, "amount"), minor_units(currency)))
 
 
 def _line_result(line: Line, places: int, index: int) -> LineResult:
@@ -509,65 +430,6 @@ def _text(value: Decimal) -> str:
     return format(value, "f")
 
 
-def _checked(
-    value: object, field: str, *, minimum: Decimal | None = None, maximum: Decimal | None = None
-) -> Decimal:
-    """`value` as a finite Decimal within bounds; an int is converted, anything else refused."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int):
-        raise MoneyTypeError(
-            _type_message(f"{field} must be a Decimal,", value),
-            code=_type_code(value),
-            field=field,
-        )
-    number = Decimal(value)
-    if not number.is_finite():
-        raise MoneyError(
-            f"{field} must be a finite number, not {number}", code="not_finite", field=field
-        )
-    if number.is_zero():
-        number = number.copy_abs()  # Decimal("-0") would print as "-0" on the invoice
-    if number.copy_abs() >= MAX_MAGNITUDE:
-        raise MoneyError(f"{field} is too large: {number}", code="too_large", field=field)
-    if minimum is not None and number < minimum:
-        raise MoneyError(
-            f"{field} cannot be below {minimum}, got {number}",
-            code="negative" if minimum == 0 else "out_of_range",
-            field=field,
-        )
-    if maximum is not None and number > maximum:
-        raise MoneyError(
-            f"{field} cannot exceed {maximum}, got {number}", code="out_of_range", field=field
-        )
-    return number
-
-
-def _check_places(
-    value: Decimal, places: int, field: str, *, currency: str | None = None, line: int | None = None
-) -> None:
-    if _decimal_places(value) > places:
-        what = f"{currency} amounts have" if currency else f"{field} has"
-        raise MoneyError(
-            f"{field} {value} has too many decimals: {what} at most {places}",
-            code="too_precise",
-            field=field,
-            line=line,
-        )
-
-
-def _decimal_places(value: Decimal) -> int:
-    """Decimals the value needs: 1.50 needs 1, 100 and 1E+2 need 0."""
-    if value.is_zero():
-        return 0
-    _, digits, exponent = value.as_tuple()
-    assert isinstance(exponent, int)  # finite values only reach here
-    places = max(0, -exponent)
-    for digit in reversed(digits):  # trailing zeros of the coefficient do not count
-        if places == 0 or digit != 0:
-            break
-        places -= 1
-    return places
-
-
 def _check_discount_type(discount: object) -> None:
     if discount is not None and not isinstance(discount, Discount):
         raise MoneyTypeError(
@@ -581,14 +443,4 @@ def _check_amount_discount(
     discount: Discount | None, places: int, currency: str, line: int | None
 ) -> None:
     if discount is not None and discount.kind == "amount":
-        _check_places(discount.value, places, "discount.value", currency=currency, line=line)
-
-
-def _type_code(value: object) -> str:
-    return "float" if isinstance(value, float) else "not_decimal"
-
-
-def _type_message(expected: str, value: object) -> str:
-    if isinstance(value, float):
-        return f"{expected} got the float {value!r}: floats are inexact, use Decimal(str) instead"
-    return f"{expected} got {type(value).__name__}"
+        check_places(discount.value, places, "discount.value", currency=currency, line=line)
