@@ -20,7 +20,7 @@ import { WebsocketProvider } from 'y-websocket'
 // Each provider's awareness adds a process 'exit' listener; hundreds of clients are intended.
 process.setMaxListeners(0)
 
-const CURSOR_MOVES_PER_SECOND = 10 // aggregate, as in docs/LESSONS
+const CURSOR_MOVES_PER_SECOND = 10 // aggregate, as in the LESSONS measurements
 const SYNC_TIMEOUT_MS = 20000
 const TICK_MS = 2
 // A value of realistic size for one invoice field.
@@ -48,10 +48,25 @@ function openClient (url, room, token, name) {
     disableBc: true
   })
   provider.awareness.setLocalStateField('user', { name })
-  const client = { doc, provider, map: doc.getMap('invoice'), syncedAt: null, disconnects: 0 }
+  const client = { doc, provider, lines: doc.getArray('lines'), syncedAt: null, disconnects: 0 }
   provider.on('sync', (synced) => { if (synced && client.syncedAt === null) client.syncedAt = now() })
   provider.on('status', ({ status }) => { if (status === 'disconnected') client.disconnects++ })
   return client
+}
+
+// Invoice lines as the server's schema wants them (every value a string, a unique id).
+const LINE_IDS = new Map(Array.from({ length: 1000 }, (_, i) => [`bench-line-${i}`, i]))
+
+function benchLine (i) {
+  const line = new Y.Map()
+  line.set('id', `bench-line-${i}`)
+  line.set('description', new Y.Text(FILLER))
+  line.set('quantity', '0')
+  line.set('unit', 'C62')
+  line.set('unit_price', '95.00')
+  line.set('tax_rate', '20')
+  line.set('tax_category', 'S')
+  return line
 }
 
 async function waitUntil (check, timeoutMs) {
@@ -123,12 +138,11 @@ async function fanout (opts) {
   const clients = await openOneByOne(opts, k)
   const tracker = new Tracker(k)
   clients.forEach((c, receiver) => {
-    // One key per sender: concurrent writes to one key would let Yjs' conflict resolution hide
-    // the losing value from observers, which would look like a lost update.
-    c.map.observe((event) => {
-      for (const key of event.keysChanged) {
-        const v = c.map.get(key)
-        if (v && typeof v === 'object' && v.s !== undefined) tracker.received(receiver, v.s, v.n)
+    c.lines.observeDeep((events) => {
+      for (const event of events) {
+        if (!(event.target instanceof Y.Map) || !event.keysChanged.has('quantity')) continue
+        const sender = LINE_IDS.get(event.target.get('id'))
+        if (sender !== undefined) tracker.received(receiver, sender, Number(event.target.get('quantity')) - 1)
       }
     })
   })
@@ -136,6 +150,16 @@ async function fanout (opts) {
   if (count < k) {
     destroyAll(clients)
     return { ok: false, error: `only ${count} of ${k} clients synced` }
+  }
+  // Each client edits only its own invoice line: concurrent writes to one key would let Yjs'
+  // conflict resolution hide the losing value from observers, which would look like a loss.
+  clients.forEach((c, i) => {
+    c.ownLine = benchLine(i) // integrated by the push: the array's order is Yjs', not ours
+    c.lines.push([c.ownLine])
+  })
+  if (!await waitUntil(() => clients.every((c) => c.lines.length === k), SYNC_TIMEOUT_MS)) {
+    destroyAll(clients)
+    return { ok: false, error: 'the clients\' invoice lines did not reach everyone' }
   }
   await sleep(500) // let the join traffic (sync, presence) settle
   const disconnectsBefore = clients.reduce((a, c) => a + c.disconnects, 0)
@@ -191,7 +215,7 @@ async function drive (clients, tracker, rate, durationMs) {
     for (; updates < due; updates++) {
       const sender = Math.floor(Math.random() * clients.length)
       const { n } = tracker.sent(sender)
-      clients[sender].map.set(`k${sender}`, { s: sender, n, text: FILLER })
+      clients[sender].ownLine.set('quantity', String(n + 1))
     }
     for (; moves < Math.floor((elapsed / 1000) * CURSOR_MOVES_PER_SECOND); moves++) {
       const c = clients[Math.floor(Math.random() * clients.length)]
@@ -227,7 +251,9 @@ async function join (opts) {
   const t0 = now()
   const clients = Array.from({ length: n }, (_, i) => openClient(opts.url, opts.room, opts.token, `j${i}`))
   for (const c of clients) recordFirstSeen(c)
-  await sleep(5000)
+  // Done at 5 s, or earlier once everyone has synced and had 1 s to see the others.
+  const lastSync = () => Math.max(...clients.map((c) => c.syncedAt))
+  await waitUntil(() => clients.every((c) => c.syncedAt !== null) && now() > lastSync() + 1000, 5000)
   const synced = clients.filter((c) => c.syncedAt !== null)
   const presence = synced.filter((c) => sawOthersWithin(c, synced, 1000)).length
   const lateOk = await lateJoiners(opts, clients, late)
@@ -291,7 +317,7 @@ async function cold (opts) {
     const c = openClient(opts.url, room, opts.token, 'cold')
     const ok = await waitUntil(() => c.syncedAt !== null, SYNC_TIMEOUT_MS)
     times.push(ok ? Math.round((c.syncedAt - t0) * 100) / 100 : null)
-    keys.push(c.map.size)
+    keys.push(c.doc.getMap('invoice').size)
     destroyAll([c])
   }
   return { ok: times.every((t) => t !== null), mode: 'cold', times_ms: times, keys }
@@ -317,16 +343,18 @@ async function hold (opts) {
 function writeInvoice (doc) {
   doc.transact(() => {
     const invoice = doc.getMap('invoice')
-    for (let i = 0; i < 10; i++) invoice.set(`field${i}`, `${FILLER} ${i}`)
+    const customer = new Y.Map()
+    customer.set('name', 'Dupont & Fils SARL')
+    customer.set('email', 'compta@dupont.example')
+    invoice.set('customer', customer)
+    invoice.set('currency', 'EUR')
+    invoice.set('issue_date', '2026-11-27')
+    invoice.set('due_date', '2026-12-27')
+    invoice.set('payment_terms', 'Net 30 days, bank transfer')
+    invoice.set('notes', new Y.Text('Thank you for your business.'))
   })
   const lines = doc.getArray('lines')
-  for (let i = 0; i < 5; i++) {
-    const line = new Y.Map()
-    line.set('description', new Y.Text(FILLER))
-    line.set('quantity', i + 1)
-    line.set('unit_price', '95.00')
-    lines.push([line])
-  }
+  for (let i = 0; i < 5; i++) lines.push([benchLine(i)])
 }
 
 // -- main -------------------------------------------------------------------------------------

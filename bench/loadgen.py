@@ -62,7 +62,9 @@ def _argv(mode: str, url: str, options: dict[str, object]) -> list[str]:
 
 
 @contextlib.asynccontextmanager
-async def generator(mode: str, url: str, **options: object) -> AsyncIterator[asyncio.subprocess.Process]:
+async def generator(
+    mode: str, url: str, **options: object
+) -> AsyncIterator[asyncio.subprocess.Process]:
     """The Node generator as a child process, killed on the way out whatever happened."""
     proc = await asyncio.create_subprocess_exec(
         *_argv(mode, url, options),

@@ -100,10 +100,17 @@ class UpdateInspector:
         self._undo: list[Undo] = []
         self._inspection = Inspection()
         self._compensating = False  # the undo's own events are not inspected
-        self.reset()
+        self._built = False
 
     def reset(self) -> None:
-        """Rebuild the shadow from the live document (after damage, or to drop a refusal)."""
+        """Drop the shadow (after damage, or when nobody is left to edit); the next inspection
+        rebuilds it from the live document. Rooms that are only read never pay for one."""
+        if self._built:
+            self._built = False
+            del self._shadow, self._header, self._lines, self._ids
+
+    def _build(self) -> None:
+        self._built = True
         self._shadow: Doc[Any] = Doc()
         self._shadow.apply_update(self._live.get_update())
         self._header = self._shadow.get(ROOT_INVOICE, type=Map)
@@ -118,6 +125,8 @@ class UpdateInspector:
     def inspect(self, update: bytes) -> Inspection:
         """Apply `update` to the shadow and say what it changes. Raises ValueError for bytes
         that are not a Yjs update (the shadow is then unchanged)."""
+        if not self._built:
+            self._build()
         self._before = self._shadow.get_state()
         self._undo = []
         self._inspection = Inspection()

@@ -96,6 +96,8 @@ class Room:
 
     def leave(self, peer: Peer) -> None:
         self.peers.discard(peer)
+        if not self.peers:
+            self._inspector.reset()  # free the shadow copy while nobody is connected
         removed = self.awareness.remove_owner(peer)
         if removed:
             self._broadcast_awareness(removed)

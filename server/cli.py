@@ -91,6 +91,7 @@ def _serve(settings: Settings, host: str, port: int | None) -> None:
         # Yjs frames are mostly tens of bytes: compressing each one per client costs far more
         # CPU than it saves bandwidth (see docs/benchmarks.md).
         ws_per_message_deflate=False,
+        ws="websockets-sansio",  # measured in docs/benchmarks.md; "auto" picks it too
         timeout_graceful_shutdown=10,
         access_log=False,
     )

@@ -64,7 +64,7 @@ class InvoiceRooms:
             else f"the invoice is {invoice.status}: only drafts can be edited"
         )
         room.listeners.append(self._changed)
-        await self._record(room)  # heals columns left stale by a crash
+        self._changed(room)  # heals columns left stale by a crash, off the connection's path
 
     def _changed(self, room: Room) -> None:
         if room.doc_id not in self._pending:

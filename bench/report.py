@@ -1,0 +1,274 @@
+"""Turn a run's results into Markdown: the side-by-side table, the ratios, the targets."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from bench.measures import generator_limited
+
+Results = dict[str, Any]
+OURS = "cofacture"
+FANOUT_LOADS = ("10x100", "20x100", "50x100")
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    text = (
+        f"{value:,.0f}"
+        if abs(value) >= 100
+        else f"{value:.1f}"
+        if abs(value) >= 10
+        else f"{value:.2f}"
+    )
+    return text + unit
+
+
+def _latency(run: Results | None) -> str:
+    if not run:
+        return "—"
+    if not run.get("ok"):
+        return f"failed: {run.get('error', '?')}"
+    text = " / ".join(_fmt(run.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms"))
+    return text + (" (generator saturated)" if generator_limited(run) else "")
+
+
+def _rate(ramp: Results | None) -> str:
+    if not ramp:
+        return "—"
+    best = ramp["highest_rate"]
+    if best is None:
+        return f"< {ramp['steps'][0]['target_rate']}/s ({ramp['verdict']})"
+    if ramp["verdict"] == "every step passed":
+        return f"≥ {best:,}/s (the highest step tried)"
+    if ramp["at_least"]:
+        return f"≥ {best:,}/s ({ramp['verdict']})"
+    return f"{best:,}/s"
+
+
+def _row(label: str, servers: dict[str, Results], cell: Callable[[Results], str]) -> str:
+    return "| " + " | ".join([label, *(cell(s) for s in servers.values())]) + " |"
+
+
+def table(results: Results) -> str:
+    servers: dict[str, Results] = results["servers"]
+    lines = [
+        "| | " + " | ".join(servers) + " |",
+        "|---" * (len(servers) + 1) + "|",
+        _row("permessage-deflate (negotiated with `ws`)", servers, lambda s: str(s["deflate"])),
+    ]
+    for load in FANOUT_LOADS:
+        k, r = load.split("x")
+        lines.append(
+            _row(
+                f"fan-out p50 / p95 / p99 ms, {k} clients, {r} upd/s",
+                servers,
+                functools.partial(_fanout_cell, _latency, load),
+            )
+        )
+        lines.append(
+            _row(
+                f"lost updates · server CPU, {k} clients",
+                servers,
+                functools.partial(_fanout_cell, _loss_cpu, load),
+            )
+        )
+    lines += [
+        _row("highest rate with p95 < 100 ms, 10 clients", servers, lambda s: _rate(s.get("ramp"))),
+        _row(
+            "50 joining at once: synced within 5 s",
+            servers,
+            lambda s: _of(s.get("join"), "synced_within_5s", "clients"),
+        ),
+        _row(
+            "… each saw the others' presence within 1 s",
+            servers,
+            lambda s: _of(s.get("join"), "presence_within_1s", "clients"),
+        ),
+        _row(
+            "late joiner sees presence within 1 s",
+            servers,
+            lambda s: _of(s.get("join"), "late_joiners_see_presence_1s", "late_joiners"),
+        ),
+        _row(
+            "memory per loaded room (1 client, small invoice)",
+            servers,
+            lambda s: _fmt((s.get("memory") or {}).get("kib_per_room"), " KiB"),
+        ),
+    ]
+    cold = results.get("cold_load")
+    if cold:
+        for label in ("compaction_disabled", "compaction_enabled"):
+            lines.append(
+                _row(
+                    f"cold load, 10,000-update log, {label.replace('_', ' ')} (median)",
+                    servers,
+                    functools.partial(_cold, cold=cold, label=label),
+                )
+            )
+    return "\n".join(lines)
+
+
+def ramp_steps(results: Results) -> str:
+    """Each ramp step: p95 fan-out and server CPU, so the headroom under the ceiling shows."""
+    servers: dict[str, Results] = results["servers"]
+    by_rate: dict[int, dict[str, Results]] = {}
+    for name, server in servers.items():
+        for step in (server.get("ramp") or {}).get("steps", []):
+            by_rate.setdefault(step["target_rate"], {})[name] = step
+    lines = [
+        "| updates/s, 10 clients: p95 ms · server CPU | " + " | ".join(servers) + " |",
+        "|---" * (len(servers) + 1) + "|",
+    ]
+    for rate in sorted(by_rate):
+        cells = [_step_cell(by_rate[rate].get(name)) for name in servers]
+        lines.append(f"| {rate:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _step_cell(step: Results | None) -> str:
+    if step is None:
+        return "—"
+    cell = f"{_fmt(step.get('p95_ms'))} · {_fmt(step.get('server_cpu_pct'), ' %')}"
+    if step.get("lost"):
+        cell += f" · {step['lost']} lost"
+    return cell + (" (generator saturated)" if generator_limited(step) else "")
+
+
+def _fanout_cell(cell: Callable[[Results | None], str], load: str, server: Results) -> str:
+    return cell(server.get("fanout", {}).get(load))
+
+
+def _loss_cpu(run: Results | None) -> str:
+    if not run or not run.get("ok"):
+        return "—"
+    return f"{run.get('lost_total', run.get('lost'))} · {_fmt(run.get('server_cpu_pct'), ' %')}"
+
+
+def _of(run: Results | None, key: str, total: str) -> str:
+    return "—" if not run else f"{run.get(key)} of {run.get(total)}"
+
+
+def _cold(server: Results, *, cold: Results, label: str) -> str:
+    if server["name"] != OURS:
+        return "n/a (no persistence)"
+    return _fmt(cold[label]["cold_median_ms"], " ms")
+
+
+def ratios(results: Results) -> str:
+    """Ours divided by theirs, per metric; the last column says which way is better."""
+    servers: dict[str, Results] = results["servers"]
+    ours = servers[OURS]
+    others = [name for name in servers if name != OURS]
+    lines = [
+        "| ours ÷ theirs | " + " | ".join(others) + " | better |",
+        "|---" * (len(others) + 2) + "|",
+    ]
+    metrics: list[tuple[str, Callable[[Results], float | None], str]] = []
+    for load in FANOUT_LOADS:
+        k = load.split("x")[0]
+        metrics.append((f"p99 fan-out, {k} clients", _get("fanout", load, "p99_ms"), "lower"))
+        metrics.append(
+            (f"server CPU, {k} clients", _get("fanout", load, "server_cpu_pct"), "lower")
+        )
+    metrics += [
+        ("highest sustained rate", lambda s: (s.get("ramp") or {}).get("highest_rate"), "higher"),
+        ("memory per loaded room", lambda s: (s.get("memory") or {}).get("kib_per_room"), "lower"),
+    ]
+    for label, get, better in metrics:
+        cells = [_ratio(get(ours), get(servers[name])) for name in others]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {better} |")
+    return "\n".join(lines)
+
+
+def _get(*path: str) -> Callable[[Results], float | None]:
+    def get(server: Results) -> float | None:
+        node: Any = server
+        for key in path:
+            node = (node or {}).get(key)
+        return None if node is None else float(node)
+
+    return get
+
+
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    if ours is None or theirs is None or theirs == 0:
+        return "—"
+    return f"{ours / theirs:.2f}x"
+
+
+def targets(results: Results) -> str:
+    """The issue's targets, each with the measured figure and met / not met."""
+    servers = results["servers"]
+    ours = servers[OURS]
+    rows = ["| target | measured | verdict |", "|---|---|---|"]
+    p99 = _get("fanout", "20x100", "p99_ms")(ours)
+    rows.append(
+        _target(
+            "p99 fan-out < 10 ms, 20 clients, 100 upd/s",
+            _fmt(p99, " ms"),
+            None if p99 is None else p99 < 10,
+        )
+    )
+    rows += _rate_targets(servers)
+    kib = (ours.get("memory") or {}).get("kib_per_room")
+    rows.append(
+        _target(
+            "≤ 100 KiB per loaded invoice", _fmt(kib, " KiB"), None if kib is None else kib <= 100
+        )
+    )
+    cold = results.get("cold_load") or {}
+    for label in ("compaction_disabled", "compaction_enabled"):
+        ms = (cold.get(label) or {}).get("cold_median_ms")
+        rows.append(
+            _target(
+                f"cold load < 50 ms ({label.replace('_', ' ')})",
+                _fmt(ms, " ms"),
+                None if ms is None else ms < 50,
+            )
+        )
+    return "\n".join(rows)
+
+
+def _rate_targets(servers: dict[str, Results]) -> list[str]:
+    ours = servers[OURS].get("ramp") or {}
+    rows = []
+    for name, factor in (("pycrdt-websocket", 2), ("@y/websocket-server", 1)):
+        theirs = (servers.get(name) or {}).get("ramp") or {}
+        label = f"highest sustained rate ≥ {factor}x {name}'s"
+        measured = f"{_rate(ours)} vs {_rate(theirs)}"
+        mine, other = ours.get("highest_rate"), theirs.get("highest_rate")
+        if mine is None or other is None:
+            met = None if other is None else False
+        elif mine >= factor * other:
+            met = True
+        elif ours.get("at_least"):
+            met = None  # we were stopped by the generator, not by the server
+        else:
+            met = False
+        if met and other is not None and theirs.get("at_least") and factor * other >= mine:
+            measured += " (both reached the end of the ramp: this load cannot separate them)"
+        rows.append(_target(label, measured, met))
+    return rows
+
+
+def _target(label: str, measured: str, met: bool | None) -> str:
+    verdict = "undetermined" if met is None else "met" if met else "**not met**"
+    return f"| {label} | {measured} | {verdict} |"
+
+
+def markdown(results: Results) -> str:
+    return "\n\n".join(
+        [
+            "### Results",
+            table(results),
+            "### Rate ramp",
+            ramp_steps(results),
+            "### Ratios",
+            ratios(results),
+            "### Targets",
+            targets(results),
+        ]
+    )
