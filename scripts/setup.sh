@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what Cofacture needs into .venv and node_modules. Idempotent: a second run only
-# compares hashes of pyproject.toml and package-lock.json and returns.
+# Installs what Cofacture needs into .venv and node_modules, and builds the browser app into
+# web/dist. Idempotent: a second run only compares hashes of pyproject.toml, the package-lock.json
+# files and web/'s sources, and returns.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,3 +27,12 @@ if [ "$extras" != "runtime" ]; then
     touch "$js_stamp"
   fi
 fi
+
+# The browser app (web/) has its own packages; web/build.mjs builds web/dist only when a hash of
+# web/'s sources differs from the one stamped in web/dist, so a second run returns at once.
+web_stamp="web/node_modules/.stamp-$(cat web/package-lock.json | sha256sum | cut -c1-16)"
+if [ ! -f "$web_stamp" ]; then
+  npm ci --prefix web --no-audit --no-fund --loglevel=error
+  touch "$web_stamp"
+fi
+node web/build.mjs

@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Sets up (first run) and runs everything that must pass before a commit:
-# lint, type check, and the whole test suite (unit, property and end-to-end tests).
+# lint, type check, and the whole test suite (unit, property and end-to-end tests, the browser
+# app's own unit tests, and its tests in a real Chromium, which are part of the pytest suite).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 .venv/bin/ruff check .
 .venv/bin/ruff format --check collab server tests bench
 .venv/bin/mypy
+(cd web && node_modules/.bin/tsc --noEmit -p . && node build.mjs --tests \
+  && node --test --test-reporter=spec .test-build/*.test.mjs)
 .venv/bin/python -m pytest "$@"

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import BadRequest, Conflict, NotFound
+from server.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.models import Membership, Organization, User
-from server.permissions import Role
+from server.permissions import Capability, Role, can
 from server.security import hash_password, verify_password
 
 MIN_PASSWORD_LENGTH = 8
@@ -105,3 +105,23 @@ async def membership(db: AsyncSession, user_id: str, org_id: str) -> Member | No
         )
     ).first()
     return Member(row[0], org_id, Role(row[1].role)) if row else None
+
+
+async def acting_member(
+    db: AsyncSession, user_id: str, org_id: str | None, capability: Capability, action: str
+) -> Member:
+    """The caller's membership in the organization the request is about (its only one when
+    `org_id` is not given), checked for `capability`."""
+    members = await memberships(db, user_id)
+    if org_id is None:
+        if len(members) != 1:
+            raise BadRequest("you belong to several organizations: give `org`")
+        member = members[0]
+    else:
+        found = [m for m in members if m.org_id == org_id]
+        if not found:
+            raise NotFound("no such organization")
+        member = found[0]
+    if not can(member.role, capability):
+        raise Forbidden(f"a {member.role} cannot {action}")
+    return member

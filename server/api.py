@@ -2,80 +2,29 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server import invoices
-from server.context import AppContext
+from server.access import ctx_of, json_body, optional_text, principal
 from server.documents import read_document
-from server.errors import BadRequest, Unauthorized
 from server.openapi import OPENAPI
-from server.security import InvalidToken, TokenClaims
-
-MAX_BODY_BYTES = 64 * 1024
-
-
-def _ctx(request: Request) -> AppContext:
-    ctx: AppContext = request.app.state.ctx
-    return ctx
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise BadRequest(f"request body above {MAX_BODY_BYTES} bytes")
-    if not body:
-        return {}
-    try:
-        data = json.loads(body)
-    except ValueError:
-        raise BadRequest("request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("request body must be a JSON object")
-    return data
-
-
-def _string(data: dict[str, Any], key: str, *, required: bool = True) -> str | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise BadRequest(f"`{key}` is required")
-        return None
-    if not isinstance(value, str):
-        raise BadRequest(f"`{key}` must be a string")
-    return value
-
-
-def bearer_claims(ctx: AppContext, header: str | None) -> TokenClaims:
-    if not header or not header.lower().startswith("bearer "):
-        raise Unauthorized("missing bearer token")
-    try:
-        return ctx.signer.verify(header[7:].strip())
-    except InvalidToken:
-        raise Unauthorized("invalid or expired token") from None
-
-
-def _claims(request: Request) -> TokenClaims:
-    return bearer_claims(_ctx(request), request.headers.get("authorization"))
 
 
 async def create_invoice(request: Request) -> JSONResponse:
-    claims = _claims(request)
-    data = await _json_object(request)
-    org_id = _string(data, "org", required=False)
-    async with _ctx(request).sessions.begin() as db:
+    claims = principal(request)
+    data = await json_body(request)
+    org_id = optional_text(data, "org", max_length=36)
+    async with ctx_of(request).sessions.begin() as db:
         invoice = await invoices.create_invoice(db, user_id=claims.user_id, org_id=org_id)
     return JSONResponse(invoices.summary(invoice), status_code=201)
 
 
 async def list_invoices(request: Request) -> JSONResponse:
-    claims = _claims(request)
+    claims = principal(request)
     query = invoices.parse_query(request.query_params, request.query_params.getlist("status"))
-    async with _ctx(request).sessions() as db:
+    async with ctx_of(request).sessions() as db:
         found, total = await invoices.list_invoices(db, user_id=claims.user_id, query=query)
     return JSONResponse(
         {
@@ -88,8 +37,8 @@ async def list_invoices(request: Request) -> JSONResponse:
 
 
 async def get_invoice(request: Request) -> JSONResponse:
-    claims = _claims(request)
-    ctx = _ctx(request)
+    claims = principal(request)
+    ctx = ctx_of(request)
     invoice_id = request.path_params["invoice_id"]
     async with ctx.sessions() as db:
         found = await invoices.access(db, user_id=claims.user_id, invoice_id=invoice_id)
@@ -98,7 +47,7 @@ async def get_invoice(request: Request) -> JSONResponse:
 
 
 async def health(request: Request) -> JSONResponse:
-    ctx = _ctx(request)
+    ctx = ctx_of(request)
     return JSONResponse({"status": "ok", "rooms": len(ctx.registry.rooms)})
 
 

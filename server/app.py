@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from collab import Persister, RoomRegistry
-from server import api, auth_api, catalog_api, members_api, oidc, ws
+from server import api, auth_api, catalog_api, members_api, oidc, web, ws
 from server.access import Access, SessionCheckMiddleware, audit_denied
 from server.context import AppContext
 from server.db import create_engine, migrate, sessions
@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             *members_api.routes,
             *oidc.routes,
             *ws.routes,
+            *web.routes(),  # last: the front end never shadows /api or /ws
         ],
         lifespan=lifespan,
         middleware=[

@@ -16,9 +16,8 @@ from stdnum.fr import siren, siret
 from collab.money import MoneyError, parse_decimal
 from collab.tables import UNIT_CODES, VAT_RATES
 from server.accounts import Member, memberships
-from server.errors import BadRequest, Forbidden, NotFound
+from server.errors import BadRequest, NotFound
 from server.models import Customer, Item
-from server.permissions import Capability, can
 
 Record = TypeVar("Record", Customer, Item)
 
@@ -106,26 +105,6 @@ def check_item(values: Mapping[str, str]) -> None:
             raise BadRequest(f"`tax_rate`: {exc.message}") from None
         if (rate.normalize() if rate else rate) not in VAT_RATES:
             raise BadRequest(f"{values['tax_rate']} % is not a known VAT rate")
-
-
-async def member_for(
-    db: AsyncSession, user_id: str, org_id: str | None, capability: Capability
-) -> Member:
-    """The caller's membership in the organization the request is about (its only one when
-    `org_id` is not given), checked for `capability`."""
-    members = await memberships(db, user_id)
-    if org_id is None:
-        if len(members) != 1:
-            raise BadRequest("you belong to several organizations: give `org`")
-        member = members[0]
-    else:
-        found = [m for m in members if m.org_id == org_id]
-        if not found:
-            raise NotFound("no such organization")
-        member = found[0]
-    if not can(member.role, capability):
-        raise Forbidden(f"a {member.role} cannot do this")
-    return member
 
 
 async def search(

@@ -9,8 +9,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server import catalog
-from server.accounts import memberships
-from server.api import _claims, _ctx, _json_object
+from server.access import ctx_of, json_body, principal
+from server.accounts import acting_member, memberships
 from server.catalog import CUSTOMER_FIELDS, ITEM_FIELDS, Record, TextField
 from server.errors import Forbidden
 from server.models import Customer, Item
@@ -23,9 +23,9 @@ def _resource(model: type[Record], fields: dict[str, TextField], check: Check) -
     name = model.__tablename__
 
     async def listing(request: Request) -> JSONResponse:
-        claims = _claims(request)
+        claims = principal(request)
         org = request.query_params.get("org")
-        async with _ctx(request).sessions() as db:
+        async with ctx_of(request).sessions() as db:
             org_ids = [
                 m.org_id
                 for m in await memberships(db, claims.user_id)
@@ -37,22 +37,26 @@ def _resource(model: type[Record], fields: dict[str, TextField], check: Check) -
         return JSONResponse({"items": [catalog.as_json(r, fields) for r in found]})
 
     async def create(request: Request) -> JSONResponse:
-        claims = _claims(request)
-        data = await _json_object(request)
+        claims = principal(request)
+        data = await json_body(request)
         org = data.pop("org", None)
         values = catalog.clean(data, fields, partial=False)
         check(values)
-        async with _ctx(request).sessions.begin() as db:
-            member = await catalog.member_for(
-                db, claims.user_id, org if isinstance(org, str) else None, Capability.INVOICE_CREATE
+        async with ctx_of(request).sessions.begin() as db:
+            member = await acting_member(
+                db,
+                claims.user_id,
+                org if isinstance(org, str) else None,
+                Capability.INVOICE_CREATE,
+                "change the catalogue",
             )
             record = await catalog.create(db, model, org_id=member.org_id, values=values)
         return JSONResponse(catalog.as_json(record, fields), status_code=201)
 
     async def one(request: Request) -> Response:
-        claims = _claims(request)
+        claims = principal(request)
         record_id = request.path_params["record_id"]
-        async with _ctx(request).sessions.begin() as db:
+        async with ctx_of(request).sessions.begin() as db:
             record, member = await catalog.visible(
                 db, model, user_id=claims.user_id, record_id=record_id
             )
@@ -63,7 +67,7 @@ def _resource(model: type[Record], fields: dict[str, TextField], check: Check) -
             if request.method == "DELETE":
                 await db.delete(record)
                 return Response(status_code=204)
-            values = catalog.clean(await _json_object(request), fields, partial=True)
+            values = catalog.clean(await json_body(request), fields, partial=True)
             check({**catalog.as_json(record, fields), **values})
             for key, value in values.items():
                 setattr(record, key, value)

@@ -12,8 +12,8 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collab.validation import evaluate
-from server.accounts import Member, membership, memberships
-from server.errors import BadRequest, Forbidden, NotFound
+from server.accounts import Member, acting_member, membership, memberships
+from server.errors import BadRequest, NotFound
 from server.models import Invoice
 from server.permissions import Capability, can
 
@@ -49,18 +49,7 @@ async def access(db: AsyncSession, *, user_id: str, invoice_id: str) -> InvoiceA
 
 
 async def create_invoice(db: AsyncSession, *, user_id: str, org_id: str | None) -> Invoice:
-    members = await memberships(db, user_id)
-    if org_id is None:
-        if len(members) != 1:
-            raise BadRequest("you belong to several organizations: give `org`")
-        member = members[0]
-    else:
-        found = [m for m in members if m.org_id == org_id]
-        if not found:
-            raise NotFound("no such organization")
-        member = found[0]
-    if not can(member.role, Capability.INVOICE_CREATE):
-        raise Forbidden(f"a {member.role} cannot create invoices")
+    member = await acting_member(db, user_id, org_id, Capability.INVOICE_CREATE, "create invoices")
     invoice = Invoice(
         id=str(uuid.uuid4()),
         org_id=member.org_id,

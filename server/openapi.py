@@ -7,6 +7,7 @@ from typing import Any
 from server.openapi_access import ACCESS_PATHS
 from server.openapi_content import CONTENT_PATHS, INVOICE_SUMMARY
 from server.openapi_schema import obj
+from server.web import SETUP_PATHS
 
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -19,5 +20,5 @@ OPENAPI: dict[str, Any] = {
         },
     },
     "security": [{"bearer": []}],
-    "paths": {**CONTENT_PATHS, **ACCESS_PATHS},
+    "paths": {**CONTENT_PATHS, **ACCESS_PATHS, **SETUP_PATHS},
 }

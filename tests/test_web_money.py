@@ -1,0 +1,159 @@
+"""The browser's totals and validation (web/src/evaluate.ts) agree with the server's
+(collab/validation.py) on the worked examples and on many random drafts."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+from typing import Any
+
+import pytest
+
+from collab.validation import evaluate
+from tests.web.build import WEB, build, node_or_fail
+
+SERVER_ONLY = {"invalid_vat_id", "invalid_siren"}  # identifier checksums the browser leaves out
+
+
+@pytest.fixture(scope="module")
+def cli() -> str:
+    build("--tests")
+    return str(WEB / ".test-build" / "evaluate-cli.mjs")
+
+
+def browser_evaluate(cli: str, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    done = subprocess.run(
+        [node_or_fail(), cli],
+        input="\n".join(json.dumps(d) for d in documents) + "\n",
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()]
+
+
+def server_evaluate(document: dict[str, Any]) -> dict[str, Any]:
+    result = evaluate(document)
+    return {
+        "totals": result.totals,
+        "complete": result.complete,
+        "issues": [(i.path, i.code) for i in result.issues if i.code not in SERVER_ONLY],
+        "counted": list(result.counted),
+    }
+
+
+def comparable(result: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "totals": result["totals"],
+        "complete": result["complete"],
+        "issues": [(i["path"], i["code"]) for i in result["issues"]],
+        "counted": result["counted"],
+    }
+
+
+# Mostly valid values (so that totals are computed), some half-typed or wrong ones.
+NUMBERS = (
+    ["1", "3", "0", "-2", "0.5", "2.25", "1000000", "7"],
+    ["12.", "abc", "", "1,5", "1.23456"],
+)
+PRICES = (
+    ["45.00", "2.49", "0.10", "333.5", "1250", "0.4567", "10.125", "99.999999"],
+    ["-5", "1e3"],
+)
+RATES = (["20", "21", "5.5", "0", "10", "8", "20.00"], ["19.6", "100.5", ""])
+CURRENCIES = ["EUR", "EUR", "EUR", "JPY", "KWD", "XYZ", "eur"]
+
+
+def pick(rng: random.Random, choices: tuple[list[str], list[str]]) -> str:
+    valid, wrong = choices
+    return rng.choice(valid if rng.random() < 0.85 else wrong)
+
+
+def random_document(rng: random.Random) -> dict[str, Any]:
+    def discount() -> dict[str, str] | None:
+        if rng.random() < 0.5:
+            return None
+        kind = rng.choice(["percent", "amount", "percent", "amount", "fixed"])
+        return {"kind": kind, "value": rng.choice(["10", "60", "0.5", "5.01", "2", "150", "", "x"])}
+
+    lines = []
+    for index in range(rng.randint(0, 5)):
+        line: dict[str, Any] = {
+            "id": f"l{index}",
+            "quantity": pick(rng, NUMBERS),
+            "unit_price": pick(rng, PRICES),
+            "tax_rate": pick(rng, RATES),
+            "unit": rng.choice(["C62", "HUR", "DAY", "C62", "", "BOX"]),
+            "tax_category": rng.choice(["S", "S", "Z", "E", "S", "", "X"]),
+        }
+        if (d := discount()) is not None:
+            line["discount"] = d
+        lines.append(line)
+    header: dict[str, Any] = {
+        "currency": rng.choice(CURRENCIES),
+        "issue_date": rng.choice(["", "2026-11-27", "2026-02-30", "27/11/2026"]),
+        "due_date": rng.choice(["", "2026-12-27", "2026-11-01"]),
+        "customer": {
+            "email": rng.choice(["", "ap@client.example", "nobody"]),
+            "address": {"country": rng.choice(["", "FR", "France"])},
+        },
+    }
+    if (d := discount()) is not None:
+        header["discount"] = d
+    return {"invoice": header, "lines": lines}
+
+
+WORKED = [
+    {
+        "invoice": {"currency": "EUR"},
+        "lines": [
+            {
+                "id": "a",
+                "quantity": "3",
+                "unit_price": "45.00",
+                "tax_rate": "21",
+                "discount": {"kind": "amount", "value": "60.00"},
+            }
+        ],
+    },
+    {
+        "invoice": {"currency": "EUR"},
+        "lines": [
+            {"id": str(i), "quantity": "1", "unit_price": "2.49", "tax_rate": "20"}
+            for i in range(3)
+        ],
+    },
+    {
+        "invoice": {"currency": "JPY", "discount": {"kind": "amount", "value": "51"}},
+        "lines": [
+            {"id": "a", "quantity": "3", "unit_price": "333.5", "tax_rate": "10"},
+            {"id": "b", "quantity": "1", "unit_price": "1250", "tax_rate": "8"},
+        ],
+    },
+    {
+        "invoice": {"currency": "EUR", "discount": {"kind": "amount", "value": "10.00"}},
+        "lines": [
+            {"id": "a", "quantity": "4", "unit_price": "25.00", "tax_rate": "20"},
+            {"id": "b", "quantity": "2", "unit_price": "50.00", "tax_rate": "5.5"},
+            {"id": "c", "quantity": "1", "unit_price": "100", "tax_rate": "0", "tax_category": "Z"},
+        ],
+    },
+]
+
+
+def test_worked_examples_agree(cli: str) -> None:
+    browser = browser_evaluate(cli, WORKED)
+    for document, result in zip(WORKED, browser, strict=True):
+        assert comparable(result) == server_evaluate(document)
+    assert browser[0]["totals"]["gross"] == "90.75"
+    assert browser[1]["totals"]["tax"] == "1.49"
+
+
+def test_random_drafts_agree(cli: str) -> None:
+    rng = random.Random(20261127)
+    documents = [random_document(rng) for _ in range(600)]
+    browser = browser_evaluate(cli, documents)
+    for document, result in zip(documents, browser, strict=True):
+        assert comparable(result) == server_evaluate(document), json.dumps(document)

@@ -1,0 +1,248 @@
+// The live invoice editor: the form bound to the shared document, presence, connection state,
+// totals computed as people type and reconciled with the server's, validation on the fields.
+
+import type * as Y from 'yjs'
+
+import { call, type InvoiceDetail, type Me } from '../api'
+import { h, replaceChildren } from '../dom'
+import { evaluate, SERVER_ONLY_CODES, type Issue } from '../evaluate'
+import { t, hasKey } from '../i18n'
+import { accessToken } from '../session'
+import { DEFAULT_CURRENCY } from '../schema'
+import type { BindContext, Binding } from './bind'
+import { customerPicker, itemPicker } from './catalog'
+import { customerSection, detailsSection, notesSection, section } from './form'
+import { renderIssues } from './issues'
+import { LinesView } from './lines'
+import { LiveInvoice, LOCAL, type ConnectionState, type Notice } from './live'
+import { people, renderAvatars, renderMarkers } from './presence'
+import { renderTotals, type TotalsView } from './totals'
+import { addLine, documentJson, readField, sameJson } from './ydoc'
+
+interface ServerView {
+  document: unknown
+  totals: TotalsView
+  nets: Record<string, string>
+  issues: Issue[]
+}
+
+export interface View {
+  element: HTMLElement
+  destroy(): void
+}
+
+function readOnlyReason(detail: InvoiceDetail, me: Me): string | null {
+  const member = me.memberships.find((m) => m.org_id === detail.org_id)
+  if (detail.status !== 'draft') {
+    const status = hasKey(`status_${detail.status}`) ? t(`status_${detail.status}` as 'status_draft') : detail.status
+    return t('read_only_status', { status: status.toLowerCase() })
+  }
+  if (!member?.capabilities.includes('invoice.edit')) {
+    const role = member && hasKey(`role_${member.role}`) ? t(`role_${member.role}` as 'role_viewer') : member?.role
+    return role ? t('read_only_role', { role }) : t('read_only')
+  }
+  return null
+}
+
+export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
+  const detail = await call<InvoiceDetail>('GET', `/api/invoices/${encodeURIComponent(invoiceId)}`)
+  const readOnly = readOnlyReason(detail, me)
+  // State first: the connection's events may arrive while the pickers below load.
+  let bindings: Binding[] = []
+  let lines: LinesView | null = null
+  let server: ServerView | null = serverView(detail)
+  let frame = 0
+  let checkTimer = 0
+  let unsubscribe: (() => void) | null = null
+  let deniedShown = false
+
+  const live = new LiveInvoice(invoiceId, { status, doc: () => render(), notice, denied, ended }, await accessToken())
+  const doc = (): Y.Doc => live.doc
+  const context: BindContext = { doc, focus: (path) => live.focus(path), readOnly: readOnly !== null }
+
+  const title = h('h1', { id: 'editor-title' }, t('invoice_draft_title'))
+  const connection = h('p', { class: 'connection', role: 'status', 'data-state': 'connecting' }, t('conn_connecting'))
+  const avatars = h('ul', { class: 'avatars', 'aria-label': t('people_here') })
+  const notices = h('div', { class: 'notices', 'aria-live': 'polite' })
+  const banner = readOnly ? h('p', { class: 'banner read-only', role: 'status', 'data-testid': 'read-only' }, readOnly) : null
+  const general = h('ul', { class: 'general-issues', hidden: true })
+  const totalsPanel = h('aside', { class: 'totals card', 'aria-labelledby': 'totals-title', 'aria-live': 'off' })
+  const form = h('form', { class: 'editor-form', novalidate: true, onsubmit: (e: Event) => e.preventDefault() })
+  const element = h(
+    'div',
+    { class: 'editor' },
+    h(
+      'div',
+      { class: 'editor-head' },
+      h('a', { href: '#/invoices', class: 'back' }, `← ${t('back_to_invoices')}`),
+      title,
+      h('div', { class: 'head-side' }, avatars, connection)
+    ),
+    banner,
+    notices,
+    h('div', { class: 'editor-grid' }, form, totalsPanel)
+  )
+
+  const [customers, items] = await Promise.all([
+    readOnly ? null : customerPicker(detail.org_id, doc),
+    readOnly ? null : itemPicker(detail.org_id, doc, () => readField(live.doc, 'invoice.currency') || DEFAULT_CURRENCY, (id) => lines?.focusLine(id))
+  ])
+
+  /** Build the form for the current document (again after a resync). */
+  function render(): void {
+    unsubscribe?.()
+    const customer = customerSection(context, customers)
+    const details = detailsSection(context)
+    const notes = notesSection(context)
+    lines = new LinesView(context)
+    const add = h(
+      'button',
+      { type: 'button', class: 'secondary', disabled: context.readOnly, onclick: () => lines?.focusLine(addLine(live.doc, {}, LOCAL)) },
+      `+ ${t('add_line')}`
+    )
+    replaceChildren(
+      form,
+      general,
+      customer.element,
+      details.element,
+      section('lines_section', 'sec-lines', lines.element, h('div', { class: 'line-actions' }, add, items)),
+      notes.element
+    )
+    bindings = [...customer.bindings, ...details.bindings, ...notes.bindings]
+    const onUpdate = (): void => schedule()
+    live.doc.on('update', onUpdate)
+    const onAwareness = (): void => showPresence()
+    live.awareness.on('change', onAwareness)
+    unsubscribe = () => {
+      live.doc.off('update', onUpdate)
+      live.awareness.off('change', onAwareness)
+    }
+    refresh()
+    showPresence()
+  }
+
+  function schedule(): void {
+    if (frame) return
+    frame = requestAnimationFrame(() => {
+      frame = 0
+      refresh()
+    })
+    window.clearTimeout(checkTimer)
+    checkTimer = window.setTimeout(() => void checkServer(), 400)
+  }
+
+  function refresh(): void {
+    if (!lines) return
+    lines.sync()
+    for (const binding of [...bindings, ...lines.bindings]) binding.refresh()
+    const name = readField(live.doc, 'invoice.customer.name')
+    title.textContent = name ? `${t('invoice_draft_title')} — ${name}` : t('invoice_draft_title')
+    const current = documentJson(live.doc)
+    let view: ServerView
+    if (server && sameJson(server.document, current)) {
+      view = server
+    } else {
+      const local = evaluate(current)
+      const nets: Record<string, string> = {}
+      local.counted.forEach((id, index) => {
+        const net = local.totals?.lines[index]?.net
+        if (net !== undefined) nets[id] = net
+      })
+      // The identifier checks only the server makes stay shown until it answers again.
+      const kept = (server?.issues ?? []).filter((i) => SERVER_ONLY_CODES.has(i.code) && readField(live.doc, i.path))
+      view = { document: current, totals: { totals: local.totals, complete: local.complete, source: 'local' }, nets, issues: [...local.issues, ...kept] }
+    }
+    renderTotals(totalsPanel, view.totals)
+    lines.showNets(view.nets, view.totals.totals?.currency ?? DEFAULT_CURRENCY)
+    renderIssues(form, general, view.issues)
+  }
+
+  /** Ask the server for its totals and messages; use them if it has the same content. */
+  async function checkServer(): Promise<void> {
+    if (live.status.state !== 'connected') return
+    try {
+      const answer = await call<InvoiceDetail>('GET', `/api/invoices/${encodeURIComponent(invoiceId)}`)
+      const candidate = serverView(answer)
+      if (sameJson(candidate.document, documentJson(live.doc))) {
+        server = candidate
+        refresh()
+      } else {
+        server = candidate // its identifier checks still help
+        window.clearTimeout(checkTimer)
+        checkTimer = window.setTimeout(() => void checkServer(), 1000)
+      }
+    } catch {
+      // The next change asks again.
+    }
+  }
+
+  function showPresence(): void {
+    const everyone = people(live.awareness, { id: me.id, name: me.name || me.email })
+    renderAvatars(avatars, everyone)
+    renderMarkers(form, everyone)
+  }
+
+  function status(state: ConnectionState, pending: number): void {
+    const text: Record<ConnectionState, string> = {
+      connecting: t('conn_connecting'),
+      connected: t('conn_connected'),
+      reconnecting: t('conn_reconnecting'),
+      offline: t('conn_offline')
+    }
+    const unsent = pending === 0 ? '' : pending === 1 ? t('conn_pending_one') : t('conn_pending', { count: pending })
+    connection.dataset.state = state
+    connection.dataset.pending = String(pending)
+    connection.textContent = state === 'connected' || !unsent ? text[state] : `${text[state]} — ${unsent}`
+    if (state === 'connected') schedule()
+  }
+
+  function toast(text: string, kind = 'info'): void {
+    const item = h(
+      'div',
+      { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : 'status' },
+      h('span', {}, text),
+      h('button', { type: 'button', class: 'icon', 'aria-label': t('dismiss'), onclick: () => item.remove() }, '✕')
+    )
+    notices.append(item)
+    while (notices.children.length > 3) notices.firstElementChild?.remove()
+  }
+
+  function notice(message: Notice): void {
+    if (message.type === 'update_refused') {
+      toast(t('refused', { reason: message.reason ?? '' }), 'error')
+      if (message.resync) toast(t('resynced'))
+    }
+  }
+
+  function denied(reason: string): void {
+    if (!deniedShown) toast(t('denied', { reason }), 'error')
+    deniedShown = true
+  }
+
+  function ended(reason: string): void {
+    toast(t('access_ended', { reason }), 'error')
+    context.readOnly = true
+    form.querySelectorAll<HTMLInputElement>('input, select, textarea, button').forEach((el) => (el.disabled = true))
+  }
+
+  render()
+  return {
+    element,
+    destroy() {
+      unsubscribe?.()
+      cancelAnimationFrame(frame)
+      window.clearTimeout(checkTimer)
+      live.destroy()
+    }
+  }
+}
+
+function serverView(detail: InvoiceDetail): ServerView {
+  const totals = detail.totals
+  return {
+    document: { invoice: detail.invoice ?? {}, lines: detail.lines ?? [] },
+    totals: { totals, complete: totals?.complete ?? false, source: 'server' },
+    nets: totals?.line_nets ?? {},
+    issues: detail.validation ?? []
+  }
+}

@@ -1,0 +1,106 @@
+// The header part of the editor form: customer block, invoice details, notes and discount.
+
+import { h } from '../dom'
+import { COMMON_CURRENCIES } from '../currencies'
+import { t, type Key } from '../i18n'
+import { bind, type BindContext, type Binding, type Kind } from './bind'
+import { field, input, select, textarea } from './fields'
+
+export interface Section {
+  element: HTMLElement
+  bindings: Binding[]
+}
+
+type Spec = [Key, string, Kind, Record<string, string>?]
+
+function fields(context: BindContext, specs: Spec[], bindings: Binding[]): HTMLElement[] {
+  return specs.map(([label, path, kind, attrs = {}]) => {
+    const { 'data-span': span = '', ...rest } = attrs // span: 'half' or 'wide' of the grid
+    const element = kind === 'text' ? textarea(rest) : input(rest)
+    bindings.push(bind(context, element, path, kind))
+    return field(t(label), element, path, { className: span })
+  })
+}
+
+export function section(titleKey: Key, id: string, ...content: (HTMLElement | null)[]): HTMLElement {
+  return h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, t(titleKey)), ...content)
+}
+
+export function customerSection(context: BindContext, picker: HTMLElement | null): Section {
+  const bindings: Binding[] = []
+  const c = 'invoice.customer'
+  const grid = h(
+    'div',
+    { class: 'grid' },
+    ...fields(
+      context,
+      [
+        ['customer_name', `${c}.name`, 'string', { 'data-span': 'half' }],
+        ['customer_email', `${c}.email`, 'string', { type: 'email', 'data-span': 'half' }],
+        ['address_line1', `${c}.address.line1`, 'string', { 'data-span': 'half' }],
+        ['address_line2', `${c}.address.line2`, 'string', { 'data-span': 'half' }],
+        ['postcode', `${c}.address.postcode`, 'string'],
+        ['city', `${c}.address.city`, 'string'],
+        ['country', `${c}.address.country`, 'upper', { maxlength: '2', class: 'short' }],
+        ['vat_id', `${c}.vat_id`, 'upper'],
+        ['siren', `${c}.siren`, 'string', { inputmode: 'numeric' }]
+      ],
+      bindings
+    )
+  )
+  return { element: section('customer_section', 'sec-customer', picker, grid), bindings }
+}
+
+export function detailsSection(context: BindContext): Section {
+  const bindings: Binding[] = []
+  const currency = input({ maxlength: '3', list: 'currencies', class: 'short' })
+  bindings.push(bind(context, currency, 'invoice.currency', 'upper'))
+  const grid = h(
+    'div',
+    { class: 'grid' },
+    ...fields(
+      context,
+      [
+        ['issue_date', 'invoice.issue_date', 'string', { type: 'date' }],
+        ['due_date', 'invoice.due_date', 'string', { type: 'date' }]
+      ],
+      bindings
+    ),
+    field(t('currency'), currency, 'invoice.currency'),
+    h('datalist', { id: 'currencies' }, ...COMMON_CURRENCIES.map((code) => h('option', { value: code }))),
+    ...fields(
+      context,
+      [
+        ['buyer_reference', 'invoice.buyer_reference', 'string'],
+        ['payment_terms', 'invoice.payment_terms', 'string', { 'data-span': 'wide' }]
+      ],
+      bindings
+    )
+  )
+  return { element: section('details_section', 'sec-details', grid), bindings }
+}
+
+export function notesSection(context: BindContext): Section {
+  const bindings: Binding[] = []
+  const notes = textarea({ rows: '3' })
+  bindings.push(bind(context, notes, 'invoice.notes', 'text'))
+  const value = input({ inputmode: 'decimal', class: 'num' })
+  bindings.push(bind(context, value, 'invoice.discount.value', 'decimal'))
+  const kind = select([
+    ['percent', t('percent')],
+    ['amount', t('amount')]
+  ])
+  bindings.push(bind(context, kind, 'invoice.discount.kind', 'string'))
+  const element = section(
+    'notes_section',
+    'sec-notes',
+    field(t('notes'), notes, 'invoice.notes', { className: 'wide' }),
+    h(
+      'div',
+      { class: 'grid' },
+      field(t('document_discount'), value, 'invoice.discount.value'),
+      field(t('document_discount_kind'), kind, 'invoice.discount.kind')
+    )
+  )
+  return { element, bindings }
+}

@@ -1,0 +1,25 @@
+// Validation messages on their fields (aria-invalid + the message under the input); messages
+// whose field is not on screen go to the list at the top of the form.
+
+import { h, replaceChildren } from '../dom'
+import { issueText } from '../i18n'
+import type { Issue } from '../evaluate'
+
+export function renderIssues(root: HTMLElement, general: HTMLElement, issues: readonly Issue[]): void {
+  const byPath = new Map<string, Issue[]>()
+  for (const issue of issues) byPath.set(issue.path, [...(byPath.get(issue.path) ?? []), issue])
+  const placed = new Set<string>()
+  root.querySelectorAll<HTMLElement>('.field[data-field]').forEach((element) => {
+    const path = element.dataset.field ?? ''
+    const found = byPath.get(path) ?? []
+    const text = found.map((issue) => issueText(issue.code, issue.message)).join(' ')
+    const message = element.querySelector('.issue')
+    if (message && message.textContent !== text) message.textContent = text
+    element.classList.toggle('invalid', found.length > 0)
+    element.querySelector('input, select, textarea')?.setAttribute('aria-invalid', String(found.length > 0))
+    if (found.length) placed.add(path)
+  })
+  const rest = issues.filter((issue) => !placed.has(issue.path))
+  general.hidden = rest.length === 0
+  replaceChildren(general, ...rest.map((issue) => h('li', {}, `${issue.path}: ${issueText(issue.code, issue.message)}`)))
+}

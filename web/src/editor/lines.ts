@@ -1,0 +1,189 @@
+// The invoice lines: one row per line, kept by id so that a row someone is typing in is never
+// rebuilt; rows are added, removed and reordered as the document changes.
+
+import { h } from '../dom'
+import { formatMoney, formatRate } from '../format'
+import { language, t } from '../i18n'
+import { TAX_CATEGORIES } from '../money'
+import { UNIT_CODES, VAT_RATES } from '../tables'
+import { bind, type BindContext, type Binding } from './bind'
+import { field, input, select, textarea } from './fields'
+import { LOCAL } from './live'
+import { lineIds, moveLine, removeLine } from './ydoc'
+
+const UNITS_FR: Record<string, string> = {
+  C62: 'unité',
+  H87: 'pièce',
+  EA: 'chaque',
+  SET: 'lot',
+  PR: 'paire',
+  XPK: 'paquet',
+  LS: 'forfait',
+  HUR: 'heure',
+  DAY: 'jour',
+  WEE: 'semaine',
+  MON: 'mois',
+  ANN: 'année',
+  KGM: 'kilogramme',
+  MTR: 'mètre',
+  LTR: 'litre',
+  KWH: 'kilowattheure'
+}
+
+// UNCL5305 VAT categories (EN 16931 BT-151).
+const CATEGORY_NAMES: Record<'en' | 'fr', Record<string, string>> = {
+  en: { S: 'standard', Z: 'zero rated', E: 'exempt', AE: 'reverse charge', K: 'intra-EU', G: 'export', O: 'out of scope', L: 'IGIC', M: 'IPSI' },
+  fr: { S: 'normal', Z: 'taux zéro', E: 'exonéré', AE: 'autoliquidation', K: 'intracommunautaire', G: 'export', O: 'hors champ', L: 'IGIC', M: 'IPSI' }
+}
+
+function unitOptions(): [string, string][] {
+  return Object.entries(UNIT_CODES).map(([code, name]) => [code, language() === 'fr' ? (UNITS_FR[code] ?? name) : name])
+}
+
+interface Row {
+  element: HTMLElement
+  title: HTMLElement
+  bindings: Binding[]
+  net: HTMLOutputElement
+  buttons: { up: HTMLButtonElement; down: HTMLButtonElement; remove: HTMLButtonElement }
+}
+
+export class LinesView {
+  readonly element: HTMLElement
+  private readonly list: HTMLElement
+  private readonly empty: HTMLElement
+  private readonly rows = new Map<string, Row>()
+  private focusAfterSync: string | null = null
+
+  constructor(private readonly context: BindContext) {
+    this.list = h('div', { class: 'lines' })
+    this.empty = h('p', { class: 'hint' }, t('no_lines'))
+    const header = h(
+      'div',
+      { class: 'line-head', 'aria-hidden': 'true' },
+      ...['', 'description', 'quantity', 'unit', 'unit_price', 'vat_rate', 'line_discount', 'line_net', ''].map((key) =>
+        h('span', {}, key ? t(key as 'description') : '')
+      )
+    )
+    this.element = h('div', {}, header, this.list, this.empty)
+  }
+
+  get bindings(): Binding[] {
+    return [...this.rows.values()].flatMap((row) => row.bindings)
+  }
+
+  /** Bring the rows in line with the document's lines. */
+  sync(): void {
+    const ids = lineIds(this.context.doc()).filter(Boolean)
+    for (const [id, row] of this.rows) {
+      if (!ids.includes(id)) {
+        row.element.remove()
+        this.rows.delete(id)
+      }
+    }
+    ids.forEach((id, index) => {
+      let row = this.rows.get(id)
+      if (!row) {
+        row = this.makeRow(id)
+        this.rows.set(id, row)
+      }
+      const atPlace = this.list.children[index]
+      if (atPlace !== row.element) this.list.insertBefore(row.element, atPlace ?? null)
+      this.number(row, index + 1, ids.length)
+    })
+    this.empty.hidden = ids.length > 0
+    if (this.focusAfterSync && this.rows.has(this.focusAfterSync)) this.focusLine(this.focusAfterSync)
+  }
+
+  /** Show each line's net (from the totals being shown), '' for lines not counted. */
+  showNets(nets: Record<string, string>, currency: string): void {
+    for (const [id, row] of this.rows) {
+      const net = nets[id]
+      row.net.value = net === undefined ? '—' : formatMoney(net, currency)
+    }
+  }
+
+  /** Put the caret in a line's description, now or as soon as its row exists. */
+  focusLine(id: string): void {
+    const row = this.rows.get(id)
+    if (row) {
+      this.focusAfterSync = null
+      row.element.querySelector<HTMLElement>('textarea, input')?.focus()
+    } else this.focusAfterSync = id
+  }
+
+  private number(row: Row, n: number, count: number): void {
+    row.element.setAttribute('aria-label', t('line_n', { n }))
+    row.title.textContent = String(n)
+    row.buttons.up.setAttribute('aria-label', t('move_up', { n }))
+    row.buttons.down.setAttribute('aria-label', t('move_down', { n }))
+    row.buttons.remove.setAttribute('aria-label', t('remove_line', { n }))
+    row.buttons.up.disabled = this.context.readOnly || n === 1
+    row.buttons.down.disabled = this.context.readOnly || n === count
+  }
+
+  private makeRow(id: string): Row {
+    const path = (name: string): string => `lines.${id}.${name}`
+    const doc = this.context.doc
+    const bindings: Binding[] = []
+    const bound = <T extends HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(
+      element: T,
+      name: string,
+      kind: 'string' | 'decimal' | 'text'
+    ): T => {
+      bindings.push(bind(this.context, element, path(name), kind))
+      return element
+    }
+    const description = bound(textarea({ rows: '1', class: 'grow' }), 'description', 'text')
+    const quantity = bound(input({ inputmode: 'decimal', class: 'num' }), 'quantity', 'decimal')
+    const unit = bound(select(unitOptions()), 'unit', 'string')
+    const price = bound(input({ inputmode: 'decimal', class: 'num' }), 'unit_price', 'decimal')
+    const rate = bound(select([['', '—'], ...VAT_RATES.map((r): [string, string] => [r, formatRate(r)])]), 'tax_rate', 'string')
+    const category = bound(
+      select([...TAX_CATEGORIES].map((c) => [c, `${c} — ${CATEGORY_NAMES[language()][c] ?? c}`])),
+      'tax_category',
+      'string'
+    )
+    const discount = bound(input({ inputmode: 'decimal', class: 'num' }), 'discount.value', 'decimal')
+    const kind = bound(
+      select([
+        ['percent', t('percent')],
+        ['amount', t('amount')]
+      ]),
+      'discount.kind',
+      'string'
+    )
+    const net = h('output', { class: 'net', 'aria-label': t('line_net') })
+    const button = (text: string, className: string, action: () => void): HTMLButtonElement =>
+      h('button', { type: 'button', class: `icon ${className}`, disabled: this.context.readOnly, onclick: action }, text)
+    const up = button('↑', 'up', () => moveLine(doc(), id, -1, LOCAL))
+    const down = button('↓', 'down', () => moveLine(doc(), id, 1, LOCAL))
+    const remove = button('✕', 'remove', () => removeLine(doc(), id, LOCAL))
+    const title = h('span', { class: 'line-number', 'aria-hidden': 'true' })
+    const element = h(
+      'div',
+      { class: 'line', role: 'group', 'data-line': id },
+      h('div', { class: 'line-order' }, title, up, down),
+      field(t('description'), description, path('description'), { hiddenLabel: true, className: 'description' }),
+      field(t('quantity'), quantity, path('quantity'), { hiddenLabel: true }),
+      field(t('unit'), unit, path('unit'), { hiddenLabel: true }),
+      field(t('unit_price'), price, path('unit_price'), { hiddenLabel: true }),
+      h(
+        'div',
+        { class: 'stack' },
+        field(t('vat_rate'), rate, path('tax_rate'), { hiddenLabel: true }),
+        field(t('tax_category'), category, path('tax_category'), { hiddenLabel: true, className: 'small' })
+      ),
+      h(
+        'div',
+        { class: 'stack' },
+        field(t('line_discount'), discount, path('discount.value'), { hiddenLabel: true }),
+        field(t('line_discount_kind'), kind, path('discount.kind'), { hiddenLabel: true, className: 'small' })
+      ),
+      net,
+      remove
+    )
+    const row: Row = { element, title, bindings, net, buttons: { up, down, remove } }
+    return row
+  }
+}

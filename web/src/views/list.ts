@@ -1,0 +1,169 @@
+// The organization's invoices: status, customer, totals, due date; filter, sort, search;
+// create a new invoice; open one. Filters live in the URL (#/invoices?status=draft&q=acme).
+
+import { ApiError, call, type InvoiceSummary, type Me } from '../api'
+import { h, replaceChildren } from '../dom'
+import { formatDate, formatMoney } from '../format'
+import { t, type Key } from '../i18n'
+
+const STATUSES = ['draft', 'submitted', 'approved', 'issued', 'partially_paid', 'paid', 'cancelled'] as const
+const SORTS: [string, Key][] = [
+  ['-created_at', 'sort_newest'],
+  ['created_at', 'sort_oldest'],
+  ['-updated_at', 'sort_updated'],
+  ['due_date', 'sort_due'],
+  ['-gross', 'sort_gross_desc'],
+  ['customer', 'sort_customer'],
+  ['status', 'sort_status']
+]
+const PAGE = 50
+
+export function statusText(status: string): string {
+  return (STATUSES as readonly string[]).includes(status) ? t(`status_${status}` as Key) : status
+}
+
+export function listView(me: Me, params: URLSearchParams): HTMLElement {
+  const creators = me.memberships.filter((m) => m.capabilities.includes('invoice.create'))
+  const state = {
+    status: params.get('status') ?? '',
+    q: params.get('q') ?? '',
+    sort: params.get('sort') ?? '-created_at',
+    due_after: params.get('due_after') ?? '',
+    due_before: params.get('due_before') ?? '',
+    offset: Number(params.get('offset') ?? '0') || 0
+  }
+  const control = <T extends HTMLElement>(label: string, id: string, element: T): HTMLElement =>
+    h('div', { class: 'filter' }, h('label', { for: id }, label), element)
+
+  const search = h('input', { id: 'f-q', type: 'search', value: state.q, autocomplete: 'off' })
+  const status = h(
+    'select',
+    { id: 'f-status' },
+    h('option', { value: '' }, t('all_statuses')),
+    ...STATUSES.map((s) => h('option', { value: s, selected: s === state.status }, statusText(s)))
+  )
+  const sort = h('select', { id: 'f-sort' }, ...SORTS.map(([value, key]) => h('option', { value, selected: value === state.sort }, t(key))))
+  const after = h('input', { id: 'f-after', type: 'date', value: state.due_after })
+  const before = h('input', { id: 'f-before', type: 'date', value: state.due_before })
+  const table = h('div', { class: 'table-wrap' })
+  const footer = h('div', { class: 'list-footer' })
+  const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
+
+  const org = creators.length > 1 ? h('select', { id: 'f-org' }, ...creators.map((m) => h('option', { value: m.org_id }, m.org_name))) : null
+  const create = creators.length
+    ? h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          onclick: async () => {
+            try {
+              const made = await call<{ id: string }>('POST', '/api/invoices', org ? { org: org.value } : {})
+              location.hash = `#/invoices/${made.id}`
+            } catch (failure) {
+              error.hidden = false
+              error.textContent = t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) })
+            }
+          }
+        },
+        `+ ${t('new_invoice')}`
+      )
+    : null
+
+  function go(changes: Partial<typeof state>): void {
+    Object.assign(state, { offset: 0 }, changes)
+    const query = new URLSearchParams()
+    for (const [key, value] of Object.entries(state)) if (value && !(key === 'sort' && value === '-created_at')) query.set(key, String(value))
+    const hash = `#/invoices${query.size ? `?${query}` : ''}`
+    if (location.hash !== hash) history.replaceState(null, '', hash)
+    void load()
+  }
+
+  let typing = 0
+  search.addEventListener('input', () => {
+    window.clearTimeout(typing)
+    typing = window.setTimeout(() => go({ q: search.value.trim() }), 250)
+  })
+  status.addEventListener('change', () => go({ status: status.value }))
+  sort.addEventListener('change', () => go({ sort: sort.value }))
+  after.addEventListener('change', () => go({ due_after: after.value }))
+  before.addEventListener('change', () => go({ due_before: before.value }))
+
+  async function load(): Promise<void> {
+    const query = new URLSearchParams({ sort: state.sort, limit: String(PAGE), offset: String(state.offset) })
+    if (state.status) query.set('status', state.status)
+    if (state.q) query.set('q', state.q)
+    if (state.due_after) query.set('due_after', state.due_after)
+    if (state.due_before) query.set('due_before', state.due_before)
+    try {
+      const page = await call<{ items: InvoiceSummary[]; total: number }>('GET', `/api/invoices?${query}`)
+      renderTable(page.items, page.total ?? page.items.length)
+      error.hidden = true
+    } catch (failure) {
+      error.hidden = false
+      error.textContent = t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) })
+    }
+  }
+
+  function renderTable(items: InvoiceSummary[], total: number): void {
+    if (!items.length) {
+      replaceChildren(table, h('p', { class: 'empty' }, t('no_invoices')))
+    } else {
+      const head = (['number', 'customer', 'status', 'issue_date', 'due_date', 'net', 'total', 'problems'] as Key[]).map((key) =>
+        h('th', { scope: 'col', class: ['net', 'total', 'problems'].includes(key) ? 'num' : null }, t(key))
+      )
+      replaceChildren(
+        table,
+        h(
+          'table',
+          { class: 'invoices' },
+          h('caption', { class: 'visually-hidden' }, t('invoices')),
+          h('thead', {}, h('tr', {}, ...head)),
+          h('tbody', {}, ...items.map(row))
+        )
+      )
+    }
+    const prev = h('button', { type: 'button', class: 'secondary', disabled: state.offset === 0, onclick: () => go({ offset: Math.max(0, state.offset - PAGE) }) }, t('previous_page'))
+    const next = h('button', { type: 'button', class: 'secondary', disabled: state.offset + PAGE >= total, onclick: () => go({ offset: state.offset + PAGE }) }, t('next_page'))
+    replaceChildren(footer, h('span', { role: 'status' }, t('shown_of', { shown: items.length, total })), prev, next)
+  }
+
+  function row(invoice: InvoiceSummary): HTMLElement {
+    const currency = invoice.currency || 'EUR'
+    const money = (value: string | null): string => (value === null || value === undefined ? '' : formatMoney(value, currency))
+    const open = (): void => {
+      location.hash = `#/invoices/${invoice.id}`
+    }
+    return h(
+      'tr',
+      { 'data-id': invoice.id, onclick: (event: Event) => ((event.target as HTMLElement).closest('a') ? null : open()) },
+      h('td', {}, invoice.number ?? h('span', { class: 'muted' }, t('draft_number'))),
+      h('th', { scope: 'row' }, h('a', { href: `#/invoices/${invoice.id}` }, invoice.customer_name || t('no_customer'))),
+      h('td', {}, h('span', { class: `status status-${invoice.status}` }, statusText(invoice.status))),
+      h('td', {}, formatDate(invoice.issue_date)),
+      h('td', {}, formatDate(invoice.due_date)),
+      h('td', { class: 'num' }, money(invoice.totals?.net ?? null)),
+      h('td', { class: 'num strong' }, money(invoice.totals?.gross ?? null)),
+      h('td', { class: 'num' }, invoice.issue_count ? h('span', { class: 'badge warn' }, String(invoice.issue_count)) : '')
+    )
+  }
+
+  void load()
+  return h(
+    'div',
+    { class: 'list' },
+    h('div', { class: 'list-head' }, h('h1', {}, t('invoices')), h('div', { class: 'create' }, org ? control(t('organization'), 'f-org', org) : null, create)),
+    h(
+      'div',
+      { class: 'filters card', role: 'search' },
+      control(t('search'), 'f-q', search),
+      control(t('status'), 'f-status', status),
+      control(t('due_after'), 'f-after', after),
+      control(t('due_before'), 'f-before', before),
+      control(t('sort_by'), 'f-sort', sort)
+    ),
+    error,
+    table,
+    footer
+  )
+}

@@ -1,0 +1,57 @@
+// The page frame: skip link, top bar (organization, user, language, two-factor, sign out), main.
+
+import { call, type Me } from '../api'
+import { h, replaceChildren } from '../dom'
+import { LANGUAGES, language, setLanguage, t, type Language } from '../i18n'
+import { clear } from '../session'
+
+export function languagePicker(onChange: () => void): HTMLElement {
+  const choose = h(
+    'select',
+    {
+      id: 'language',
+      onchange: () => {
+        setLanguage(choose.value as Language)
+        onChange()
+      }
+    },
+    ...Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code, selected: code === language(), lang: code }, name))
+  )
+  return h('div', { class: 'language' }, h('label', { for: 'language' }, t('language')), choose)
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await call('POST', '/api/auth/logout')
+  } catch {
+    // Already ended: signing out locally is what matters.
+  }
+  clear()
+  location.hash = '#/login'
+}
+
+/** Put `content` in the page, under a top bar when someone is signed in. */
+export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, rerender: () => void): void {
+  const orgs = me ? [...new Set(me.memberships.map((m) => m.org_name))].join(', ') : ''
+  const bar = h(
+    'header',
+    { class: 'topbar' },
+    h('a', { href: me ? '#/invoices' : '#/login', class: 'brand' }, t('app_name')),
+    me ? h('span', { class: 'org' }, orgs) : null,
+    h(
+      'nav',
+      { 'aria-label': t('app_name') },
+      me ? h('a', { href: '#/invoices' }, t('invoices')) : null,
+      me ? h('a', { href: '#/security' }, t('security')) : null,
+      languagePicker(rerender),
+      me ? h('span', { class: 'user', 'data-testid': 'user' }, me.name || me.email) : null,
+      me ? h('button', { type: 'button', class: 'link', onclick: () => void signOut() }, t('sign_out')) : null
+    )
+  )
+  replaceChildren(
+    root,
+    h('a', { href: '#main', class: 'skip' }, t('skip_to_content')),
+    bar,
+    h('main', { id: 'main', tabindex: '-1' }, content)
+  )
+}
