@@ -117,6 +117,12 @@ class Room:
             peer.close(code, reason)
         return len(matching)
 
+    def notify(self, body: dict[str, object]) -> None:
+        """Send a Cofacture notice (message type 100) to everyone in the room."""
+        frame = encode_notice(body)
+        for peer in self.peers:
+            peer.send(frame)
+
     # -- frames ---------------------------------------------------------------------------
 
     def receive(self, peer: Peer, frame: bytes) -> None:
