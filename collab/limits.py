@@ -27,3 +27,8 @@ class Limits:
     room_idle_unload_seconds: float = 10.0
     # Log entries after the latest snapshot before a new snapshot is written.
     compact_after_updates: int = 500
+    # A field lock lasts this long after its last renewal: a tab that froze or lost its
+    # connection without closing cannot hold a field for long.
+    lock_lease_seconds: float = 30.0
+    # Locks one connection holds at once; taking one more releases its oldest.
+    locks_per_connection: int = 4

@@ -45,6 +45,7 @@ class Identity:
     can_edit: bool
     color: str = "#6b7280"
     session_id: str = ""
+    can_break_locks: bool = False
 
     def presence(self) -> dict[str, str]:
         """The `user` field of this connection's awareness state, whatever the client says."""

@@ -20,11 +20,13 @@ from collab.awareness import AwarenessView, stamp_user
 from collab.errors import CloseCode, InvalidUpdate, ProtocolError, ResyncRequired
 from collab.inspect import Inspection, Policy, UpdateInspector
 from collab.limits import Limits
+from collab.locks import Lock, LockTable, Outcome, valid_path
 from collab.peer import Identity, Peer
 from collab.persister import Persister
 from collab.protocol import (
     AwarenessEntry,
     AwarenessMessage,
+    NoticeMessage,
     QueryAwarenessMessage,
     SyncMessage,
     SyncType,
@@ -44,6 +46,14 @@ log = logging.getLogger(__name__)
 
 # What a Yjs encoder writes for an update with no structs and no deletions.
 _EMPTY_UPDATE = b"\x00\x00"
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+def _lock_refused(path: str, reason: str, held_by: dict[str, str] | None) -> dict[str, object]:
+    return {"type": "lock_refused", "path": path, "reason": reason, "held_by": held_by}
 
 
 def _refusal(reason: str, inspection: Inspection, *, resync: bool) -> dict[str, object]:
@@ -79,6 +89,12 @@ class Room:
         self.frozen: str | None = None
         # Called after each accepted change of the live document (e.g. to recompute totals).
         self.listeners: list[Callable[[Room], None]] = []
+        self.locks = LockTable(
+            lease_seconds=limits.lock_lease_seconds, per_owner=limits.locks_per_connection
+        )
+        # Called when an admin breaks someone's lock (the server records it).
+        self.on_lock_broken: list[Callable[[Identity, Lock], None]] = []
+        self._lock_timer: asyncio.TimerHandle | None = None
         self._inspector = UpdateInspector(doc)
         self._persister = persister
         self._limits = limits
@@ -93,11 +109,15 @@ class Room:
         present = self.awareness.snapshot()
         if present:
             peer.send(encode_awareness(encode_awareness_update(present)))
+        if len(self.locks):
+            peer.send(encode_notice(self._locks_notice()))
 
     def leave(self, peer: Peer) -> None:
         self.peers.discard(peer)
         if not self.peers:
             self._inspector.reset()  # free the shadow copy while nobody is connected
+        if self.locks.release_owner(peer):
+            self._locks_changed()
         removed = self.awareness.remove_owner(peer)
         if removed:
             self._broadcast_awareness(removed)
@@ -145,6 +165,8 @@ class Room:
                 peer.send(encode_awareness(encode_awareness_update(result.reply)))
         elif isinstance(message, QueryAwarenessMessage):
             peer.send(encode_awareness(encode_awareness_update(self.awareness.snapshot())))
+        elif isinstance(message, NoticeMessage):
+            self._notice(peer, message.body)
         # Auth messages only travel from server to client; one from a client is ignored.
 
     def _diff(self, state_vector: bytes) -> bytes:
@@ -191,6 +213,10 @@ class Room:
     def _policy_refusal(self, peer: Peer, inspection: Inspection) -> str | None:
         if self.frozen is not None:
             return self.frozen
+        if len(self.locks):
+            lock = self.locks.blocking(peer.identity, inspection.paths(), _now())
+            if lock is not None:
+                return f"{lock.path} is locked by {lock.holder.name}"
         for policy in self.policies:
             reason = policy(peer.identity, inspection)
             if reason is not None:
@@ -213,6 +239,61 @@ class Room:
         self.unsnapshotted += 1
         if self.unsnapshotted >= self._limits.compact_after_updates:
             self.write_snapshot()
+
+    # -- locks ----------------------------------------------------------------------------
+
+    def _notice(self, peer: Peer, body: dict[str, object]) -> None:
+        kind, path = body.get("type"), body.get("path")
+        if kind not in ("lock", "unlock", "break_lock"):
+            return  # notices this server does not handle are ignored, as stock clients do
+        if not isinstance(path, str) or not valid_path(path):
+            peer.send(encode_notice(_lock_refused(str(path), "not a field or line path", None)))
+            return
+        if kind == "lock":
+            self._lock(peer, path)
+        elif kind == "unlock":
+            if self.locks.release(path, peer.identity):
+                self._locks_changed()
+        elif not peer.identity.can_break_locks:
+            peer.send(encode_notice(_lock_refused(path, "only an admin can break a lock", None)))
+        else:
+            broken = self.locks.remove(path)
+            if broken is not None:
+                for listener in self.on_lock_broken:
+                    listener(peer.identity, broken)
+                self._locks_changed()
+
+    def _lock(self, peer: Peer, path: str) -> None:
+        if not peer.identity.can_edit:
+            peer.send(encode_notice(_lock_refused(path, "read-only access", None)))
+            return
+        attempt = self.locks.acquire(path, peer.identity, peer, _now())
+        if attempt.outcome is Outcome.REFUSED:
+            holder = attempt.lock.holder
+            reason = f"{attempt.lock.path} is locked by {holder.name}"
+            peer.send(encode_notice(_lock_refused(path, reason, holder.presence())))
+            return
+        self._locks_changed()
+
+    def _locks_notice(self) -> dict[str, object]:
+        return {"type": "locks", "locks": self.locks.snapshot(_now())}
+
+    def _locks_changed(self) -> None:
+        """Tell everyone the new lock table and re-arm the expiry timer."""
+        self.notify(self._locks_notice())
+        if self._lock_timer is not None:
+            self._lock_timer.cancel()
+            self._lock_timer = None
+        expiry = self.locks.next_expiry()
+        if expiry is not None:
+            self._lock_timer = asyncio.get_running_loop().call_at(expiry, self._expire_locks)
+
+    def _expire_locks(self) -> None:
+        self._lock_timer = None
+        if self.locks.expire(_now()):
+            self._locks_changed()
+        elif (expiry := self.locks.next_expiry()) is not None:
+            self._lock_timer = asyncio.get_running_loop().call_at(expiry, self._expire_locks)
 
     def _broadcast_awareness(self, entries: list[AwarenessEntry]) -> None:
         # Sent back to the sender too: the stock client counts it as liveness.

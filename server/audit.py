@@ -27,6 +27,7 @@ class AuditKind(StrEnum):
     MEMBER_REMOVED = "member.removed"
     POLICY_CHANGED = "org.policy_changed"
     ACCESS_DENIED = "access.denied"
+    LOCK_BROKEN = "lock.broken"
 
 
 def record(

@@ -7,13 +7,17 @@ import asyncio
 import logging
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from collab import Room
+from collab import Identity, Room
+from collab.locks import Lock
 from collab.validation import Evaluation, evaluate
+from server import audit
+from server.audit import AuditKind
 from server.documents import document_json
 from server.models import Invoice
 
@@ -52,6 +56,7 @@ class InvoiceRooms:
         self._sessions = sessions
         self._debounce = debounce
         self._pending: dict[str, tuple[Room, asyncio.Task[None]]] = {}
+        self._background: set[asyncio.Task[None]] = set()
 
     async def setup(self, room: Room) -> None:
         async with self._sessions() as db:
@@ -64,6 +69,7 @@ class InvoiceRooms:
             else f"the invoice is {invoice.status}: only drafts can be edited"
         )
         room.listeners.append(self._changed)
+        room.on_lock_broken.append(partial(self._lock_broken, invoice.org_id, room.doc_id))
         self._changed(room)  # heals columns left stale by a crash, off the connection's path
 
     def _changed(self, room: Room) -> None:
@@ -89,6 +95,28 @@ class InvoiceRooms:
             # Derived data: the next change or load writes it again.
             log.exception("recording totals of invoice %s failed", room.doc_id)
 
+    def _lock_broken(self, org_id: str, invoice_id: str, admin: Identity, lock: Lock) -> None:
+        task = asyncio.create_task(self._record_break(org_id, invoice_id, admin, lock))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _record_break(
+        self, org_id: str, invoice_id: str, admin: Identity, lock: Lock
+    ) -> None:
+        try:
+            async with self._sessions.begin() as db:
+                audit.record(
+                    db,
+                    AuditKind.LOCK_BROKEN,
+                    actor_id=admin.user_id,
+                    ip=None,
+                    org_id=org_id,
+                    target=f"invoice {invoice_id} {lock.path}",
+                    detail=f"held by {lock.holder.user_id} ({lock.holder.name})",
+                )
+        except Exception:
+            log.exception("recording a broken lock on invoice %s failed", invoice_id)
+
     async def close(self) -> None:
         """Shutdown: write what is still waiting for its debounce now."""
         pending = list(self._pending.values())
@@ -96,5 +124,6 @@ class InvoiceRooms:
         for _, task in pending:
             task.cancel()
         await asyncio.gather(*(task for _, task in pending), return_exceptions=True)
+        await asyncio.gather(*self._background, return_exceptions=True)
         for room, _ in pending:
             await self._record(room)

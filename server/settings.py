@@ -34,6 +34,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WS_IDLE_TIMEOUT", "60", "seconds without a frame before a socket is closed"),
     Setting("ROOM_IDLE_UNLOAD", "10", "seconds an invoice with no connection stays loaded"),
     Setting("COMPACT_AFTER_UPDATES", "500", "log entries after which a snapshot is written"),
+    Setting("LOCK_LEASE_SECONDS", "30", "how long a field lock lasts after its last renewal"),
     Setting("LOG_LEVEL", "info", "Python logging level"),
     # Access control (docs/security.md).
     Setting("REFRESH_TOKEN_TTL", "1209600", "seconds a refresh token stays valid unused"),
@@ -115,6 +116,7 @@ class Settings:
                 idle_timeout_seconds=float(number("WS_IDLE_TIMEOUT", float)),
                 room_idle_unload_seconds=float(number("ROOM_IDLE_UNLOAD", float)),
                 compact_after_updates=int(number("COMPACT_AFTER_UPDATES", int)),
+                lock_lease_seconds=float(number("LOCK_LEASE_SECONDS", float)),
             ),
             log_level=get("LOG_LEVEL").upper(),
             access=AccessSettings(

@@ -96,6 +96,7 @@ async def invoice_socket(websocket: WebSocket) -> None:
         can_edit=found.can(Capability.INVOICE_EDIT) and found.invoice.status == "draft",
         color=presence_color(claims.user_id),
         session_id=claims.session_id,
+        can_break_locks=found.can(Capability.LOCK_BREAK),
     )
     try:
         room = await ctx.registry.acquire(found.invoice.id)

@@ -5,6 +5,7 @@ import * as readline from 'node:readline'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import { WebsocketProvider } from 'y-websocket'
 
 const clients = new Map()
@@ -70,6 +71,14 @@ const commands = {
   },
   setLineField ({ name, line, key, value }) {
     client(name).doc.getArray('lines').get(line).set(key, value)
+    return {}
+  },
+  // A Cofacture notice (type 100), e.g. {type: 'lock', path}: what the web app sends for locks.
+  notice ({ name, body }) {
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, 100)
+    encoding.writeVarString(encoder, JSON.stringify(body))
+    client(name).provider.ws.send(encoding.toUint8Array(encoder))
     return {}
   },
   // Writes outside the invoice's structure: a root the server does not know.
