@@ -11,10 +11,11 @@ extras=${1:-dev}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-py_stamp=".venv/.stamp-$(cat pyproject.toml | sha256sum | cut -c1-16)-$extras"
+py_stamp=".venv/.stamp-$(cat pyproject.toml | sha256sum | cut -c1-16)-$extras-2"
 if [ ! -f "$py_stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  if [ "$extras" = runtime ]; then target="."; else target=".[$extras]"; fi
+  # dev also gets the bench extra: mypy checks bench/, and bench/run.py runs right after.
+  if [ "$extras" = runtime ]; then target="."; else target=".[$extras,bench]"; fi
   .venv/bin/python -m pip install --quiet -e "$target"
   rm -f .venv/.stamp-*
   touch "$py_stamp"
