@@ -14,7 +14,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from collab import Persister, RoomRegistry
-from server import api, auth_api, catalog_api, members_api, oidc, web, ws
+from server import (
+    api,
+    auth_api,
+    catalog_api,
+    comments_api,
+    members_api,
+    notifications_api,
+    oidc,
+    web,
+    ws,
+)
 from server.access import Access, SessionCheckMiddleware, audit_denied
 from server.context import AppContext
 from server.db import create_engine, migrate, sessions
@@ -94,6 +104,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=[
             *api.routes,
             *catalog_api.routes,
+            *comments_api.routes,
+            *notifications_api.routes,
             *auth_api.routes,
             *members_api.routes,
             *oidc.routes,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from server.openapi_access import ACCESS_PATHS
+from server.openapi_comments import COMMENT_PATHS
 from server.openapi_content import CONTENT_PATHS, INVOICE_SUMMARY
 from server.openapi_schema import obj
 from server.web import SETUP_PATHS
@@ -20,5 +21,5 @@ OPENAPI: dict[str, Any] = {
         },
     },
     "security": [{"bearer": []}],
-    "paths": {**CONTENT_PATHS, **ACCESS_PATHS, **SETUP_PATHS},
+    "paths": {**CONTENT_PATHS, **COMMENT_PATHS, **ACCESS_PATHS, **SETUP_PATHS},
 }
