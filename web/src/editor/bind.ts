@@ -19,6 +19,8 @@ export interface BindContext {
   doc(): Y.Doc
   focus(path: string | null): void
   readOnly: boolean
+  /** Read-only text areas stay selectable (for comments on a text range). */
+  selectable?: boolean
 }
 
 export type Kind = 'string' | 'decimal' | 'text' | 'upper'
@@ -31,7 +33,8 @@ export function bind(context: BindContext, input: Input, path: string, kind: Kin
   }
   const toShown = (stored: string): string => (kind === 'decimal' ? toInputDecimal(stored) : stored)
 
-  input.disabled = context.readOnly
+  if (context.readOnly && context.selectable && input instanceof HTMLTextAreaElement) input.readOnly = true
+  else input.disabled = context.readOnly
   input.dataset.path = path
   input.addEventListener(input instanceof HTMLSelectElement ? 'change' : 'input', () => {
     if (context.readOnly) return

@@ -15,6 +15,9 @@ import { customerSection, detailsSection, notesSection, section } from './form'
 import { renderIssues } from './issues'
 import { LinesView } from './lines'
 import { LiveInvoice, LOCAL, type ConnectionState, type Notice } from './live'
+import { FieldLocks } from './locks'
+import { CommentMarkers } from './comment-markers'
+import { CommentsPanel } from './comments'
 import { people, renderAvatars, renderMarkers } from './presence'
 import { renderTotals, type TotalsView } from './totals'
 import { addLine, documentJson, readField, sameJson } from './ydoc'
@@ -47,6 +50,7 @@ function readOnlyReason(detail: InvoiceDetail, me: Me): string | null {
 export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   const detail = await call<InvoiceDetail>('GET', `/api/invoices/${encodeURIComponent(invoiceId)}`)
   const readOnly = readOnlyReason(detail, me)
+  const member = me.memberships.find((m) => m.org_id === detail.org_id)
   // State first: the connection's events may arrive while the pickers below load.
   let bindings: Binding[] = []
   let lines: LinesView | null = null
@@ -55,10 +59,24 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   let checkTimer = 0
   let unsubscribe: (() => void) | null = null
   let deniedShown = false
+  let locks: FieldLocks | null = null
+  let comments: CommentsPanel | null = null
+  let markers: CommentMarkers | null = null
+  const canComment = member?.capabilities.includes('invoice.comment') ?? false
+  let lastState: ConnectionState = 'connecting'
 
   const live = new LiveInvoice(invoiceId, { status, doc: () => render(), notice, denied, ended }, await accessToken())
   const doc = (): Y.Doc => live.doc
-  const context: BindContext = { doc, focus: (path) => live.focus(path), readOnly: readOnly !== null }
+  const context: BindContext = {
+    doc,
+    focus: (path) => {
+      live.focus(path)
+      locks?.focus(path)
+    },
+    readOnly: readOnly !== null,
+    // Commenters without edit rights can still select text in a description or the notes.
+    selectable: canComment
+  }
 
   const title = h('h1', { id: 'editor-title' }, t('invoice_draft_title'))
   const connection = h('p', { class: 'connection', role: 'status', 'data-state': 'connecting' }, t('conn_connecting'))
@@ -80,8 +98,30 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     ),
     banner,
     notices,
-    h('div', { class: 'editor-grid' }, form, totalsPanel)
+    h('div', { class: 'editor-grid' }, form, h('div', { class: 'side' }, totalsPanel))
   )
+
+  locks = new FieldLocks(form, {
+    me: me.id,
+    canEdit: () => !context.readOnly,
+    canBreak: member?.capabilities.includes('lock.break') ?? false,
+    send: (body) => live.send(body),
+    toast,
+    blockLines: (ids) => lines?.setLocked(ids)
+  })
+
+  comments = new CommentsPanel({
+    invoiceId,
+    orgId: detail.org_id,
+    me: { id: me.id, name: me.name || me.email, email: me.email },
+    canComment,
+    doc,
+    toast,
+    reveal: (anchor) => markers?.reveal(anchor),
+    changed: () => markers?.decorate()
+  })
+  markers = new CommentMarkers(form, comments, doc, canComment)
+  totalsPanel.after(comments.element)
 
   const [customers, items] = await Promise.all([
     readOnly ? null : customerPicker(detail.org_id, doc),
@@ -155,6 +195,9 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     renderTotals(totalsPanel, view.totals)
     lines.showNets(view.nets, view.totals.totals?.currency ?? DEFAULT_CURRENCY)
     renderIssues(form, general, view.issues)
+    locks?.apply()
+    markers?.decorate()
+    comments?.refresh()
   }
 
   /** Ask the server for its totals and messages; use them if it has the same content. */
@@ -180,6 +223,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     const everyone = people(live.awareness, { id: me.id, name: me.name || me.email })
     renderAvatars(avatars, everyone)
     renderMarkers(form, everyone)
+    locks?.apply() // a lock badge shows the holder's name only when the marker does not
   }
 
   function status(state: ConnectionState, pending: number): void {
@@ -194,6 +238,14 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     connection.dataset.pending = String(pending)
     connection.textContent = state === 'connected' || !unsent ? text[state] : `${text[state]} — ${unsent}`
     if (state === 'connected') schedule()
+    if (state !== lastState) {
+      if (state === 'connected') {
+        locks?.connected()
+        // Comment notices sent while away were missed: list the threads again.
+        if (lastState === 'reconnecting') void comments?.load()
+      } else if (lastState === 'connected') locks?.disconnected()
+      lastState = state
+    }
   }
 
   function toast(text: string, kind = 'info'): void {
@@ -208,6 +260,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   }
 
   function notice(message: Notice): void {
+    if (locks?.notice(message) || comments?.notice(message)) return
     if (message.type === 'update_refused') {
       toast(t('refused', { reason: message.reason ?? '' }), 'error')
       if (message.resync) toast(t('resynced'))
@@ -226,10 +279,12 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   }
 
   render()
+  void comments?.load()
   return {
     element,
     destroy() {
       unsubscribe?.()
+      locks?.destroy()
       cancelAnimationFrame(frame)
       window.clearTimeout(checkTimer)
       live.destroy()

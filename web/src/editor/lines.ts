@@ -46,6 +46,7 @@ interface Row {
   bindings: Binding[]
   net: HTMLOutputElement
   buttons: { up: HTMLButtonElement; down: HTMLButtonElement; remove: HTMLButtonElement }
+  place: { n: number; count: number }
 }
 
 export class LinesView {
@@ -54,6 +55,8 @@ export class LinesView {
   private readonly empty: HTMLElement
   private readonly rows = new Map<string, Row>()
   private focusAfterSync: string | null = null
+  /** Lines someone else holds a lock in: deleting or moving them would be refused. */
+  private locked = new Set<string>()
 
   constructor(private readonly context: BindContext) {
     this.list = h('div', { class: 'lines' })
@@ -89,10 +92,17 @@ export class LinesView {
       }
       const atPlace = this.list.children[index]
       if (atPlace !== row.element) this.list.insertBefore(row.element, atPlace ?? null)
-      this.number(row, index + 1, ids.length)
+      this.number(row, index + 1, ids.length, id)
     })
     this.empty.hidden = ids.length > 0
     if (this.focusAfterSync && this.rows.has(this.focusAfterSync)) this.focusLine(this.focusAfterSync)
+  }
+
+  /** Lines that cannot be removed or moved now (someone else's lock is in them). */
+  setLocked(ids: Set<string>): void {
+    const changed = ids.size !== this.locked.size || [...ids].some((id) => !this.locked.has(id))
+    this.locked = ids
+    if (changed) for (const [id, row] of this.rows) this.number(row, row.place.n, row.place.count, id)
   }
 
   /** Show each line's net (from the totals being shown), '' for lines not counted. */
@@ -112,14 +122,19 @@ export class LinesView {
     } else this.focusAfterSync = id
   }
 
-  private number(row: Row, n: number, count: number): void {
+  private number(row: Row, n: number, count: number, id: string): void {
+    row.place = { n, count }
+    const locked = this.locked.has(id)
+    row.element.classList.toggle('locked', locked)
     row.element.setAttribute('aria-label', t('line_n', { n }))
     row.title.textContent = String(n)
     row.buttons.up.setAttribute('aria-label', t('move_up', { n }))
     row.buttons.down.setAttribute('aria-label', t('move_down', { n }))
     row.buttons.remove.setAttribute('aria-label', t('remove_line', { n }))
-    row.buttons.up.disabled = this.context.readOnly || n === 1
-    row.buttons.down.disabled = this.context.readOnly || n === count
+    row.buttons.up.disabled = this.context.readOnly || locked || n === 1
+    row.buttons.down.disabled = this.context.readOnly || locked || n === count
+    row.buttons.remove.disabled = this.context.readOnly || locked
+    row.buttons.remove.title = locked ? t('line_locked') : ''
   }
 
   private makeRow(id: string): Row {
@@ -183,7 +198,7 @@ export class LinesView {
       net,
       remove
     )
-    const row: Row = { element, title, bindings, net, buttons: { up, down, remove } }
+    const row: Row = { element, title, bindings, net, buttons: { up, down, remove }, place: { n: 0, count: 0 } }
     return row
   }
 }

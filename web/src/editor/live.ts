@@ -2,6 +2,7 @@
 // connection state shown to the user, and Cofacture's own messages (docs/protocol.md).
 
 import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import { WebsocketProvider } from 'y-websocket'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
@@ -18,15 +19,19 @@ export const LOCAL = Symbol('local edit')
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline'
 
+/** A Cofacture notice (type 100): a JSON object with a string `type`; the fields read by
+ * each handler are checked there (see locks.ts, comments.ts). */
 export interface Notice {
   type: string
   reason?: string
   paths?: string[]
   resync?: boolean
+  [field: string]: unknown
 }
 
 export interface LiveEvents {
-  /** The connection state or the number of unsent changes changed. */
+  /** The connection state or the number of unsent changes changed. A new connection starts
+   * with no locks known: the server sends the list on join when there are any. */
   status(state: ConnectionState, pending: number): void
   /** The document was replaced by a fresh one (after a resync): render it again. */
   doc(doc: Y.Doc): void
@@ -81,6 +86,18 @@ export class LiveInvoice {
   focus(path: string | null): void {
     this.field = path
     this.awareness.setLocalStateField('field', path)
+  }
+
+  /** Send a notice to the server; false when not connected (nothing is queued: locks are
+   * taken again on reconnect). */
+  send(body: Notice): boolean {
+    const ws = this.provider.ws
+    if (!this.provider.wsconnected || !ws || ws.readyState !== WebSocket.OPEN) return false
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, MESSAGE_NOTICE)
+    encoding.writeVarString(encoder, JSON.stringify(body))
+    ws.send(encoding.toUint8Array(encoder))
+    return true
   }
 
   destroy(): void {
@@ -139,13 +156,15 @@ export class LiveInvoice {
   }
 
   private onNotice(text: string): void {
-    let notice: Notice
+    let notice: unknown
     try {
-      notice = JSON.parse(text) as Notice
+      notice = JSON.parse(text)
     } catch {
       return
     }
-    this.events.notice(notice)
+    if (typeof notice === 'object' && notice !== null && typeof (notice as Notice).type === 'string') {
+      this.events.notice(notice as Notice)
+    }
   }
 
   /** The server refused content it can never accept: start again from its state. */

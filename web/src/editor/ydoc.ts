@@ -200,3 +200,11 @@ export function sameJson(a: unknown, b: unknown): boolean {
   if (keysA.length !== keysB.length) return false
   return keysA.every((key) => sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]))
 }
+
+/** The Y.Text of a text field (`invoice.notes`, `lines.<id>.description`), or null when the
+ * field is missing or stored as a plain string. */
+export function textOf(doc: Y.Doc, path: string): Y.Text | null {
+  const found = locate(doc, path, false)
+  const value = found ? found[0].get(found[1]) : undefined
+  return value instanceof Y.Text ? value : null
+}

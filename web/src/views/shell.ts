@@ -4,6 +4,7 @@ import { call, type Me } from '../api'
 import { h, replaceChildren } from '../dom'
 import { LANGUAGES, language, setLanguage, t, type Language } from '../i18n'
 import { clear } from '../session'
+import { notificationsMenu } from './notifications'
 
 export function languagePicker(onChange: () => void): HTMLElement {
   const choose = h(
@@ -44,6 +45,7 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
       me ? h('a', { href: '#/invoices' }, t('invoices')) : null,
       me ? h('a', { href: '#/security' }, t('security')) : null,
       languagePicker(rerender),
+      me ? notificationsMenu() : null,
       me ? h('span', { class: 'user', 'data-testid': 'user' }, me.name || me.email) : null,
       me ? h('button', { type: 'button', class: 'link', onclick: () => void signOut() }, t('sign_out')) : null
     )

@@ -1,0 +1,120 @@
+// The notifications menu in the top bar: an unread count and the list of mentions
+// (GET /api/notifications), each linking to its invoice. Refreshed when a page is shown, every
+// minute, and when a comment arrives in the open invoice.
+
+import { call } from '../api'
+import { h, replaceChildren } from '../dom'
+import { locale, t } from '../i18n'
+
+interface Item {
+  id: string
+  kind: string
+  invoice_id: string
+  thread_id: string
+  actor: { id: string; name: string }
+  excerpt: string | null
+  created_at: string
+  read_at: string | null
+}
+
+interface Listing {
+  items: Item[]
+  unread: number
+}
+
+/** Ask every notifications menu on the page to refresh (a comment may have mentioned us). */
+export const REFRESH_EVENT = 'cofacture:notifications'
+const EVERY_MS = 60_000
+
+export function notificationsMenu(): HTMLElement {
+  const badge = h('span', { class: 'unread', 'aria-hidden': 'true', hidden: true })
+  const label = h('span', { class: 'visually-hidden' }, t('notifications'))
+  const toggle = h(
+    'button',
+    { type: 'button', class: 'link bell', 'aria-expanded': 'false', 'aria-controls': 'notifications-panel', 'data-testid': 'notifications' },
+    h('span', { 'aria-hidden': 'true' }, t('notifications')),
+    label,
+    badge
+  )
+  const list = h('ul', { class: 'notification-list' })
+  const panel = h(
+    'div',
+    { class: 'notifications-panel card', id: 'notifications-panel', hidden: true, role: 'region', 'aria-label': t('notifications') },
+    h('div', { class: 'panel-head' }, h('h2', {}, t('notifications')), h('button', { type: 'button', class: 'link', onclick: () => void readAll() }, t('mark_all_read'))),
+    list
+  )
+  const root = h('div', { class: 'notifications' }, toggle, panel)
+  const format = new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' })
+
+  const show = (listing: Listing): void => {
+    badge.hidden = listing.unread === 0
+    badge.textContent = String(listing.unread)
+    label.textContent = listing.unread ? t('notifications_unread', { count: listing.unread }) : t('notifications')
+    root.dataset.unread = String(listing.unread)
+    replaceChildren(
+      list,
+      ...(listing.items.length === 0
+        ? [h('li', { class: 'hint' }, t('no_notifications'))]
+        : listing.items.map((item) =>
+            h(
+              'li',
+              { class: item.read_at ? 'read' : 'unread-item' },
+              h(
+                'a',
+                { href: `#/invoices/${encodeURIComponent(item.invoice_id)}`, onclick: () => void markRead(item) },
+                h('strong', {}, t('mentioned_you', { name: item.actor.name || '?' })),
+                item.excerpt ? h('span', { class: 'excerpt' }, item.excerpt) : null,
+                h('time', { datetime: item.created_at }, format.format(new Date(item.created_at)))
+              )
+            )
+          ))
+    )
+  }
+  const load = async (): Promise<void> => {
+    try {
+      show(await call<Listing>('GET', '/api/notifications?limit=20'))
+    } catch {
+      // No list (older server, signed out): the menu stays as it was.
+    }
+  }
+  const markRead = async (item: Item): Promise<void> => {
+    close()
+    if (item.read_at) return
+    await call('POST', `/api/notifications/${encodeURIComponent(item.id)}/read`).catch(() => undefined)
+    void load()
+  }
+  const readAll = async (): Promise<void> => {
+    await call('POST', '/api/notifications/read-all').catch(() => undefined)
+    void load()
+  }
+  const close = (): void => {
+    panel.hidden = true
+    toggle.setAttribute('aria-expanded', 'false')
+  }
+  toggle.addEventListener('click', () => {
+    const open = panel.hidden
+    panel.hidden = !open
+    toggle.setAttribute('aria-expanded', String(open))
+    if (open) void load()
+  })
+  root.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !panel.hidden) {
+      close()
+      toggle.focus()
+    }
+  })
+  // One timer and listener per menu, removed once the menu left the page (the frame is redrawn
+  // on every route).
+  const tick = (): void => {
+    if (!root.isConnected) return stop()
+    void load()
+  }
+  const timer = window.setInterval(tick, EVERY_MS)
+  const stop = (): void => {
+    window.clearInterval(timer)
+    window.removeEventListener(REFRESH_EVENT, tick)
+  }
+  window.addEventListener(REFRESH_EVENT, tick)
+  void load()
+  return root
+}
