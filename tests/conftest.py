@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,20 +23,25 @@ def _require_node() -> None:
         pytest.fail("node and `npm ci` are required: run ./scripts/test.sh")
 
 
-@pytest.fixture
-async def running(tmp_path: Path) -> AsyncIterator[Running]:
-    """A server process on a fresh SQLite database with an editor, a second editor and a viewer."""
-    accounts = await seed(
-        tmp_path,
-        users={"alice": Role.EDITOR, "bob": Role.EDITOR, "vera": Role.VIEWER},
-    )
-    server = ServerProcess(tmp_path)
+@asynccontextmanager
+async def server_with(data_dir: Path, users: dict[str, Role]) -> AsyncIterator[Running]:
+    """A server process on a fresh SQLite database with these users in one organization."""
+    accounts = await seed(data_dir, users=users)
+    server = ServerProcess(data_dir)
     await server.start()
     try:
         yield Running(server, accounts)
     finally:
         if server.proc and server.proc.poll() is None:
             await server.stop()
+
+
+@pytest.fixture
+async def running(tmp_path: Path) -> AsyncIterator[Running]:
+    """A server with an editor, a second editor and a viewer."""
+    users = {"alice": Role.EDITOR, "bob": Role.EDITOR, "vera": Role.VIEWER}
+    async with server_with(tmp_path, users) as started:
+        yield started
 
 
 @pytest.fixture

@@ -11,24 +11,18 @@ import pytest
 from playwright.async_api import Locator, Page, expect
 
 from server.permissions import Role
-from tests.conftest import Running
-from tests.harness import ServerProcess, new_invoice, seed
+from tests.conftest import Running, server_with
+from tests.harness import new_invoice
 from tests.web.browser import chromium, new_tab, open_invoice, screenshot
 
 
 @pytest.fixture
 async def team(tmp_path: Path) -> AsyncIterator[Running]:
     """An editor, a reviewer and a viewer of one organization, and a server."""
-    accounts = await seed(
-        tmp_path, users={"alice": Role.EDITOR, "rita": Role.REVIEWER, "vera": Role.VIEWER}
-    )
-    server = ServerProcess(tmp_path)
-    await server.start()
-    try:
-        yield Running(server, accounts)
-    finally:
-        if server.proc and server.proc.poll() is None:
-            await server.stop()
+    async with server_with(
+        tmp_path, {"alice": Role.EDITOR, "rita": Role.REVIEWER, "vera": Role.VIEWER}
+    ) as started:
+        yield started
 
 
 def panel(page: Page) -> Locator:

@@ -10,8 +10,8 @@ import pytest
 from playwright.async_api import Locator, Page, expect
 
 from server.permissions import Role
-from tests.conftest import Running
-from tests.harness import ServerProcess, new_invoice, seed
+from tests.conftest import Running, server_with
+from tests.harness import new_invoice
 from tests.web.browser import api_document, chromium, new_tab, open_invoice, screenshot
 
 
@@ -26,16 +26,10 @@ def lock_badge(page: Page, path: str) -> Locator:
 @pytest.fixture
 async def with_admin(tmp_path: Path) -> AsyncIterator[Running]:
     """Two editors and an administrator of one organization, and a server."""
-    accounts = await seed(
-        tmp_path, users={"alice": Role.EDITOR, "bob": Role.EDITOR, "adam": Role.ADMIN}
-    )
-    server = ServerProcess(tmp_path)
-    await server.start()
-    try:
-        yield Running(server, accounts)
-    finally:
-        if server.proc and server.proc.poll() is None:
-            await server.stop()
+    async with server_with(
+        tmp_path, {"alice": Role.EDITOR, "bob": Role.EDITOR, "adam": Role.ADMIN}
+    ) as started:
+        yield started
 
 
 async def test_a_focused_field_is_locked_for_the_others(running: Running) -> None:
