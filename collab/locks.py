@@ -98,6 +98,13 @@ class LockTable:
             del self._locks[path]
         return bool(gone)
 
+    def release_user(self, user_id: str) -> bool:
+        """A user lost edit rights: their locks go, from every connection."""
+        gone = [path for path, lock in self._locks.items() if lock.holder.user_id == user_id]
+        for path in gone:
+            del self._locks[path]
+        return bool(gone)
+
     def remove(self, path: str) -> Lock | None:
         """An admin breaking a lock: remove it whoever holds it."""
         return self._locks.pop(path, None)

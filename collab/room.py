@@ -127,6 +127,8 @@ class Room:
         for peer in self.peers:
             if peer.identity.user_id == user_id:
                 peer.identity = replace(peer.identity, can_edit=can_edit)
+        if not can_edit and self.locks.release_user(user_id):
+            self._locks_changed()  # a reader cannot keep others out of a field
 
     def disconnect(
         self, predicate: Callable[[Identity], bool], code: CloseCode, reason: str

@@ -181,3 +181,17 @@ async def test_twenty_clients_racing_for_a_field_exactly_one_wins_each_round() -
             await wait_until(lambda: len(room.locks) == 0, what="released")
         for connection in connections:
             await connection.close()
+
+
+async def test_a_user_who_loses_edit_rights_loses_their_locks() -> None:
+    async with registry(MemoryStore()) as rooms:
+        room = await rooms.acquire("inv")
+        ada, bob = Connection(room, ADA, Limits()), Connection(room, BOB, Limits())
+        await joined(room, 2)
+        ada.send(encode_notice({"type": "lock", "path": "invoice.due_date"}))
+        await wait_until(lambda: len(room.locks) == 1, what="locked")
+        room.set_rights("u-ada", can_edit=False)
+        assert len(room.locks) == 0
+        await wait_until(lambda: notices(bob, "locks")[-1]["locks"] == [], what="bob told")
+        await ada.close()
+        await bob.close()
