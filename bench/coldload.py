@@ -95,11 +95,7 @@ async def load_in_process(data_dir: Path, invoice_ids: list[str]) -> dict[str, f
             t0 = time.perf_counter()
             stored = await store.load(invoice_id)
             t1 = time.perf_counter()
-            doc: Doc[Any] = Doc()
-            if stored.snapshot is not None:
-                doc.apply_update(stored.snapshot)
-            for update in stored.updates:
-                doc.apply_update(update)
+            stored.to_doc()
             query.append(1000 * (t1 - t0))
             replay.append(1000 * (time.perf_counter() - t1))
     finally:

@@ -12,9 +12,6 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
-
-from pycrdt import Doc
 
 from collab.errors import CloseCode, LoadError
 from collab.limits import Limits
@@ -90,11 +87,7 @@ class RoomRegistry:
     async def _load(self, doc_id: str) -> Room:
         try:
             stored = await self._store.load(doc_id)
-            doc: Doc[Any] = Doc()
-            if stored.snapshot is not None:
-                doc.apply_update(stored.snapshot)
-            for update in stored.updates:
-                doc.apply_update(update)
+            doc = stored.to_doc()
             room = Room(
                 doc_id,
                 doc,

@@ -22,9 +22,4 @@ async def read_document(registry: RoomRegistry, store: UpdateStore, doc_id: str)
     if room is not None:
         return document_json(room.doc)
     stored = await store.load(doc_id)
-    doc: Doc[Any] = Doc()
-    if stored.snapshot is not None:
-        doc.apply_update(stored.snapshot)
-    for update in stored.updates:
-        doc.apply_update(update)
-    return document_json(doc)
+    return document_json(stored.to_doc())

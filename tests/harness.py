@@ -109,11 +109,7 @@ async def stored_document(data_dir: Path, invoice_id: str) -> tuple[dict[str, An
     engine = create_engine(db_url(data_dir))
     stored = await SqlUpdateStore(engine).load(invoice_id)
     await engine.dispose()
-    doc: Doc[Any] = Doc()
-    if stored.snapshot is not None:
-        doc.apply_update(stored.snapshot)
-    for update in stored.updates:
-        doc.apply_update(update)
+    doc = stored.to_doc()
     return document_json(doc), doc
 
 
