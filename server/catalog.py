@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
@@ -13,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
 
-from collab.money import MoneyError, parse_decimal
+from collab.decimals import MoneyError, check_places, checked, parse_decimal
+from collab.money import UNIT_PRICE_PLACES
 from collab.tables import UNIT_CODES, VAT_RATES
 from server.accounts import Member, memberships
 from server.errors import BadRequest, NotFound
@@ -91,13 +93,13 @@ def check_item(values: Mapping[str, str]) -> None:
     if "unit" in values and values["unit"] not in UNIT_CODES:
         raise BadRequest(f"unknown unit code {values['unit']!r}")
     if "unit_price" in values:
+        # The money engine's own rules for a line's unit price: what it accepts here, a line
+        # filled from this item computes.
         try:
-            price = parse_decimal(values["unit_price"])
+            price = checked(parse_decimal(values["unit_price"]), "unit_price", minimum=Decimal(0))
+            check_places(price, UNIT_PRICE_PLACES, "unit_price")
         except MoneyError as exc:
             raise BadRequest(f"`unit_price`: {exc.message}") from None
-        exponent = price.as_tuple().exponent
-        if price < 0 or (isinstance(exponent, int) and -exponent > 6):
-            raise BadRequest("`unit_price` must be non-negative with at most 6 decimals")
     if "tax_rate" in values:
         try:
             rate = parse_decimal(values["tax_rate"])

@@ -12,7 +12,7 @@ from server import catalog
 from server.access import ctx_of, json_body, principal
 from server.accounts import acting_member, memberships
 from server.catalog import CUSTOMER_FIELDS, ITEM_FIELDS, Record, TextField
-from server.errors import Forbidden
+from server.errors import BadRequest, Forbidden
 from server.models import Customer, Item
 from server.permissions import Capability, can
 
@@ -40,13 +40,15 @@ def _resource(model: type[Record], fields: dict[str, TextField], check: Check) -
         claims = principal(request)
         data = await json_body(request)
         org = data.pop("org", None)
+        if org is not None and not isinstance(org, str):
+            raise BadRequest("`org` must be a string")
         values = catalog.clean(data, fields, partial=False)
         check(values)
         async with ctx_of(request).sessions.begin() as db:
             member = await acting_member(
                 db,
                 claims.user_id,
-                org if isinstance(org, str) else None,
+                org,
                 Capability.INVOICE_CREATE,
                 "change the catalogue",
             )

@@ -74,9 +74,27 @@ async def test_items_are_checked_and_invisible_to_other_organizations(running: R
                 {"name": "X", "unit_price": "1", "tax_rate": "20", "unit": "BOX"},
                 "unknown unit code",
             ),
+            (
+                {"name": "X", "unit_price": "9" * 20, "tax_rate": "20"},
+                "`unit_price`: unit_price is too large",
+            ),
+            (
+                {"name": "X", "unit_price": "-1", "tax_rate": "20"},
+                "`unit_price`: unit_price cannot be below",
+            ),
+            (
+                {"name": "X", "unit_price": "1.0000001", "tax_rate": "20"},
+                "`unit_price`: unit_price 1.0000001 has too many decimals",
+            ),
+            (
+                {"name": "X", "unit_price": "1", "tax_rate": "20", "org": 5},
+                "`org` must be a string",
+            ),
         ]:
             r = await alice.post("/api/items", json=body)
             assert r.status_code == 400 and r.json()["error"].startswith(error), r.json()
+        zeros = {"name": "Padded", "unit_price": "12.500000000", "tax_rate": "20"}
+        assert (await alice.post("/api/items", json=zeros)).status_code == 201
         item_id = ok.json()["id"]
         assert (await gina.get("/api/items")).json()["items"] == []
         for method in ("GET", "PATCH", "DELETE"):
