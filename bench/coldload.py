@@ -24,9 +24,9 @@ from pycrdt import Array, Doc, Map, Text
 
 from bench import loadgen
 from bench.servers import OursServer, create_invoices
-from collab import LogEntry, Snapshot
-from server.db import create_engine
-from server.doc_store import SqlUpdateStore
+from collab.sync import LogEntry, Snapshot
+from server.core.db import create_engine
+from server.invoices.store import SqlUpdateStore
 from tests.harness import db_url
 
 LOG_UPDATES = 10_000

@@ -18,7 +18,8 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, Text, TransactionEvent
 
-from collab.inspect import UpdateInspector
+from collab.invoice.document import INVOICE_SHAPE
+from collab.sync.inspect import UpdateInspector
 
 LINES = 50
 
@@ -98,7 +99,7 @@ def main() -> None:
 
     live: Doc[Any] = Doc()
     live.apply_update(base.get_update())
-    inspector = UpdateInspector(live)
+    inspector = UpdateInspector(live, INVOICE_SHAPE)
 
     def accepted(update: bytes) -> None:
         inspection = inspector.inspect(update)
@@ -110,7 +111,7 @@ def main() -> None:
 
     refused_live: Doc[Any] = Doc()
     refused_live.apply_update(base.get_update())
-    refusing = UpdateInspector(refused_live)
+    refusing = UpdateInspector(refused_live, INVOICE_SHAPE)
 
     def refused(update: bytes) -> None:
         refusing.inspect(update)

@@ -18,7 +18,8 @@ from typing import Any
 import psutil
 from pycrdt import Array, Doc, Map, Text
 
-from collab import Limits, LogEntry, MemoryStore, Persister, RoomRegistry
+from collab.invoice.document import INVOICE_SHAPE
+from collab.sync import Limits, LogEntry, MemoryStore, Persister, RoomRegistry
 
 
 def small_invoice() -> bytes:
@@ -57,7 +58,9 @@ async def main(rooms: int) -> None:
         store.log[f"inv-{i}"] = [LogEntry(f"inv-{i}", 1, base, "u", 0.0)]
     async with (
         Persister(store) as persister,
-        RoomRegistry(store, persister, Limits(room_idle_unload_seconds=3600)) as registry,
+        RoomRegistry(
+            store, persister, Limits(room_idle_unload_seconds=3600), shape=INVOICE_SHAPE
+        ) as registry,
     ):
         for i in range(5):  # warm-up: first-use allocations are not per room
             await registry.acquire(f"inv-{rooms + i}")

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from server import invoices
-from server.db import create_engine, sessions
-from server.permissions import Role
+from server.auth.permissions import Role
+from server.core.db import create_engine, sessions
+from server.invoices import service as invoices
 from tests.harness import Account, ServerProcess, db_url, free_port, seed
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,45 +1,11 @@
-"""Cofacture's collaboration core: CRDT rooms, the sync protocol, presence.
+"""Cofacture's pure core, in two parts with a one-way dependency.
 
-No web framework, database or broker imports here: `server/` adapts its transport to `Channel`
-and its database to `UpdateStore`. This list is what `server/` may use.
+- `collab.sync`: the sync engine. Rooms of CRDT documents over the y-websocket protocol,
+  presence, locks, update inspection, persistence ports. It knows nothing about invoices: the
+  document's shape and the edit policies are values it is given.
+- `collab.invoice`: the invoice domain. The document's shape, money (EN 16931), decimals,
+  currencies, code tables, validation. Pure functions and types, no I/O, no sync engine.
+
+Neither part imports a web framework, a database or a broker; `collab.invoice` never imports
+`collab.sync`, and `collab.sync` never imports `collab.invoice` (tests/test_layout.py).
 """
-
-from collab.errors import (
-    ChannelClosed,
-    CloseCode,
-    CollabError,
-    FrameTooLarge,
-    InvalidUpdate,
-    LoadError,
-    ProtocolError,
-)
-from collab.limits import Limits
-from collab.peer import Channel, Identity, Peer
-from collab.persister import Persister
-from collab.registry import RoomRegistry
-from collab.room import Room
-from collab.session import serve_peer
-from collab.store import LogEntry, MemoryStore, Snapshot, StoredDocument, UpdateStore
-
-__all__ = [
-    "Channel",
-    "ChannelClosed",
-    "CloseCode",
-    "CollabError",
-    "FrameTooLarge",
-    "Identity",
-    "InvalidUpdate",
-    "Limits",
-    "LoadError",
-    "LogEntry",
-    "MemoryStore",
-    "Peer",
-    "Persister",
-    "ProtocolError",
-    "Room",
-    "RoomRegistry",
-    "Snapshot",
-    "StoredDocument",
-    "UpdateStore",
-    "serve_peer",
-]

@@ -14,7 +14,7 @@ from pycrdt import Doc, Map
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
-from collab.protocol import (
+from collab.sync.protocol import (
     AuthMessage,
     SyncMessage,
     SyncType,
@@ -22,7 +22,7 @@ from collab.protocol import (
     encode_sync_step1,
     encode_update,
 )
-from server.permissions import Role
+from server.auth.permissions import Role
 from tests.harness import Account, ServerProcess, seed, wait_for
 
 

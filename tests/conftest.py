@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from server.permissions import Role
+from server.auth.permissions import Role
 from tests.harness import ROOT, Account, ServerProcess, YjsClients, seed
 
 

@@ -20,11 +20,12 @@ from typing import Any, TypeVar
 import httpx
 from pycrdt import Doc
 
-from server import accounts, invoices
-from server.db import create_engine, migrate, sessions
-from server.doc_store import SqlUpdateStore
-from server.documents import document_json
-from server.permissions import Role
+from server.auth import accounts
+from server.auth.permissions import Role
+from server.core.db import create_engine, migrate, sessions
+from server.invoices import service as invoices
+from server.invoices.documents import document_json
+from server.invoices.store import SqlUpdateStore
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

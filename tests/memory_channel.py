@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from collab import ChannelClosed
+from collab.sync import ChannelClosed
 
 
 class MemoryChannel:

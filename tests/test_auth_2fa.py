@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyotp
 
-from server.permissions import Role
+from server.auth.permissions import Role
 from tests.access_helpers import api, login, token
 from tests.conftest import Running
 from tests.harness import seed

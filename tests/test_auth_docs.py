@@ -7,12 +7,14 @@ from pathlib import Path
 
 from starlette.routing import Route
 
-from server import auth_api, members_api, oidc
-from server.app import create_app
-from server.audit import AuditKind
-from server.openapi import OPENAPI
-from server.permissions import Capability, Role
-from server.settings import SETTINGS, Settings
+from server.audit.service import AuditKind
+from server.auth import members_routes as members_api
+from server.auth import oidc
+from server.auth import routes as auth_api
+from server.auth.permissions import Capability, Role
+from server.core.app import create_app
+from server.core.openapi import OPENAPI
+from server.core.settings import SETTINGS, Settings
 from tests.harness import ROOT
 
 

@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from server.permissions import Role
+from server.auth.permissions import Role
 from tests.access_helpers import api, server_with, token, ws_url
 from tests.harness import ServerProcess, new_invoice
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, running_provider

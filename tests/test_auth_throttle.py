@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from server.permissions import Role
+from server.auth.permissions import Role
 from tests.access_helpers import server_with
 from tests.harness import Account, wait_for
 

@@ -10,7 +10,7 @@ from joserfc.jwk import OctKey
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from server.permissions import Role
+from server.auth.permissions import Role
 from tests.access_helpers import (
     api,
     edit,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from collab.awareness import AwarenessView, stamp_user
-from collab.protocol import AwarenessEntry
+from collab.sync.awareness import AwarenessView, stamp_user
+from collab.sync.protocol import AwarenessEntry
 
 
 def entry(client_id: int, clock: int, state: str = '{"user":{"name":"A"}}') -> AwarenessEntry:

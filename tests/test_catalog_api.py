@@ -9,9 +9,9 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from server.db import create_engine, sessions
-from server.models import Invoice
-from server.permissions import Role
+from server.auth.permissions import Role
+from server.core.db import create_engine, sessions
+from server.invoices.models import Invoice
 from tests.conftest import Running
 from tests.harness import db_url, new_invoice, seed
 

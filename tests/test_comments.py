@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from pycrdt import Array, Assoc, Doc, Map, StickyIndex, Text
 
-from server.comment_anchors import Anchor, is_text_path, parse_anchor
-from server.comments import Event, ThreadStatus, match_members, mention_handles, transition
-from server.errors import BadRequest, Conflict
-from server.models import User
-from server.notifications import Delivery, NotificationKind, Notifiers
+from server.auth.models import User
+from server.comments.anchors import Anchor, is_text_path, parse_anchor
+from server.comments.notifications import Delivery, NotificationKind, Notifiers
+from server.comments.service import Event, ThreadStatus, match_members, mention_handles, transition
+from server.core.errors import BadRequest, Conflict
 
 
 def _positions() -> tuple[str, str]:

@@ -12,10 +12,16 @@ from pycrdt import Array, Doc
 from sqlalchemy import update
 from websockets.asyncio.client import connect
 
-from collab.protocol import SyncMessage, SyncType, decode_message, encode_sync_step1, encode_update
-from server.db import create_engine, sessions
-from server.models import Invoice
-from server.permissions import Role
+from collab.sync.protocol import (
+    SyncMessage,
+    SyncType,
+    decode_message,
+    encode_sync_step1,
+    encode_update,
+)
+from server.auth.permissions import Role
+from server.core.db import create_engine, sessions
+from server.invoices.models import Invoice
 from tests.access_helpers import api, token, ws_url
 from tests.conftest import Running
 from tests.harness import ROOT, YjsClients, new_invoice, seed, wait_for

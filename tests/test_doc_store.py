@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from collab import LogEntry, Snapshot
-from server.db import create_engine, migrate, sessions
-from server.doc_store import SqlUpdateStore
-from server.models import Invoice, InvoiceUpdate, Organization, User
+from collab.sync import LogEntry, Snapshot
+from server.auth.models import Organization, User
+from server.core.db import create_engine, migrate, sessions
+from server.invoices.models import Invoice, InvoiceUpdate
+from server.invoices.store import SqlUpdateStore
 
 PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"

@@ -16,7 +16,7 @@ from pycrdt import Array, Doc, Map, TransactionEvent
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from collab.protocol import SyncMessage, decode_message, encode_update
+from collab.sync.protocol import SyncMessage, decode_message, encode_update
 from tests.conftest import Running
 from tests.harness import new_invoice, stored_document
 

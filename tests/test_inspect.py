@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, TransactionEvent
 
-from collab.inspect import ChangeKind, FieldChange, UpdateInspector
+from collab.invoice.document import INVOICE_SHAPE
+from collab.sync.inspect import ChangeKind, FieldChange, UpdateInspector
 
 
 class Setup:
@@ -29,7 +30,7 @@ class Setup:
                 Map({"id": f"l{i}", "description": Text(f"Line {i} é"), "unit_price": "10"})
             )
         self.live.apply_update(seed.get_update())
-        self.inspector = UpdateInspector(self.live)
+        self.inspector = UpdateInspector(self.live, INVOICE_SHAPE)
         self.client: Doc[Any] = Doc()
         self.client.apply_update(self.live.get_update())
 

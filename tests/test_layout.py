@@ -6,8 +6,8 @@ import ast
 import re
 from pathlib import Path
 
-from collab.errors import CloseCode
-from server.settings import SETTINGS
+from collab.sync.errors import CloseCode
+from server.core.settings import SETTINGS
 from tests.harness import ROOT
 
 FORBIDDEN_IN_COLLAB = ("server", "starlette", "sqlalchemy", "redis", "authlib", "uvicorn")

@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from pycrdt import Array, Doc, Map
 
-from collab import Identity, Limits, MemoryStore
-from collab.locks import LockTable, Outcome, overlaps, valid_path
-from collab.protocol import NoticeMessage, encode_notice, encode_update
+from collab.invoice.document import INVOICE_SHAPE
+from collab.sync import Identity, Limits, MemoryStore
+from collab.sync.locks import LockTable, Outcome, overlaps
+from collab.sync.protocol import NoticeMessage, encode_notice, encode_update
 from tests.harness import wait_until
 from tests.test_room import Connection, joined, registry
 
@@ -51,7 +52,7 @@ def test_overlaps(a: str, b: str, expected: bool) -> None:
     ],
 )
 def test_lock_paths_follow_the_schema(path: str, valid: bool) -> None:
-    assert valid_path(path) is valid
+    assert INVOICE_SHAPE.valid_path(path) is valid
 
 
 def test_leases_conflicts_renewal_and_owners() -> None:

@@ -8,10 +8,10 @@ from pycrdt import Array, Doc, TransactionEvent
 from sqlalchemy import select
 from websockets.asyncio.client import connect
 
-from collab.protocol import NoticeMessage, SyncMessage, decode_message, encode_update
-from server.db import create_engine, sessions
-from server.models import AuditEvent
-from server.permissions import Role
+from collab.sync.protocol import NoticeMessage, SyncMessage, decode_message, encode_update
+from server.audit.models import AuditEvent
+from server.auth.permissions import Role
+from server.core.db import create_engine, sessions
 from tests.conftest import Running
 from tests.harness import YjsClients, db_url, new_invoice, seed, stored_document, wait_for
 

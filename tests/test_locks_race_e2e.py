@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 
-from collab.protocol import NoticeMessage, decode_message, encode_notice
-from server.permissions import Role
+from collab.sync.protocol import NoticeMessage, decode_message, encode_notice
+from server.auth.permissions import Role
 from tests.conftest import Running
 from tests.harness import ServerProcess, new_invoice, seed, wait_for
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collab.currencies import MINOR_UNITS, UnknownCurrency, minor_units
-from collab.money import (
+from collab.invoice.currencies import MINOR_UNITS, UnknownCurrency, minor_units
+from collab.invoice.money import (
     Discount,
     InvoiceInput,
     Line,

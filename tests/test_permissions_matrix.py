@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 from websockets.asyncio.client import connect
 
-from server.permissions import ROLE_CAPABILITIES, Capability, Role
+from server.auth.permissions import ROLE_CAPABILITIES, Capability, Role
 from tests.access_helpers import (
     api,
     document_field,

@@ -7,7 +7,7 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from collab.protocol import AwarenessMessage, decode_awareness, decode_message
+from collab.sync.protocol import AwarenessMessage, decode_awareness, decode_message
 from tests.conftest import Running
 from tests.harness import YjsClients, new_invoice, wait_for
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from collab.errors import ProtocolError
-from collab.protocol import (
+from collab.sync.errors import ProtocolError
+from collab.sync.protocol import (
     AuthMessage,
     AuthType,
     AwarenessEntry,

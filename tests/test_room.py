@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from pycrdt import Array, Doc, Map, TransactionEvent
 
-from collab import (
+from collab.invoice.document import INVOICE_SHAPE
+from collab.sync import (
     CloseCode,
     Identity,
     Limits,
@@ -24,7 +25,7 @@ from collab import (
     StoredDocument,
     serve_peer,
 )
-from collab.protocol import (
+from collab.sync.protocol import (
     AuthMessage,
     NoticeMessage,
     SyncMessage,
@@ -64,7 +65,7 @@ def content(doc: Doc[Any]) -> list[str]:
 async def registry(store: Any, **limits: Any) -> AsyncIterator[RoomRegistry]:
     async with (
         Persister(store) as persister,
-        RoomRegistry(store, persister, Limits(**limits)) as rooms,
+        RoomRegistry(store, persister, Limits(**limits), shape=INVOICE_SHAPE) as rooms,
     ):
         yield rooms
 
@@ -397,7 +398,7 @@ async def test_setup_runs_before_anyone_joins_and_its_failure_refuses_the_load()
         room.frozen = "not a draft"
 
     async with Persister(store) as persister:
-        rooms = RoomRegistry(store, persister, Limits(), setup=setup)
+        rooms = RoomRegistry(store, persister, Limits(), shape=INVOICE_SHAPE, setup=setup)
         assert (await rooms.acquire("inv")).frozen == "not a draft"
         with pytest.raises(LoadError):
             await rooms.acquire("broken")

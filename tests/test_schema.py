@@ -1,10 +1,11 @@
-"""The browser's schema module (web/src/schema.ts) names what collab/schema.py names."""
+"""The browser's schema module (web/src/schema.ts) names what collab/invoice/document.py names."""
 
 from __future__ import annotations
 
 import re
 
-from collab import schema
+from collab.invoice import document as schema
+from collab.shape import Field, Kind
 from tests.harness import ROOT
 
 SOURCE = (ROOT / "web" / "src" / "schema.ts").read_text()
@@ -19,7 +20,7 @@ def _constant(name: str) -> object:
     return re.findall(r"'([^']*)'", value)
 
 
-def _names(field: schema.Field) -> list[str]:
+def _names(field: Field) -> list[str]:
     assert field.fields is not None
     return list(field.fields)
 
@@ -43,6 +44,6 @@ def test_field_names_agree() -> None:
 
 def test_text_fields_agree() -> None:
     assert schema.HEADER.fields is not None and schema.LINE.fields is not None
-    texts = [f"invoice.{k}" for k, f in schema.HEADER.fields.items() if f.kind is schema.Kind.TEXT]
-    texts += [f"lines.{k}" for k, f in schema.LINE.fields.items() if f.kind is schema.Kind.TEXT]
+    texts = [f"invoice.{k}" for k, f in schema.HEADER.fields.items() if f.kind is Kind.TEXT]
+    texts += [f"lines.{k}" for k, f in schema.LINE.fields.items() if f.kind is Kind.TEXT]
     assert _constant("TEXT_FIELDS") == texts

@@ -8,8 +8,8 @@ from typing import Any
 from pycrdt import Doc
 from sqlalchemy import select
 
-from server.db import create_engine
-from server.models import InvoiceUpdate
+from server.core.db import create_engine
+from server.invoices.models import InvoiceUpdate
 from tests.conftest import Running
 from tests.harness import YjsClients, db_url, new_invoice, stored_document, wait_for
 

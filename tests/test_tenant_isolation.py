@@ -6,7 +6,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
-from server.permissions import Role
+from server.auth.permissions import Role
 from tests.access_helpers import api, token, ws_url
 from tests.conftest import Running
 from tests.harness import new_invoice, seed

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyotp
 import pytest
 
-from server import totp
+from server.auth import totp
 
 
 def test_codes_match_their_step_within_one_step_either_side() -> None:

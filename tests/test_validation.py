@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from collab.validation import evaluate
+from collab.invoice.validation import evaluate
 
 
 def line(line_id: str, **fields: Any) -> dict[str, Any]:

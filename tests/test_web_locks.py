@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from server.permissions import Role
+from server.auth.permissions import Role
 from tests.conftest import Running, server_with
 from tests.harness import new_invoice
 from tests.web.browser import api_document, chromium, new_tab, open_invoice, screenshot

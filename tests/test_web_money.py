@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from collab.validation import evaluate
+from collab.invoice.validation import evaluate
 from tests.web.build import WEB, build, node_or_fail
 
 SERVER_ONLY = {"invalid_vat_id", "invalid_siren"}  # identifier checksums the browser leaves out

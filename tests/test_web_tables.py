@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from collab.currencies import MINOR_UNITS
-from collab.tables import UNIT_CODES, VAT_RATES
+from collab.invoice.currencies import MINOR_UNITS
+from collab.invoice.tables import UNIT_CODES, VAT_RATES
 from tests.web.build import WEB
 
 

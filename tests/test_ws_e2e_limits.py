@@ -12,7 +12,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from collab.protocol import encode_sync_step1, encode_update
+from collab.sync.protocol import encode_sync_step1, encode_update
 from tests.conftest import Running
 from tests.harness import YjsClients, new_invoice, stored_document, wait_for
 

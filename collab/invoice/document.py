@@ -1,0 +1,93 @@
+"""The invoice draft's document structure (SPEC section 2), as a shape the sync engine enforces.
+
+`web/src/schema.ts` declares the same names for the browser; tests/test_schema.py checks that
+the two agree.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from collab.shape import DocumentShape, Field, Kind
+
+
+def _string(max_length: int = 200) -> Field:
+    return Field(Kind.STRING, max_length=max_length)
+
+
+def _map(fields: dict[str, Field]) -> Field:
+    return Field(Kind.MAP, fields)
+
+
+ROOT_INVOICE: Final = "invoice"
+ROOT_LINES: Final = "lines"
+ROOTS: Final = (ROOT_INVOICE, ROOT_LINES)
+
+LINE_ID: Final = "id"
+MAX_LINES: Final = 1000
+MAX_LINE_ID_LENGTH: Final = 64
+
+DISCOUNT = _map({"kind": _string(10), "value": _string(40)})
+
+ADDRESS = _map(
+    {
+        "line1": _string(),
+        "line2": _string(),
+        "postcode": _string(20),
+        "city": _string(),
+        "country": _string(2),
+    }
+)
+
+CUSTOMER = _map(
+    {
+        "name": _string(),
+        "email": _string(320),
+        "address": ADDRESS,
+        "vat_id": _string(20),
+        "siren": _string(20),
+    }
+)
+
+HEADER = _map(
+    {
+        "customer": CUSTOMER,
+        "issue_date": _string(10),
+        "due_date": _string(10),
+        "currency": _string(3),
+        "payment_terms": _string(500),
+        "buyer_reference": _string(),
+        "notes": Field(Kind.TEXT, max_length=10_000),
+        "discount": DISCOUNT,
+    }
+)
+
+LINE = _map(
+    {
+        LINE_ID: _string(MAX_LINE_ID_LENGTH),
+        "description": Field(Kind.TEXT, max_length=5000),
+        "quantity": _string(40),
+        "unit": _string(3),
+        "unit_price": _string(40),
+        "tax_rate": _string(10),
+        "tax_category": _string(2),
+        "discount": DISCOUNT,
+    }
+)
+
+DEFAULT_CURRENCY: Final = "EUR"
+DEFAULT_UNIT: Final = "C62"  # UN/ECE recommendation 20: "one" (a unit)
+DEFAULT_TAX_CATEGORY: Final = "S"
+
+
+INVOICE_SHAPE: Final = DocumentShape(
+    header_root=ROOT_INVOICE,
+    header=HEADER,
+    rows_root=ROOT_LINES,
+    row=LINE,
+    row_id=LINE_ID,
+    max_rows=MAX_LINES,
+    max_row_id_length=MAX_LINE_ID_LENGTH,
+    header_noun="invoice header",
+    row_noun="line",
+)

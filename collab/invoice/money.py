@@ -1,0 +1,446 @@
+"""Exact invoice arithmetic (EN 16931): line nets, discounts, VAT per rate, totals.
+
+Pure and synchronous: no I/O, no clock, and the caller's decimal context neither affects the
+results nor is changed by them. Every number is a `decimal.Decimal` (an `int` is accepted as
+exact); a float is refused with `MoneyTypeError`, which is both a `TypeError` and a `MoneyError`.
+
+Rounding is half-up (ties away from zero) to the currency's minor units, at exactly three points:
+a line's quantity x unit price, each discount, and the VAT of each (category, rate) group (BR-CO-17:
+VAT is computed on the group's summed base, never summed from rounded line VATs). Everything else
+is exact: the arithmetic runs in a context that traps `Inexact`, so a lost digit raises instead of
+hiding in a total.
+
+Credit lines: a quantity may be negative, a unit price may not (BR-27). A discount always moves the
+amount it applies to towards zero, so negating every quantity negates every amount, to the cent.
+Category/rate coherence (BR-S-5, BR-Z-5, ...) is left to the validation layer: the engine computes
+whatever (category, rate) pairs it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import (
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
+from typing import Literal, TypedDict
+
+from collab.invoice.currencies import UnknownCurrency, minor_units
+from collab.invoice.decimals import (
+    MoneyError,
+    MoneyTypeError,
+    check_places,
+    checked,
+    parse_decimal,
+)
+
+__all__ = [
+    "TAX_CATEGORIES",
+    "Discount",
+    "InvoiceInput",
+    "Line",
+    "LineResult",
+    "MoneyError",
+    "MoneyTypeError",
+    "TaxBreakdown",
+    "Totals",
+    "allocate",
+    "compute_totals",
+    "format_amount",
+    "parse_decimal",
+]
+
+QUANTITY_PLACES = 4
+UNIT_PRICE_PLACES = 6
+PERCENT_PLACES = 4  # tax rates and percent discounts
+# UNCL5305 codes allowed by EN 16931 (BT-151): standard, zero, exempt, reverse charge,
+# intra-community, export, outside scope, Canary Islands (IGIC), Ceuta and Melilla (IPSI).
+TAX_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
+
+_EXACT = Context(
+    prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact]
+)
+_ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, Overflow])
+_HUNDRED = Decimal(100)
+
+
+DiscountKind = Literal["percent", "amount"]
+
+
+@dataclass(frozen=True, slots=True)
+class Discount:
+    """An allowance: `value` percent of the amount it applies to, or a fixed amount.
+
+    The value is non-negative; a percent is at most 100 with up to 4 decimals; an amount has at
+    most the currency's minor units (checked by `InvoiceInput`, which knows the currency).
+    """
+
+    kind: DiscountKind
+    value: Decimal
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("percent", "amount"):
+            raise MoneyError(
+                f"discount kind must be 'percent' or 'amount', not {self.kind!r}",
+                code="invalid_kind",
+                field="discount.kind",
+            )
+        value = checked(self.value, "discount.value", minimum=Decimal(0))
+        if self.kind == "percent":
+            check_places(value, PERCENT_PLACES, "discount.value")
+            if value > _HUNDRED:
+                raise MoneyError(
+                    f"a percent discount cannot exceed 100, got {value}",
+                    code="out_of_range",
+                    field="discount.value",
+                )
+        object.__setattr__(self, "value", value)
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One invoice line. `tax_rate` is a percent ("20" means 20 %).
+
+    Quantities have up to 4 decimals and may be negative (credit lines); unit prices have up to
+    6 decimals and may not be negative (BR-27).
+    """
+
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal
+    tax_category: str = "S"
+    discount: Discount | None = None
+
+    def __post_init__(self) -> None:
+        quantity = checked(self.quantity, "quantity")
+        check_places(quantity, QUANTITY_PLACES, "quantity")
+        unit_price = checked(self.unit_price, "unit_price", minimum=Decimal(0))
+        check_places(unit_price, UNIT_PRICE_PLACES, "unit_price")
+        tax_rate = checked(self.tax_rate, "tax_rate", minimum=Decimal(0), maximum=_HUNDRED)
+        check_places(tax_rate, PERCENT_PLACES, "tax_rate")
+        if self.tax_category not in TAX_CATEGORIES:
+            raise MoneyError(
+                f"unknown tax category {self.tax_category!r}: expected one of "
+                + ", ".join(sorted(TAX_CATEGORIES)),
+                code="unknown_category",
+                field="tax_category",
+            )
+        _check_discount_type(self.discount)
+        object.__setattr__(self, "quantity", quantity)
+        object.__setattr__(self, "unit_price", unit_price)
+        object.__setattr__(self, "tax_rate", tax_rate)
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceInput:
+    """What the totals depend on. Constructing one checks everything except discount sizes.
+
+    `discount` is the document-level allowance, applied to the sum of line nets. `prepaid` is
+    non-negative and may exceed the gross total (the amount due is then negative: a refund).
+    """
+
+    lines: tuple[Line, ...]
+    currency: str = "EUR"
+    discount: Discount | None = None
+    prepaid: Decimal = Decimal(0)
+
+    def __post_init__(self) -> None:
+        # Any sequence is accepted, but a tuple is kept so the input stays immutable.
+        object.__setattr__(self, "lines", tuple(self.lines))
+        try:
+            places = minor_units(self.currency)
+        except UnknownCurrency as exc:
+            raise MoneyError(str(exc), code="unknown_currency", field="currency") from exc
+        for index, line in enumerate(self.lines):
+            if not isinstance(line, Line):
+                raise MoneyTypeError(
+                    f"line {index} is a {type(line).__name__}, not a Line",
+                    code="not_a_line",
+                    field="lines",
+                    line=index,
+                )
+            _check_amount_discount(line.discount, places, self.currency, index)
+        _check_discount_type(self.discount)
+        _check_amount_discount(self.discount, places, self.currency, None)
+        prepaid = checked(self.prepaid, "prepaid", minimum=Decimal(0))
+        check_places(prepaid, places, "prepaid", currency=self.currency)
+        object.__setattr__(self, "prepaid", prepaid)
+
+
+class LineJSON(TypedDict):
+    extended: str
+    discount: str
+    net: str
+
+
+class TaxBreakdownJSON(TypedDict):
+    category: str
+    rate: str
+    base: str
+    amount: str
+
+
+class TotalsJSON(TypedDict):
+    currency: str
+    lines: list[LineJSON]
+    line_total: str
+    document_discount: str
+    net: str
+    tax: str
+    gross: str
+    prepaid: str
+    due: str
+    tax_breakdown: list[TaxBreakdownJSON]
+
+
+@dataclass(frozen=True, slots=True)
+class LineResult:
+    """A line's amounts: `extended` = round(quantity x unit price), `net` = extended - discount.
+
+    `discount` carries the sign of `extended`, so it always shrinks the line towards zero.
+    """
+
+    extended: Decimal
+    discount: Decimal
+    net: Decimal
+
+    def to_json(self) -> LineJSON:
+        return {
+            "extended": _text(self.extended),
+            "discount": _text(self.discount),
+            "net": _text(self.net),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TaxBreakdown:
+    """VAT of one (category, rate) group: `base` includes its share of the document discount."""
+
+    category: str
+    rate: Decimal  # canonical: Decimal("20"), Decimal("5.5"), whatever the input spelling
+    base: Decimal
+    amount: Decimal
+
+    def to_json(self) -> TaxBreakdownJSON:
+        return {
+            "category": self.category,
+            "rate": _text(self.rate),
+            "base": _text(self.base),
+            "amount": _text(self.amount),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """Every total of an invoice, each with exactly the currency's minor units.
+
+    `lines` follows the input order; `tax_breakdown` is sorted by category, then rate.
+    net = line_total - document_discount = sum of bases; tax = sum of breakdown amounts;
+    gross = net + tax; due = gross - prepaid.
+    """
+
+    currency: str
+    lines: tuple[LineResult, ...]
+    line_total: Decimal
+    document_discount: Decimal
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    prepaid: Decimal
+    due: Decimal
+    tax_breakdown: tuple[TaxBreakdown, ...]
+
+    def to_json(self) -> TotalsJSON:
+        """Decimal strings with the currency's minor units: "90.75", JPY "1200", KWD "1.500"."""
+        return {
+            "currency": self.currency,
+            "lines": [line.to_json() for line in self.lines],
+            "line_total": _text(self.line_total),
+            "document_discount": _text(self.document_discount),
+            "net": _text(self.net),
+            "tax": _text(self.tax),
+            "gross": _text(self.gross),
+            "prepaid": _text(self.prepaid),
+            "due": _text(self.due),
+            "tax_breakdown": [group.to_json() for group in self.tax_breakdown],
+        }
+
+
+def compute_totals(invoice: InvoiceInput) -> Totals:
+    """Compute line nets, the document discount, VAT per (category, rate) and the totals.
+
+    The result does not depend on the order of the lines, except `lines` which follows it.
+
+    Raises:
+        MoneyError: code "discount_exceeds_base" when an amount discount is larger (in absolute
+            value) than the line or the sum of line nets it applies to.
+    """
+    places = minor_units(invoice.currency)
+    with localcontext(_EXACT):
+        lines = tuple(_line_result(line, places, i) for i, line in enumerate(invoice.lines))
+        line_total = _sum((line.net for line in lines), places)
+        document_discount = _discount(invoice.discount, line_total, places, None)
+        groups = _group_nets(invoice.lines, lines)
+        keys = sorted(groups)
+        shares = allocate(document_discount, [groups[key] for key in keys], places)
+        breakdown = tuple(
+            _tax_group(category, rate, groups[(category, rate)] - share, places)
+            for (category, rate), share in zip(keys, shares, strict=True)
+        )
+        net = line_total - document_discount
+        tax = _sum((group.amount for group in breakdown), places)
+        gross = net + tax
+        prepaid = _round(invoice.prepaid, places)
+        return Totals(
+            currency=invoice.currency,
+            lines=lines,
+            line_total=line_total,
+            document_discount=document_discount,
+            net=net,
+            tax=tax,
+            gross=gross,
+            prepaid=prepaid,
+            due=gross - prepaid,
+            tax_breakdown=breakdown,
+        )
+
+
+def allocate(total: Decimal, weights: Sequence[Decimal], places: int) -> tuple[Decimal, ...]:
+    """Split `total` over `weights` pro rata so that the parts sum to `total` exactly.
+
+    Each part is rounded half-up to `places` decimals; the rounding remainder goes to the
+    weight largest in absolute value, the first one on a tie, so pass the weights in a
+    deterministic order. `total` and the weights must have at most `places` decimals.
+
+    Raises:
+        ValueError: the weights sum to zero while `total` does not.
+    """
+    # Whole minor units and integer division: exact by construction, no precision to reason about.
+    units = _to_units(total, places)
+    weight_units = [_to_units(weight, places) for weight in weights]
+    whole = sum(weight_units)
+    if units == 0:
+        return tuple(_from_units(0, places) for _ in weights)
+    if whole == 0:
+        raise ValueError(f"cannot allocate {total} over weights that sum to zero")
+    parts = [_divide_half_up(units * weight, whole) for weight in weight_units]
+    # max() keeps the first of equal maxima, which is the documented tie-break.
+    largest = max(range(len(parts)), key=lambda i: abs(weight_units[i]))
+    parts[largest] += units - sum(parts)
+    return tuple(_from_units(part, places) for part in parts)
+
+
+def format_amount(value: Decimal, currency: str) -> str:
+    """`value` rounded half-up to the currency's minor units, as a plain decimal string."""
+    return _text(_round(checked(value, "amount"), minor_units(currency)))
+
+
+def _line_result(line: Line, places: int, index: int) -> LineResult:
+    extended = _round(line.quantity * line.unit_price, places)
+    discount = _discount(line.discount, extended, places, index)
+    return LineResult(extended=extended, discount=discount, net=extended - discount)
+
+
+def _discount(discount: Discount | None, base: Decimal, places: int, line: int | None) -> Decimal:
+    """The discount on `base`, signed like `base` so that base - discount moves towards zero."""
+    if discount is None:
+        return _zero(places)
+    if discount.kind == "percent":
+        # Half-up rounds ties away from zero, so a credit line's discount mirrors the debit's.
+        return _round(base * discount.value / _HUNDRED, places)
+    if discount.value > base.copy_abs():
+        where = "the line amount" if line is not None else "the sum of the line nets"
+        raise MoneyError(
+            f"discount {discount.value} is larger than {where} ({base.copy_abs()})",
+            code="discount_exceeds_base",
+            field="discount.value",
+            line=line,
+        )
+    amount = _round(discount.value, places)
+    return amount if amount.is_zero() else amount.copy_sign(base)
+
+
+def _group_nets(
+    lines: Iterable[Line], results: Iterable[LineResult]
+) -> dict[tuple[str, Decimal], Decimal]:
+    groups: dict[tuple[str, Decimal], Decimal] = {}
+    for line, result in zip(lines, results, strict=True):
+        # "20" and "20.00" are one group; the canonical key keeps the output spelling independent
+        # of which line came first.
+        key = (line.tax_category, _canonical_rate(line.tax_rate))
+        groups[key] = groups.get(key, Decimal(0)) + result.net
+    return groups
+
+
+def _tax_group(category: str, rate: Decimal, base: Decimal, places: int) -> TaxBreakdown:
+    amount = _round(base * rate / _HUNDRED, places)
+    return TaxBreakdown(category=category, rate=rate, base=base, amount=amount)
+
+
+def _canonical_rate(rate: Decimal) -> Decimal:
+    if rate == rate.to_integral_value(context=_EXACT):
+        return rate.quantize(Decimal(1), context=_EXACT)
+    return rate.normalize(_EXACT)
+
+
+def _round(value: Decimal, places: int) -> Decimal:
+    """Half-up to `places` decimals; negative zero is folded so no "-0.00" reaches an invoice."""
+    rounded = value.quantize(Decimal(1).scaleb(-places), context=_ROUNDING)
+    return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
+def _sum(values: Iterable[Decimal], places: int) -> Decimal:
+    # Starting from a zero with the right exponent keeps "0.00", not "0", for an empty sum.
+    total = _zero(places)
+    for value in values:
+        total += value
+    return total
+
+
+def _zero(places: int) -> Decimal:
+    return Decimal(0).scaleb(-places, _EXACT)
+
+
+def _to_units(value: Decimal, places: int) -> int:
+    scaled = value.scaleb(places, _ROUNDING)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{value} has more than {places} decimals")
+    return int(scaled)
+
+
+def _from_units(units: int, places: int) -> Decimal:
+    return Decimal(units).scaleb(-places, _EXACT)
+
+
+def _divide_half_up(numerator: int, denominator: int) -> int:
+    quotient, remainder = divmod(abs(numerator), abs(denominator))
+    if 2 * remainder >= abs(denominator):
+        quotient += 1
+    return quotient if (numerator < 0) == (denominator < 0) else -quotient
+
+
+def _text(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def _check_discount_type(discount: object) -> None:
+    if discount is not None and not isinstance(discount, Discount):
+        raise MoneyTypeError(
+            f"discount must be a Discount or None, not {type(discount).__name__}",
+            code="not_a_discount",
+            field="discount",
+        )
+
+
+def _check_amount_discount(
+    discount: Discount | None, places: int, currency: str, line: int | None
+) -> None:
+    if discount is not None and discount.kind == "amount":
+        check_places(discount.value, places, "discount.value", currency=currency, line=line)

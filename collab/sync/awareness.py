@@ -1,0 +1,117 @@
+"""The room's view of presence (Yjs awareness), owned per connection.
+
+The stock client re-sends every awareness change it *receives*; relaying frames verbatim would
+turn one cursor move into K+1 copies per client. Instead each update is applied here and only
+the entries whose clock advanced are forwarded, once, to everyone. Each client id belongs to the
+connection that introduced it, so one connection cannot overwrite or remove another's presence,
+and the server removes a connection's ids itself when it closes (browsers send nothing when a
+tab dies).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+
+from collab.sync.protocol import AwarenessEntry
+
+# A removed client's clock is remembered this long so that late re-broadcasts of its old
+# state by other clients cannot resurrect it.
+TOMBSTONE_SECONDS = 60.0
+
+
+@dataclass(slots=True)
+class _Slot:
+    clock: int
+    state: str
+    owner: Hashable | None  # None once removed (a tombstone)
+    updated: float
+
+
+@dataclass(frozen=True, slots=True)
+class AwarenessResult:
+    forward: list[AwarenessEntry]  # to everyone in the room, sender included
+    reply: list[AwarenessEntry]  # to the sender only
+
+
+def stamp_user(entry: AwarenessEntry, user: Mapping[str, str]) -> AwarenessEntry:
+    """The entry with its `user` field replaced by the server's: nobody can pose as someone else."""
+    if entry.removed:
+        return entry
+    state = json.loads(entry.state)
+    state["user"] = dict(user)
+    return AwarenessEntry(entry.client_id, entry.clock, json.dumps(state, separators=(",", ":")))
+
+
+class AwarenessView:
+    def __init__(self, *, max_ids_per_owner: int) -> None:
+        self._slots: dict[int, _Slot] = {}
+        self._owned: dict[Hashable, set[int]] = {}
+        self._max_ids = max_ids_per_owner
+
+    def apply(self, owner: Hashable, entries: list[AwarenessEntry]) -> AwarenessResult:
+        now = time.monotonic()
+        forward: list[AwarenessEntry] = []
+        reply: list[AwarenessEntry] = []
+        owned = self._owned.setdefault(owner, set())
+        for entry in entries:
+            slot = self._slots.get(entry.client_id)
+            if slot is not None and slot.owner is not None and slot.owner != owner:
+                continue  # someone else's presence, or a re-broadcast of it
+            if slot is None or slot.owner is None:
+                if entry.removed:
+                    continue  # removing what is not here changes nothing
+                if len(owned) >= self._max_ids:
+                    continue
+                if slot is not None and entry.clock <= slot.clock:
+                    # A client back after a disconnect still has the clock the server removed.
+                    # Sending it the removal makes the stock client bump its clock and re-send.
+                    reply.append(AwarenessEntry(entry.client_id, slot.clock, "null"))
+                    continue
+            elif entry.clock < slot.clock or (entry.clock == slot.clock and not entry.removed):
+                continue
+            self._store(owner, owned, entry, now)
+            forward.append(entry)
+        return AwarenessResult(forward, reply)
+
+    def _store(self, owner: Hashable, owned: set[int], entry: AwarenessEntry, now: float) -> None:
+        if entry.removed:
+            self._slots[entry.client_id] = _Slot(entry.clock, "null", None, now)
+            owned.discard(entry.client_id)
+        else:
+            self._slots[entry.client_id] = _Slot(entry.clock, entry.state, owner, now)
+            owned.add(entry.client_id)
+
+    def remove_owner(self, owner: Hashable) -> list[AwarenessEntry]:
+        """Forget a closed connection: the removals to send to everyone still in the room."""
+        now = time.monotonic()
+        removed = []
+        for client_id in sorted(self._owned.pop(owner, set())):
+            slot = self._slots[client_id]
+            entry = AwarenessEntry(client_id, slot.clock + 1, "null")
+            self._slots[client_id] = _Slot(entry.clock, "null", None, now)
+            removed.append(entry)
+        self._prune(now)
+        return removed
+
+    def snapshot(self) -> list[AwarenessEntry]:
+        """Everyone present now, for a joiner or a query."""
+        return [
+            AwarenessEntry(client_id, slot.clock, slot.state)
+            for client_id, slot in self._slots.items()
+            if slot.owner is not None
+        ]
+
+    def __len__(self) -> int:
+        return sum(1 for slot in self._slots.values() if slot.owner is not None)
+
+    def _prune(self, now: float) -> None:
+        expired = [
+            client_id
+            for client_id, slot in self._slots.items()
+            if slot.owner is None and now - slot.updated > TOMBSTONE_SECONDS
+        ]
+        for client_id in expired:
+            del self._slots[client_id]

@@ -1,0 +1,139 @@
+"""The loaded rooms of this process: one shared load per document, unload only when idle.
+
+Connections that open an unloaded document at the same instant all wait for the same load, and
+all get their sync step 1 once it is done. A room unloads only if it is still unused after its
+last write became durable; a failed load creates no room (so no empty document can ever be
+saved over the real one) and every waiting connection is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+
+from collab.shape import DocumentShape
+from collab.sync.errors import CloseCode, LoadError
+from collab.sync.limits import Limits
+from collab.sync.persister import Persister
+from collab.sync.room import Room
+from collab.sync.store import UpdateStore
+
+log = logging.getLogger(__name__)
+
+
+# Prepares a freshly loaded room (policies, listeners, state) before anyone can join it.
+RoomSetup = Callable[[Room], Awaitable[None]]
+
+
+class RoomRegistry:
+    def __init__(
+        self,
+        store: UpdateStore,
+        persister: Persister,
+        limits: Limits,
+        *,
+        shape: DocumentShape,
+        setup: RoomSetup | None = None,
+    ) -> None:
+        self._shape = shape
+        self._setup = setup
+        self._store = store
+        self._persister = persister
+        self._limits = limits
+        self._rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Task[Room]] = {}
+
+    async def __aenter__(self) -> RoomRegistry:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def get(self, doc_id: str) -> Room | None:
+        return self._rooms.get(doc_id)
+
+    @property
+    def rooms(self) -> list[Room]:
+        return list(self._rooms.values())
+
+    async def acquire(self, doc_id: str) -> Room:
+        """The loaded room for `doc_id`, loading it if needed; raise LoadError if it cannot be."""
+        while True:
+            room = self._rooms.get(doc_id)
+            if room is not None:
+                room.refs += 1
+                if room.unload_task is not None:
+                    room.unload_task.cancel()
+                    room.unload_task = None
+                return room
+            task = self._loading.get(doc_id)
+            if task is None:
+                task = asyncio.create_task(self._load(doc_id), name=f"load-{doc_id}")
+                self._loading[doc_id] = task
+            # Shielded: one caller giving up must not cancel the load the others wait for.
+            await asyncio.shield(task)
+
+    def release(self, room: Room) -> None:
+        room.refs -= 1
+        if room.refs == 0 and self._rooms.get(room.doc_id) is room:
+            room.unload_task = asyncio.create_task(
+                self._unload_when_idle(room), name=f"unload-{room.doc_id}"
+            )
+
+    async def _load(self, doc_id: str) -> Room:
+        try:
+            stored = await self._store.load(doc_id)
+            doc = stored.to_doc()
+            room = Room(
+                doc_id,
+                doc,
+                last_seq=stored.last_seq,
+                unsnapshotted=len(stored.updates),
+                persister=self._persister,
+                limits=self._limits,
+                shape=self._shape,
+            )
+            if self._setup is not None:
+                await self._setup(room)
+        except Exception as exc:
+            log.exception("loading document %s failed; refusing its connections", doc_id)
+            raise LoadError(f"document {doc_id} could not be loaded") from exc
+        finally:
+            del self._loading[doc_id]
+        if room.unsnapshotted >= self._limits.compact_after_updates:
+            room.write_snapshot()
+        self._rooms[doc_id] = room
+        return room
+
+    async def _unload_when_idle(self, room: Room) -> None:
+        await asyncio.sleep(self._limits.room_idle_unload_seconds)
+        await self._unload(room)
+
+    async def _unload(self, room: Room) -> None:
+        if room.refs:
+            return
+        if room.unsnapshotted:
+            room.write_snapshot()  # the next cold load reads one snapshot, not the log
+        await self._persister.flush()
+        # Re-checked after the await: a connection may have arrived while we flushed.
+        if room.refs == 0 and self._rooms.get(room.doc_id) is room:
+            del self._rooms[room.doc_id]
+            room.unload_task = None
+
+    async def close(self) -> None:
+        """Shutdown: disconnect every peer (they reconnect elsewhere) and persist everything."""
+        for room in list(self._rooms.values()):
+            if room.unload_task is not None:
+                room.unload_task.cancel()
+            for peer in list(room.peers):
+                peer.close(CloseCode.GOING_AWAY, "server shutting down")
+            if room.unsnapshotted:
+                room.write_snapshot()
+        await self._persister.flush()

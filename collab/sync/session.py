@@ -1,0 +1,70 @@
+"""The life of one connection in one room, from join to leave."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from collab.sync.errors import ChannelClosed, CloseCode, CollabError, FrameTooLarge, IdleTimeout
+from collab.sync.limits import Limits
+from collab.sync.peer import Channel, Identity, Peer, PeerState
+from collab.sync.room import Room
+
+log = logging.getLogger(__name__)
+
+# How long a closing peer gets to flush its queue and close its transport.
+_CLOSE_GRACE_SECONDS = 5.0
+
+
+async def serve_peer(room: Room, channel: Channel, identity: Identity, limits: Limits) -> Peer:
+    """Run one connection until it closes; return the peer (its `close_code` says why)."""
+    async with Peer(channel, identity, queue_limit=limits.send_queue_frames) as peer:
+        room.join(peer)
+        try:
+            await _receive(room, peer, limits)
+        except ChannelClosed:
+            pass
+        except CollabError as exc:
+            log.info("closing peer %s: %s", identity.user_id, exc)
+            peer.close(exc.close_code, str(exc))
+        except Exception:
+            log.exception("unexpected error serving peer %s", identity.user_id)
+            peer.close(CloseCode.INTERNAL_ERROR, "internal error")
+        finally:
+            room.leave(peer)
+        if peer.state is PeerState.OPEN:
+            peer.close(CloseCode.NORMAL, "")
+        try:
+            async with asyncio.timeout(_CLOSE_GRACE_SECONDS):
+                await peer.wait_closed()
+        except TimeoutError:
+            log.info("peer %s did not close in time", identity.user_id)
+        return peer
+
+
+async def _receive(room: Room, peer: Peer, limits: Limits) -> None:
+    loop = asyncio.get_running_loop()
+    last_frame = loop.time()
+
+    async def watchdog() -> None:
+        # One timer per connection instead of one per frame: frames only stamp a time.
+        while True:
+            remaining = last_frame + limits.idle_timeout_seconds - loop.time()
+            if remaining <= 0:
+                peer.close(IdleTimeout.close_code, "idle timeout")
+                return
+            await asyncio.sleep(remaining)
+
+    guard = asyncio.create_task(watchdog(), name="peer-watchdog")
+    try:
+        while peer.state is PeerState.OPEN:
+            frame = await peer.channel.recv()
+            last_frame = loop.time()
+            if len(frame) > limits.max_frame_bytes:
+                raise FrameTooLarge(f"frame of {len(frame)} bytes (limit {limits.max_frame_bytes})")
+            room.receive(peer, frame)
+            # Let the other peers' writers drain before the next frame: a burst of buffered
+            # frames from one client must not overflow everyone else's queue in one tick.
+            await asyncio.sleep(0)
+    finally:
+        guard.cancel()

@@ -1,0 +1,180 @@
+"""What the access-control routes share, and the one place a bearer token becomes a caller.
+
+`SessionCheckMiddleware` refuses, before any handler runs, a request whose bearer token is
+forged, expired or belongs to a revoked session; handlers then read `principal(request)`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import HTTPConnection, Request
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from server.audit import service as audit
+from server.audit.service import AuditKind
+from server.auth import sessions
+from server.auth.live import LiveAccess
+from server.auth.security import InvalidToken
+from server.auth.throttle import Throttle
+from server.auth.totp import SecretBox
+from server.core.context import AppContext
+from server.core.errors import BadRequest, Unauthorized
+from server.core.settings import AccessSettings
+
+_PRINCIPAL = "cofacture.principal"
+MAX_BODY_BYTES = 64 * 1024
+
+
+@dataclass
+class Access:
+    settings: AccessSettings
+    live: LiveAccess
+    box: SecretBox
+    throttle: Throttle
+    oidc: Any | None  # authlib's Starlette client when single sign-on is configured
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: str
+    session_id: str
+
+
+def access_of(conn: HTTPConnection) -> Access:
+    found: Access = conn.app.state.access
+    return found
+
+
+def ctx_of(conn: HTTPConnection) -> AppContext:
+    ctx: AppContext = conn.app.state.ctx
+    return ctx
+
+
+def client_ip(conn: HTTPConnection) -> str | None:
+    return conn.client.host if conn.client else None
+
+
+async def authenticate(ctx: AppContext, live: LiveAccess, token: str) -> Principal:
+    """The caller of a token; Unauthorized if forged, expired or of a revoked session."""
+    try:
+        claims = ctx.signer.verify(token)
+    except InvalidToken:
+        raise Unauthorized("invalid or expired token") from None
+    if live.revoked(claims.session_id):
+        raise Unauthorized("this session has ended; sign in again")
+    async with ctx.sessions() as db:
+        active = await sessions.is_active(db, session_id=claims.session_id, user_id=claims.user_id)
+    if not active:
+        raise Unauthorized("this session has ended; sign in again")
+    return Principal(claims.user_id, claims.session_id)
+
+
+def principal(request: Request) -> Principal:
+    """The authenticated caller (checked by the middleware); 401 when there is no token."""
+    found: Principal | None = request.scope.get(_PRINCIPAL)
+    if found is None:
+        raise Unauthorized("missing bearer token")
+    return found
+
+
+def optional_principal(request: Request) -> Principal | None:
+    found: Principal | None = request.scope.get(_PRINCIPAL)
+    return found
+
+
+class SessionCheckMiddleware:
+    """Authenticate every HTTP request that carries a bearer token, in one place."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            conn = HTTPConnection(scope)
+            header = conn.headers.get("authorization", "")
+            if header:
+                if not header.lower().startswith("bearer "):
+                    await _reject(send, "use `Authorization: Bearer <token>`")
+                    return
+                try:
+                    scope[_PRINCIPAL] = await authenticate(
+                        ctx_of(conn), access_of(conn).live, header[7:].strip()
+                    )
+                except Unauthorized as exc:
+                    await _reject(send, exc.message)
+                    return
+        await self.app(scope, receive, send)
+
+
+async def _reject(send: Send, message: str) -> None:
+    body = json.dumps({"error": message}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 401,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"www-authenticate", b"Bearer"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def audit_denied(conn: HTTPConnection, message: str, *, status: int) -> None:
+    """Record a refused request (called for every 403, in one place: server/app.py)."""
+    found: Principal | None = conn.scope.get(_PRINCIPAL)
+    async with ctx_of(conn).sessions.begin() as db:
+        audit.record(
+            db,
+            AuditKind.ACCESS_DENIED,
+            actor_id=found.user_id if found else None,
+            ip=client_ip(conn),
+            target=f"{conn.scope.get('method', 'WS')} {conn.url.path}",
+            org_id=conn.path_params.get("org"),
+            detail=f"{status}: {message}",
+        )
+
+
+# -- request bodies ------------------------------------------------------------------------
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest(f"request body above {MAX_BODY_BYTES} bytes")
+    if not body:
+        return {}
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise BadRequest("request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise BadRequest("request body must be a JSON object")
+    return data
+
+
+def text(data: dict[str, Any], key: str, *, max_length: int = 1000) -> str:
+    value = data.get(key)
+    if value is None:
+        raise BadRequest(f"`{key}` is required")
+    if not isinstance(value, str):
+        raise BadRequest(f"`{key}` must be a string")
+    if len(value) > max_length:
+        raise BadRequest(f"`{key}` is longer than {max_length} characters")
+    return value
+
+
+def optional_text(data: dict[str, Any], key: str, *, max_length: int = 1000) -> str | None:
+    return None if data.get(key) is None else text(data, key, max_length=max_length)
+
+
+def flag(data: dict[str, Any], key: str) -> bool:
+    value = data.get(key)
+    if not isinstance(value, bool):
+        raise BadRequest(f"`{key}` must be true or false")
+    return value

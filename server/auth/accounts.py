@@ -1,0 +1,127 @@
+"""Organizations, users and memberships."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.models import Membership, Organization, User
+from server.auth.permissions import Capability, Role, can
+from server.auth.security import hash_password, verify_password
+from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
+
+MIN_PASSWORD_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    user: User
+    org_id: str
+    role: Role
+
+
+def normalize_email(email: str) -> str:
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 320 or email.startswith("@") or email.endswith("@"):
+        raise BadRequest(f"not an email address: {email!r}")
+    return email
+
+
+async def create_org(db: AsyncSession, *, name: str) -> Organization:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise BadRequest("organization name must be 1 to 200 characters")
+    org = Organization(id=str(uuid.uuid4()), name=name, created_at=datetime.now(UTC))
+    db.add(org)
+    try:
+        await db.flush()
+    except IntegrityError:
+        raise Conflict(f"organization {name!r} already exists") from None
+    return org
+
+
+async def find_org(db: AsyncSession, key: str) -> Organization:
+    """An organization by id or by name."""
+    org = await db.get(Organization, key)
+    if org is None:
+        org = await db.scalar(select(Organization).where(Organization.name == key))
+    if org is None:
+        raise NotFound(f"no organization {key!r}")
+    return org
+
+
+async def create_user(
+    db: AsyncSession, *, org: Organization, email: str, password: str, role: Role, name: str = ""
+) -> User:
+    """Create a user (or add an existing one) as a member of `org` with `role`."""
+    email = normalize_email(email)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise BadRequest(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+    user = await db.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(
+            id=str(uuid.uuid4()),
+            email=email,
+            name=name.strip() or email.split("@")[0],
+            password_hash=hash_password(password),
+            created_at=datetime.now(UTC),
+        )
+        db.add(user)
+        await db.flush()
+    elif not verify_password(user.password_hash, password):
+        raise Conflict(f"{email} already exists with another password")
+    if await db.get(Membership, (user.id, org.id)) is not None:
+        raise Conflict(f"{email} is already a member of {org.name}")
+    db.add(Membership(user_id=user.id, org_id=org.id, role=role.value))
+    await db.flush()
+    return user
+
+
+async def authenticate(db: AsyncSession, *, email: str, password: str) -> User | None:
+    """The user if the credentials are right; the same work is done for an unknown email."""
+    user = await db.scalar(select(User).where(User.email == email.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    return user if ok else None
+
+
+async def memberships(db: AsyncSession, user_id: str) -> list[Member]:
+    rows = (
+        await db.execute(select(User, Membership).join(Membership).where(User.id == user_id))
+    ).all()
+    return [Member(user, m.org_id, Role(m.role)) for user, m in rows]
+
+
+async def membership(db: AsyncSession, user_id: str, org_id: str) -> Member | None:
+    row = (
+        await db.execute(
+            select(User, Membership)
+            .join(Membership)
+            .where(User.id == user_id, Membership.org_id == org_id)
+        )
+    ).first()
+    return Member(row[0], org_id, Role(row[1].role)) if row else None
+
+
+async def acting_member(
+    db: AsyncSession, user_id: str, org_id: str | None, capability: Capability, action: str
+) -> Member:
+    """The caller's membership in the organization the request is about (its only one when
+    `org_id` is not given), checked for `capability`."""
+    members = await memberships(db, user_id)
+    if org_id is None:
+        if len(members) != 1:
+            raise BadRequest("you belong to several organizations: give `org`")
+        member = members[0]
+    else:
+        found = [m for m in members if m.org_id == org_id]
+        if not found:
+            raise NotFound("no such organization")
+        member = found[0]
+    if not can(member.role, capability):
+        raise Forbidden(f"a {member.role} cannot {action}")
+    return member

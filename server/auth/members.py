@@ -1,0 +1,166 @@
+"""Organization members and roles, managed by admins; every check goes through ROLE_CAPABILITIES."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth import invitations, twofactor
+from server.auth.accounts import Member, membership, normalize_email
+from server.auth.models import Membership, OrgSecurity, TotpCredential, User
+from server.auth.permissions import Capability, Role, can
+from server.auth.security import hash_password
+from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
+
+
+async def require(db: AsyncSession, *, user_id: str, org_id: str, capability: Capability) -> Member:
+    """The caller's membership if their role has `capability`.
+
+    Not a member (or no such organization): 404, so other tenants cannot be probed. A member
+    whose role lacks the capability: 403.
+    """
+    member = await membership(db, user_id, org_id)
+    if member is None:
+        raise NotFound("no such organization")
+    if not can(member.role, capability):
+        raise Forbidden(f"a {member.role} cannot do this ({capability})")
+    return member
+
+
+def parse_role(value: str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise BadRequest(f"`role` must be one of {', '.join(r.value for r in Role)}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    user: User
+    role: Role
+    totp_enabled: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "user_id": self.user.id,
+            "email": self.user.email,
+            "name": self.user.name,
+            "role": self.role.value,
+            "totp_enabled": self.totp_enabled,
+        }
+
+
+async def list_members(db: AsyncSession, org_id: str) -> list[Listed]:
+    rows = (
+        await db.execute(
+            select(User, Membership.role, TotpCredential.confirmed_at)
+            .join(Membership, Membership.user_id == User.id)
+            .outerjoin(TotpCredential, TotpCredential.user_id == User.id)
+            .where(Membership.org_id == org_id)
+            .order_by(User.email)
+        )
+    ).all()
+    return [Listed(user, Role(role), confirmed is not None) for user, role, confirmed in rows]
+
+
+async def _listed(db: AsyncSession, org_id: str, user_id: str) -> Listed:
+    for listed in await list_members(db, org_id):
+        if listed.user.id == user_id:
+            return listed
+    raise NotFound("no such member")
+
+
+@dataclass(frozen=True, slots=True)
+class Added:
+    member: Listed
+    invitation: str | None  # a token to set a password, for a user new to Cofacture
+
+
+async def add(
+    db: AsyncSession, *, org_id: str, email: str, role: Role, name: str, invite_ttl: int
+) -> Added:
+    """Add an existing user, or invite a new one (who sets a password with the invitation)."""
+    email = normalize_email(email)
+    user = await db.scalar(select(User).where(User.email == email))
+    invitation = None
+    if user is None:
+        user = User(
+            id=str(uuid.uuid4()),
+            email=email,
+            name=name.strip()[:200] or email.split("@")[0],
+            # Unusable until the invitation is accepted (or the user signs in with SSO).
+            password_hash=hash_password(secrets.token_urlsafe(32)),
+            created_at=datetime.now(UTC),
+        )
+        db.add(user)
+        await db.flush()
+        invitation = await invitations.invite(db, user_id=user.id, ttl=invite_ttl)
+    elif await db.get(Membership, (user.id, org_id)) is not None:
+        raise Conflict(f"{email} is already a member")
+    db.add(Membership(user_id=user.id, org_id=org_id, role=role.value))
+    await db.flush()
+    return Added(await _listed(db, org_id, user.id), invitation)
+
+
+async def change_role(db: AsyncSession, *, org_id: str, user_id: str, role: Role) -> Role:
+    """Set a member's role; return the previous one. The last admin cannot be demoted."""
+    row = await db.get(Membership, (user_id, org_id))
+    if row is None:
+        raise NotFound("no such member")
+    previous = Role(row.role)
+    if previous is Role.ADMIN and role is not Role.ADMIN:
+        await _keep_an_admin(db, org_id)
+    row.role = role.value
+    await db.flush()
+    return previous
+
+
+async def remove(db: AsyncSession, *, org_id: str, user_id: str) -> Role:
+    row = await db.get(Membership, (user_id, org_id))
+    if row is None:
+        raise NotFound("no such member")
+    previous = Role(row.role)
+    if previous is Role.ADMIN:
+        await _keep_an_admin(db, org_id)
+    await db.execute(
+        delete(Membership).where(Membership.user_id == user_id, Membership.org_id == org_id)
+    )
+    return previous
+
+
+async def _keep_an_admin(db: AsyncSession, org_id: str) -> None:
+    admins = await db.scalar(
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.org_id == org_id, Membership.role == Role.ADMIN.value)
+    )
+    if (admins or 0) <= 1:
+        raise Conflict("an organization keeps at least one admin")
+
+
+async def require_totp(db: AsyncSession, org_id: str) -> bool:
+    policy = await db.get(OrgSecurity, org_id)
+    return bool(policy and policy.require_totp)
+
+
+async def set_require_totp(db: AsyncSession, org_id: str, value: bool) -> list[str]:
+    """Set the policy; return the ids of members it now shuts out (no second factor yet)."""
+    policy = await db.get(OrgSecurity, org_id)
+    if policy is None:
+        policy = OrgSecurity(org_id=org_id, require_totp=value)
+        db.add(policy)
+    policy.require_totp = value
+    await db.flush()
+    if not value:
+        return []
+    return [
+        m.user.id
+        for m in await list_members(db, org_id)
+        if m.role in twofactor.SECOND_FACTOR_ROLES and not m.totp_enabled
+    ]

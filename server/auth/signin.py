@@ -1,0 +1,132 @@
+"""Signing in: throttled credential and second-factor checks, then a session and its tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit import service as audit
+from server.audit.service import AuditKind
+from server.auth import accounts, sessions, twofactor
+from server.auth.access import Access
+from server.auth.models import User
+from server.auth.throttle import Key, TooManyAttempts
+from server.core.context import AppContext
+from server.core.errors import Forbidden, Unauthorized
+
+BAD_CREDENTIALS = "invalid email or password"
+TOTP_REQUIRED = "totp_required"
+TOTP_ENROLMENT_REQUIRED = "totp_enrollment_required"
+
+
+async def token_pair(
+    ctx: AppContext, access: Access, db: AsyncSession, *, user_id: str, ip: str | None
+) -> dict[str, Any]:
+    """Start a session and answer with its access and refresh tokens (the caller commits)."""
+    started = await sessions.start(
+        db, user_id=user_id, ip=ip, ttl=access.settings.refresh_token_ttl
+    )
+    return tokens(ctx, access, started)
+
+
+def tokens(ctx: AppContext, access: Access, started: sessions.Started) -> dict[str, Any]:
+    return {
+        "access_token": ctx.signer.issue(started.session.user_id, session_id=started.session.id),
+        "token_type": "bearer",
+        "expires_in": ctx.signer.ttl_seconds,
+        "refresh_token": started.refresh_token,
+        "refresh_expires_in": access.settings.refresh_token_ttl,
+    }
+
+
+async def check_password(
+    ctx: AppContext,
+    access: Access,
+    db: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    ip: str | None,
+) -> tuple[User, list[Key]]:
+    """The user behind the credentials, throttled; the same 401 for unknown email and bad password.
+
+    A failure is committed before raising, so it counts even though the request fails.
+    """
+    keys = access.throttle.keys(email=email, ip=ip)
+    try:
+        await access.throttle.check(db, keys)
+    except TooManyAttempts:
+        audit.record(db, AuditKind.LOGIN_THROTTLED, actor_id=None, ip=ip, target=email)
+        await db.commit()
+        raise
+    user = await accounts.authenticate(db, email=email, password=password)
+    if user is None:
+        await access.throttle.failure(db, keys)
+        audit.record(
+            db, AuditKind.LOGIN_FAILED, actor_id=None, ip=ip, target=email, detail="password"
+        )
+        await db.commit()
+        raise Unauthorized(BAD_CREDENTIALS)
+    return user, keys
+
+
+async def check_code(
+    access: Access,
+    db: AsyncSession,
+    *,
+    user: User,
+    code: str | None,
+    keys: list[Key],
+    ip: str | None,
+) -> None:
+    """Demand and check the second factor when the user has one, or must have one."""
+    if await twofactor.enabled(db, user.id):
+        if not code:
+            raise Unauthorized(TOTP_REQUIRED)
+        kind = await twofactor.verify(db, user.id, code, box=access.box)
+        if kind is None:
+            await access.throttle.failure(db, keys)
+            audit.record(
+                db, AuditKind.LOGIN_FAILED, actor_id=user.id, ip=ip, target=user.email, detail="2fa"
+            )
+            await db.commit()
+            raise Unauthorized("invalid two-factor code")
+        if kind == twofactor.CodeKind.RECOVERY:
+            audit.record(db, AuditKind.RECOVERY_CODE_USED, actor_id=user.id, ip=ip)
+    elif orgs := await twofactor.required_by(db, user.id):
+        audit.record(
+            db,
+            AuditKind.LOGIN_FAILED,
+            actor_id=user.id,
+            ip=ip,
+            target=user.email,
+            detail=f"two-factor enrolment required by {', '.join(orgs)}",
+        )
+        await db.commit()
+        raise Forbidden(TOTP_ENROLMENT_REQUIRED)
+
+
+async def sign_in(
+    ctx: AppContext,
+    access: Access,
+    *,
+    email: str,
+    password: str,
+    code: str | None,
+    ip: str | None,
+) -> dict[str, Any]:
+    async with ctx.sessions() as db:
+        user, keys = await check_password(ctx, access, db, email=email, password=password, ip=ip)
+        await check_code(access, db, user=user, code=code, keys=keys, ip=ip)
+        await access.throttle.success(db, keys)
+        answer = await token_pair(ctx, access, db, user_id=user.id, ip=ip)
+        audit.record(db, AuditKind.LOGIN_OK, actor_id=user.id, ip=ip, target=user.email)
+        await db.commit()
+    return answer
+
+
+async def user_by_email(db: AsyncSession, email: str) -> User | None:
+    found: User | None = await db.scalar(select(User).where(User.email == email.strip().lower()))
+    return found

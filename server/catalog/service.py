@@ -1,0 +1,154 @@
+"""Customer records and catalogue items of an organization, to fill invoices from."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from stdnum.eu import vat
+from stdnum.fr import siren, siret
+
+from collab.invoice.decimals import MoneyError, check_places, checked, parse_decimal
+from collab.invoice.money import UNIT_PRICE_PLACES
+from collab.invoice.tables import UNIT_CODES, VAT_RATES
+from server.auth.accounts import Member, memberships
+from server.catalog.models import Customer, Item
+from server.core.errors import BadRequest, NotFound
+
+Record = TypeVar("Record", Customer, Item)
+
+
+@dataclass(frozen=True, slots=True)
+class TextField:
+    max_length: int
+    required: bool = False
+
+
+CUSTOMER_FIELDS = {
+    "name": TextField(200, required=True),
+    "email": TextField(320),
+    "vat_id": TextField(20),
+    "siren": TextField(20),
+    "line1": TextField(200),
+    "line2": TextField(200),
+    "postcode": TextField(20),
+    "city": TextField(200),
+    "country": TextField(2),
+}
+ITEM_FIELDS = {
+    "name": TextField(200, required=True),
+    "description": TextField(5000),
+    "unit": TextField(3),
+    "unit_price": TextField(40, required=True),
+    "tax_rate": TextField(10, required=True),
+}
+
+
+def clean(
+    data: Mapping[str, Any], fields: dict[str, TextField], *, partial: bool
+) -> dict[str, str]:
+    """Check a JSON body against `fields`: unknown keys, types, lengths, required values."""
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise BadRequest(f"unknown field {sorted(unknown)[0]!r}")
+    values: dict[str, str] = {}
+    for name, spec in fields.items():
+        if name not in data:
+            if spec.required and not partial:
+                raise BadRequest(f"`{name}` is required")
+            continue
+        value = data[name]
+        if not isinstance(value, str):
+            raise BadRequest(f"`{name}` must be a string")
+        value = value.strip()
+        if spec.required and not value:
+            raise BadRequest(f"`{name}` cannot be empty")
+        if len(value) > spec.max_length:
+            raise BadRequest(f"`{name}` is longer than {spec.max_length} characters")
+        values[name] = value
+    return values
+
+
+def check_customer(values: Mapping[str, str]) -> None:
+    if values.get("vat_id") and not vat.is_valid(values["vat_id"]):
+        raise BadRequest(f"{values['vat_id']!r} is not a valid EU VAT number")
+    number = values.get("siren", "").replace(" ", "")
+    if number and not (siren.is_valid(number) if len(number) == 9 else siret.is_valid(number)):
+        raise BadRequest(f"{number!r} is not a valid SIREN or SIRET")
+    country = values.get("country")
+    if country and not (len(country) == 2 and country.isalpha() and country.isupper()):
+        raise BadRequest("`country` must be a two-letter ISO 3166 code such as FR")
+    email = values.get("email")
+    if email and "@" not in email:
+        raise BadRequest(f"{email!r} is not an email address")
+
+
+def check_item(values: Mapping[str, str]) -> None:
+    if "unit" in values and values["unit"] not in UNIT_CODES:
+        raise BadRequest(f"unknown unit code {values['unit']!r}")
+    if "unit_price" in values:
+        # The money engine's own rules for a line's unit price: what it accepts here, a line
+        # filled from this item computes.
+        try:
+            price = checked(parse_decimal(values["unit_price"]), "unit_price", minimum=Decimal(0))
+            check_places(price, UNIT_PRICE_PLACES, "unit_price")
+        except MoneyError as exc:
+            raise BadRequest(f"`unit_price`: {exc.message}") from None
+    if "tax_rate" in values:
+        try:
+            rate = parse_decimal(values["tax_rate"])
+        except MoneyError as exc:
+            raise BadRequest(f"`tax_rate`: {exc.message}") from None
+        if (rate.normalize() if rate else rate) not in VAT_RATES:
+            raise BadRequest(f"{values['tax_rate']} % is not a known VAT rate")
+
+
+async def search(
+    db: AsyncSession, model: type[Record], *, org_ids: list[str], text: str | None, limit: int
+) -> list[Record]:
+    query = select(model).where(model.org_id.in_(org_ids))
+    if text:
+        pattern = (
+            "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        query = query.where(func.lower(model.name).like(pattern, escape="\\"))
+    return list(await db.scalars(query.order_by(model.name, model.id).limit(limit)))
+
+
+async def create(
+    db: AsyncSession, model: type[Record], *, org_id: str, values: dict[str, str]
+) -> Record:
+    record = model(id=str(uuid.uuid4()), org_id=org_id, created_at=datetime.now(UTC), **values)
+    db.add(record)
+    await db.flush()
+    return record
+
+
+async def visible(
+    db: AsyncSession, model: type[Record], *, user_id: str, record_id: str
+) -> tuple[Record, Member]:
+    """A record of one of the user's organizations; anything else is the same 404."""
+    record = await db.get(model, record_id)
+    member = None
+    if record is not None:
+        member = next(
+            (m for m in await memberships(db, user_id) if m.org_id == record.org_id), None
+        )
+    if record is None or member is None:
+        raise NotFound(f"no such {model.__tablename__[:-1]}")
+    return record, member
+
+
+def as_json(record: Customer | Item, fields: dict[str, TextField]) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "org_id": record.org_id,
+        **{name: getattr(record, name) for name in fields},
+        "created_at": record.created_at.isoformat(),
+    }

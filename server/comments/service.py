@@ -1,0 +1,398 @@
+"""Comment threads on invoices: create, reply, edit, delete, resolve, reopen (docs/comments.md).
+
+Service functions over one database transaction. The caller (server/comments_api.py) has
+already checked that the user sees the invoice (`invoices.access`); these check what the user's
+role and authorship allow. Comments have no workflow check: they stay open to discussion after
+the invoice is issued.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.auth.models import Membership, User
+from server.auth.permissions import Capability
+from server.comments import notifications
+from server.comments.anchors import Anchor
+from server.comments.models import Comment, CommentMention, CommentThread
+from server.comments.notifications import Delivery
+from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from server.invoices.service import InvoiceAccess
+
+MAX_BODY = 5000
+MAX_THREADS_PER_INVOICE = 1000  # each list answer carries them all
+MAX_COMMENTS_PER_THREAD = 500
+MAX_MENTIONS = 20  # per comment: more is a broadcast, not a mention
+
+
+class ThreadStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+
+
+class Event(StrEnum):
+    """What happened to a thread; the `event` of the live notice."""
+
+    CREATED = "created"
+    REPLIED = "replied"
+    EDITED = "edited"
+    DELETED = "deleted"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+
+_STATUS_MOVES = {
+    (ThreadStatus.OPEN, Event.RESOLVED): ThreadStatus.RESOLVED,
+    (ThreadStatus.RESOLVED, Event.REOPENED): ThreadStatus.OPEN,
+}
+
+
+def transition(status: ThreadStatus, event: Event) -> ThreadStatus:
+    """The thread's status machine: open ⇄ resolved; any other move is refused (409)."""
+    after = _STATUS_MOVES.get((status, event))
+    if after is None:
+        raise Conflict(f"the thread is {status.value}: it cannot be {event.value}")
+    return after
+
+
+# `@bob` (an email's local part) or `@bob@acme.example` (a whole email), not inside a word.
+_MENTION = re.compile(r"(?<![\w@.+-])@([\w.+-]+(?:@[\w-]+(?:\.[\w-]+)+)?)")
+
+
+def mention_handles(body: str) -> list[str]:
+    """The mentioned handles of a body, lower-cased, in order, without repeats."""
+    handles: list[str] = []
+    for match in _MENTION.finditer(body):
+        handle = match.group(1).rstrip(".").lower()
+        if handle and handle not in handles:
+            handles.append(handle)
+    return handles[:MAX_MENTIONS]
+
+
+def match_members(handles: Sequence[str], members: Sequence[User]) -> list[User]:
+    """Members named by the handles: a whole email, or a local part only one member has."""
+    by_email = {user.email.lower(): user for user in members}
+    by_local: dict[str, list[User]] = {}
+    for user in members:
+        by_local.setdefault(user.email.lower().split("@")[0], []).append(user)
+    found: list[User] = []
+    for handle in handles:
+        same_local = by_local.get(handle, [])
+        named = by_email.get(handle) or (same_local[0] if len(same_local) == 1 else None)
+        if named is not None and named not in found:
+            found.append(named)
+    return found
+
+
+async def _members(db: AsyncSession, org_id: str) -> list[User]:
+    return list(
+        await db.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.org_id == org_id)
+            .order_by(User.name, User.email)
+        )
+    )
+
+
+async def _mentioned(db: AsyncSession, org_id: str, body: str) -> list[User]:
+    handles = mention_handles(body)
+    return match_members(handles, await _members(db, org_id)) if handles else []
+
+
+async def mentionable(db: AsyncSession, org_id: str) -> list[dict[str, str]]:
+    """The organization's members with the shortest handle that names each of them."""
+    users = await _members(db, org_id)
+    locals_ = [user.email.lower().split("@")[0] for user in users]
+    return [
+        {
+            "id": user.id,
+            "name": user.name,
+            "handle": local if locals_.count(local) == 1 else user.email.lower(),
+        }
+        for user, local in zip(users, locals_, strict=True)
+    ]
+
+
+def clean_body(value: object) -> str:
+    if not isinstance(value, str):
+        raise BadRequest("`body` must be a string")
+    body = value.strip()
+    if not body:
+        raise BadRequest("`body` cannot be empty")
+    if len(body) > MAX_BODY:
+        raise BadRequest(f"`body` is longer than {MAX_BODY} characters")
+    return body
+
+
+@dataclass(slots=True)
+class Change:
+    """A committed-to-be change: the thread, what happened and whom to notify."""
+
+    thread: CommentThread
+    event: Event
+    deliveries: list[Delivery] = field(default_factory=list)
+
+
+def _commenter(found: InvoiceAccess) -> None:
+    if not found.can(Capability.INVOICE_COMMENT):
+        raise Forbidden(f"a {found.member.role} can read comments but not write them")
+
+
+async def find_thread(db: AsyncSession, found: InvoiceAccess, thread_id: str) -> CommentThread:
+    """A thread of this invoice; any other id is the same 404."""
+    thread = await db.get(CommentThread, thread_id) if _is_uuid(thread_id) else None
+    if thread is None or thread.invoice_id != found.invoice.id:
+        raise NotFound("no such comment thread")
+    return thread
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+async def _add_comment(
+    db: AsyncSession, found: InvoiceAccess, thread: CommentThread, body: str
+) -> list[Delivery]:
+    now = datetime.now(UTC)
+    comment = Comment(
+        id=str(uuid.uuid4()),
+        thread_id=thread.id,
+        author_id=found.member.user.id,
+        body=body,
+        created_at=now,
+    )
+    db.add(comment)
+    thread.updated_at = now
+    await db.flush()
+    mentioned = await _mentioned(db, found.invoice.org_id, body)
+    return await _mention(db, found, thread, comment, mentioned)
+
+
+async def _mention(
+    db: AsyncSession,
+    found: InvoiceAccess,
+    thread: CommentThread,
+    comment: Comment,
+    users: Sequence[User],
+    *,
+    notify_except: set[str] | frozenset[str] = frozenset(),
+) -> list[Delivery]:
+    """Record who a comment mentions and notify them (but not those in `notify_except`)."""
+    for user in users:
+        db.add(CommentMention(comment_id=comment.id, user_id=user.id))
+    return await notifications.mention(
+        db,
+        recipients=[user for user in users if user.id not in notify_except],
+        actor=found.member.user,
+        org_id=found.invoice.org_id,
+        invoice_id=found.invoice.id,
+        thread_id=thread.id,
+        comment=comment,
+    )
+
+
+async def create_thread(
+    db: AsyncSession, *, found: InvoiceAccess, anchor: Anchor, body: str, line_ids: set[str]
+) -> Change:
+    _commenter(found)
+    if anchor.orphaned(line_ids):
+        raise BadRequest(f"the invoice has no line {anchor.line_id()!r}")
+    count = await db.scalar(
+        select(func.count()).where(CommentThread.invoice_id == found.invoice.id)
+    )
+    if (count or 0) >= MAX_THREADS_PER_INVOICE:
+        raise Conflict(f"an invoice holds at most {MAX_THREADS_PER_INVOICE} comment threads")
+    now = datetime.now(UTC)
+    thread = CommentThread(
+        id=str(uuid.uuid4()),
+        invoice_id=found.invoice.id,
+        path=anchor.path,
+        range_start=anchor.start,
+        range_end=anchor.end,
+        quote=anchor.quote,
+        status=ThreadStatus.OPEN.value,
+        created_by=found.member.user.id,
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(thread)
+    await db.flush()
+    return Change(thread, Event.CREATED, await _add_comment(db, found, thread, body))
+
+
+async def reply(db: AsyncSession, *, found: InvoiceAccess, thread_id: str, body: str) -> Change:
+    """Add a comment to a thread (open or resolved; a reply does not change its status)."""
+    _commenter(found)
+    thread = await find_thread(db, found, thread_id)
+    count = await db.scalar(select(func.count()).where(Comment.thread_id == thread.id))
+    if (count or 0) >= MAX_COMMENTS_PER_THREAD:
+        raise Conflict(f"a thread holds at most {MAX_COMMENTS_PER_THREAD} comments")
+    return Change(thread, Event.REPLIED, await _add_comment(db, found, thread, body))
+
+
+async def _own_comment(
+    db: AsyncSession, found: InvoiceAccess, thread: CommentThread, comment_id: str, verb: str
+) -> Comment:
+    comment = await db.get(Comment, comment_id) if _is_uuid(comment_id) else None
+    if comment is None or comment.thread_id != thread.id:
+        raise NotFound("no such comment")
+    if comment.author_id != found.member.user.id:
+        raise Forbidden(f"only its author can {verb} a comment")
+    if comment.deleted_at is not None:
+        raise Conflict("the comment was deleted")
+    return comment
+
+
+async def edit(
+    db: AsyncSession, *, found: InvoiceAccess, thread_id: str, comment_id: str, body: str
+) -> Change:
+    """Change one's own comment; members it newly mentions are notified."""
+    _commenter(found)
+    thread = await find_thread(db, found, thread_id)
+    comment = await _own_comment(db, found, thread, comment_id, "edit")
+    before = set(
+        await db.scalars(
+            select(CommentMention.user_id).where(CommentMention.comment_id == comment.id)
+        )
+    )
+    now = datetime.now(UTC)
+    comment.body, comment.edited_at, thread.updated_at = body, now, now
+    await db.execute(delete(CommentMention).where(CommentMention.comment_id == comment.id))
+    mentioned = await _mentioned(db, found.invoice.org_id, body)
+    deliveries = await _mention(db, found, thread, comment, mentioned, notify_except=before)
+    return Change(thread, Event.EDITED, deliveries)
+
+
+async def remove(
+    db: AsyncSession, *, found: InvoiceAccess, thread_id: str, comment_id: str
+) -> Change:
+    """Delete one's own comment: it stays in the thread as deleted, its text is erased."""
+    _commenter(found)
+    thread = await find_thread(db, found, thread_id)
+    comment = await _own_comment(db, found, thread, comment_id, "delete")
+    now = datetime.now(UTC)
+    comment.body, comment.deleted_at, thread.updated_at = None, now, now
+    await db.execute(delete(CommentMention).where(CommentMention.comment_id == comment.id))
+    await db.flush()
+    return Change(thread, Event.DELETED)
+
+
+async def set_status(
+    db: AsyncSession, *, found: InvoiceAccess, thread_id: str, event: Event
+) -> Change:
+    """Resolve or reopen a thread (any member who may comment)."""
+    _commenter(found)
+    thread = await find_thread(db, found, thread_id)
+    status = transition(ThreadStatus(thread.status), event)
+    now = datetime.now(UTC)
+    thread.status, thread.updated_at = status.value, now
+    resolved = status is ThreadStatus.RESOLVED
+    thread.resolved_by = found.member.user.id if resolved else None
+    thread.resolved_at = now if resolved else None
+    await db.flush()
+    return Change(thread, event)
+
+
+async def threads_of(
+    db: AsyncSession, invoice_id: str, *, status: ThreadStatus | None = None
+) -> list[CommentThread]:
+    query = select(CommentThread).where(CommentThread.invoice_id == invoice_id)
+    if status is not None:
+        query = query.where(CommentThread.status == status.value)
+    return list(await db.scalars(query.order_by(CommentThread.created_at, CommentThread.id)))
+
+
+async def as_json(
+    db: AsyncSession, threads: Sequence[CommentThread], line_ids: set[str]
+) -> list[dict[str, Any]]:
+    """Threads with their comments, authors and mentions, as the API returns them."""
+    ids = [thread.id for thread in threads]
+    comments = list(
+        await db.scalars(
+            select(Comment)
+            .where(Comment.thread_id.in_(ids))
+            .order_by(Comment.created_at, Comment.id)
+        )
+    )
+    mentions: dict[str, list[str]] = {}
+    rows = await db.execute(
+        select(CommentMention.comment_id, CommentMention.user_id).where(
+            CommentMention.comment_id.in_([c.id for c in comments])
+        )
+    )
+    for comment_id, user_id in rows:
+        mentions.setdefault(comment_id, []).append(user_id)
+    user_ids = {t.created_by for t in threads} | {t.resolved_by for t in threads if t.resolved_by}
+    user_ids |= {c.author_id for c in comments} | {u for us in mentions.values() for u in us}
+    users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_(user_ids)))}
+    by_thread: dict[str, list[dict[str, Any]]] = {thread_id: [] for thread_id in ids}
+    for comment in comments:
+        by_thread[comment.thread_id].append(
+            _comment_json(comment, users, sorted(mentions.get(comment.id, [])))
+        )
+    return [_thread_json(t, users, by_thread[t.id], line_ids) for t in threads]
+
+
+def _person(users: dict[str, User], user_id: str | None) -> dict[str, str] | None:
+    if user_id is None:
+        return None
+    user = users.get(user_id)
+    return {"id": user_id, "name": user.name if user else ""}
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _comment_json(comment: Comment, users: dict[str, User], mentioned: list[str]) -> dict[str, Any]:
+    deleted = comment.deleted_at is not None
+    return {
+        "id": comment.id,
+        "author": _person(users, comment.author_id),
+        "body": comment.body,
+        "mentions": [
+            {"id": u, "name": users[u].name, "email": users[u].email}
+            for u in mentioned
+            if u in users
+        ],
+        "created_at": comment.created_at.isoformat(),
+        "edited_at": _when(comment.edited_at),
+        "deleted": deleted,
+        "deleted_at": _when(comment.deleted_at),
+    }
+
+
+def _thread_json(
+    thread: CommentThread,
+    users: dict[str, User],
+    comments: list[dict[str, Any]],
+    line_ids: set[str],
+) -> dict[str, Any]:
+    anchor = Anchor(thread.path, thread.range_start, thread.range_end, thread.quote)
+    return {
+        "id": thread.id,
+        "invoice_id": thread.invoice_id,
+        "anchor": anchor.as_json(),
+        "orphaned": anchor.orphaned(line_ids),
+        "status": thread.status,
+        "created_by": _person(users, thread.created_by),
+        "created_at": thread.created_at.isoformat(),
+        "updated_at": thread.updated_at.isoformat(),
+        "resolved_by": _person(users, thread.resolved_by),
+        "resolved_at": _when(thread.resolved_at),
+        "comments": comments,
+    }

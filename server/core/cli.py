@@ -1,0 +1,114 @@
+"""`python -m server`: serve, migrate, create-org, create-user."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import re
+import sys
+from collections.abc import Sequence
+
+from server.auth import accounts
+from server.auth.permissions import Role
+from server.core.db import create_engine, migrate, sessions
+from server.core.errors import ApiError
+from server.core.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m server", description="Cofacture service")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP and WebSocket server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 8000")
+
+    commands.add_parser("migrate", help="bring the database schema up to date")
+
+    org = commands.add_parser("create-org", help="create an organization")
+    org.add_argument("name")
+
+    user = commands.add_parser("create-user", help="create a user in an organization")
+    user.add_argument("--org", required=True, help="organization name or id")
+    user.add_argument("--email", required=True)
+    user.add_argument("--password", required=True)
+    user.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user.add_argument("--name", default="")
+    return parser
+
+
+async def _with_db(settings: Settings, args: argparse.Namespace) -> str:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        if args.command == "migrate":
+            return "database is up to date"
+        async with sessions(engine).begin() as db:
+            if args.command == "create-org":
+                org = await accounts.create_org(db, name=args.name)
+                return f"created organization {org.name} ({org.id})"
+            org = await accounts.find_org(db, args.org)
+            user = await accounts.create_user(
+                db,
+                org=org,
+                email=args.email,
+                password=args.password,
+                role=Role(args.role),
+                name=args.name,
+            )
+            return f"created {user.email} ({user.id}) as {args.role} of {org.name}"
+    finally:
+        await engine.dispose()
+
+
+class RedactTokens(logging.Filter):
+    """uvicorn logs WebSocket paths with their query string: keep bearer tokens out of logs."""
+
+    _pattern = re.compile(r"(token=)[^&\s\"]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._pattern.sub(r"\1[redacted]", a) if isinstance(a, str) else a
+                for a in record.args
+            )
+        return True
+
+
+def _serve(settings: Settings, host: str, port: int | None) -> None:
+    import uvicorn
+
+    from server.core.app import create_app
+
+    logging.getLogger("uvicorn.error").addFilter(RedactTokens())
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+        ws_max_size=settings.limits.max_frame_bytes,
+        # Yjs frames are mostly tens of bytes: compressing each one per client costs far more
+        # CPU than it saves bandwidth (see docs/benchmarks.md).
+        ws_per_message_deflate=False,
+        ws="websockets-sansio",  # measured in docs/benchmarks.md; "auto" picks it too
+        timeout_graceful_shutdown=10,
+        access_log=False,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "serve":
+        _serve(settings, args.host, args.port)
+        return 0
+    try:
+        print(asyncio.run(_with_db(settings, args)))
+    except ApiError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    return 0

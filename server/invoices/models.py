@@ -1,0 +1,77 @@
+"""Tables of invoices and their documents: the update log and snapshots.
+
+The schema itself is created by Alembic migrations (server/core/migrations)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.core.db import Base
+
+
+class Invoice(Base):
+    __tablename__ = "invoices"
+    __table_args__ = (Index("ix_invoices_org_created", "org_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    number: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Derived from the document by the server (debounced), for listing without loading it.
+    customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    issue_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    due_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    net: Mapped[str] = mapped_column(String(40), default="0.00")
+    tax: Mapped[str] = mapped_column(String(40), default="0.00")
+    gross: Mapped[str] = mapped_column(String(40), default="0.00")
+    gross_value: Mapped[Decimal] = mapped_column(Numeric(24, 6, asdecimal=True), default=0)
+    line_count: Mapped[int] = mapped_column(Integer, default=0)
+    issue_count: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class InvoiceUpdate(Base):
+    """The attributed update log. Rows a snapshot supersedes are marked compacted, not deleted,
+    so that history can still say who changed what."""
+
+    __tablename__ = "invoice_updates"
+
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    compacted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class InvoiceSnapshot(Base):
+    """The latest re-encoded document of an invoice, covering its log up to `seq`."""
+
+    __tablename__ = "invoice_snapshots"
+    __table_args__ = (UniqueConstraint("invoice_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- access control (issue 3) -----------------------------------------------------------------

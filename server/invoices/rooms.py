@@ -1,0 +1,129 @@
+"""What the server adds to an invoice's room: edit rules from the invoice's state, and the
+invoices table's derived columns (customer, dates, totals) kept up to date from the document."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from collab.invoice.validation import Evaluation, evaluate
+from collab.sync import Identity, Room
+from collab.sync.locks import Lock
+from server.audit import service as audit
+from server.audit.service import AuditKind
+from server.invoices.documents import document_json
+from server.invoices.models import Invoice
+
+log = logging.getLogger(__name__)
+
+
+def derived_columns(document: dict[str, Any], evaluation: Evaluation) -> dict[str, Any]:
+    """The invoices-table columns that summarise a document, for listing and sorting."""
+    header = document["invoice"]
+    customer = header.get("customer")
+    totals = evaluation.totals
+    return {
+        "customer_name": (customer.get("name") if isinstance(customer, dict) else None) or None,
+        "currency": str(header.get("currency") or "EUR")[:3],
+        "issue_date": _short(header.get("issue_date")),
+        "due_date": _short(header.get("due_date")),
+        "net": totals["net"] if totals else "0",
+        "tax": totals["tax"] if totals else "0",
+        "gross": totals["gross"] if totals else "0",
+        "gross_value": Decimal(totals["gross"]) if totals else Decimal(0),
+        "line_count": len(document["lines"]),
+        "issue_count": len(evaluation.issues),
+    }
+
+
+def _short(value: object) -> str | None:
+    return value[:10] if isinstance(value, str) and value else None
+
+
+class InvoiceRooms:
+    """The room setup hook of the registry, and the debounced recorder of derived columns."""
+
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, debounce: float = 0.5
+    ) -> None:
+        self._sessions = sessions
+        self._debounce = debounce
+        self._pending: dict[str, tuple[Room, asyncio.Task[None]]] = {}
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def setup(self, room: Room) -> None:
+        async with self._sessions() as db:
+            invoice = await db.get(Invoice, room.doc_id)
+        if invoice is None:
+            raise LookupError(f"no invoice {room.doc_id}")
+        room.frozen = (
+            None
+            if invoice.status == "draft"
+            else f"the invoice is {invoice.status}: only drafts can be edited"
+        )
+        room.listeners.append(self._changed)
+        room.on_lock_broken.append(partial(self._lock_broken, invoice.org_id, room.doc_id))
+        self._changed(room)  # heals columns left stale by a crash, off the connection's path
+
+    def _changed(self, room: Room) -> None:
+        if room.doc_id not in self._pending:
+            self._pending[room.doc_id] = (room, asyncio.create_task(self._record_later(room)))
+
+    async def _record_later(self, room: Room) -> None:
+        await asyncio.sleep(self._debounce)
+        self._pending.pop(room.doc_id, None)  # a change from here on schedules the next one
+        await self._record(room)
+
+    async def _record(self, room: Room) -> None:
+        document = document_json(room.doc)
+        columns = derived_columns(document, evaluate(document))
+        try:
+            async with self._sessions.begin() as db:
+                await db.execute(
+                    update(Invoice)
+                    .where(Invoice.id == room.doc_id)
+                    .values(**columns, updated_at=datetime.now(UTC))
+                )
+        except Exception:
+            # Derived data: the next change or load writes it again.
+            log.exception("recording totals of invoice %s failed", room.doc_id)
+
+    def _lock_broken(self, org_id: str, invoice_id: str, admin: Identity, lock: Lock) -> None:
+        task = asyncio.create_task(self._record_break(org_id, invoice_id, admin, lock))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _record_break(
+        self, org_id: str, invoice_id: str, admin: Identity, lock: Lock
+    ) -> None:
+        try:
+            async with self._sessions.begin() as db:
+                audit.record(
+                    db,
+                    AuditKind.LOCK_BROKEN,
+                    actor_id=admin.user_id,
+                    ip=None,
+                    org_id=org_id,
+                    target=f"invoice {invoice_id} {lock.path}",
+                    detail=f"held by {lock.holder.user_id} ({lock.holder.name})",
+                )
+        except Exception:
+            log.exception("recording a broken lock on invoice %s failed", invoice_id)
+
+    async def close(self) -> None:
+        """Shutdown: write what is still waiting for its debounce now."""
+        pending = list(self._pending.values())
+        self._pending.clear()
+        for _, task in pending:
+            task.cancel()
+        await asyncio.gather(*(task for _, task in pending), return_exceptions=True)
+        await asyncio.gather(*self._background, return_exceptions=True)
+        for room, _ in pending:
+            await self._record(room)

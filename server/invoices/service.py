@@ -1,0 +1,204 @@
+"""Invoices: creation, access and reading the live document as JSON."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collab.invoice.validation import evaluate
+from server.auth.accounts import Member, acting_member, membership, memberships
+from server.auth.permissions import Capability, can
+from server.core.errors import BadRequest, NotFound
+from server.invoices.models import Invoice
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceAccess:
+    invoice: Invoice
+    member: Member
+
+    def can(self, capability: Capability) -> bool:
+        return can(self.member.role, capability)
+
+
+def _valid_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+async def access(db: AsyncSession, *, user_id: str, invoice_id: str) -> InvoiceAccess:
+    """The invoice and the caller's role in its organization.
+
+    Unknown ids and invoices of organizations the user is not in are the same 404, so ids of
+    other tenants cannot be probed.
+    """
+    invoice = await db.get(Invoice, invoice_id) if _valid_uuid(invoice_id) else None
+    member = await membership(db, user_id, invoice.org_id) if invoice else None
+    if invoice is None or member is None or not can(member.role, Capability.INVOICE_READ):
+        raise NotFound("no such invoice")
+    return InvoiceAccess(invoice, member)
+
+
+async def create_invoice(db: AsyncSession, *, user_id: str, org_id: str | None) -> Invoice:
+    member = await acting_member(db, user_id, org_id, Capability.INVOICE_CREATE, "create invoices")
+    invoice = Invoice(
+        id=str(uuid.uuid4()),
+        org_id=member.org_id,
+        created_by=user_id,
+        status="draft",
+        created_at=datetime.now(UTC),
+    )
+    db.add(invoice)
+    await db.flush()
+    return invoice
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceQuery:
+    """Filters, order and page of an invoice listing (GET /api/invoices)."""
+
+    org_id: str | None = None
+    statuses: tuple[str, ...] = ()
+    search: str | None = None  # in the customer's name, case-insensitive
+    due_before: str | None = None
+    due_after: str | None = None
+    sort: str = "-created_at"
+    limit: int = 50
+    offset: int = 0
+
+
+SORTABLE = {
+    "created_at": Invoice.created_at,
+    "updated_at": Invoice.updated_at,
+    "due_date": Invoice.due_date,
+    "issue_date": Invoice.issue_date,
+    "gross": Invoice.gross_value,
+    "customer": Invoice.customer_name,
+    "status": Invoice.status,
+}
+STATUSES = ("draft", "submitted", "approved", "issued", "partially_paid", "paid", "cancelled")
+MAX_PAGE = 200
+
+
+def parse_query(params: Mapping[str, str], statuses: list[str]) -> InvoiceQuery:
+    """Read and check listing parameters; every bad value is a clear 400."""
+    sort = params.get("sort", "-created_at")
+    if sort.lstrip("-") not in SORTABLE:
+        raise BadRequest(f"`sort` must be one of {sorted(SORTABLE)}, optionally prefixed by -")
+    for status in statuses:
+        if status not in STATUSES:
+            raise BadRequest(f"unknown status {status!r}; expected one of {list(STATUSES)}")
+    for name in ("due_before", "due_after"):
+        value = params.get(name)
+        if value is not None:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise BadRequest(f"`{name}` must be a date like 2026-12-31") from None
+    return InvoiceQuery(
+        org_id=params.get("org"),
+        statuses=tuple(statuses),
+        search=params.get("q") or None,
+        due_before=params.get("due_before"),
+        due_after=params.get("due_after"),
+        sort=sort,
+        limit=_bounded_int(params.get("limit"), "limit", 50, 1, MAX_PAGE),
+        offset=_bounded_int(params.get("offset"), "offset", 0, 0, 10**9),
+    )
+
+
+def _bounded_int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadRequest(f"`{name}` must be an integer from {low} to {high}")
+    return int(raw)
+
+
+async def list_invoices(
+    db: AsyncSession, *, user_id: str, query: InvoiceQuery
+) -> tuple[list[Invoice], int]:
+    """One page of the invoices the user may see, and how many match in all."""
+    org_ids = [
+        m.org_id for m in await memberships(db, user_id) if can(m.role, Capability.INVOICE_READ)
+    ]
+    if query.org_id is not None:
+        org_ids = [org for org in org_ids if org == query.org_id]
+    conditions: list[ColumnElement[bool]] = [Invoice.org_id.in_(org_ids)]
+    if query.statuses:
+        conditions.append(Invoice.status.in_(query.statuses))
+    if query.search:
+        escaped = query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(func.lower(Invoice.customer_name).like(f"%{escaped}%", escape="\\"))
+    if query.due_before:
+        conditions.append(Invoice.due_date <= query.due_before)
+    if query.due_after:
+        conditions.append(Invoice.due_date >= query.due_after)
+    column = SORTABLE[query.sort.lstrip("-")]
+    order = column.desc() if query.sort.startswith("-") else column.asc()
+    total = await db.scalar(select(func.count()).select_from(Invoice).where(*conditions))
+    rows = await db.scalars(
+        select(Invoice)
+        .where(*conditions)
+        .order_by(order.nulls_last(), Invoice.id)
+        .limit(query.limit)
+        .offset(query.offset)
+    )
+    return list(rows), int(total or 0)
+
+
+def summary(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "id": invoice.id,
+        "org_id": invoice.org_id,
+        "status": invoice.status,
+        "number": invoice.number,
+        "created_by": invoice.created_by,
+        "created_at": invoice.created_at.isoformat(),
+        "updated_at": invoice.updated_at.isoformat() if invoice.updated_at else None,
+        "customer_name": invoice.customer_name,
+        "currency": invoice.currency,
+        "issue_date": invoice.issue_date,
+        "due_date": invoice.due_date,
+        "totals": {"net": invoice.net, "tax": invoice.tax, "gross": invoice.gross},
+        "line_count": invoice.line_count,
+        "issue_count": invoice.issue_count,
+    }
+
+
+def detail(invoice: Invoice, document: dict[str, Any]) -> dict[str, Any]:
+    """The invoice with its document content, server-computed totals and validation."""
+    evaluation = evaluate(document)
+    totals: dict[str, Any] | None = None
+    if evaluation.totals is not None:
+        computed = evaluation.totals
+        totals = {
+            "currency": computed["currency"],
+            "net": computed["net"],
+            "tax": computed["tax"],
+            "gross": computed["gross"],
+            "due": computed["due"],
+            "line_total": computed["line_total"],
+            "document_discount": computed["document_discount"],
+            "tax_breakdown": computed["tax_breakdown"],
+            "line_nets": {
+                line_id: line["net"]
+                for line_id, line in zip(evaluation.counted, computed["lines"], strict=True)
+            },
+            "complete": evaluation.complete,
+        }
+    return {
+        **summary(invoice),
+        **document,
+        "totals": totals,
+        "validation": [issue.to_json() for issue in evaluation.issues],
+    }

@@ -1,0 +1,120 @@
+"""The invoice WebSocket: authenticate and load *before* accepting, then serve the room.
+
+Refusing at the HTTP upgrade (401/404/503) rather than accept-then-close matters: the stock
+client reconnects every 100 ms after a close, but backs off after a refused upgrade.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+
+from starlette.responses import JSONResponse
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from collab.sync import ChannelClosed, Identity, LoadError, ProtocolError, serve_peer
+from server.auth.access import access_of, audit_denied, authenticate
+from server.auth.permissions import Capability
+from server.core.context import AppContext
+from server.core.errors import NotFound, Unauthorized
+from server.core.origins import origin_allowed
+from server.invoices import service as invoices
+
+log = logging.getLogger(__name__)
+
+
+class WebSocketChannel:
+    """Starlette's WebSocket adapted to collab's Channel."""
+
+    __slots__ = ("_ws",)
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self._ws = websocket
+
+    async def send(self, data: bytes) -> None:
+        try:
+            await self._ws.send({"type": "websocket.send", "bytes": data})
+        except (WebSocketDisconnect, OSError, RuntimeError) as exc:
+            raise ChannelClosed("connection lost while sending") from exc
+
+    async def recv(self) -> bytes:
+        message = await self._ws.receive()
+        if message["type"] == "websocket.disconnect":
+            raise ChannelClosed("client disconnected")
+        data = message.get("bytes")
+        if data is None:
+            raise ProtocolError("text frames are not y-websocket messages")
+        return bytes(data)
+
+    async def close(self, code: int, reason: str) -> None:
+        with contextlib.suppress(WebSocketDisconnect, OSError, RuntimeError):  # already gone
+            await self._ws.close(code, reason[:120])
+
+
+# Readable on white and distinct from each other; a user keeps the same colour everywhere.
+_PALETTE = ("#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#dc2626", "#0891b2", "#65a30d")
+
+
+def presence_color(user_id: str) -> str:
+    return _PALETTE[int(hashlib.sha256(user_id.encode()).hexdigest(), 16) % len(_PALETTE)]
+
+
+async def _deny(websocket: WebSocket, status: int, error: str) -> None:
+    await websocket.send_denial_response(JSONResponse({"error": error}, status_code=status))
+
+
+async def invoice_socket(websocket: WebSocket) -> None:
+    ctx: AppContext = websocket.app.state.ctx
+    access = access_of(websocket)
+    invoice_id = websocket.path_params["invoice_id"]
+    # Cross-site WebSocket hijacking: a page of another site must not use the victim's browser.
+    if not origin_allowed(websocket.headers, access.settings.allowed_origins):
+        await audit_denied(websocket, "origin not allowed", status=403)
+        await _deny(websocket, 403, "origin not allowed")
+        return
+    token = websocket.query_params.get("token", "")
+    try:
+        claims = await authenticate(ctx, access.live, token) if token else None
+    except Unauthorized as exc:
+        await _deny(websocket, 401, exc.message)
+        return
+    if claims is None:
+        await _deny(websocket, 401, "missing, invalid or expired token")
+        return
+    generation = access.live.generation(claims.user_id)
+    try:
+        async with ctx.sessions() as db:
+            found = await invoices.access(db, user_id=claims.user_id, invoice_id=invoice_id)
+    except NotFound:
+        await _deny(websocket, 404, "no such invoice")
+        return
+    identity = Identity(
+        user_id=claims.user_id,
+        name=found.member.user.name,
+        can_edit=found.can(Capability.INVOICE_EDIT) and found.invoice.status == "draft",
+        color=presence_color(claims.user_id),
+        session_id=claims.session_id,
+        can_break_locks=found.can(Capability.LOCK_BREAK),
+    )
+    try:
+        room = await ctx.registry.acquire(found.invoice.id)
+    except LoadError:
+        await _deny(websocket, 503, "the invoice cannot be loaded right now; try again later")
+        return
+    try:
+        await websocket.accept()
+        # Re-checked with no await before joining: a role change or sign-out that happened
+        # while we read the access must not be missed by the sweep that closes live sockets.
+        if access.live.revoked(claims.session_id) or (
+            access.live.generation(claims.user_id) != generation
+        ):
+            await websocket.close(1008, "access changed; reconnect")
+            return
+        await serve_peer(room, WebSocketChannel(websocket), identity, ctx.settings.limits)
+    finally:
+        ctx.registry.release(room)
+
+
+routes = [WebSocketRoute("/ws/invoices/{invoice_id}", invoice_socket)]
