@@ -5,6 +5,7 @@ import { ApiError, call, type InvoiceSummary, type Me } from '../api'
 import { h, replaceChildren } from '../dom'
 import { formatDate, formatMoney } from '../format'
 import { t, type Key } from '../i18n'
+import { errorBox, showError } from './forms'
 
 const STATUSES = ['draft', 'submitted', 'approved', 'issued', 'partially_paid', 'paid', 'cancelled'] as const
 const SORTS: [string, Key][] = [
@@ -16,7 +17,11 @@ const SORTS: [string, Key][] = [
   ['customer', 'sort_customer'],
   ['status', 'sort_status']
 ]
+const COLUMNS: Key[] = ['number', 'customer', 'status', 'issue_date', 'due_date', 'net', 'total', 'problems']
+const NUMERIC = new Set<Key>(['net', 'total', 'problems'])
 const PAGE = 50
+
+const message = (failure: unknown): string => t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) })
 
 export function statusText(status: string): string {
   return (STATUSES as readonly string[]).includes(status) ? t(`status_${status}` as Key) : status
@@ -47,7 +52,7 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
   const before = h('input', { id: 'f-before', type: 'date', value: state.due_before })
   const table = h('div', { class: 'table-wrap' })
   const footer = h('div', { class: 'list-footer' })
-  const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
+  const error = errorBox()
 
   const org = creators.length > 1 ? h('select', { id: 'f-org' }, ...creators.map((m) => h('option', { value: m.org_id }, m.org_name))) : null
   const create = creators.length
@@ -61,8 +66,7 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
               const made = await call<{ id: string }>('POST', '/api/invoices', org ? { org: org.value } : {})
               location.hash = `#/invoices/${made.id}`
             } catch (failure) {
-              error.hidden = false
-              error.textContent = t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) })
+              showError(error, message(failure))
             }
           }
         },
@@ -91,38 +95,29 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
 
   async function load(): Promise<void> {
     const query = new URLSearchParams({ sort: state.sort, limit: String(PAGE), offset: String(state.offset) })
-    if (state.status) query.set('status', state.status)
-    if (state.q) query.set('q', state.q)
-    if (state.due_after) query.set('due_after', state.due_after)
-    if (state.due_before) query.set('due_before', state.due_before)
+    for (const key of ['status', 'q', 'due_after', 'due_before'] as const) if (state[key]) query.set(key, state[key])
     try {
       const page = await call<{ items: InvoiceSummary[]; total: number }>('GET', `/api/invoices?${query}`)
       renderTable(page.items, page.total ?? page.items.length)
-      error.hidden = true
+      showError(error, null)
     } catch (failure) {
-      error.hidden = false
-      error.textContent = t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) })
+      showError(error, message(failure))
     }
   }
 
   function renderTable(items: InvoiceSummary[], total: number): void {
-    if (!items.length) {
-      replaceChildren(table, h('p', { class: 'empty' }, t('no_invoices')))
-    } else {
-      const head = (['number', 'customer', 'status', 'issue_date', 'due_date', 'net', 'total', 'problems'] as Key[]).map((key) =>
-        h('th', { scope: 'col', class: ['net', 'total', 'problems'].includes(key) ? 'num' : null }, t(key))
-      )
-      replaceChildren(
-        table,
-        h(
-          'table',
-          { class: 'invoices' },
-          h('caption', { class: 'visually-hidden' }, t('invoices')),
-          h('thead', {}, h('tr', {}, ...head)),
-          h('tbody', {}, ...items.map(row))
-        )
-      )
-    }
+    replaceChildren(
+      table,
+      items.length
+        ? h(
+            'table',
+            { class: 'invoices' },
+            h('caption', { class: 'visually-hidden' }, t('invoices')),
+            h('thead', {}, h('tr', {}, ...COLUMNS.map((key) => h('th', { scope: 'col', class: NUMERIC.has(key) ? 'num' : null }, t(key))))),
+            h('tbody', {}, ...items.map(row))
+          )
+        : h('p', { class: 'empty' }, t('no_invoices'))
+    )
     const prev = h('button', { type: 'button', class: 'secondary', disabled: state.offset === 0, onclick: () => go({ offset: Math.max(0, state.offset - PAGE) }) }, t('previous_page'))
     const next = h('button', { type: 'button', class: 'secondary', disabled: state.offset + PAGE >= total, onclick: () => go({ offset: state.offset + PAGE }) }, t('next_page'))
     replaceChildren(footer, h('span', { role: 'status' }, t('shown_of', { shown: items.length, total })), prev, next)
