@@ -8,6 +8,7 @@ import { h, replaceChildren } from '../dom'
 import { evaluate, SERVER_ONLY_CODES, type Issue } from '../evaluate'
 import { t, hasKey } from '../i18n'
 import { accessToken } from '../session'
+import type { View } from '../view'
 import { DEFAULT_CURRENCY } from '../schema'
 import type { BindContext, Binding } from './bind'
 import { customerPicker, itemPicker } from './catalog'
@@ -27,11 +28,6 @@ interface ServerView {
   totals: TotalsView
   nets: Record<string, string>
   issues: Issue[]
-}
-
-export interface View {
-  element: HTMLElement
-  destroy(): void
 }
 
 function readOnlyReason(detail: InvoiceDetail, me: Me): string | null {

@@ -1,10 +1,11 @@
 // The organization's invoices: status, customer, totals, due date; filter, sort, search;
 // create a new invoice; open one. Filters live in the URL (#/invoices?status=draft&q=acme).
 
-import { ApiError, call, type InvoiceSummary, type Me } from '../api'
+import { call, type InvoiceSummary, type Me } from '../api'
 import { h, replaceChildren } from '../dom'
 import { formatDate, formatMoney } from '../format'
 import { t, type Key } from '../i18n'
+import { failureText, Scope, view, type View } from '../view'
 import { errorBox, showError } from './forms'
 
 const STATUSES = ['draft', 'submitted', 'approved', 'issued', 'partially_paid', 'paid', 'cancelled'] as const
@@ -21,13 +22,12 @@ const COLUMNS: Key[] = ['number', 'customer', 'status', 'issue_date', 'due_date'
 const NUMERIC = new Set<Key>(['net', 'total', 'problems'])
 const PAGE = 50
 
-const message = (failure: unknown): string => t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) })
-
 export function statusText(status: string): string {
   return (STATUSES as readonly string[]).includes(status) ? t(`status_${status}` as Key) : status
 }
 
-export function listView(me: Me, params: URLSearchParams): HTMLElement {
+export function listView(me: Me, params: URLSearchParams): View {
+  const scope = new Scope()
   const creators = me.memberships.filter((m) => m.capabilities.includes('invoice.create'))
   const state = {
     status: params.get('status') ?? '',
@@ -66,7 +66,7 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
               const made = await call<{ id: string }>('POST', '/api/invoices', org ? { org: org.value } : {})
               location.hash = `#/invoices/${made.id}`
             } catch (failure) {
-              showError(error, message(failure))
+              showError(error, failureText(failure))
             }
           }
         },
@@ -83,25 +83,25 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
     void load()
   }
 
-  let typing = 0
-  search.addEventListener('input', () => {
-    window.clearTimeout(typing)
-    typing = window.setTimeout(() => go({ q: search.value.trim() }), 250)
-  })
+  const typed = scope.debounce(250, () => go({ q: search.value.trim() }))
+  search.addEventListener('input', typed)
   status.addEventListener('change', () => go({ status: status.value }))
   sort.addEventListener('change', () => go({ sort: sort.value }))
   after.addEventListener('change', () => go({ due_after: after.value }))
   before.addEventListener('change', () => go({ due_before: before.value }))
 
+  let loads = 0
   async function load(): Promise<void> {
+    const mine = ++loads
     const query = new URLSearchParams({ sort: state.sort, limit: String(PAGE), offset: String(state.offset) })
     for (const key of ['status', 'q', 'due_after', 'due_before'] as const) if (state[key]) query.set(key, state[key])
     try {
       const page = await call<{ items: InvoiceSummary[]; total: number }>('GET', `/api/invoices?${query}`)
+      if (mine !== loads || !scope.alive) return // a later filter's answer (or none) is shown
       renderTable(page.items, page.total ?? page.items.length)
       showError(error, null)
     } catch (failure) {
-      showError(error, message(failure))
+      if (mine === loads && scope.alive) showError(error, failureText(failure))
     }
   }
 
@@ -144,7 +144,7 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
   }
 
   void load()
-  return h(
+  const element = h(
     'div',
     { class: 'list' },
     h('div', { class: 'list-head' }, h('h1', {}, t('invoices')), h('div', { class: 'create' }, org ? control(t('organization'), 'f-org', org) : null, create)),
@@ -161,4 +161,5 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
     table,
     footer
   )
+  return view(element, scope)
 }
