@@ -51,6 +51,22 @@ export class Scope {
     }
   }
 
+  /** Wrap a request so that only the latest call's answer arrives: an answer (or failure) of
+   * a call made before a newer one, or after the view left, never settles. */
+  latest<A extends unknown[], T>(request: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
+    let calls = 0
+    return (...args: A) => {
+      const mine = ++calls
+      const fresh = (): boolean => mine === calls && this.alive
+      return new Promise<T>((resolve, reject) => {
+        request(...args).then(
+          (value) => fresh() && resolve(value),
+          (failure: unknown) => fresh() && reject(failure)
+        )
+      })
+    }
+  }
+
   dispose(): void {
     if (this.disposed) return
     this.disposed = true

@@ -55,3 +55,22 @@ test('a scope removes the listeners it added', () => {
   target.dispatchEvent(new Event('ping'))
   assert.equal(heard, 1)
 })
+
+test('only the latest request of a view answers', async () => {
+  const scope = new Scope()
+  const resolvers: ((value: string) => void)[] = []
+  const fetch = scope.latest((_query: string) => new Promise<string>((resolve) => resolvers.push(resolve)))
+  const answers: string[] = []
+  void fetch('old').then((value) => answers.push(value))
+  const newer = fetch('new').then((value) => answers.push(value))
+  resolvers[1]?.('new answer')
+  resolvers[0]?.('old answer') // arrives last, for a filter no longer shown
+  await newer
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  assert.deepEqual(answers, ['new answer'])
+  void fetch('after').then((value) => answers.push(value))
+  scope.dispose()
+  resolvers[2]?.('too late')
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  assert.deepEqual(answers, ['new answer'])
+})

@@ -90,18 +90,16 @@ export function listView(me: Me, params: URLSearchParams): View {
   after.addEventListener('change', () => go({ due_after: after.value }))
   before.addEventListener('change', () => go({ due_before: before.value }))
 
-  let loads = 0
+  const fetchPage = scope.latest((query: URLSearchParams) => call<{ items: InvoiceSummary[]; total: number }>('GET', `/api/invoices?${query}`))
   async function load(): Promise<void> {
-    const mine = ++loads
     const query = new URLSearchParams({ sort: state.sort, limit: String(PAGE), offset: String(state.offset) })
     for (const key of ['status', 'q', 'due_after', 'due_before'] as const) if (state[key]) query.set(key, state[key])
     try {
-      const page = await call<{ items: InvoiceSummary[]; total: number }>('GET', `/api/invoices?${query}`)
-      if (mine !== loads || !scope.alive) return // a later filter's answer (or none) is shown
+      const page = await fetchPage(query) // only the latest filter's answer arrives
       renderTable(page.items, page.total ?? page.items.length)
       showError(error, null)
     } catch (failure) {
-      if (mine === loads && scope.alive) showError(error, failureText(failure))
+      showError(error, failureText(failure))
     }
   }
 
