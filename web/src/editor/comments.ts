@@ -6,6 +6,7 @@
 import type * as Y from 'yjs'
 
 import { h, replaceChildren, uid } from '../dom'
+import { KeyedList } from '../keyed'
 import { locale, t } from '../i18n'
 import { anchorKind, anchorLabel, lineDeleted, resolveRange, type Anchor } from './anchors'
 import * as api from './comments-api'
@@ -47,8 +48,7 @@ export class CommentsPanel {
   readonly element: HTMLElement
   threads = new Map<string, Thread>()
   private filter: ThreadStatus = 'open'
-  private readonly views = new Map<string, ThreadView>()
-  private readonly list: HTMLElement
+  private readonly views: KeyedList<Thread, string, ThreadView>
   private readonly empty: HTMLElement
   private readonly tabs: Record<ThreadStatus, HTMLButtonElement>
   private readonly composer: HTMLFormElement
@@ -61,7 +61,8 @@ export class CommentsPanel {
     const tab = (status: ThreadStatus): HTMLButtonElement =>
       h('button', { type: 'button', class: 'tab', 'aria-pressed': String(status === this.filter), 'data-filter': status, onclick: () => this.show(status) })
     this.tabs = { open: tab('open'), resolved: tab('resolved') }
-    this.list = h('ol', { class: 'threads' })
+    const list = h('ol', { class: 'threads' })
+    this.views = new KeyedList(list, (thread: Thread) => thread.id, (thread) => this.makeView(thread))
     this.empty = h('p', { class: 'hint' })
     const targetId = uid('anchor')
     const bodyId = uid('comment')
@@ -89,7 +90,7 @@ export class CommentsPanel {
       h('h2', { id: 'comments-title' }, t('comments')),
       h('div', { class: 'tabs', role: 'group', 'aria-label': t('comments_filter') }, this.tabs.open, this.tabs.resolved),
       this.composer,
-      this.list,
+      list,
       this.empty
     )
     this.renderTabs()
@@ -146,7 +147,7 @@ export class CommentsPanel {
 
   /** The document changed: anchors' labels, quotes and "line deleted" follow it. */
   refresh(): void {
-    for (const [id, view] of this.views) {
+    for (const [id, view] of this.views.entries()) {
       const thread = this.threads.get(id)
       if (thread) this.renderHead(thread, view)
     }
@@ -176,22 +177,7 @@ export class CommentsPanel {
     const shown = [...this.threads.values()]
       .filter((thread) => thread.status === this.filter)
       .sort((a, b) => a.created_at.localeCompare(b.created_at))
-    for (const [id, view] of this.views) {
-      if (!shown.some((thread) => thread.id === id)) {
-        view.element.remove()
-        this.views.delete(id)
-      }
-    }
-    shown.forEach((thread, index) => {
-      let view = this.views.get(thread.id)
-      if (!view) {
-        view = this.makeView(thread)
-        this.views.set(thread.id, view)
-      }
-      this.renderThread(thread, view)
-      const atPlace = this.list.children[index]
-      if (atPlace !== view.element) this.list.insertBefore(view.element, atPlace ?? null)
-    })
+    this.views.sync(shown, (view, thread) => this.renderThread(thread, view))
     this.empty.hidden = shown.length > 0
     this.empty.textContent = this.filter === 'open' ? t('no_open_comments') : t('no_resolved_comments')
     this.host.changed()

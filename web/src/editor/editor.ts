@@ -8,6 +8,7 @@ import { h, replaceChildren } from '../dom'
 import { evaluate, SERVER_ONLY_CODES, type Issue } from '../evaluate'
 import { t, hasKey } from '../i18n'
 import { accessToken } from '../session'
+import { Scope, view, type View } from '../view'
 import { DEFAULT_CURRENCY } from '../schema'
 import type { BindContext, Binding } from './bind'
 import { customerPicker, itemPicker } from './catalog'
@@ -27,11 +28,6 @@ interface ServerView {
   totals: TotalsView
   nets: Record<string, string>
   issues: Issue[]
-}
-
-export interface View {
-  element: HTMLElement
-  destroy(): void
 }
 
 function readOnlyReason(detail: InvoiceDetail, me: Me): string | null {
@@ -66,6 +62,10 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   let lastState: ConnectionState = 'connecting'
 
   const live = new LiveInvoice(invoiceId, { status, doc: () => render(), notice, denied, ended }, await accessToken())
+  // Stopped last first: pending redraws and checks, then the locks (an unlock goes out), then
+  // the connection.
+  const scope = new Scope()
+  scope.add(() => live.destroy())
   const doc = (): Y.Doc => live.doc
   const context: BindContext = {
     doc,
@@ -108,6 +108,13 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     send: (body) => live.send(body),
     toast,
     blockLines: (ids) => lines?.setLocked(ids)
+  })
+
+  scope.add(() => locks?.destroy())
+  scope.add(() => {
+    unsubscribe?.()
+    cancelAnimationFrame(frame)
+    window.clearTimeout(checkTimer)
   })
 
   comments = new CommentsPanel({
@@ -280,16 +287,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
 
   render()
   void comments?.load()
-  return {
-    element,
-    destroy() {
-      unsubscribe?.()
-      locks?.destroy()
-      cancelAnimationFrame(frame)
-      window.clearTimeout(checkTimer)
-      live.destroy()
-    }
-  }
+  return view(element, scope)
 }
 
 function serverView(detail: InvoiceDetail): ServerView {

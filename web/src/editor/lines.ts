@@ -2,6 +2,7 @@
 // rebuilt; rows are added, removed and reordered as the document changes.
 
 import { h } from '../dom'
+import { KeyedList } from '../keyed'
 import { formatMoney, formatRate } from '../format'
 import { language, t } from '../i18n'
 import { TAX_CATEGORIES } from '../money'
@@ -51,15 +52,15 @@ interface Row {
 
 export class LinesView {
   readonly element: HTMLElement
-  private readonly list: HTMLElement
   private readonly empty: HTMLElement
-  private readonly rows = new Map<string, Row>()
+  private readonly rows: KeyedList<string, string, Row>
   private focusAfterSync: string | null = null
   /** Lines someone else holds a lock in: deleting or moving them would be refused. */
   private locked = new Set<string>()
 
   constructor(private readonly context: BindContext) {
-    this.list = h('div', { class: 'lines' })
+    const list = h('div', { class: 'lines' })
+    this.rows = new KeyedList(list, (id: string) => id, (id) => this.makeRow(id))
     this.empty = h('p', { class: 'hint' }, t('no_lines'))
     const header = h(
       'div',
@@ -68,7 +69,7 @@ export class LinesView {
         h('span', {}, key ? t(key as 'description') : '')
       )
     )
-    this.element = h('div', {}, header, this.list, this.empty)
+    this.element = h('div', {}, header, list, this.empty)
   }
 
   get bindings(): Binding[] {
@@ -78,36 +79,21 @@ export class LinesView {
   /** Bring the rows in line with the document's lines. */
   sync(): void {
     const ids = lineIds(this.context.doc()).filter(Boolean)
-    for (const [id, row] of this.rows) {
-      if (!ids.includes(id)) {
-        row.element.remove()
-        this.rows.delete(id)
-      }
-    }
-    ids.forEach((id, index) => {
-      let row = this.rows.get(id)
-      if (!row) {
-        row = this.makeRow(id)
-        this.rows.set(id, row)
-      }
-      const atPlace = this.list.children[index]
-      if (atPlace !== row.element) this.list.insertBefore(row.element, atPlace ?? null)
-      this.number(row, index + 1, ids.length, id)
-    })
+    this.rows.sync(ids, (row, id, index) => this.number(row, index + 1, ids.length, id))
     this.empty.hidden = ids.length > 0
-    if (this.focusAfterSync && this.rows.has(this.focusAfterSync)) this.focusLine(this.focusAfterSync)
+    if (this.focusAfterSync && this.rows.get(this.focusAfterSync)) this.focusLine(this.focusAfterSync)
   }
 
   /** Lines that cannot be removed or moved now (someone else's lock is in them). */
   setLocked(ids: Set<string>): void {
     const changed = ids.size !== this.locked.size || [...ids].some((id) => !this.locked.has(id))
     this.locked = ids
-    if (changed) for (const [id, row] of this.rows) this.number(row, row.place.n, row.place.count, id)
+    if (changed) for (const [id, row] of this.rows.entries()) this.number(row, row.place.n, row.place.count, id)
   }
 
   /** Show each line's net (from the totals being shown), '' for lines not counted. */
   showNets(nets: Record<string, string>, currency: string): void {
-    for (const [id, row] of this.rows) {
+    for (const [id, row] of this.rows.entries()) {
       const net = nets[id]
       row.net.value = net === undefined ? '—' : formatMoney(net, currency)
     }

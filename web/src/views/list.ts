@@ -1,10 +1,12 @@
 // The organization's invoices: status, customer, totals, due date; filter, sort, search;
 // create a new invoice; open one. Filters live in the URL (#/invoices?status=draft&q=acme).
 
-import { ApiError, call, type InvoiceSummary, type Me } from '../api'
+import { call, type InvoiceSummary, type Me } from '../api'
 import { h, replaceChildren } from '../dom'
 import { formatDate, formatMoney } from '../format'
 import { t, type Key } from '../i18n'
+import { failureText, Scope, view, type View } from '../view'
+import { errorBox, showError } from './forms'
 
 const STATUSES = ['draft', 'submitted', 'approved', 'issued', 'partially_paid', 'paid', 'cancelled'] as const
 const SORTS: [string, Key][] = [
@@ -16,13 +18,16 @@ const SORTS: [string, Key][] = [
   ['customer', 'sort_customer'],
   ['status', 'sort_status']
 ]
+const COLUMNS: Key[] = ['number', 'customer', 'status', 'issue_date', 'due_date', 'net', 'total', 'problems']
+const NUMERIC = new Set<Key>(['net', 'total', 'problems'])
 const PAGE = 50
 
 export function statusText(status: string): string {
   return (STATUSES as readonly string[]).includes(status) ? t(`status_${status}` as Key) : status
 }
 
-export function listView(me: Me, params: URLSearchParams): HTMLElement {
+export function listView(me: Me, params: URLSearchParams): View {
+  const scope = new Scope()
   const creators = me.memberships.filter((m) => m.capabilities.includes('invoice.create'))
   const state = {
     status: params.get('status') ?? '',
@@ -47,7 +52,7 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
   const before = h('input', { id: 'f-before', type: 'date', value: state.due_before })
   const table = h('div', { class: 'table-wrap' })
   const footer = h('div', { class: 'list-footer' })
-  const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
+  const error = errorBox()
 
   const org = creators.length > 1 ? h('select', { id: 'f-org' }, ...creators.map((m) => h('option', { value: m.org_id }, m.org_name))) : null
   const create = creators.length
@@ -61,8 +66,7 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
               const made = await call<{ id: string }>('POST', '/api/invoices', org ? { org: org.value } : {})
               location.hash = `#/invoices/${made.id}`
             } catch (failure) {
-              error.hidden = false
-              error.textContent = t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) })
+              showError(error, failureText(failure))
             }
           }
         },
@@ -79,50 +83,39 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
     void load()
   }
 
-  let typing = 0
-  search.addEventListener('input', () => {
-    window.clearTimeout(typing)
-    typing = window.setTimeout(() => go({ q: search.value.trim() }), 250)
-  })
+  const typed = scope.debounce(250, () => go({ q: search.value.trim() }))
+  search.addEventListener('input', typed)
   status.addEventListener('change', () => go({ status: status.value }))
   sort.addEventListener('change', () => go({ sort: sort.value }))
   after.addEventListener('change', () => go({ due_after: after.value }))
   before.addEventListener('change', () => go({ due_before: before.value }))
 
+  const fetchPage = scope.latest((query: URLSearchParams) => call<{ items: InvoiceSummary[]; total: number }>('GET', `/api/invoices?${query}`))
   async function load(): Promise<void> {
     const query = new URLSearchParams({ sort: state.sort, limit: String(PAGE), offset: String(state.offset) })
-    if (state.status) query.set('status', state.status)
-    if (state.q) query.set('q', state.q)
-    if (state.due_after) query.set('due_after', state.due_after)
-    if (state.due_before) query.set('due_before', state.due_before)
+    for (const key of ['status', 'q', 'due_after', 'due_before'] as const) if (state[key]) query.set(key, state[key])
     try {
-      const page = await call<{ items: InvoiceSummary[]; total: number }>('GET', `/api/invoices?${query}`)
+      const page = await fetchPage(query) // only the latest filter's answer arrives
       renderTable(page.items, page.total ?? page.items.length)
-      error.hidden = true
+      showError(error, null)
     } catch (failure) {
-      error.hidden = false
-      error.textContent = t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) })
+      showError(error, failureText(failure))
     }
   }
 
   function renderTable(items: InvoiceSummary[], total: number): void {
-    if (!items.length) {
-      replaceChildren(table, h('p', { class: 'empty' }, t('no_invoices')))
-    } else {
-      const head = (['number', 'customer', 'status', 'issue_date', 'due_date', 'net', 'total', 'problems'] as Key[]).map((key) =>
-        h('th', { scope: 'col', class: ['net', 'total', 'problems'].includes(key) ? 'num' : null }, t(key))
-      )
-      replaceChildren(
-        table,
-        h(
-          'table',
-          { class: 'invoices' },
-          h('caption', { class: 'visually-hidden' }, t('invoices')),
-          h('thead', {}, h('tr', {}, ...head)),
-          h('tbody', {}, ...items.map(row))
-        )
-      )
-    }
+    replaceChildren(
+      table,
+      items.length
+        ? h(
+            'table',
+            { class: 'invoices' },
+            h('caption', { class: 'visually-hidden' }, t('invoices')),
+            h('thead', {}, h('tr', {}, ...COLUMNS.map((key) => h('th', { scope: 'col', class: NUMERIC.has(key) ? 'num' : null }, t(key))))),
+            h('tbody', {}, ...items.map(row))
+          )
+        : h('p', { class: 'empty' }, t('no_invoices'))
+    )
     const prev = h('button', { type: 'button', class: 'secondary', disabled: state.offset === 0, onclick: () => go({ offset: Math.max(0, state.offset - PAGE) }) }, t('previous_page'))
     const next = h('button', { type: 'button', class: 'secondary', disabled: state.offset + PAGE >= total, onclick: () => go({ offset: state.offset + PAGE }) }, t('next_page'))
     replaceChildren(footer, h('span', { role: 'status' }, t('shown_of', { shown: items.length, total })), prev, next)
@@ -149,7 +142,7 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
   }
 
   void load()
-  return h(
+  const element = h(
     'div',
     { class: 'list' },
     h('div', { class: 'list-head' }, h('h1', {}, t('invoices')), h('div', { class: 'create' }, org ? control(t('organization'), 'f-org', org) : null, create)),
@@ -166,4 +159,5 @@ export function listView(me: Me, params: URLSearchParams): HTMLElement {
     table,
     footer
   )
+  return view(element, scope)
 }

@@ -4,6 +4,7 @@ import { anonymous, ApiError } from '../api'
 import { h } from '../dom'
 import { t } from '../i18n'
 import { store, type TokenPair } from '../session'
+import { view, type View } from '../view'
 import { errorBox, labelled, showError } from './forms'
 
 export interface Credentials {
@@ -11,7 +12,14 @@ export interface Credentials {
   password: string
 }
 
-export function loginView(done: () => void, enrol: (credentials: Credentials) => void, notice?: string): HTMLElement {
+export interface LoginOptions {
+  done(): void
+  /** The organization requires two factors and this account has none yet. */
+  enrol(credentials: Credentials): void
+  notice?: string | undefined
+}
+
+export function loginView({ done, enrol, notice }: LoginOptions): View {
   const email = labelled(t('email'), { type: 'email', autocomplete: 'username', required: true, name: 'email' })
   const password = labelled(t('password'), { type: 'password', autocomplete: 'current-password', required: true, name: 'password' })
   const code = labelled(t('totp_code'), { autocomplete: 'one-time-code', inputmode: 'numeric', name: 'totp' }, t('totp_hint'))
@@ -61,5 +69,5 @@ export function loginView(done: () => void, enrol: (credentials: Credentials) =>
     submit
   )
   queueMicrotask(() => email.input.focus())
-  return form
+  return view(form)
 }

@@ -5,6 +5,7 @@
 import { call } from '../api'
 import { h, replaceChildren } from '../dom'
 import { locale, t } from '../i18n'
+import type { Scope } from '../view'
 
 interface Item {
   id: string
@@ -26,7 +27,7 @@ interface Listing {
 export const REFRESH_EVENT = 'cofacture:notifications'
 const EVERY_MS = 60_000
 
-export function notificationsMenu(): HTMLElement {
+export function notificationsMenu(scope: Scope): HTMLElement {
   const badge = h('span', { class: 'unread', 'aria-hidden': 'true', hidden: true })
   const label = h('span', { class: 'visually-hidden' }, t('notifications'))
   const toggle = h(
@@ -103,18 +104,10 @@ export function notificationsMenu(): HTMLElement {
       toggle.focus()
     }
   })
-  // One timer and listener per menu, removed once the menu left the page (the frame is redrawn
-  // on every route).
-  const tick = (): void => {
-    if (!root.isConnected) return stop()
-    void load()
-  }
-  const timer = window.setInterval(tick, EVERY_MS)
-  const stop = (): void => {
-    window.clearInterval(timer)
-    window.removeEventListener(REFRESH_EVENT, tick)
-  }
-  window.addEventListener(REFRESH_EVENT, tick)
+  // The frame is redrawn on every route: its scope stops this menu's timer and listener.
+  const tick = (): void => void load()
+  scope.every(EVERY_MS, tick)
+  scope.listen(window, REFRESH_EVENT, tick)
   void load()
   return root
 }

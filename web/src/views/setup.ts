@@ -4,9 +4,10 @@ import { anonymous, ApiError } from '../api'
 import { h } from '../dom'
 import { t } from '../i18n'
 import { store, type TokenPair } from '../session'
+import { view, type View } from '../view'
 import { errorBox, labelled, showError } from './forms'
 
-export function setupView(done: () => void): HTMLElement {
+export function setupView(done: () => void): View {
   const org = labelled(t('organization_name'), { required: true, autocomplete: 'organization', maxlength: '200' })
   const name = labelled(t('your_name'), { required: true, autocomplete: 'name' })
   const email = labelled(t('email'), { type: 'email', required: true, autocomplete: 'username' })
@@ -55,5 +56,5 @@ export function setupView(done: () => void): HTMLElement {
     submit
   )
   queueMicrotask(() => org.input.focus())
-  return form
+  return view(form)
 }

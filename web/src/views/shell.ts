@@ -4,6 +4,7 @@ import { call, type Me } from '../api'
 import { h, replaceChildren } from '../dom'
 import { LANGUAGES, language, setLanguage, t, type Language } from '../i18n'
 import { clear } from '../session'
+import { Scope, view, type View } from '../view'
 import { notificationsMenu } from './notifications'
 
 export function languagePicker(onChange: () => void): HTMLElement {
@@ -31,8 +32,10 @@ export async function signOut(): Promise<void> {
   location.hash = '#/login'
 }
 
-/** Put `content` in the page, under a top bar when someone is signed in. */
-export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, rerender: () => void): void {
+/** Put `content` in the page, under a top bar when someone is signed in. The frame is a view
+ * of its own (the notifications menu polls), destroyed when the next page is framed. */
+export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, rerender: () => void): View {
+  const scope = new Scope()
   const orgs = me ? [...new Set(me.memberships.map((m) => m.org_name))].join(', ') : ''
   const bar = h(
     'header',
@@ -45,7 +48,7 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
       me ? h('a', { href: '#/invoices' }, t('invoices')) : null,
       me ? h('a', { href: '#/security' }, t('security')) : null,
       languagePicker(rerender),
-      me ? notificationsMenu() : null,
+      me ? notificationsMenu(scope) : null,
       me ? h('span', { class: 'user', 'data-testid': 'user' }, me.name || me.email) : null,
       me ? h('button', { type: 'button', class: 'link', onclick: () => void signOut() }, t('sign_out')) : null
     )
@@ -56,4 +59,5 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
     bar,
     h('main', { id: 'main', tabindex: '-1' }, content)
   )
+  return view(root, scope)
 }

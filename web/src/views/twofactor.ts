@@ -1,9 +1,10 @@
 // Two-factor authentication: turn it on (QR code, confirm with a code, recovery codes) or off.
 // Also reached before any token when an organization requires it (`credentials` given).
 
-import { anonymous, ApiError, call, type Me } from '../api'
+import { anonymous, call, type Me } from '../api'
 import { h, replaceChildren } from '../dom'
 import { t } from '../i18n'
+import { failureText, view, type View } from '../view'
 import { errorBox, labelled, showError } from './forms'
 import type { Credentials } from './login'
 
@@ -17,7 +18,14 @@ function request<T>(path: string, body: Record<string, string>, credentials?: Cr
   return credentials ? anonymous<T>('POST', path, { ...credentials, ...body }) : call<T>('POST', path, body)
 }
 
-export function twoFactorView(me: Me | null, credentials: Credentials | undefined, finished: () => void): HTMLElement {
+export interface TwoFactorOptions {
+  /** The signed-in user; null while enrolling before any token (`credentials` given). */
+  me: Me | null
+  credentials?: Credentials
+  finished(): void
+}
+
+export function twoFactorView({ me, credentials, finished }: TwoFactorOptions): View {
   const card = h('section', { class: 'card narrow', 'aria-labelledby': 'tfa-title' })
   const heading = h('h1', { id: 'tfa-title' }, t('security'))
   const error = errorBox()
@@ -32,7 +40,7 @@ export function twoFactorView(me: Me | null, credentials: Credentials | undefine
           try {
             scan(await request<Enrolment>('/api/auth/2fa/enroll', {}, credentials))
           } catch (failure) {
-            showError(error, t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) }))
+            showError(error, failureText(failure))
             button.disabled = false
           }
         }
@@ -62,7 +70,7 @@ export function twoFactorView(me: Me | null, credentials: Credentials | undefine
             const answer = await request<{ recovery_codes: string[] }>('/api/auth/2fa/confirm', { code: code.input.value.replace(/\s/g, '') }, credentials)
             recovery(answer.recovery_codes)
           } catch (failure) {
-            showError(error, t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) }))
+            showError(error, failureText(failure))
           }
         }
       },
@@ -102,7 +110,7 @@ export function twoFactorView(me: Me | null, credentials: Credentials | undefine
             await call('POST', '/api/auth/2fa/disable', { code: code.input.value.replace(/\s/g, '') })
             finished()
           } catch (failure) {
-            showError(error, t('error_generic', { message: failure instanceof ApiError ? failure.error : String(failure) }))
+            showError(error, failureText(failure))
           }
         }
       },
@@ -112,5 +120,5 @@ export function twoFactorView(me: Me | null, credentials: Credentials | undefine
   }
 
   start()
-  return card
+  return view(card)
 }
