@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -20,6 +22,7 @@ from server.auth.live import LiveAccess
 from server.auth.security import InvalidToken
 from server.auth.throttle import Throttle
 from server.auth.totp import SecretBox
+from server.core.api import client_ip, ctx_of
 from server.core.context import AppContext
 from server.core.errors import BadRequest, Unauthorized
 from server.core.settings import AccessSettings
@@ -48,15 +51,6 @@ def access_of(conn: HTTPConnection) -> Access:
     return found
 
 
-def ctx_of(conn: HTTPConnection) -> AppContext:
-    ctx: AppContext = conn.app.state.ctx
-    return ctx
-
-
-def client_ip(conn: HTTPConnection) -> str | None:
-    return conn.client.host if conn.client else None
-
-
 async def authenticate(ctx: AppContext, live: LiveAccess, token: str) -> Principal:
     """The caller of a token; Unauthorized if forged, expired or of a revoked session."""
     try:
@@ -83,6 +77,19 @@ def principal(request: Request) -> Principal:
 def optional_principal(request: Request) -> Principal | None:
     found: Principal | None = request.scope.get(_PRINCIPAL)
     return found
+
+
+# Declares the bearer scheme in OpenAPI; the token itself was checked by the middleware.
+_bearer = HTTPBearer(auto_error=False, description="an access token from /api/auth/login")
+
+
+def _caller(
+    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    return principal(request)
+
+
+Caller = Annotated[Principal, Depends(_caller)]  # the authenticated caller of a route
 
 
 class SessionCheckMiddleware:

@@ -9,8 +9,9 @@ from starlette.routing import Route
 from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth import members, sessions
-from server.auth.access import access_of, client_ip, ctx_of, flag, json_body, principal, text
+from server.auth.access import access_of, flag, json_body, principal, text
 from server.auth.permissions import Capability
+from server.core.api import client_ip, ctx_of
 from server.core.errors import BadRequest
 
 _AUDIT_PAGE = 100

@@ -20,8 +20,9 @@ from starlette.routing import Route
 from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth import accounts, signin, twofactor
-from server.auth.access import access_of, client_ip, ctx_of
+from server.auth.access import access_of
 from server.auth.models import User
+from server.core.api import client_ip, ctx_of
 from server.core.errors import Forbidden, NotFound, Unauthorized
 from server.core.settings import AccessSettings
 

@@ -15,8 +15,6 @@ from server.audit.service import AuditKind
 from server.auth import accounts, invitations, sessions, signin, twofactor
 from server.auth.access import (
     access_of,
-    client_ip,
-    ctx_of,
     json_body,
     optional_principal,
     optional_text,
@@ -28,6 +26,7 @@ from server.auth.permissions import ROLE_CAPABILITIES
 from server.auth.security import hash_password
 from server.auth.sessions import RefreshReused
 from server.auth.throttle import Key, Throttle
+from server.core.api import client_ip, ctx_of
 from server.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 
 

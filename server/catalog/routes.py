@@ -8,12 +8,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from server.auth.access import ctx_of, json_body, principal
+from server.auth.access import json_body, principal
 from server.auth.accounts import acting_member, memberships
 from server.auth.permissions import Capability, can
 from server.catalog import service as catalog
 from server.catalog.models import Customer, Item
 from server.catalog.service import CUSTOMER_FIELDS, ITEM_FIELDS, Record, TextField
+from server.core.api import ctx_of
 from server.core.errors import BadRequest, Forbidden
 
 Check = Callable[[Mapping[str, str]], None]

@@ -6,8 +6,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from server.auth.access import ctx_of, principal
+from server.auth.access import principal
 from server.comments import notifications
+from server.core.api import ctx_of
 from server.core.errors import BadRequest
 
 

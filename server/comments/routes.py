@@ -16,12 +16,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server.auth import members
-from server.auth.access import ctx_of, json_body, principal
+from server.auth.access import json_body, principal
 from server.auth.permissions import Capability
 from server.comments import service as comments
 from server.comments.anchors import parse_anchor
 from server.comments.notifications import NOTIFIERS
 from server.comments.service import Change, Event, ThreadStatus
+from server.core.api import ctx_of
 from server.core.context import AppContext
 from server.core.errors import BadRequest
 from server.invoices import service as invoices

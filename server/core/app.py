@@ -5,61 +5,61 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from types import ModuleType
+from typing import Any
 
-from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
+from fastapi import APIRouter, FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
 from collab.invoice.document import INVOICE_SHAPE
 from collab.sync import Persister, RoomRegistry
-from server.auth import members_routes as members_api
-from server.auth import oidc
-from server.auth import routes as auth_api
+from server.auth import members_routes, oidc
+from server.auth import routes as auth_routes
 from server.auth.access import Access, SessionCheckMiddleware, audit_denied
 from server.auth.live import LiveAccess
 from server.auth.security import TokenSigner
-from server.auth.throttle import Throttle, TooManyAttempts
+from server.auth.throttle import Throttle
 from server.auth.totp import SecretBox
-from server.catalog import routes as catalog_api
-from server.comments import notification_routes as notifications_api
-from server.comments import routes as comments_api
+from server.catalog import routes as catalog_routes
+from server.comments import notification_routes
+from server.comments import routes as comment_routes
 from server.core import frontend as web
+from server.core import health
+from server.core.api import MAX_BODY_BYTES, exception_handlers
 from server.core.context import AppContext
 from server.core.db import create_engine, migrate, sessions
-from server.core.errors import ApiError, Forbidden
+from server.core.errors import ApiError
 from server.core.settings import Settings
-from server.invoices import routes as api
+from server.invoices import routes as invoice_routes
 from server.invoices import socket as ws
 from server.invoices.rooms import InvoiceRooms
 from server.invoices.store import SqlUpdateStore
 
 log = logging.getLogger(__name__)
 
-
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    body = {"error": exc.message}
-    if exc.code:
-        body["code"] = exc.code
-    if isinstance(exc, Forbidden):
-        await audit_denied(request, exc.message, status=exc.status)
-    headers = exc.headers if isinstance(exc, TooManyAttempts) else None
-    return JSONResponse(body, status_code=exc.status, headers=headers)
-
-
-async def _http_error(_: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+# Each feature's HTTP routes, in the order they are matched.
+FEATURE_ROUTES: tuple[ModuleType, ...] = (
+    invoice_routes,
+    catalog_routes,
+    comment_routes,
+    notification_routes,
+    auth_routes,
+    members_routes,
+    oidc,
+)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def _routes_of(module: ModuleType) -> Any:
+    return getattr(module, "router", None) or module.routes
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings.from_env()
 
     @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
         await migrate(engine)
         store = SqlUpdateStore(engine)
@@ -101,18 +101,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await engine.dispose()
         log.info("Cofacture stopped; every update is on disk")
 
-    return Starlette(
-        routes=[
-            *api.routes,
-            *catalog_api.routes,
-            *comments_api.routes,
-            *notifications_api.routes,
-            *auth_api.routes,
-            *members_api.routes,
-            *oidc.routes,
-            *ws.routes,
-            *web.routes(),  # last: the front end never shadows /api or /ws
-        ],
+    app = FastAPI(
+        title="Cofacture",
+        version="0.1.0",
+        summary="Collaborative invoicing: live co-edited invoice drafts over the Yjs protocol",
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        max_body_size=MAX_BODY_BYTES,
         lifespan=lifespan,
         middleware=[
             # Only the single sign-on flow keeps state in this cookie (its state and nonce).
@@ -125,5 +121,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ),
             Middleware(SessionCheckMiddleware),
         ],
-        exception_handlers={ApiError: _api_error, HTTPException: _http_error},
+        exception_handlers=exception_handlers(_denied),
     )
+    app.include_router(health.router)
+    for part in map(_routes_of, FEATURE_ROUTES):
+        if isinstance(part, APIRouter):
+            app.include_router(part)
+        else:
+            app.router.routes.extend(part)
+    app.router.routes.extend(ws.routes)
+    app.router.routes.extend(web.routes())  # last: the front end never shadows /api or /ws
+    return app
+
+
+async def _denied(request: Request, exc: ApiError) -> None:
+    await audit_denied(request, exc.message, status=exc.status)

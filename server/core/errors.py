@@ -1,10 +1,11 @@
-"""Errors raised by services, turned into HTTP answers in one place (server/app.py)."""
+"""Errors raised by services, turned into HTTP answers in one place (server/core/api.py)."""
 
 from __future__ import annotations
 
 
 class ApiError(Exception):
     status = 400
+    headers: dict[str, str] | None = None
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)

@@ -22,9 +22,10 @@ from starlette.staticfiles import StaticFiles
 from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth import accounts
-from server.auth.access import client_ip, ctx_of, json_body
+from server.auth.access import json_body
 from server.auth.models import User
 from server.auth.permissions import Role
+from server.core.api import client_ip, ctx_of
 from server.core.errors import BadRequest, Forbidden
 
 DIST = Path(__file__).resolve().parents[2] / "web" / "dist"

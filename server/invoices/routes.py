@@ -1,64 +1,78 @@
-"""HTTP JSON API under /api: thin handlers over the service functions."""
+"""/api/invoices: create, list and read invoices; thin handlers over the service functions."""
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from typing import Annotated, Any
 
-from server.auth.access import ctx_of, json_body, optional_text, principal
-from server.core.openapi import OPENAPI
+from fastapi import APIRouter, Query
+
+from server.auth.service import Caller
+from server.core.api import Ctx, errors
 from server.invoices import service as invoices
 from server.invoices.documents import read_document
+from server.invoices.schemas import (
+    CreateInvoice,
+    InvoiceDetail,
+    InvoiceListQuery,
+    InvoicePage,
+    InvoiceSummary,
+)
+
+router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=errors(401))
 
 
-async def create_invoice(request: Request) -> JSONResponse:
-    claims = principal(request)
-    data = await json_body(request)
-    org_id = optional_text(data, "org", max_length=36)
-    async with ctx_of(request).sessions.begin() as db:
-        invoice = await invoices.create_invoice(db, user_id=claims.user_id, org_id=org_id)
-    return JSONResponse(invoices.summary(invoice), status_code=201)
+@router.post(
+    "",
+    status_code=201,
+    response_model=InvoiceSummary,
+    responses=errors(400, 403),
+    summary="Create a draft in the caller's organization (`org` when several)",
+)
+async def create_invoice(caller: Caller, ctx: Ctx, body: CreateInvoice | None = None) -> Any:
+    async with ctx.sessions.begin() as db:
+        invoice = await invoices.create_invoice(
+            db, user_id=caller.user_id, org_id=body.org if body else None
+        )
+    return invoices.summary(invoice)
 
 
-async def list_invoices(request: Request) -> JSONResponse:
-    claims = principal(request)
-    query = invoices.parse_query(request.query_params, request.query_params.getlist("status"))
-    async with ctx_of(request).sessions() as db:
-        found, total = await invoices.list_invoices(db, user_id=claims.user_id, query=query)
-    return JSONResponse(
-        {
-            "items": [invoices.summary(i) for i in found],
-            "total": total,
-            "limit": query.limit,
-            "offset": query.offset,
-        }
+@router.get(
+    "",
+    response_model=InvoicePage,
+    responses=errors(400),
+    summary="The invoices of the caller's organizations: filters, order, pages",
+)
+async def list_invoices(
+    caller: Caller, ctx: Ctx, query: Annotated[InvoiceListQuery, Query()]
+) -> Any:
+    parsed = invoices.InvoiceQuery(
+        org_id=query.org,
+        statuses=tuple(query.status),
+        search=query.q or None,
+        due_before=query.due_before.isoformat() if query.due_before else None,
+        due_after=query.due_after.isoformat() if query.due_after else None,
+        sort=query.sort,
+        limit=query.limit,
+        offset=query.offset,
     )
-
-
-async def get_invoice(request: Request) -> JSONResponse:
-    claims = principal(request)
-    ctx = ctx_of(request)
-    invoice_id = request.path_params["invoice_id"]
     async with ctx.sessions() as db:
-        found = await invoices.access(db, user_id=claims.user_id, invoice_id=invoice_id)
+        found, total = await invoices.list_invoices(db, user_id=caller.user_id, query=parsed)
+    return {
+        "items": [invoices.summary(i) for i in found],
+        "total": total,
+        "limit": parsed.limit,
+        "offset": parsed.offset,
+    }
+
+
+@router.get(
+    "/{invoice_id}",
+    response_model=InvoiceDetail,
+    responses=errors(404),
+    summary="One invoice: document, server-computed totals and validation messages",
+)
+async def get_invoice(caller: Caller, ctx: Ctx, invoice_id: str) -> Any:
+    async with ctx.sessions() as db:
+        found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
     document = await read_document(ctx.registry, ctx.store, found.invoice.id)
-    return JSONResponse(invoices.detail(found.invoice, document))
-
-
-async def health(request: Request) -> JSONResponse:
-    ctx = ctx_of(request)
-    return JSONResponse({"status": "ok", "rooms": len(ctx.registry.rooms)})
-
-
-async def openapi(_: Request) -> JSONResponse:
-    return JSONResponse(OPENAPI)
-
-
-routes = [
-    Route("/api/health", health, methods=["GET"]),
-    Route("/api/openapi.json", openapi, methods=["GET"]),
-    Route("/api/invoices", create_invoice, methods=["POST"]),
-    Route("/api/invoices", list_invoices, methods=["GET"]),
-    Route("/api/invoices/{invoice_id}", get_invoice, methods=["GET"]),
-]
+    return invoices.detail(found.invoice, document)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
@@ -14,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collab.invoice.validation import evaluate
 from server.auth.accounts import Member, acting_member, membership, memberships
 from server.auth.permissions import Capability, can
-from server.core.errors import BadRequest, NotFound
+from server.core.errors import NotFound
 from server.invoices.models import Invoice
 
 
@@ -85,43 +84,6 @@ SORTABLE = {
     "customer": Invoice.customer_name,
     "status": Invoice.status,
 }
-STATUSES = ("draft", "submitted", "approved", "issued", "partially_paid", "paid", "cancelled")
-MAX_PAGE = 200
-
-
-def parse_query(params: Mapping[str, str], statuses: list[str]) -> InvoiceQuery:
-    """Read and check listing parameters; every bad value is a clear 400."""
-    sort = params.get("sort", "-created_at")
-    if sort.lstrip("-") not in SORTABLE:
-        raise BadRequest(f"`sort` must be one of {sorted(SORTABLE)}, optionally prefixed by -")
-    for status in statuses:
-        if status not in STATUSES:
-            raise BadRequest(f"unknown status {status!r}; expected one of {list(STATUSES)}")
-    for name in ("due_before", "due_after"):
-        value = params.get(name)
-        if value is not None:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise BadRequest(f"`{name}` must be a date like 2026-12-31") from None
-    return InvoiceQuery(
-        org_id=params.get("org"),
-        statuses=tuple(statuses),
-        search=params.get("q") or None,
-        due_before=params.get("due_before"),
-        due_after=params.get("due_after"),
-        sort=sort,
-        limit=_bounded_int(params.get("limit"), "limit", 50, 1, MAX_PAGE),
-        offset=_bounded_int(params.get("offset"), "offset", 0, 0, 10**9),
-    )
-
-
-def _bounded_int(raw: str | None, name: str, default: int, low: int, high: int) -> int:
-    if raw is None:
-        return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
-        raise BadRequest(f"`{name}` must be an integer from {low} to {high}")
-    return int(raw)
 
 
 async def list_invoices(

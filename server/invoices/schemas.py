@@ -1,0 +1,108 @@
+"""Request and response bodies of the invoice routes: the source of their OpenAPI description."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+from server.core.api import Model
+
+# Money travels as decimal strings, never floats; computed by the server.
+Decimal = Annotated[str, Field(description="a decimal string", examples=["1234.50"])]
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+InvoiceStatus = Literal[
+    "draft", "submitted", "approved", "issued", "partially_paid", "paid", "cancelled"
+]
+Sort = Literal[
+    "created_at", "updated_at", "due_date", "issue_date", "gross", "customer", "status",
+    "-created_at", "-updated_at", "-due_date", "-issue_date", "-gross", "-customer", "-status",
+]  # fmt: skip
+MAX_PAGE = 200
+
+
+class CreateInvoice(Model):
+    org: Annotated[str | None, Field(max_length=36, description="when the caller has several")] = (
+        None
+    )
+
+
+class InvoiceListQuery(Model):
+    status: list[InvoiceStatus] = Field(default=[], description="filter by status (repeatable)")
+    q: Annotated[str | None, Field(max_length=200, description="text in the customer's name")] = (
+        None
+    )
+    due_before: Annotated[date | None, Field(description="due on or before")] = None
+    due_after: Annotated[date | None, Field(description="due on or after")] = None
+    org: Annotated[str | None, Field(max_length=36, description="one organization only")] = None
+    sort: Sort = Field(default="-created_at", description="order; prefix - for descending")
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE, description="page size")
+    offset: int = Field(default=0, ge=0, le=10**9, description="rows to skip")
+
+
+class ShortTotals(BaseModel):
+    net: Decimal | None
+    tax: Decimal | None
+    gross: Decimal | None
+
+
+class InvoiceSummary(BaseModel):
+    id: str
+    org_id: str
+    status: InvoiceStatus
+    number: str | None
+    created_by: str
+    created_at: Timestamp
+    updated_at: Timestamp | None
+    customer_name: str | None
+    currency: str | None
+    issue_date: str | None
+    due_date: str | None
+    totals: ShortTotals
+    line_count: int | None
+    issue_count: int | None
+
+
+class InvoicePage(BaseModel):
+    items: list[InvoiceSummary]
+    total: int
+    limit: int
+    offset: int
+
+
+class TaxLine(BaseModel):
+    category: str
+    rate: Decimal
+    base: Decimal
+    amount: Decimal
+
+
+class Totals(BaseModel):
+    """Computed by the server (EN 16931); totals sent by clients are ignored."""
+
+    currency: str
+    net: Decimal
+    tax: Decimal
+    gross: Decimal
+    due: Decimal
+    line_total: Decimal
+    document_discount: Decimal
+    tax_breakdown: list[TaxLine]
+    line_nets: dict[str, Decimal]
+    complete: bool
+
+
+class Problem(BaseModel):
+    path: str
+    code: str
+    message: str
+
+
+class InvoiceDetail(InvoiceSummary):
+    invoice: dict[str, Any] = Field(description="the header map of the document")
+    lines: list[dict[str, Any]] = Field(description="the lines of the document")
+    totals: Totals | None = Field(  # type: ignore[assignment]
+        description="null when the currency is unknown"
+    )
+    validation: list[Problem]
