@@ -1,89 +1,151 @@
 """/api/customers and /api/items: an organization's catalogue, CRUD for editors and above."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the handlers are made by a factory, which sets their
+# body types on `__annotations__` for FastAPI to read.
 
 from collections.abc import Callable, Mapping
+from typing import Annotated, Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
 
-from server.auth.access import json_body, principal
-from server.auth.accounts import acting_member, memberships
-from server.auth.permissions import Capability, can
+from server.auth.service import Caller, Capability, acting_member, can, memberships
+from server.catalog import schemas
 from server.catalog import service as catalog
 from server.catalog.models import Customer, Item
 from server.catalog.service import CUSTOMER_FIELDS, ITEM_FIELDS, Record, TextField
-from server.core.api import ctx_of
-from server.core.errors import BadRequest, Forbidden
+from server.core.api import Ctx, errors
+from server.core.errors import Forbidden
 
 Check = Callable[[Mapping[str, str]], None]
 
+router = APIRouter(tags=["catalogue"], responses=errors(401))
 
-def _resource(model: type[Record], fields: dict[str, TextField], check: Check) -> list[Route]:
+
+def _resource(
+    model: type[Record],
+    fields: dict[str, TextField],
+    check: Check,
+    *,
+    create_body: type[BaseModel],
+    patch_body: type[BaseModel],
+    out: type[BaseModel],
+    listing_out: type[BaseModel],
+) -> None:
     name = model.__tablename__
+    noun = name[:-1]
 
-    async def listing(request: Request) -> JSONResponse:
-        claims = principal(request)
-        org = request.query_params.get("org")
-        async with ctx_of(request).sessions() as db:
+    async def listing(
+        caller: Caller, ctx: Ctx, query: Annotated[schemas.CatalogQuery, Query()]
+    ) -> Any:
+        async with ctx.sessions() as db:
             org_ids = [
                 m.org_id
-                for m in await memberships(db, claims.user_id)
-                if can(m.role, Capability.INVOICE_READ) and (org is None or m.org_id == org)
+                for m in await memberships(db, caller.user_id)
+                if can(m.role, Capability.INVOICE_READ) and query.org in (None, m.org_id)
             ]
-            found = await catalog.search(
-                db, model, org_ids=org_ids, text=request.query_params.get("q"), limit=200
-            )
-        return JSONResponse({"items": [catalog.as_json(r, fields) for r in found]})
+            found = await catalog.search(db, model, org_ids=org_ids, text=query.q, limit=200)
+        return {"items": [catalog.as_json(r, fields) for r in found]}
 
-    async def create(request: Request) -> JSONResponse:
-        claims = principal(request)
-        data = await json_body(request)
-        org = data.pop("org", None)
-        if org is not None and not isinstance(org, str):
-            raise BadRequest("`org` must be a string")
-        values = catalog.clean(data, fields, partial=False)
+    async def create(caller: Caller, ctx: Ctx, body: BaseModel) -> Any:
+        values = body.model_dump(exclude_none=True)
+        org = values.pop("org", None)
         check(values)
-        async with ctx_of(request).sessions.begin() as db:
+        async with ctx.sessions.begin() as db:
             member = await acting_member(
-                db,
-                claims.user_id,
-                org,
-                Capability.INVOICE_CREATE,
-                "change the catalogue",
+                db, caller.user_id, org, Capability.INVOICE_CREATE, "change the catalogue"
             )
             record = await catalog.create(db, model, org_id=member.org_id, values=values)
-        return JSONResponse(catalog.as_json(record, fields), status_code=201)
+        return catalog.as_json(record, fields)
 
-    async def one(request: Request) -> Response:
-        claims = principal(request)
-        record_id = request.path_params["record_id"]
-        async with ctx_of(request).sessions.begin() as db:
-            record, member = await catalog.visible(
-                db, model, user_id=claims.user_id, record_id=record_id
+    async def read(caller: Caller, ctx: Ctx, record_id: str) -> Any:
+        async with ctx.sessions() as db:
+            record, _ = await catalog.visible(
+                db, model, user_id=caller.user_id, record_id=record_id
             )
-            if request.method == "GET":
-                return JSONResponse(catalog.as_json(record, fields))
+            return catalog.as_json(record, fields)
+
+    async def change(caller: Caller, ctx: Ctx, record_id: str, body: BaseModel) -> Any:
+        values = body.model_dump(exclude_none=True)
+        async with ctx.sessions.begin() as db:
+            record, member = await catalog.visible(
+                db, model, user_id=caller.user_id, record_id=record_id
+            )
             if not can(member.role, Capability.INVOICE_CREATE):
                 raise Forbidden(f"a {member.role} cannot change the catalogue")
-            if request.method == "DELETE":
-                await db.delete(record)
-                return Response(status_code=204)
-            values = catalog.clean(await json_body(request), fields, partial=True)
             check({**catalog.as_json(record, fields), **values})
             for key, value in values.items():
                 setattr(record, key, value)
-            return JSONResponse(catalog.as_json(record, fields))
+            return catalog.as_json(record, fields)
 
-    return [
-        Route(f"/api/{name}", listing, methods=["GET"]),
-        Route(f"/api/{name}", create, methods=["POST"]),
-        Route(f"/api/{name}/{{record_id}}", one, methods=["GET", "PATCH", "DELETE"]),
-    ]
+    async def remove(caller: Caller, ctx: Ctx, record_id: str) -> Response:
+        async with ctx.sessions.begin() as db:
+            record, member = await catalog.visible(
+                db, model, user_id=caller.user_id, record_id=record_id
+            )
+            if not can(member.role, Capability.INVOICE_CREATE):
+                raise Forbidden(f"a {member.role} cannot change the catalogue")
+            await db.delete(record)
+        return Response(status_code=204)
+
+    # The body models differ per resource: FastAPI reads them from the annotations.
+    create.__annotations__["body"] = create_body
+    change.__annotations__["body"] = patch_body
+    base, one = f"/api/{name}", f"/api/{name}/{{record_id}}"
+    router.add_api_route(
+        base,
+        listing,
+        methods=["GET"],
+        response_model=listing_out,
+        responses=errors(400),
+        summary=f"The {name} of the caller's organizations, by name",
+    )
+    router.add_api_route(
+        base,
+        create,
+        methods=["POST"],
+        status_code=201,
+        response_model=out,
+        responses=errors(400, 403),
+        summary=f"Add a {noun} (editors, approvers, admins)",
+    )
+    router.add_api_route(
+        one, read, methods=["GET"], response_model=out, responses=errors(404), summary=f"One {noun}"
+    )
+    router.add_api_route(
+        one,
+        change,
+        methods=["PATCH"],
+        response_model=out,
+        responses=errors(400, 403, 404),
+        summary=f"Change some fields of a {noun}",
+    )
+    router.add_api_route(
+        one,
+        remove,
+        methods=["DELETE"],
+        status_code=204,
+        response_class=Response,
+        responses=errors(403, 404),
+        summary=f"Remove a {noun}",
+    )
 
 
-routes = [
-    *_resource(Customer, CUSTOMER_FIELDS, catalog.check_customer),
-    *_resource(Item, ITEM_FIELDS, catalog.check_item),
-]
+_resource(
+    Customer,
+    CUSTOMER_FIELDS,
+    catalog.check_customer,
+    create_body=schemas.CustomerCreate,
+    patch_body=schemas.CustomerPatch,
+    out=schemas.Customer,
+    listing_out=schemas.Customers,
+)
+_resource(
+    Item,
+    ITEM_FIELDS,
+    catalog.check_item,
+    create_body=schemas.ItemCreate,
+    patch_body=schemas.ItemPatch,
+    out=schemas.Item,
+    listing_out=schemas.Items,
+)

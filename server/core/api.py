@@ -85,7 +85,6 @@ _MESSAGES: dict[str, str] = {
     "int_type": "must be an integer",
     "int_parsing": "must be an integer",
     "list_type": "must be a list",
-    "extra_forbidden": "is not a known field",
     "enum": "must be one of the documented values",
     "literal_error": "must be one of the documented values",
 }
@@ -105,6 +104,10 @@ def _message(error: dict[str, Any]) -> str:
         return "request body must be a JSON object"
     if not path and kind == "missing":
         return "request body is required"
+    if kind == "extra_forbidden":
+        return f"unknown field {path!r}"
+    if kind == "string_too_short" and error.get("ctx", {}).get("min_length") == 1:
+        return f"`{path}` cannot be empty"
     if kind == "string_too_long":
         limit = error.get("ctx", {}).get("max_length")
         return f"`{path}` is longer than {limit} characters"
