@@ -1,31 +1,31 @@
 """Access changes applied to open WebSockets at once: revoked sessions, changed or removed roles.
 
 The database is the truth; this object makes the sockets of this process follow it. A socket
-being opened while a change happens cannot slip through: `ws.py` notes the user's generation
-before reading their access and checks it (and the session) again right before joining.
+being opened while a change happens cannot slip through: the invoice socket notes the user's
+generation before reading their access and checks it (and the session) again right before
+joining.
 """
 
 from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable
-from typing import Any
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from collections.abc import Awaitable, Callable, Iterable
 
 from collab.sync import CloseCode, RoomRegistry
 from server.auth.permissions import Capability, Role, can
-from server.invoices.models import Invoice
+
+# The status of each of `invoice_ids` that belongs to `org_id` (given by the invoices feature, so
+# that auth does not reach into its tables).
+InvoiceStates = Callable[[str, list[str]], Awaitable[list[tuple[str, str]]]]
 
 
 class LiveAccess:
     def __init__(
-        self, registry: RoomRegistry, sessions: async_sessionmaker[Any], *, remember_seconds: int
+        self, registry: RoomRegistry, invoice_states: InvoiceStates, *, remember_seconds: int
     ) -> None:
         self._registry = registry
-        self._sessions = sessions
+        self._invoice_states = invoice_states
         self._remember = remember_seconds  # an access token's lifetime: revoked ids outlive none
         self._revoked: dict[str, float] = {}
         self._generations: defaultdict[str, int] = defaultdict(int)
@@ -58,15 +58,7 @@ class LiveAccess:
         loaded = {room.doc_id: room for room in self._registry.rooms}
         if not loaded:
             return
-        async with self._sessions() as db:
-            rows = (
-                await db.execute(
-                    select(Invoice.id, Invoice.status).where(
-                        Invoice.id.in_(list(loaded)), Invoice.org_id == org_id
-                    )
-                )
-            ).all()
-        for invoice_id, status in rows:
+        for invoice_id, status in await self._invoice_states(org_id, list(loaded)):
             room = loaded[invoice_id]
             if role is None or not can(role, Capability.INVOICE_READ):
                 room.disconnect(

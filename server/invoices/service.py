@@ -11,8 +11,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collab.invoice.validation import evaluate
-from server.auth.accounts import Member, acting_member, membership, memberships
-from server.auth.permissions import Capability, can
+from server.auth.service import Capability, Member, acting_member, can, membership, memberships
 from server.core.errors import NotFound
 from server.invoices.models import Invoice
 
@@ -116,6 +115,18 @@ async def list_invoices(
         .offset(query.offset)
     )
     return list(rows), int(total or 0)
+
+
+async def statuses(
+    db: AsyncSession, *, org_id: str, invoice_ids: list[str]
+) -> list[tuple[str, str]]:
+    """(id, status) of those of `invoice_ids` that belong to the organization."""
+    rows = await db.execute(
+        select(Invoice.id, Invoice.status).where(
+            Invoice.id.in_(invoice_ids), Invoice.org_id == org_id
+        )
+    )
+    return [(invoice_id, status) for invoice_id, status in rows.all()]
 
 
 def summary(invoice: Invoice) -> dict[str, Any]:
