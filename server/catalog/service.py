@@ -17,7 +17,7 @@ from stdnum.fr import siren, siret
 from collab.invoice.decimals import MoneyError, check_places, checked, parse_decimal
 from collab.invoice.money import UNIT_PRICE_PLACES
 from collab.invoice.tables import UNIT_CODES, VAT_RATES
-from server.auth.accounts import Member, memberships
+from server.auth.service import Member, memberships
 from server.catalog.models import Customer, Item
 from server.core.errors import BadRequest, NotFound
 

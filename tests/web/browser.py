@@ -7,6 +7,7 @@ with the reason, except in CI (CI=true), where a missing browser is a failure.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -103,8 +104,14 @@ async def api_document(server: ServerProcess, account: Account, invoice: str) ->
 
 
 async def screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
-    """Write docs/screenshots/<name> (committed; the README shows them)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    """Take the screenshot `name`; written to docs/screenshots (committed, the README shows
+    them) only with UPDATE_SCREENSHOTS=1, so that a test run leaves the work tree clean."""
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else _scratch()
+    folder.mkdir(parents=True, exist_ok=True)
     await page.screenshot(
-        path=str(SCREENSHOTS / name), animations="disabled", caret="hide", full_page=full_page
+        path=str(folder / name), animations="disabled", caret="hide", full_page=full_page
     )
+
+
+def _scratch() -> Path:
+    return Path(tempfile.gettempdir()) / "cofacture-screenshots"
