@@ -30,7 +30,7 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from typing import Literal, TypedDict
+from typing import Literal
 
 from collab.invoice.currencies import UnknownCurrency, minor_units
 from collab.invoice.decimals import (
@@ -40,6 +40,7 @@ from collab.invoice.decimals import (
     checked,
     parse_decimal,
 )
+from collab.invoice.totals import LineResult, TaxBreakdown, Totals, decimal_text
 
 __all__ = [
     "TAX_CATEGORIES",
@@ -174,105 +175,6 @@ class InvoiceInput:
         object.__setattr__(self, "prepaid", prepaid)
 
 
-class LineJSON(TypedDict):
-    extended: str
-    discount: str
-    net: str
-
-
-class TaxBreakdownJSON(TypedDict):
-    category: str
-    rate: str
-    base: str
-    amount: str
-
-
-class TotalsJSON(TypedDict):
-    currency: str
-    lines: list[LineJSON]
-    line_total: str
-    document_discount: str
-    net: str
-    tax: str
-    gross: str
-    prepaid: str
-    due: str
-    tax_breakdown: list[TaxBreakdownJSON]
-
-
-@dataclass(frozen=True, slots=True)
-class LineResult:
-    """A line's amounts: `extended` = round(quantity x unit price), `net` = extended - discount.
-
-    `discount` carries the sign of `extended`, so it always shrinks the line towards zero.
-    """
-
-    extended: Decimal
-    discount: Decimal
-    net: Decimal
-
-    def to_json(self) -> LineJSON:
-        return {
-            "extended": _text(self.extended),
-            "discount": _text(self.discount),
-            "net": _text(self.net),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class TaxBreakdown:
-    """VAT of one (category, rate) group: `base` includes its share of the document discount."""
-
-    category: str
-    rate: Decimal  # canonical: Decimal("20"), Decimal("5.5"), whatever the input spelling
-    base: Decimal
-    amount: Decimal
-
-    def to_json(self) -> TaxBreakdownJSON:
-        return {
-            "category": self.category,
-            "rate": _text(self.rate),
-            "base": _text(self.base),
-            "amount": _text(self.amount),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Totals:
-    """Every total of an invoice, each with exactly the currency's minor units.
-
-    `lines` follows the input order; `tax_breakdown` is sorted by category, then rate.
-    net = line_total - document_discount = sum of bases; tax = sum of breakdown amounts;
-    gross = net + tax; due = gross - prepaid.
-    """
-
-    currency: str
-    lines: tuple[LineResult, ...]
-    line_total: Decimal
-    document_discount: Decimal
-    net: Decimal
-    tax: Decimal
-    gross: Decimal
-    prepaid: Decimal
-    due: Decimal
-    tax_breakdown: tuple[TaxBreakdown, ...]
-
-    def to_json(self) -> TotalsJSON:
-        """Decimal strings with the currency's minor units: "90.75", JPY "1200", KWD "1.500"."""
-        return {
-            "currency": self.currency,
-            "lines": [line.to_json() for line in self.lines],
-            "line_total": _text(self.line_total),
-            "document_discount": _text(self.document_discount),
-            "net": _text(self.net),
-            "tax": _text(self.tax),
-            "gross": _text(self.gross),
-            "prepaid": _text(self.prepaid),
-            "due": _text(self.due),
-            "tax_breakdown": [group.to_json() for group in self.tax_breakdown],
-        }
-
-
 def compute_totals(invoice: InvoiceInput) -> Totals:
     """Compute line nets, the document discount, VAT per (category, rate) and the totals.
 
@@ -339,7 +241,7 @@ def allocate(total: Decimal, weights: Sequence[Decimal], places: int) -> tuple[D
 
 def format_amount(value: Decimal, currency: str) -> str:
     """`value` rounded half-up to the currency's minor units, as a plain decimal string."""
-    return _text(_round(checked(value, "amount"), minor_units(currency)))
+    return decimal_text(_round(checked(value, "amount"), minor_units(currency)))
 
 
 def _line_result(line: Line, places: int, index: int) -> LineResult:
@@ -424,10 +326,6 @@ def _divide_half_up(numerator: int, denominator: int) -> int:
     if 2 * remainder >= abs(denominator):
         quotient += 1
     return quotient if (numerator < 0) == (denominator < 0) else -quotient
-
-
-def _text(value: Decimal) -> str:
-    return format(value, "f")
 
 
 def _check_discount_type(discount: object) -> None:

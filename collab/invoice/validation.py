@@ -23,11 +23,11 @@ from collab.invoice.money import (
     InvoiceInput,
     Line,
     MoneyError,
-    TotalsJSON,
     compute_totals,
     parse_decimal,
 )
 from collab.invoice.tables import UNIT_CODES, VAT_RATES
+from collab.invoice.totals import TotalsJSON
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

@@ -23,10 +23,21 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from pycrdt import Array, ArrayEvent, Doc, Map, MapEvent, Text, TextEvent
+from pycrdt import Array, Doc, Map, Text
 
-from collab.shape import DocumentShape, Field, Kind, conforms, field_in
+from collab.shape import DocumentShape, Field, conforms, field_in
 from collab.sync.peer import Identity
+from collab.sync.undo import (
+    LazyBytes,
+    LiveText,
+    delete_range,
+    descend,
+    event_kind,
+    insert_all,
+    plain,
+    prelim,
+    reinsert,
+)
 
 
 class ChangeKind(StrEnum):
@@ -54,33 +65,10 @@ class Inspection:
 
 Undo = Callable[[], None]
 LiveMap = Callable[[], "Map[Any] | None"]
-LiveText = Callable[[], "Text | str | None"]
 
 # A rule an update must pass, beyond the schema: given who sends it and what it changes, the
 # reason to refuse it, or None. Workflow state and per-field locks are policies.
 Policy = Callable[[Identity, Inspection], str | None]
-
-
-def _prelim(value: Any, schema: Field | None) -> Any:
-    """A fresh shared value equal to `value` (a to_py form), typed after `schema`."""
-    if isinstance(value, dict):
-        fields = schema.fields if schema is not None and schema.fields is not None else {}
-        return Map({k: _prelim(v, fields.get(k)) for k, v in value.items()})
-    if isinstance(value, list):
-        return Array([_prelim(v, None) for v in value])
-    if isinstance(value, str) and schema is not None and schema.kind is Kind.TEXT:
-        return Text(value)
-    return value
-
-
-def _plain(value: Any) -> Any:
-    to_py = getattr(value, "to_py", None)
-    return to_py() if callable(to_py) else value
-
-
-def _text_bytes(text: Text) -> bytes:
-    # pycrdt's text offsets are UTF-8 byte offsets.
-    return str(text).encode()
 
 
 class UpdateInspector:
@@ -183,7 +171,7 @@ class UpdateInspector:
             return
         for event in events:
             path = tuple(str(p) for p in event.path)
-            if _kind(event) == "map" and event.keys:
+            if event_kind(event) == "map" and event.keys:
                 live_map = partial(self._live_header_map, path)
                 for key, info in event.keys.items():
                     self._map_change(
@@ -195,7 +183,7 @@ class UpdateInspector:
                         self._shape.header_root,
                         self._shape.header,
                     )
-            elif _kind(event) == "text" and path and event.delta:
+            elif event_kind(event) == "text" and path and event.delta:
                 live_text = partial(self._live_header_text, path)
                 prefix = self._shape.header_root
                 self._text_change(event, live_text, f"{prefix}.{'.'.join(path)}")
@@ -221,7 +209,7 @@ class UpdateInspector:
         inserted: set[int] = set()
         for event in events:
             if not event.path:
-                if _kind(event) == "array" and event.delta:
+                if event_kind(event) == "array" and event.delta:
                     inserted |= self._lines_delta(event)
                 else:
                     self._suspect_root_types = True
@@ -234,10 +222,10 @@ class UpdateInspector:
                 continue  # inside a line this update adds: checked as part of the insert
             line = self._lines[index]
             line_id = line.get(shape.row_id) if isinstance(line, Map) else None
-            if not rest and _kind(event) == "map" and shape.row_id in event.keys:
+            if not rest and event_kind(event) == "map" and shape.row_id in event.keys:
                 line_id = event.keys[shape.row_id].get("oldValue", line_id)  # the id it had
             prefix = f"{shape.rows_root}.{line_id}"
-            if _kind(event) == "map" and event.keys:
+            if event_kind(event) == "map" and event.keys:
                 live_map = partial(self._live_line_part, line_id, rest)
                 for key, info in event.keys.items():
                     if not rest and key == shape.row_id:
@@ -245,7 +233,7 @@ class UpdateInspector:
                         self._undo_map_key(event.target, live_map, key, shape.row.fields)
                         continue
                     self._map_change(event.target, live_map, rest, key, info, prefix, shape.row)
-            elif _kind(event) == "text" and rest and event.delta:
+            elif event_kind(event) == "text" and rest and event.delta:
                 live_text = partial(self._live_line_text, line_id, rest)
                 self._text_change(event, live_text, f"{prefix}.{'.'.join(rest)}")
             # Any other event nets to nothing (content added and removed in one transaction).
@@ -258,7 +246,7 @@ class UpdateInspector:
         with self._live.transaction():
             for line in self._live.get(self._shape.rows_root, type=Array):
                 if isinstance(line, Map) and line.get(row_id) == line_id:
-                    return _descend(line, path)
+                    return descend(line, path)
         return None
 
     def _live_line_text(self, line_id: object, path: tuple[str, ...]) -> Text | str | None:
@@ -282,7 +270,7 @@ class UpdateInspector:
                 for offset, item in enumerate(items):
                     inserted.add(post + offset)
                     self._check_inserted_line(item)
-                self._undo.append(partial(_delete_range, target, post, len(items)))
+                self._undo.append(partial(delete_range, target, post, len(items)))
                 post += len(items)
             elif "delete" in op:
                 old = [live_lines[pre + i] for i in range(op["delete"])]
@@ -290,7 +278,7 @@ class UpdateInspector:
                     line_id = line.get(shape.row_id) if isinstance(line, Map) else None
                     self._id_delta[line_id] -= 1
                     self._change(f"{shape.rows_root}.{line_id}", ChangeKind.DELETE)
-                self._undo.append(partial(_insert_all, target, post, old, shape.row))
+                self._undo.append(partial(insert_all, target, post, old, shape.row))
                 pre += op["delete"]
         return inserted
 
@@ -345,7 +333,7 @@ class UpdateInspector:
         if schema is None:
             self._inspection.problems.append(f"unknown field {'.'.join(full)!r}")
         elif action != "delete":
-            problem = conforms(_plain(info.get("newValue")), schema)
+            problem = conforms(plain(info.get("newValue")), schema)
             if problem:
                 self._inspection.problems.append(f"{'.'.join(full)} {problem}")
 
@@ -357,7 +345,7 @@ class UpdateInspector:
         def undo() -> None:
             before = live_map()
             if before is not None and key in before:
-                target[key] = _prelim(_plain(before[key]), schema)
+                target[key] = prelim(plain(before[key]), schema)
             elif key in target:
                 del target[key]
 
@@ -367,7 +355,7 @@ class UpdateInspector:
         self._change(path, ChangeKind.EDIT)
         target: Text = event.target
         ops: list[Undo] = []
-        old = _LazyBytes(live_text)
+        old = LazyBytes(live_text)
         post = pre = 0
         for op in event.delta:
             if "retain" in op:
@@ -379,53 +367,13 @@ class UpdateInspector:
                     self._inspection.problems.append(f"{path} holds plain text only")
                     inserted = " "
                 size = len(inserted.encode())
-                ops.append(partial(_delete_range, target, post, size))
+                ops.append(partial(delete_range, target, post, size))
                 post += size
             elif "delete" in op:
-                ops.append(partial(_reinsert, target, post, old, pre, op["delete"]))
+                ops.append(partial(reinsert, target, post, old, pre, op["delete"]))
                 pre += op["delete"]
         # Right to left, so that each operation's offset is still valid when it runs.
         self._undo.extend(ops)
 
     def _change(self, path: str, kind: ChangeKind) -> None:
         self._inspection.changes.append(FieldChange(path, kind))
-
-
-def _kind(event: object) -> str:
-    """The kind of a pycrdt event, without narrowing it (pycrdt's event classes are untyped)."""
-    kinds: dict[type, str] = {MapEvent: "map", TextEvent: "text", ArrayEvent: "array"}
-    return kinds.get(type(event), "other")
-
-
-def _descend(node: Any, path: tuple[str, ...]) -> Map[Any] | None:
-    for name in path:
-        node = node.get(name) if isinstance(node, Map) else None
-    return node if isinstance(node, Map) else None
-
-
-class _LazyBytes:
-    """The UTF-8 bytes of a live text, read once and only if an undo needs them."""
-
-    def __init__(self, source: LiveText) -> None:
-        self._source = source
-        self._value: bytes | None = None
-
-    def get(self) -> bytes:
-        if self._value is None:
-            text = self._source()
-            self._value = _text_bytes(text) if isinstance(text, Text) else b""
-        return self._value
-
-
-def _reinsert(target: Text, at: int, old: _LazyBytes, start: int, size: int) -> None:
-    target.insert(at, old.get()[start : start + size].decode(errors="replace"))
-
-
-def _delete_range(target: Array[Any] | Text, at: int, count: int) -> None:
-    del target[at : at + count]
-
-
-def _insert_all(target: Array[Any], at: int, lines: list[Any], schema: Field) -> None:
-    """Re-insert copies of deleted live lines (read now: the live document is still as before)."""
-    for offset, line in enumerate(lines):
-        target.insert(at + offset, _prelim(_plain(line), schema))
