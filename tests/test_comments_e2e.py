@@ -146,6 +146,14 @@ async def test_comments_by_role_mentions_and_notifications(running: Running) -> 
         for body in bad:
             r = await http["rita"].post(base, json=body)
             assert r.status_code == 400 and r.json()["error"], (body, r.text)
+        # A body the model refuses names the field; the message is the first detail's.
+        r = await http["rita"].post(base, json={"body": "x"})
+        assert r.status_code == 400 and r.json() == {
+            "error": "`anchor` is required",
+            "details": [{"path": "anchor", "message": "`anchor` is required"}],
+        }
+        r = await http["rita"].post(f"{base}/{thread_id}/comments", json={"body": " "})
+        assert r.status_code == 400 and r.json()["details"][0]["path"] == "body"
 
         # Replies with mentions; only a member of the invoice's organization is resolved.
         r = await http["alice"].post(
@@ -198,9 +206,11 @@ async def test_comments_by_role_mentions_and_notifications(running: Running) -> 
         bob_inbox = (await http["bob"].get("/api/notifications", params={"unread": "true"})).json()
         assert bob_inbox["unread"] == 1 and len(bob_inbox["items"]) == 1
         assert (await http["bob"].post("/api/notifications/read-all")).json() == {"unread": 0}
-        assert (
-            await http["bob"].get("/api/notifications", params={"limit": "0"})
-        ).status_code == 400
+        for params in ({"limit": "0"}, {"limit": "201"}, {"unread": "maybe"}):
+            r = await http["bob"].get("/api/notifications", params=params)
+            assert r.status_code == 400 and r.json()["details"], (params, r.text)
+        r = await http["bob"].get(base, params={"status": "closed"})
+        assert r.status_code == 400 and r.json()["details"][0]["path"] == "status"
 
         # Comments remain open after the invoice is issued.
         engine = create_engine(f"sqlite+aiosqlite:///{server.data_dir / 'cofacture.db'}")

@@ -2,52 +2,51 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
+from typing import Annotated, Any
 
-from server.auth.access import principal
+from fastapi import APIRouter, Query
+
+from server.auth.service import Caller
 from server.comments import notifications
-from server.core.api import ctx_of
-from server.core.errors import BadRequest
+from server.comments.schemas import Notification, NotificationPage, NotificationQuery, UnreadCount
+from server.core.api import Ctx, errors
+
+router = APIRouter(prefix="/api/notifications", tags=["notifications"], responses=errors(401))
 
 
-async def listing(request: Request) -> JSONResponse:
-    claims = principal(request)
-    params = request.query_params
-    unread = params.get("unread", "false")
-    if unread not in ("true", "false"):
-        raise BadRequest("`unread` must be true or false")
-    raw_limit = params.get("limit", "50")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= notifications.MAX_PAGE:
-        raise BadRequest(f"`limit` must be an integer from 1 to {notifications.MAX_PAGE}")
-    async with ctx_of(request).sessions() as db:
+@router.get(
+    "",
+    response_model=NotificationPage,
+    responses=errors(400),
+    summary="The caller's notifications, newest first, and the unread count",
+)
+async def listing(caller: Caller, ctx: Ctx, query: Annotated[NotificationQuery, Query()]) -> Any:
+    async with ctx.sessions() as db:
         items = await notifications.listing(
-            db, user_id=claims.user_id, unread_only=unread == "true", limit=int(raw_limit)
+            db, user_id=caller.user_id, unread_only=query.unread, limit=query.limit
         )
-        count = await notifications.unread_count(db, claims.user_id)
-    return JSONResponse({"items": items, "unread": count})
+        count = await notifications.unread_count(db, caller.user_id)
+    return {"items": items, "unread": count}
 
 
-async def read_one(request: Request) -> JSONResponse:
-    claims = principal(request)
-    async with ctx_of(request).sessions.begin() as db:
-        item = await notifications.mark_read(
-            db, user_id=claims.user_id, notification_id=request.path_params["notification_id"]
+@router.post(
+    "/read-all", response_model=UnreadCount, summary="Mark every notification of the caller read"
+)
+async def read_all(caller: Caller, ctx: Ctx) -> Any:
+    async with ctx.sessions.begin() as db:
+        await notifications.mark_all_read(db, user_id=caller.user_id)
+        count = await notifications.unread_count(db, caller.user_id)
+    return {"unread": count}
+
+
+@router.post(
+    "/{notification_id}/read",
+    response_model=Notification,
+    responses=errors(404),
+    summary="Mark one notification read (404 if it is not the caller's)",
+)
+async def read_one(caller: Caller, ctx: Ctx, notification_id: str) -> Any:
+    async with ctx.sessions.begin() as db:
+        return await notifications.mark_read(
+            db, user_id=caller.user_id, notification_id=notification_id
         )
-    return JSONResponse(item)
-
-
-async def read_all(request: Request) -> JSONResponse:
-    claims = principal(request)
-    async with ctx_of(request).sessions.begin() as db:
-        await notifications.mark_all_read(db, user_id=claims.user_id)
-        count = await notifications.unread_count(db, claims.user_id)
-    return JSONResponse({"unread": count})
-
-
-routes = [
-    Route("/api/notifications", listing, methods=["GET"]),
-    Route("/api/notifications/read-all", read_all, methods=["POST"]),
-    Route("/api/notifications/{notification_id}/read", read_one, methods=["POST"]),
-]

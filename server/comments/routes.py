@@ -1,35 +1,45 @@
 """/api/invoices/{invoice_id}/comments: comment threads over HTTP, pushed live to the invoice.
 
-Thin handlers over server/comments.py. After each committed change, everyone connected to the
-invoice (in this process) gets a `comment` notice with the thread as GET returns it, and the
-notifiers get the new mention notifications.
+Thin handlers over server/comments/service.py. After each committed change, everyone connected
+to the invoice (in this process) gets a `comment` notice with the thread serialised by the same
+model as the REST answer, and the notifiers get the new mention notifications.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from server.auth import members
-from server.auth.access import json_body, principal
-from server.auth.permissions import Capability
+from server.auth.service import Caller, Capability, Principal
 from server.comments import service as comments
 from server.comments.anchors import parse_anchor
 from server.comments.notifications import NOTIFIERS
+from server.comments.schemas import (
+    CommentText,
+    MentionableList,
+    NewThread,
+    Thread,
+    ThreadList,
+    ThreadQuery,
+)
 from server.comments.service import Change, Event, ThreadStatus
-from server.core.api import ctx_of
+from server.core.api import Ctx, errors
 from server.core.context import AppContext
-from server.core.errors import BadRequest
 from server.invoices import service as invoices
 from server.invoices.documents import read_document
 from server.invoices.service import InvoiceAccess
 
 Action = Callable[[AsyncSession, InvoiceAccess, set[str]], Awaitable[Change]]
+
+_BASE = "/api/invoices/{invoice_id}/comments"
+_THREAD = _BASE + "/{thread_id}"
+_CHANGE = errors(400, 403, 404, 409)  # what a change to a thread can answer
+
+router = APIRouter(tags=["comments"], responses=errors(401))
 
 
 async def _line_ids(ctx: AppContext, invoice_id: str) -> set[str]:
@@ -42,145 +52,155 @@ async def _line_ids(ctx: AppContext, invoice_id: str) -> set[str]:
     }
 
 
-async def list_threads(request: Request) -> JSONResponse:
-    claims = principal(request)
-    ctx = ctx_of(request)
-    raw = request.query_params.get("status")
-    if raw is not None and raw not in {s.value for s in ThreadStatus}:
-        raise BadRequest("`status` must be open or resolved")
-    async with ctx.sessions() as db:
-        found = await invoices.access(
-            db, user_id=claims.user_id, invoice_id=request.path_params["invoice_id"]
-        )
-        lines = await _line_ids(ctx, found.invoice.id)
-        threads = await comments.threads_of(
-            db, found.invoice.id, status=ThreadStatus(raw) if raw else None
-        )
-        listed = await comments.as_json(db, threads, lines)
-    return JSONResponse(
-        {"threads": listed, "open": sum(t["status"] == ThreadStatus.OPEN for t in listed)}
-    )
-
-
-async def get_thread(request: Request) -> JSONResponse:
-    claims = principal(request)
-    ctx = ctx_of(request)
-    async with ctx.sessions() as db:
-        found = await invoices.access(
-            db, user_id=claims.user_id, invoice_id=request.path_params["invoice_id"]
-        )
-        thread = await comments.find_thread(db, found, request.path_params["thread_id"])
-        lines = await _line_ids(ctx, found.invoice.id)
-        [answer] = await comments.as_json(db, [thread], lines)
-    return JSONResponse(answer)
-
-
-async def _apply(request: Request, action: Action, *, status: int = 200) -> JSONResponse:
+async def _apply(caller: Principal, ctx: AppContext, invoice_id: str, action: Action) -> Thread:
     """Run a change in one transaction, then tell the room and the notifiers."""
-    claims = principal(request)
-    ctx = ctx_of(request)
     async with ctx.sessions.begin() as db:
-        found = await invoices.access(
-            db, user_id=claims.user_id, invoice_id=request.path_params["invoice_id"]
-        )
+        found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
         lines = await _line_ids(ctx, found.invoice.id)
         change = await action(db, found, lines)
-        [thread] = await comments.as_json(db, [change.thread], lines)
+        [raw] = await comments.as_json(db, [change.thread], lines)
+    thread = Thread.model_validate(raw)
     room = ctx.registry.get(found.invoice.id)
-    if room is not None:
-        room.notify({"type": "comment", "event": change.event.value, "thread": thread})
+    if room is not None:  # the same model serialises the notice and the answer
+        notice = {"type": "comment", "event": change.event.value}
+        room.notify({**notice, "thread": thread.model_dump(mode="json")})
     await NOTIFIERS.dispatch(change.deliveries)
-    return JSONResponse(thread, status_code=status)
+    return thread
 
 
-async def mentionable(request: Request) -> JSONResponse:
-    """Who can be mentioned in the organization, for the composer's suggestions (members)."""
-    claims = principal(request)
-    async with ctx_of(request).sessions() as db:
-        member = await members.require(
-            db,
-            user_id=claims.user_id,
-            org_id=request.path_params["org"],
-            capability=Capability.INVOICE_READ,
-        )
-        found = await comments.mentionable(db, member.org_id)
-    return JSONResponse({"items": found})
+@router.get(
+    _BASE,
+    response_model=ThreadList,
+    responses=errors(400, 404),
+    summary="The invoice's comment threads with their comments (every member)",
+)
+async def list_threads(
+    caller: Caller, ctx: Ctx, invoice_id: str, query: Annotated[ThreadQuery, Query()]
+) -> Any:
+    async with ctx.sessions() as db:
+        found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
+        lines = await _line_ids(ctx, found.invoice.id)
+        threads = await comments.threads_of(db, found.invoice.id, status=query.status)
+        listed = await comments.as_json(db, threads, lines)
+    return {"threads": listed, "open": sum(t["status"] == ThreadStatus.OPEN for t in listed)}
 
 
-def _only(data: dict[str, Any], *allowed: str) -> dict[str, Any]:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise BadRequest(f"unknown field {sorted(unknown)[0]!r}")
-    return data
-
-
-async def create_thread(request: Request) -> JSONResponse:
-    data = _only(await json_body(request), "anchor", "body")
-    anchor = parse_anchor(data.get("anchor"))
-    body = comments.clean_body(data.get("body"))
+@router.post(
+    _BASE,
+    status_code=201,
+    response_model=Thread,
+    responses=_CHANGE,
+    summary="Start a thread on a field, a line or a text range (reviewers and above)",
+)
+async def create_thread(caller: Caller, ctx: Ctx, invoice_id: str, new: NewThread) -> Thread:
+    given = new.anchor
+    anchor = parse_anchor(given.path, start=given.start, end=given.end, quote=given.quote)
 
     async def action(db: AsyncSession, found: InvoiceAccess, lines: set[str]) -> Change:
         return await comments.create_thread(
-            db, found=found, anchor=anchor, body=body, line_ids=lines
+            db, found=found, anchor=anchor, body=new.body, line_ids=lines
         )
 
-    return await _apply(request, action, status=201)
+    return await _apply(caller, ctx, invoice_id, action)
 
 
-async def reply(request: Request) -> JSONResponse:
-    body = comments.clean_body(_only(await json_body(request), "body").get("body"))
-    thread_id = request.path_params["thread_id"]
+@router.get(_THREAD, response_model=Thread, responses=errors(404), summary="One thread")
+async def get_thread(caller: Caller, ctx: Ctx, invoice_id: str, thread_id: str) -> Any:
+    async with ctx.sessions() as db:
+        found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
+        thread = await comments.find_thread(db, found, thread_id)
+        lines = await _line_ids(ctx, found.invoice.id)
+        [answer] = await comments.as_json(db, [thread], lines)
+    return answer
 
+
+@router.post(
+    _THREAD + "/comments",
+    status_code=201,
+    response_model=Thread,
+    responses=_CHANGE,
+    summary="Reply; the new comment is last",
+)
+async def reply(
+    caller: Caller, ctx: Ctx, invoice_id: str, thread_id: str, text: CommentText
+) -> Thread:
     async def action(db: AsyncSession, found: InvoiceAccess, _: set[str]) -> Change:
-        return await comments.reply(db, found=found, thread_id=thread_id, body=body)
+        return await comments.reply(db, found=found, thread_id=thread_id, body=text.body)
 
-    return await _apply(request, action, status=201)
+    return await _apply(caller, ctx, invoice_id, action)
 
 
-async def one_comment(request: Request) -> JSONResponse:
-    thread_id = request.path_params["thread_id"]
-    comment_id = request.path_params["comment_id"]
-    if request.method == "DELETE":
-
-        async def remove(db: AsyncSession, found: InvoiceAccess, _: set[str]) -> Change:
-            return await comments.remove(
-                db, found=found, thread_id=thread_id, comment_id=comment_id
-            )
-
-        return await _apply(request, remove)
-    body = comments.clean_body(_only(await json_body(request), "body").get("body"))
-
-    async def edit(db: AsyncSession, found: InvoiceAccess, _: set[str]) -> Change:
+@router.patch(
+    _THREAD + "/comments/{comment_id}",
+    response_model=Thread,
+    responses=_CHANGE,
+    summary="Edit one's own comment; members it newly mentions are notified",
+)
+async def edit_comment(
+    caller: Caller, ctx: Ctx, invoice_id: str, thread_id: str, comment_id: str, text: CommentText
+) -> Thread:
+    async def action(db: AsyncSession, found: InvoiceAccess, _: set[str]) -> Change:
         return await comments.edit(
-            db, found=found, thread_id=thread_id, comment_id=comment_id, body=body
+            db, found=found, thread_id=thread_id, comment_id=comment_id, body=text.body
         )
 
-    return await _apply(request, edit)
+    return await _apply(caller, ctx, invoice_id, action)
 
 
-def _status_route(event: Event) -> Callable[[Request], Awaitable[JSONResponse]]:
-    async def handler(request: Request) -> JSONResponse:
-        thread_id = request.path_params["thread_id"]
+@router.delete(
+    _THREAD + "/comments/{comment_id}",
+    response_model=Thread,
+    responses=_CHANGE,
+    summary="Delete one's own comment (it stays, marked deleted, without its text)",
+)
+async def delete_comment(
+    caller: Caller, ctx: Ctx, invoice_id: str, thread_id: str, comment_id: str
+) -> Thread:
+    async def action(db: AsyncSession, found: InvoiceAccess, _: set[str]) -> Change:
+        return await comments.remove(db, found=found, thread_id=thread_id, comment_id=comment_id)
 
-        async def action(db: AsyncSession, found: InvoiceAccess, _: set[str]) -> Change:
-            return await comments.set_status(db, found=found, thread_id=thread_id, event=event)
-
-        return await _apply(request, action)
-
-    return handler
+    return await _apply(caller, ctx, invoice_id, action)
 
 
-_BASE = "/api/invoices/{invoice_id}/comments"
+async def _set_status(
+    caller: Principal, ctx: AppContext, invoice_id: str, thread_id: str, event: Event
+) -> Thread:
+    async def action(db: AsyncSession, found: InvoiceAccess, _: set[str]) -> Change:
+        return await comments.set_status(db, found=found, thread_id=thread_id, event=event)
 
-routes = [
-    Route(_BASE, list_threads, methods=["GET"]),
-    Route(_BASE, create_thread, methods=["POST"]),
-    Route(f"{_BASE}/{{thread_id}}", get_thread, methods=["GET"]),
-    Route(f"{_BASE}/{{thread_id}}/comments", reply, methods=["POST"]),
-    Route(
-        f"{_BASE}/{{thread_id}}/comments/{{comment_id}}", one_comment, methods=["PATCH", "DELETE"]
-    ),
-    Route(f"{_BASE}/{{thread_id}}/resolve", _status_route(Event.RESOLVED), methods=["POST"]),
-    Route(f"{_BASE}/{{thread_id}}/reopen", _status_route(Event.REOPENED), methods=["POST"]),
-    Route("/api/orgs/{org}/mentionable", mentionable, methods=["GET"]),
-]
+    return await _apply(caller, ctx, invoice_id, action)
+
+
+@router.post(
+    _THREAD + "/resolve",
+    response_model=Thread,
+    responses=_CHANGE,
+    summary="Resolve an open thread (409 if it is resolved)",
+)
+async def resolve(caller: Caller, ctx: Ctx, invoice_id: str, thread_id: str) -> Thread:
+    return await _set_status(caller, ctx, invoice_id, thread_id, Event.RESOLVED)
+
+
+@router.post(
+    _THREAD + "/reopen",
+    response_model=Thread,
+    responses=_CHANGE,
+    summary="Reopen a resolved thread (409 if it is open)",
+)
+async def reopen(caller: Caller, ctx: Ctx, invoice_id: str, thread_id: str) -> Thread:
+    return await _set_status(caller, ctx, invoice_id, thread_id, Event.REOPENED)
+
+
+@router.get(
+    "/api/orgs/{org}/mentionable",
+    response_model=MentionableList,
+    responses=errors(404),
+    summary="Members who can be @mentioned, with the handle that names each one",
+)
+async def mentionable(caller: Caller, ctx: Ctx, org: str) -> Any:
+    async with ctx.sessions() as db:
+        member = await members.require(
+            db, user_id=caller.user_id, org_id=org, capability=Capability.INVOICE_READ
+        )
+        found = await comments.mentionable(db, member.org_id)
+    return {"items": found}

@@ -1,6 +1,6 @@
 """Comment threads on invoices: create, reply, edit, delete, resolve, reopen (docs/comments.md).
 
-Service functions over one database transaction. The caller (server/comments_api.py) has
+Service functions over one database transaction. The caller (server/comments/routes.py) has
 already checked that the user sees the invoice (`invoices.access`); these check what the user's
 role and authorship allow. Comments have no workflow check: they stay open to discussion after
 the invoice is issued.
@@ -20,7 +20,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.models import Membership, User
-from server.auth.permissions import Capability
+from server.auth.service import Capability
 from server.comments import notifications
 from server.comments.anchors import Anchor
 from server.comments.models import Comment, CommentMention, CommentThread
@@ -28,7 +28,7 @@ from server.comments.notifications import Delivery
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.invoices.service import InvoiceAccess
 
-MAX_BODY = 5000
+MAX_BODY = 5000  # characters of a comment, once trimmed (checked by schemas.Body)
 MAX_THREADS_PER_INVOICE = 1000  # each list answer carries them all
 MAX_COMMENTS_PER_THREAD = 500
 MAX_MENTIONS = 20  # per comment: more is a broadcast, not a mention
@@ -121,17 +121,6 @@ async def mentionable(db: AsyncSession, org_id: str) -> list[dict[str, str]]:
         }
         for user, local in zip(users, locals_, strict=True)
     ]
-
-
-def clean_body(value: object) -> str:
-    if not isinstance(value, str):
-        raise BadRequest("`body` must be a string")
-    body = value.strip()
-    if not body:
-        raise BadRequest("`body` cannot be empty")
-    if len(body) > MAX_BODY:
-        raise BadRequest(f"`body` is longer than {MAX_BODY} characters")
-    return body
 
 
 @dataclass(slots=True)
