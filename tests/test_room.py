@@ -1,9 +1,10 @@
-"""Rooms, the registry and the persister through in-memory channels (no sockets)."""
+"""Rooms through in-memory channels (no sockets): fan-out, refused and bad updates, slow and
+idle peers, rights changes. The helpers here serve test_registry and test_locks too."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -15,14 +16,10 @@ from collab.sync import (
     CloseCode,
     Identity,
     Limits,
-    LoadError,
-    LogEntry,
     MemoryStore,
     Persister,
     Room,
     RoomRegistry,
-    Snapshot,
-    StoredDocument,
     serve_peer,
 )
 from collab.sync.protocol import (
@@ -34,7 +31,7 @@ from collab.sync.protocol import (
     encode_sync_step1,
     encode_update,
 )
-from tests.harness import wait_for, wait_until
+from tests.harness import wait_until
 from tests.memory_channel import MemoryChannel
 
 EDITOR = Identity("u-editor", "Editor", can_edit=True)
@@ -97,56 +94,6 @@ class Connection:
 
 async def joined(room: Room, count: int) -> None:
     await wait_until(lambda: len(room.peers) == count, what=f"{count} peers")
-
-
-class SlowStore(MemoryStore):
-    def __init__(self) -> None:
-        super().__init__()
-        self.loads = 0
-        self.release = asyncio.Event()
-        self.fail = False
-
-    async def load(self, doc_id: str) -> StoredDocument:
-        self.loads += 1
-        await self.release.wait()
-        if self.fail:
-            raise OSError("database unreachable")
-        return await super().load(doc_id)
-
-
-async def test_concurrent_opens_share_one_load_and_all_get_sync_step1() -> None:
-    store = SlowStore()
-    store.log["inv"] = [LogEntry("inv", 1, line_updates(1)[0], "u", 0.0)]
-    async with registry(store) as rooms:
-        waiters = [asyncio.create_task(rooms.acquire("inv")) for _ in range(10)]
-        await asyncio.sleep(0)
-        store.release.set()
-        got = await asyncio.gather(*waiters)
-        assert store.loads == 1
-        assert all(room is got[0] for room in got) and got[0].refs == 10
-        connections = [Connection(got[0], EDITOR, Limits()) for _ in range(10)]
-        await wait_until(lambda: all(c.channel.sent for c in connections), what="step 1")
-        for connection in connections:
-            first = decode_message(connection.channel.sent[0])
-            assert isinstance(first, SyncMessage) and first.kind is SyncType.STEP1
-        for connection in connections:
-            await connection.close()
-            rooms.release(got[0])
-
-
-async def test_a_failed_load_refuses_every_waiter_and_creates_no_room() -> None:
-    store = SlowStore()
-    store.fail = True
-    async with registry(store) as rooms:
-        waiters = [asyncio.create_task(rooms.acquire("inv")) for _ in range(3)]
-        await asyncio.sleep(0)
-        store.release.set()
-        results = await asyncio.gather(*waiters, return_exceptions=True)
-        assert all(isinstance(r, LoadError) for r in results)
-        assert rooms.get("inv") is None
-        assert store.writes == 0  # nothing, in particular no empty document, was saved
-        store.fail = False  # the next open tries again
-        assert (await rooms.acquire("inv")).doc_id == "inv"
 
 
 async def test_updates_fan_out_to_others_and_are_logged_with_their_author() -> None:
@@ -213,65 +160,6 @@ async def test_an_idle_connection_is_closed() -> None:
         peer = await asyncio.wait_for(idle.task, 2)
         assert peer.close_code == CloseCode.IDLE_TIMEOUT
         assert room.peers == set()
-
-
-async def test_compaction_writes_a_reencoded_snapshot_and_keeps_the_log() -> None:
-    store = MemoryStore()
-    limits = Limits(compact_after_updates=10)
-    updates = line_updates(25)
-    async with registry(store, compact_after_updates=10) as rooms:
-        room = await rooms.acquire("inv")
-        writer = Connection(room, EDITOR, limits)
-        for update in updates:
-            writer.send(encode_update(update))
-
-        async def all_logged() -> bool:
-            return len(store.log.get("inv", [])) == 25
-
-        await wait_for(all_logged, what="25 updates logged")
-        snapshot = store.snapshots["inv"]
-        assert snapshot.seq == 20
-        stored = await store.load("inv")
-        assert stored.updates == updates[20:] and stored.last_seq == 25
-        replayed: Doc[Any] = Doc()
-        replayed.apply_update(snapshot.data)
-        assert content(replayed) == [f"l{i}" for i in range(20)]
-        await writer.close()
-    # Shutting down snapshots the rest; the replaced log rows stay for history.
-    assert store.snapshots["inv"].seq == 25
-    assert [e.seq for e in store.log["inv"]] == list(range(1, 26))
-
-
-async def test_an_idle_room_unloads_only_after_its_writes_are_durable() -> None:
-    class CountingStore(MemoryStore):
-        async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
-            await asyncio.sleep(0.05)  # a slow disk
-            await super().write(entries, snapshots)
-
-    store = CountingStore()
-    async with registry(store, room_idle_unload_seconds=0.01) as rooms:
-        room = await rooms.acquire("inv")
-        writer = Connection(room, EDITOR, Limits())
-        for update in line_updates(3):
-            writer.send(encode_update(update))
-        await wait_until(lambda: room.seq == 3, what="updates applied")
-        await writer.close()
-        rooms.release(room)
-        await wait_until(lambda: rooms.get("inv") is None, what="unload")
-        # Unloaded means durable: the snapshot covering all three updates is stored.
-        assert store.snapshots["inv"].seq == 3
-        reloaded = await rooms.acquire("inv")
-        assert reloaded is not room and content(reloaded.doc) == ["l0", "l1", "l2"]
-
-
-async def test_reopening_during_unload_keeps_the_room() -> None:
-    store = MemoryStore()
-    async with registry(store, room_idle_unload_seconds=0.0) as rooms:
-        room = await rooms.acquire("inv")
-        rooms.release(room)
-        again = await rooms.acquire("inv")  # arrives before the unload task runs
-        await asyncio.sleep(0.05)
-        assert again is room and rooms.get("inv") is room
 
 
 @pytest.mark.parametrize("frame", [b"\x00\x01\x03abc", encode_sync_step1(b"\xff")])
@@ -387,20 +275,3 @@ async def test_structural_damage_closes_the_sender_for_a_fresh_resync() -> None:
         assert other.updates() == [] and room.seq == 0
         assert "evil" not in set(room.doc.keys())
         await other.close()
-
-
-async def test_setup_runs_before_anyone_joins_and_its_failure_refuses_the_load() -> None:
-    store = MemoryStore()
-
-    async def setup(room: Room) -> None:
-        if room.doc_id == "broken":
-            raise OSError("invoice row missing")
-        room.frozen = "not a draft"
-
-    async with Persister(store) as persister:
-        rooms = RoomRegistry(store, persister, Limits(), shape=INVOICE_SHAPE, setup=setup)
-        assert (await rooms.acquire("inv")).frozen == "not a draft"
-        with pytest.raises(LoadError):
-            await rooms.acquire("broken")
-        assert rooms.get("broken") is None
-        await rooms.close()
