@@ -58,9 +58,9 @@ async def test_refresh_rotates_and_a_reused_refresh_token_ends_the_session(
         )
         assert third.status_code == 401
         bad = await http.post("/api/auth/refresh", json={"refresh_token": 42})
-        assert bad.status_code == 400 and bad.json() == {
-            "error": "`refresh_token` must be a string"
-        }
+        assert bad.status_code == 400
+        assert bad.json()["error"] == "`refresh_token` must be a string"
+        assert bad.json()["details"]
 
 
 async def test_logout_revokes_on_http_and_closes_the_open_socket(running: Running) -> None:

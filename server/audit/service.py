@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.models import AuditEvent
-from server.auth.models import Membership
 
 
 class AuditKind(StrEnum):
@@ -55,31 +54,20 @@ def record(
     )
 
 
-async def for_org(db: AsyncSession, org_id: str, *, limit: int) -> list[AuditEvent]:
-    """The organization's events plus the sign-in events of its current members, newest first."""
-    members = select(Membership.user_id).where(Membership.org_id == org_id)
+async def for_org(
+    db: AsyncSession, org_id: str, *, member_ids: Collection[str], limit: int
+) -> list[AuditEvent]:
+    """The organization's events plus the sign-in events of `member_ids` (its current members,
+    which the caller gets from auth's service), newest first."""
     query = (
         select(AuditEvent)
         .where(
             or_(
                 AuditEvent.org_id == org_id,
-                and_(AuditEvent.org_id.is_(None), AuditEvent.actor_id.in_(members)),
+                and_(AuditEvent.org_id.is_(None), AuditEvent.actor_id.in_(list(member_ids))),
             )
         )
         .order_by(AuditEvent.id.desc())
         .limit(limit)
     )
     return list(await db.scalars(query))
-
-
-def as_json(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "at": event.at.isoformat(),
-        "event": event.event,
-        "actor_id": event.actor_id,
-        "org_id": event.org_id,
-        "target": event.target,
-        "ip": event.ip,
-        "detail": event.detail,
-    }

@@ -24,11 +24,10 @@ from server.auth.throttle import Throttle
 from server.auth.totp import SecretBox
 from server.core.api import client_ip, ctx_of
 from server.core.context import AppContext
-from server.core.errors import BadRequest, Unauthorized
+from server.core.errors import Unauthorized
 from server.core.settings import AccessSettings
 
 _PRINCIPAL = "cofacture.principal"
-MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass
@@ -49,6 +48,9 @@ class Principal:
 def access_of(conn: HTTPConnection) -> Access:
     found: Access = conn.app.state.access
     return found
+
+
+AuthState = Annotated[Access, Depends(access_of)]  # a handler's view of auth's resources
 
 
 async def authenticate(ctx: AppContext, live: LiveAccess, token: str) -> Principal:
@@ -89,7 +91,15 @@ def _caller(
     return principal(request)
 
 
+def _optional_caller(
+    request: Request, _: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal | None:
+    return optional_principal(request)
+
+
 Caller = Annotated[Principal, Depends(_caller)]  # the authenticated caller of a route
+# The caller when a bearer token was sent (routes that also serve anonymous requests).
+OptionalCaller = Annotated[Principal | None, Depends(_optional_caller)]
 
 
 class SessionCheckMiddleware:
@@ -145,43 +155,3 @@ async def audit_denied(conn: HTTPConnection, message: str, *, status: int) -> No
             org_id=conn.path_params.get("org"),
             detail=f"{status}: {message}",
         )
-
-
-# -- request bodies ------------------------------------------------------------------------
-
-
-async def json_body(request: Request) -> dict[str, Any]:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise BadRequest(f"request body above {MAX_BODY_BYTES} bytes")
-    if not body:
-        return {}
-    try:
-        data = json.loads(body)
-    except ValueError:
-        raise BadRequest("request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise BadRequest("request body must be a JSON object")
-    return data
-
-
-def text(data: dict[str, Any], key: str, *, max_length: int = 1000) -> str:
-    value = data.get(key)
-    if value is None:
-        raise BadRequest(f"`{key}` is required")
-    if not isinstance(value, str):
-        raise BadRequest(f"`{key}` must be a string")
-    if len(value) > max_length:
-        raise BadRequest(f"`{key}` is longer than {max_length} characters")
-    return value
-
-
-def optional_text(data: dict[str, Any], key: str, *, max_length: int = 1000) -> str | None:
-    return None if data.get(key) is None else text(data, key, max_length=max_length)
-
-
-def flag(data: dict[str, Any], key: str) -> bool:
-    value = data.get(key)
-    if not isinstance(value, bool):
-        raise BadRequest(f"`{key}` must be true or false")
-    return value

@@ -125,3 +125,8 @@ async def acting_member(
     if not can(member.role, capability):
         raise Forbidden(f"a {member.role} cannot {action}")
     return member
+
+
+async def member_ids(db: AsyncSession, org_id: str) -> list[str]:
+    """The ids of the organization's current members."""
+    return list(await db.scalars(select(Membership.user_id).where(Membership.org_id == org_id)))

@@ -6,7 +6,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,15 +44,6 @@ class Listed:
     user: User
     role: Role
     totp_enabled: bool
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "user_id": self.user.id,
-            "email": self.user.email,
-            "name": self.user.name,
-            "role": self.role.value,
-            "totp_enabled": self.totp_enabled,
-        }
 
 
 async def list_members(db: AsyncSession, org_id: str) -> list[Listed]:

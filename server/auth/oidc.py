@@ -12,17 +12,17 @@ import logging
 from typing import Any
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth import accounts, signin, twofactor
-from server.auth.access import access_of
+from server.auth.access import Access, AuthState
 from server.auth.models import User
-from server.core.api import client_ip, ctx_of
+from server.auth.schemas import TokenPair
+from server.core.api import Ctx, client_ip, errors
 from server.core.errors import Forbidden, NotFound, Unauthorized
 from server.core.settings import AccessSettings
 
@@ -48,16 +48,30 @@ def client(settings: AccessSettings) -> Any | None:
     return oauth.create_client(_NAME)
 
 
-def _client(request: Request) -> Any:
-    found = access_of(request).oidc
-    if found is None:
+def _client(access: Access) -> Any:
+    if access.oidc is None:
         raise NotFound("single sign-on is not configured")
-    return found
+    return access.oidc
 
 
-async def start(request: Request) -> Response:
-    """Redirect the browser to the provider (the state and nonce go in a signed cookie)."""
-    oidc = _client(request)
+router = APIRouter(prefix="/api/auth/oidc", tags=["auth"])
+
+
+@router.get(
+    "/login",
+    name="oidc_login",
+    status_code=302,
+    response_class=RedirectResponse,
+    responses={
+        302: {"description": "To the provider's sign-in page"},
+        **errors(401, 404),
+    },
+    summary="Single sign-on: redirect the browser to the OpenID provider",
+    description="The state and nonce go in a signed cookie. 404 when single sign-on is not "
+    "configured, 401 when the provider cannot be reached.",
+)
+async def start(request: Request, access: AuthState) -> Response:
+    oidc = _client(access)
     redirect_uri = str(request.url_for("oidc_callback"))
     try:
         response: Response = await oidc.authorize_redirect(request, redirect_uri)
@@ -67,27 +81,37 @@ async def start(request: Request) -> Response:
     return response
 
 
-async def callback(request: Request) -> JSONResponse:
-    oidc = _client(request)
+@router.get(
+    "/callback",
+    name="oidc_callback",
+    response_model=TokenPair,
+    responses=errors(401, 403, 404),
+    summary="Where the provider sends the browser back: answers a token pair",
+    description="The provider's query (`code`, `state`, ...) is read by the OpenID client. "
+    "403 when the email is not verified or belongs to no member, or when a second factor is "
+    "due and the provider's `amr` shows none.",
+)
+async def callback(request: Request, ctx: Ctx, access: AuthState) -> TokenPair:
+    oidc = _client(access)
     try:
         token = await oidc.authorize_access_token(request)
     except (OAuthError, OSError, ValueError, KeyError, TypeError) as exc:
         log.info("single sign-on refused: %s", exc)
         raise Unauthorized("single sign-on failed") from None
     claims: dict[str, Any] = dict(token.get("userinfo") or {})
-    ctx, access, ip = ctx_of(request), access_of(request), client_ip(request)
+    ip = client_ip(request)
     async with ctx.sessions() as db:
         user = await _matching_user(db, claims, ip)
         if await twofactor.enabled(db, user.id) or await twofactor.required_by(db, user.id):
             amr = claims.get("amr")
             if not (isinstance(amr, list) and _MULTI_FACTOR_AMR & {str(a) for a in amr}):
                 raise Forbidden(signin.TOTP_REQUIRED)
-        answer = await signin.token_pair(ctx, access, db, user_id=user.id, ip=ip)
+        tokens = await signin.token_pair(ctx, access, db, user_id=user.id, ip=ip)
         audit.record(
             db, AuditKind.LOGIN_OK, actor_id=user.id, ip=ip, target=user.email, detail="oidc"
         )
         await db.commit()
-    return JSONResponse(answer)
+    return TokenPair.model_validate(tokens, from_attributes=True)
 
 
 async def _matching_user(db: AsyncSession, claims: dict[str, Any], ip: str | None) -> User:
@@ -102,9 +126,3 @@ async def _matching_user(db: AsyncSession, claims: dict[str, Any], ip: str | Non
         await db.commit()
         raise Forbidden("no Cofacture membership for this email")
     return user
-
-
-routes = [
-    Route("/api/auth/oidc/login", start, methods=["GET"], name="oidc_login"),
-    Route("/api/auth/oidc/callback", callback, methods=["GET"], name="oidc_callback"),
-]

@@ -1,266 +1,210 @@
-"""Authentication routes: login, refresh, logout, password, invitations, two-factor, `me`."""
+"""Authentication routes: sign-in, tokens, passwords, invitations, two-factor, `me`, first run."""
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter, Request, Response
 
-from sqlalchemy import delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
-from server.audit import service as audit
-from server.audit.service import AuditKind
-from server.auth import accounts, invitations, sessions, signin, twofactor
-from server.auth.access import (
-    access_of,
-    json_body,
-    optional_principal,
-    optional_text,
-    principal,
-    text,
+from server.auth import enrolment, passwords, profile, setup, signin
+from server.auth.access import AuthState, Caller, OptionalCaller, Principal
+from server.auth.enrolment import Who
+from server.auth.schemas import (
+    AcceptInvitation,
+    ChangePassword,
+    Confirm,
+    Credentials,
+    DisableTwoFactor,
+    Enrolment,
+    Login,
+    Me,
+    RecoveryCodes,
+    Refresh,
+    Setup,
+    SetupDone,
+    SetupState,
+    TokenPair,
 )
-from server.auth.models import Invitation, Organization, User
-from server.auth.permissions import ROLE_CAPABILITIES
-from server.auth.security import hash_password
-from server.auth.sessions import RefreshReused
-from server.auth.throttle import Key, Throttle
-from server.core.api import client_ip, ctx_of
-from server.core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from server.core.api import Ctx, client_ip, errors
+
+# A body without a content-type is read as JSON, as the API always did (FastAPI's default is to
+# refuse it); bearer tokens, not cookies, authenticate, so this opens no cross-site request.
+router = APIRouter(tags=["auth"], strict_content_type=False)
 
 
-async def login(request: Request) -> JSONResponse:
-    data = await json_body(request)
-    email, password = text(data, "email"), text(data, "password")
-    code = optional_text(data, "totp", max_length=20)
-    answer = await signin.sign_in(
-        ctx_of(request),
-        access_of(request),
-        email=email,
-        password=password,
-        code=code,
+@router.post(
+    "/api/auth/login",
+    response_model=TokenPair,
+    responses=errors(400, 401, 403, 429),
+    summary="Sign in with email, password and (when due) a second factor",
+    description="401 `invalid email or password` for an unknown email and a wrong password "
+    "alike; 401 `totp_required` when a second factor is due (send it as `totp`); 403 "
+    "`totp_enrollment_required` when an organization demands one the user has not set up.",
+)
+async def login(body: Login, ctx: Ctx, access: AuthState, request: Request) -> TokenPair:
+    tokens = await signin.sign_in(
+        ctx,
+        access,
+        email=body.email,
+        password=body.password,
+        code=body.totp,
         ip=client_ip(request),
     )
-    return JSONResponse(answer)
+    return TokenPair.model_validate(tokens, from_attributes=True)
 
 
-async def refresh(request: Request) -> JSONResponse:
-    data = await json_body(request)
-    token = text(data, "refresh_token", max_length=200)
-    ctx, access = ctx_of(request), access_of(request)
-    async with ctx.sessions() as db:
-        try:
-            started = await sessions.rotate(
-                db, refresh_token=token, ttl=access.settings.refresh_token_ttl
-            )
-        except RefreshReused as exc:
-            audit.record(
-                db,
-                AuditKind.REFRESH_REUSED,
-                actor_id=exc.session.user_id,
-                ip=client_ip(request),
-                detail="a rotated refresh token was used again: session revoked",
-            )
-            await db.commit()
-            access.live.end_sessions([exc.session.id], "session revoked")
-            raise Unauthorized("invalid or expired refresh token") from None
-        user_id = started.session.user_id
-        if not await twofactor.enabled(db, user_id) and await twofactor.required_by(db, user_id):
-            await sessions.revoke(db, started.session.id)
-            await db.commit()
-            raise Unauthorized(signin.TOTP_ENROLMENT_REQUIRED)
-        await db.commit()
-    return JSONResponse(signin.tokens(ctx, access, started))
+@router.post(
+    "/api/auth/refresh",
+    response_model=TokenPair,
+    responses=errors(400, 401),
+    summary="A new token pair; the refresh token sent stops working",
+)
+async def refresh(body: Refresh, ctx: Ctx, access: AuthState, request: Request) -> TokenPair:
+    tokens = await signin.refresh(
+        ctx, access, refresh_token=body.refresh_token, ip=client_ip(request)
+    )
+    return TokenPair.model_validate(tokens, from_attributes=True)
 
 
-async def logout(request: Request) -> Response:
-    caller = principal(request)
-    ctx = ctx_of(request)
-    async with ctx.sessions.begin() as db:
-        await sessions.revoke(db, caller.session_id)
-        audit.record(db, AuditKind.LOGOUT, actor_id=caller.user_id, ip=client_ip(request))
-    access_of(request).live.end_sessions([caller.session_id], "signed out")
+@router.post(
+    "/api/auth/logout",
+    status_code=204,
+    response_class=Response,
+    responses=errors(401),
+    summary="End the caller's session",
+)
+async def logout(caller: Caller, ctx: Ctx, access: AuthState, request: Request) -> Response:
+    await signin.sign_out(ctx, access, caller=caller, ip=client_ip(request))
     return Response(status_code=204)
 
 
-async def change_password(request: Request) -> Response:
-    caller = principal(request)
-    data = await json_body(request)
-    current, new = text(data, "current_password"), text(data, "new_password")
-    ctx, access = ctx_of(request), access_of(request)
-    ip = client_ip(request)
-    async with ctx.sessions() as db:
-        user = await _user(db, caller.user_id)
-        await signin.check_password(ctx, access, db, email=user.email, password=current, ip=ip)
-        _check_new_password(new)
-        user.password_hash = hash_password(new)
-        ended = await sessions.revoke_all(db, user.id)
-        audit.record(db, AuditKind.PASSWORD_CHANGED, actor_id=user.id, ip=ip, target=user.email)
-        await db.commit()
-    access.live.end_sessions(ended, "password changed; sign in again")
-    return Response(status_code=204)
-
-
-async def accept_invitation(request: Request) -> Response:
-    data = await json_body(request)
-    token, password = text(data, "token", max_length=200), text(data, "password")
-    _check_new_password(password)
-    async with ctx_of(request).sessions() as db:
-        invitation = await db.scalar(
-            select(Invitation).where(Invitation.token_hash == invitations.token_hash(token))
-        )
-        if invitation is None or invitations.expired(invitation):
-            raise BadRequest("invalid or expired invitation")
-        user = await _user(db, invitation.user_id)
-        user.password_hash = hash_password(password)
-        await db.execute(delete(Invitation).where(Invitation.user_id == user.id))
-        await db.commit()
-    return Response(status_code=204)
-
-
-# -- two-factor ------------------------------------------------------------------------------
-
-
-async def _enrolling_user(request: Request, db: AsyncSession, data: dict[str, Any]) -> User:
-    """The bearer's user, or (before any token: mandatory enrolment) the user of `email` and
-    `password` in the body, checked and throttled like a login."""
-    caller = optional_principal(request)
-    if caller is not None:
-        return await _user(db, caller.user_id)
-    if "email" not in data:
-        raise Unauthorized("send a bearer token, or `email` and `password`")
-    user, _ = await signin.check_password(
-        ctx_of(request),
-        access_of(request),
-        db,
-        email=text(data, "email"),
-        password=text(data, "password"),
+@router.post(
+    "/api/auth/password",
+    status_code=204,
+    response_class=Response,
+    responses=errors(400, 401, 429),
+    summary="Change one's password; every session of the user ends",
+)
+async def change_password(
+    body: ChangePassword, caller: Caller, ctx: Ctx, access: AuthState, request: Request
+) -> Response:
+    await passwords.change_password(
+        ctx,
+        access,
+        user_id=caller.user_id,
+        current=body.current_password,
+        new=body.new_password,
         ip=client_ip(request),
     )
-    return user
-
-
-async def enroll(request: Request) -> JSONResponse:
-    data = await json_body(request)
-    access = access_of(request)
-    async with ctx_of(request).sessions() as db:
-        user = await _enrolling_user(request, db, data)
-        enrolment = await twofactor.enroll(
-            db, user, box=access.box, issuer=access.settings.totp_issuer
-        )
-        await db.commit()
-    return JSONResponse(
-        {"secret": enrolment.secret, "otpauth_uri": enrolment.uri, "qr_svg": enrolment.qr_svg}
-    )
-
-
-async def confirm(request: Request) -> JSONResponse:
-    data = await json_body(request)
-    code = text(data, "code", max_length=20)
-    access, ip = access_of(request), client_ip(request)
-    async with ctx_of(request).sessions() as db:
-        user = await _enrolling_user(request, db, data)
-        keys = access.throttle.keys(email=user.email, ip=ip)
-        await access.throttle.check(db, keys)
-        try:
-            codes = await twofactor.confirm(db, user.id, code, box=access.box)
-        except BadRequest:
-            await _count_failure(access.throttle, db, keys, user, ip)
-            raise
-        audit.record(db, AuditKind.TOTP_ENROLLED, actor_id=user.id, ip=ip, target=user.email)
-        await db.commit()
-    return JSONResponse({"recovery_codes": codes})
-
-
-async def disable(request: Request) -> Response:
-    caller = principal(request)
-    data = await json_body(request)
-    code = text(data, "code", max_length=20)
-    access, ip = access_of(request), client_ip(request)
-    async with ctx_of(request).sessions() as db:
-        user = await _user(db, caller.user_id)
-        if not await twofactor.enabled(db, user.id):
-            raise Conflict("two-factor authentication is not enabled")
-        if orgs := await twofactor.required_by(db, user.id):
-            raise Conflict(f"two-factor authentication is mandatory for you in {', '.join(orgs)}")
-        keys = access.throttle.keys(email=user.email, ip=ip)
-        await access.throttle.check(db, keys)
-        if await twofactor.verify(db, user.id, code, box=access.box) is None:
-            await _count_failure(access.throttle, db, keys, user, ip)
-            raise BadRequest("invalid two-factor code")
-        await twofactor.disable(db, user.id)
-        audit.record(db, AuditKind.TOTP_DISABLED, actor_id=user.id, ip=ip, target=user.email)
-        await db.commit()
     return Response(status_code=204)
 
 
-async def me(request: Request) -> JSONResponse:
-    caller = principal(request)
-    async with ctx_of(request).sessions() as db:
-        user = await _user(db, caller.user_id)
-        members = await accounts.memberships(db, user.id)
-        names = {
-            o.id: o.name
-            for o in await db.scalars(
-                select(Organization).where(Organization.id.in_([m.org_id for m in members]))
-            )
-        }
-        body = {
-            "id": user.id,
-            "email": user.email,
-            "name": user.name,
-            "totp_enabled": await twofactor.enabled(db, user.id),
-            "recovery_codes_left": await twofactor.unused_recovery_codes(db, user.id),
-            "memberships": [
-                {
-                    "org_id": m.org_id,
-                    "org_name": names.get(m.org_id, ""),
-                    "role": m.role.value,
-                    "capabilities": sorted(c.value for c in ROLE_CAPABILITIES[m.role]),
-                }
-                for m in members
-            ],
-        }
-    return JSONResponse(body)
+@router.post(
+    "/api/auth/accept-invitation",
+    status_code=204,
+    response_class=Response,
+    responses=errors(400),
+    summary="Set a first password with an invitation token",
+)
+async def accept_invitation(body: AcceptInvitation, ctx: Ctx) -> Response:
+    await passwords.accept_invitation(ctx, token=body.token, password=body.password)
+    return Response(status_code=204)
 
 
-# -- helpers ---------------------------------------------------------------------------------
+# -- two-factor ---------------------------------------------------------------------------------
 
 
-async def _user(db: AsyncSession, user_id: str) -> User:
-    user = await db.get(User, user_id)
-    if user is None:
-        raise NotFound("no such user")
-    return user
+@router.post(
+    "/api/auth/2fa/enroll",
+    response_model=Enrolment,
+    responses=errors(400, 401, 409, 429),
+    summary="Start a two-factor enrolment: a fresh secret and its QR code",
+    description="With a bearer token, or `email` and `password` for a user who must enrol "
+    "before getting a token.",
+)
+async def enroll(
+    caller: OptionalCaller,
+    ctx: Ctx,
+    access: AuthState,
+    request: Request,
+    body: Credentials | None = None,
+) -> Enrolment:
+    who = _who(caller, body, request)
+    found = await enrolment.enroll(ctx, access, who)
+    return Enrolment(secret=found.secret, otpauth_uri=found.uri, qr_svg=found.qr_svg)
 
 
-async def _count_failure(
-    throttle: Throttle, db: AsyncSession, keys: list[Key], user: User, ip: str | None
-) -> None:
-    """Count a wrong code and commit it before the caller raises (so that it counts)."""
-    await throttle.failure(db, keys)
-    audit.record(
-        db, AuditKind.LOGIN_FAILED, actor_id=user.id, ip=ip, target=user.email, detail="code"
+@router.post(
+    "/api/auth/2fa/confirm",
+    response_model=RecoveryCodes,
+    responses=errors(400, 401, 409, 429),
+    summary="Turn two-factor on with a first code; answers the recovery codes, once",
+)
+async def confirm(
+    body: Confirm, caller: OptionalCaller, ctx: Ctx, access: AuthState, request: Request
+) -> RecoveryCodes:
+    who = _who(caller, body, request)
+    codes = await enrolment.confirm(ctx, access, who, code=body.code)
+    return RecoveryCodes(recovery_codes=codes)
+
+
+@router.post(
+    "/api/auth/2fa/disable",
+    status_code=204,
+    response_class=Response,
+    responses=errors(400, 401, 409, 429),
+    summary="Turn two-factor off with a fresh code (or a recovery code)",
+)
+async def disable(
+    body: DisableTwoFactor, caller: Caller, ctx: Ctx, access: AuthState, request: Request
+) -> Response:
+    await enrolment.disable(
+        ctx, access, user_id=caller.user_id, code=body.code, ip=client_ip(request)
     )
-    await db.commit()
+    return Response(status_code=204)
 
 
-def _check_new_password(password: str) -> None:
-    if len(password) < accounts.MIN_PASSWORD_LENGTH:
-        raise BadRequest(f"password must have at least {accounts.MIN_PASSWORD_LENGTH} characters")
-    if len(password) > 1000:
-        raise BadRequest("password must have at most 1000 characters")
+def _who(caller: Principal | None, body: Credentials | None, request: Request) -> Who:
+    email, password = (body.email, body.password) if body else (None, None)
+    return Who(caller, email=email, password=password, ip=client_ip(request))
 
 
-routes = [
-    Route("/api/auth/login", login, methods=["POST"]),
-    Route("/api/auth/refresh", refresh, methods=["POST"]),
-    Route("/api/auth/logout", logout, methods=["POST"]),
-    Route("/api/auth/password", change_password, methods=["POST"]),
-    Route("/api/auth/accept-invitation", accept_invitation, methods=["POST"]),
-    Route("/api/auth/2fa/enroll", enroll, methods=["POST"]),
-    Route("/api/auth/2fa/confirm", confirm, methods=["POST"]),
-    Route("/api/auth/2fa/disable", disable, methods=["POST"]),
-    Route("/api/me", me, methods=["GET"]),
-]
+# -- the caller, and the first run ------------------------------------------------------------
+
+
+@router.get(
+    "/api/me",
+    response_model=Me,
+    responses=errors(401),
+    summary="The caller: account, second factor, memberships and their capabilities",
+)
+async def me(caller: Caller, ctx: Ctx) -> Me:
+    found = await profile.profile(ctx, caller.user_id)
+    return Me.model_validate(found, from_attributes=True)
+
+
+@router.get(
+    "/api/setup",
+    response_model=SetupState,
+    summary="Whether the first-run setup is still to be done (no user exists yet)",
+)
+async def setup_state(ctx: Ctx) -> SetupState:
+    return SetupState(needed=await setup.needed(ctx))
+
+
+@router.post(
+    "/api/setup",
+    status_code=201,
+    response_model=SetupDone,
+    responses=errors(400, 403),
+    summary="First run: create the first organization and its administrator",
+    description="Only on a database without any user, atomically; 403 afterwards.",
+)
+async def first_run(body: Setup, ctx: Ctx, request: Request) -> SetupDone:
+    done = await setup.first_run(
+        ctx,
+        organization=body.organization,
+        name=body.name,
+        email=body.email,
+        password=body.password,
+        ip=client_ip(request),
+    )
+    return SetupDone.model_validate(done, from_attributes=True)

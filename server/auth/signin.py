@@ -1,8 +1,9 @@
-"""Signing in: throttled credential and second-factor checks, then a session and its tokens."""
+"""Signing in: throttled credential and second-factor checks, then a session and its tokens;
+refreshing those tokens and signing out."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth import accounts, sessions, twofactor
-from server.auth.access import Access
+from server.auth.access import Access, Principal
 from server.auth.models import User
+from server.auth.sessions import RefreshReused
 from server.auth.throttle import Key, TooManyAttempts
 from server.core.context import AppContext
 from server.core.errors import Forbidden, Unauthorized
@@ -21,9 +23,18 @@ TOTP_REQUIRED = "totp_required"
 TOTP_ENROLMENT_REQUIRED = "totp_enrollment_required"
 
 
+@dataclass(frozen=True, slots=True)
+class Tokens:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    token_type: str = "bearer"
+
+
 async def token_pair(
     ctx: AppContext, access: Access, db: AsyncSession, *, user_id: str, ip: str | None
-) -> dict[str, Any]:
+) -> Tokens:
     """Start a session and answer with its access and refresh tokens (the caller commits)."""
     started = await sessions.start(
         db, user_id=user_id, ip=ip, ttl=access.settings.refresh_token_ttl
@@ -31,14 +42,13 @@ async def token_pair(
     return tokens(ctx, access, started)
 
 
-def tokens(ctx: AppContext, access: Access, started: sessions.Started) -> dict[str, Any]:
-    return {
-        "access_token": ctx.signer.issue(started.session.user_id, session_id=started.session.id),
-        "token_type": "bearer",
-        "expires_in": ctx.signer.ttl_seconds,
-        "refresh_token": started.refresh_token,
-        "refresh_expires_in": access.settings.refresh_token_ttl,
-    }
+def tokens(ctx: AppContext, access: Access, started: sessions.Started) -> Tokens:
+    return Tokens(
+        access_token=ctx.signer.issue(started.session.user_id, session_id=started.session.id),
+        expires_in=ctx.signer.ttl_seconds,
+        refresh_token=started.refresh_token,
+        refresh_expires_in=access.settings.refresh_token_ttl,
+    )
 
 
 async def check_password(
@@ -116,7 +126,7 @@ async def sign_in(
     password: str,
     code: str | None,
     ip: str | None,
-) -> dict[str, Any]:
+) -> Tokens:
     async with ctx.sessions() as db:
         user, keys = await check_password(ctx, access, db, email=email, password=password, ip=ip)
         await check_code(access, db, user=user, code=code, keys=keys, ip=ip)
@@ -130,3 +140,39 @@ async def sign_in(
 async def user_by_email(db: AsyncSession, email: str) -> User | None:
     found: User | None = await db.scalar(select(User).where(User.email == email.strip().lower()))
     return found
+
+
+async def refresh(ctx: AppContext, access: Access, *, refresh_token: str, ip: str | None) -> Tokens:
+    """A new token pair for a refresh token, which stops working; using a rotated one again
+    revokes its session (someone else holds a copy)."""
+    async with ctx.sessions() as db:
+        try:
+            started = await sessions.rotate(
+                db, refresh_token=refresh_token, ttl=access.settings.refresh_token_ttl
+            )
+        except RefreshReused as exc:
+            audit.record(
+                db,
+                AuditKind.REFRESH_REUSED,
+                actor_id=exc.session.user_id,
+                ip=ip,
+                detail="a rotated refresh token was used again: session revoked",
+            )
+            await db.commit()
+            access.live.end_sessions([exc.session.id], "session revoked")
+            raise Unauthorized("invalid or expired refresh token") from None
+        user_id = started.session.user_id
+        if not await twofactor.enabled(db, user_id) and await twofactor.required_by(db, user_id):
+            await sessions.revoke(db, started.session.id)
+            await db.commit()
+            raise Unauthorized(TOTP_ENROLMENT_REQUIRED)
+        await db.commit()
+    return tokens(ctx, access, started)
+
+
+async def sign_out(ctx: AppContext, access: Access, *, caller: Principal, ip: str | None) -> None:
+    """End the caller's session, and close its open sockets."""
+    async with ctx.sessions.begin() as db:
+        await sessions.revoke(db, caller.session_id)
+        audit.record(db, AuditKind.LOGOUT, actor_id=caller.user_id, ip=ip)
+    access.live.end_sessions([caller.session_id], "signed out")

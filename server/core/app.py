@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from collab.invoice.document import INVOICE_SHAPE
 from collab.sync import Persister, RoomRegistry
+from server.audit import routes as audit_routes
 from server.auth import members_routes, oidc
 from server.auth import routes as auth_routes
 from server.auth.access import Access, SessionCheckMiddleware, audit_denied
@@ -47,6 +48,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     notification_routes,
     auth_routes,
     members_routes,
+    audit_routes,
     oidc,
 )
 

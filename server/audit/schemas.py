@@ -1,0 +1,48 @@
+"""Request and response bodies of the audit log route: the source of its OpenAPI description."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from server.audit.models import AuditEvent
+from server.audit.service import AuditKind
+from server.core.api import Model
+
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+DEFAULT_PAGE = 100
+MAX_PAGE = 1000
+
+
+class AuditQuery(Model):
+    limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="newest events first")
+
+
+class AuditEventOut(BaseModel):
+    id: int
+    at: Timestamp
+    # A string, not the enum: rows written by an older version stay readable.
+    event: str = Field(examples=[k.value for k in AuditKind])
+    actor_id: str | None
+    org_id: str | None
+    target: str | None
+    ip: str | None
+    detail: str | None
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditEventOut:
+        return cls(
+            id=event.id,
+            at=event.at.isoformat(),
+            event=event.event,
+            actor_id=event.actor_id,
+            org_id=event.org_id,
+            target=event.target,
+            ip=event.ip,
+            detail=event.detail,
+        )
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEventOut]

@@ -1,0 +1,180 @@
+"""Request and response bodies of the auth routes: the source of their OpenAPI description.
+
+Length limits are those the API always had: 1000 characters for a password or an email at sign-in,
+320 for a member's email, 200 for names and tokens, 20 for a two-factor code.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, Field
+from pydantic_core import PydanticCustomError
+
+from server.auth.members import Listed
+from server.auth.permissions import Capability, Role
+from server.core.api import Model
+
+Password = Annotated[str, Field(max_length=1000)]
+Code = Annotated[str, Field(max_length=20, description="a TOTP code, or a recovery code")]
+Token = Annotated[str, Field(max_length=200)]
+Flag = Annotated[bool, Field(strict=True)]  # JSON true or false, not "yes" or 1
+# Checked by the service after the caller's right (a 403 comes before a bad role's 400).
+RoleName = Annotated[str, Field(max_length=20, json_schema_extra={"enum": [r.value for r in Role]})]
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        # Reported like a missing field: "`organization` is required".
+        raise PydanticCustomError("missing", "is required")
+    return value
+
+
+NotBlank = AfterValidator(_not_blank)
+
+
+# -- sign-in and sessions ----------------------------------------------------------------------
+
+
+class Login(Model):
+    email: Password
+    password: Password
+    totp: Code | None = None
+
+
+class Refresh(Model):
+    refresh_token: Token
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: str = Field(examples=["bearer"])
+    expires_in: int = Field(description="seconds the access token is valid")
+    refresh_token: str
+    refresh_expires_in: int = Field(description="seconds the refresh token is valid unused")
+
+
+class ChangePassword(Model):
+    current_password: Password
+    new_password: Password
+
+
+class AcceptInvitation(Model):
+    token: Token
+    password: Password
+
+
+# -- two-factor --------------------------------------------------------------------------------
+
+
+class Credentials(Model):
+    """Only before any token, for a user who must enrol: the same checks as a sign-in."""
+
+    email: Password | None = None
+    password: Password | None = None
+
+
+class Confirm(Credentials):
+    code: Code
+
+
+class DisableTwoFactor(Model):
+    code: Code
+
+
+class Enrolment(BaseModel):
+    secret: str = Field(description="base32, for typing into an authenticator app")
+    otpauth_uri: str
+    qr_svg: str = Field(description="the URI as a QR code, an SVG document")
+
+
+class RecoveryCodes(BaseModel):
+    recovery_codes: list[str] = Field(description="10 single-use codes, shown once")
+
+
+# -- the caller --------------------------------------------------------------------------------
+
+
+class MembershipOut(BaseModel):
+    org_id: str
+    org_name: str
+    role: Role
+    capabilities: list[Capability]
+
+
+class Me(BaseModel):
+    id: str
+    email: str
+    name: str
+    totp_enabled: bool
+    recovery_codes_left: int
+    memberships: list[MembershipOut]
+
+
+# -- members and the security policy -----------------------------------------------------------
+
+
+class AddMember(Model):
+    email: Annotated[str, Field(max_length=320)]
+    role: RoleName
+    name: Annotated[str | None, Field(max_length=200, description="for a new user")] = None
+
+
+class ChangeRole(Model):
+    role: RoleName
+
+
+class MemberOut(BaseModel):
+    user_id: str
+    email: str
+    name: str
+    role: Role
+    totp_enabled: bool
+
+    @classmethod
+    def of(cls, member: Listed, **extra: str | None) -> Self:
+        user = member.user
+        return cls(
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            role=member.role,
+            totp_enabled=member.totp_enabled,
+            **extra,
+        )
+
+
+class AddedMember(MemberOut):
+    invitation_token: str | None = Field(
+        default=None, description="only for a user new to Cofacture: sets their password"
+    )
+
+
+class MemberList(BaseModel):
+    items: list[MemberOut]
+
+
+class SecurityPolicy(Model):
+    require_totp: Flag
+
+
+# -- first run ---------------------------------------------------------------------------------
+
+
+class SetupState(BaseModel):
+    needed: bool = Field(description="true while no user exists")
+
+
+class Setup(Model):
+    organization: Annotated[str, Field(max_length=200), NotBlank]
+    email: Annotated[str, Field(max_length=320), NotBlank]
+    password: Annotated[str, Field(max_length=1000), NotBlank]
+    # Not limited: a longer name is cut to 200 characters, as it always was.
+    name: Annotated[str | None, Field(description="cut to 200 characters")] = None
+
+
+class SetupDone(BaseModel):
+    org_id: str
+    org_name: str
+    user_id: str
+    email: str
