@@ -24,7 +24,6 @@ router = APIRouter(
     prefix="/api/orgs/{org}",
     tags=["members"],
     responses=errors(401, 403, 404),
-    strict_content_type=False,  # as in server/auth/routes.py
 )
 
 

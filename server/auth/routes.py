@@ -27,7 +27,7 @@ from server.core.api import Ctx, client_ip, errors
 
 # A body without a content-type is read as JSON, as the API always did (FastAPI's default is to
 # refuse it); bearer tokens, not cookies, authenticate, so this opens no cross-site request.
-router = APIRouter(tags=["auth"], strict_content_type=False)
+router = APIRouter(tags=["auth"])
 
 
 @router.post(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from types import ModuleType
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
@@ -28,12 +30,13 @@ from server.comments import notification_routes
 from server.comments import routes as comment_routes
 from server.core import frontend as web
 from server.core import health
-from server.core.api import MAX_BODY_BYTES, exception_handlers
+from server.core.api import MAX_BODY_BYTES, exception_handlers, install_openapi
 from server.core.context import AppContext
 from server.core.db import create_engine, migrate, sessions
 from server.core.errors import ApiError
 from server.core.settings import Settings
 from server.invoices import routes as invoice_routes
+from server.invoices import service as invoices
 from server.invoices import socket as ws
 from server.invoices.rooms import InvoiceRooms
 from server.invoices.store import SqlUpdateStore
@@ -85,7 +88,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.access = Access(
                 settings=access,
                 live=LiveAccess(
-                    registry, app.state.ctx.sessions, remember_seconds=settings.access_token_ttl
+                    registry,
+                    partial(_invoice_states, db_sessions),
+                    remember_seconds=settings.access_token_ttl,
                 ),
                 box=SecretBox(settings.secret_key),
                 throttle=Throttle(
@@ -111,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         max_body_size=MAX_BODY_BYTES,
+        # A JSON body is read as JSON whatever its Content-Type says (curl's default is a form).
+        strict_content_type=False,
         lifespan=lifespan,
         middleware=[
             # Only the single sign-on flow keeps state in this cookie (its state and nonce).
@@ -125,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         exception_handlers=exception_handlers(_denied),
     )
+    install_openapi(app)
     app.include_router(health.router)
     for part in map(_routes_of, FEATURE_ROUTES):
         if isinstance(part, APIRouter):
@@ -134,6 +142,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(ws.routes)
     app.router.routes.extend(web.routes())  # last: the front end never shadows /api or /ws
     return app
+
+
+async def _invoice_states(
+    db_sessions: async_sessionmaker[Any], org_id: str, invoice_ids: list[str]
+) -> list[tuple[str, str]]:
+    async with db_sessions() as db:
+        return await invoices.statuses(db, org_id=org_id, invoice_ids=invoice_ids)
 
 
 async def _denied(request: Request, exc: ApiError) -> None:
