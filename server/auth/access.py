@@ -19,13 +19,13 @@ from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth import sessions
 from server.auth.live import LiveAccess
-from server.auth.security import InvalidToken
 from server.auth.throttle import Throttle
 from server.auth.totp import SecretBox
 from server.core.api import client_ip, ctx_of
 from server.core.context import AppContext
 from server.core.errors import Unauthorized
 from server.core.settings import AccessSettings
+from server.core.tokens import InvalidToken
 
 _PRINCIPAL = "cofacture.principal"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -130,3 +131,21 @@ async def acting_member(
 async def member_ids(db: AsyncSession, org_id: str) -> list[str]:
     """The ids of the organization's current members."""
     return list(await db.scalars(select(Membership.user_id).where(Membership.org_id == org_id)))
+
+
+async def org_users(db: AsyncSession, org_id: str) -> list[User]:
+    """The people of an organization, by name then e-mail."""
+    query = (
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.org_id == org_id)
+        .order_by(User.name, User.email)
+    )
+    return list(await db.scalars(query))
+
+
+async def users_by_id(db: AsyncSession, user_ids: Iterable[str]) -> dict[str, User]:
+    wanted = list(set(user_ids))
+    if not wanted:
+        return {}
+    return {u.id: u for u in await db.scalars(select(User).where(User.id.in_(wanted)))}

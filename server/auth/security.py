@@ -1,24 +1,13 @@
-"""Password hashing (argon2) and signed, expiring bearer tokens (JWT, HS256)."""
+"""Password hashing (argon2), with the same cost for unknown accounts."""
 
 from __future__ import annotations
 
-import time
-import uuid
-from dataclasses import dataclass
-
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import OctKey
-from joserfc.jwt import JWTClaimsRegistry
 
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown makes both failures cost the same.
 _DUMMY_HASH = _hasher.hash("cofacture-timing-equaliser")
-
-_ALGORITHM = "HS256"
-_ISSUER = "cofacture"
 
 
 def hash_password(password: str) -> str:
@@ -30,52 +19,3 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
-
-
-class InvalidToken(Exception):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class TokenClaims:
-    user_id: str
-    token_id: str
-    expires_at: int
-    session_id: str = ""  # the sign-in session (server/sessions.py) the token belongs to
-
-
-class TokenSigner:
-    def __init__(self, secret: str, *, ttl_seconds: int) -> None:
-        self._key = OctKey.import_key(secret.encode())
-        self.ttl_seconds = ttl_seconds
-        self._registry = JWTClaimsRegistry(
-            iss={"essential": True, "value": _ISSUER},
-            sub={"essential": True},
-            exp={"essential": True},
-            typ={"essential": True, "value": "access"},
-            sid={"essential": True},
-        )
-
-    def issue(self, user_id: str, *, session_id: str) -> str:
-        now = int(time.time())
-        claims = {
-            "iss": _ISSUER,
-            "sub": user_id,
-            "iat": now,
-            "exp": now + self.ttl_seconds,
-            "jti": uuid.uuid4().hex,
-            "typ": "access",
-            "sid": session_id,
-        }
-        return jwt.encode({"alg": _ALGORITHM}, claims, self._key)
-
-    def verify(self, token: str) -> TokenClaims:
-        try:
-            decoded = jwt.decode(token, self._key, algorithms=[_ALGORITHM])
-            self._registry.validate(decoded.claims)
-        except (JoseError, ValueError) as exc:
-            raise InvalidToken(str(exc) or type(exc).__name__) from exc
-        claims = decoded.claims
-        return TokenClaims(
-            str(claims["sub"]), str(claims.get("jti", "")), int(claims["exp"]), str(claims["sid"])
-        )

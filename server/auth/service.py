@@ -5,9 +5,18 @@ Other feature packages import this module only, never auth's other modules.
 
 from __future__ import annotations
 
-from server.auth.access import Caller, Principal
-from server.auth.accounts import Member, acting_member, member_ids, membership, memberships
+from server.auth.access import Caller, Principal, access_of, audit_denied, authenticate
+from server.auth.accounts import (
+    Member,
+    acting_member,
+    member_ids,
+    membership,
+    memberships,
+    org_users,
+    users_by_id,
+)
 from server.auth.members import require
+from server.auth.models import User
 from server.auth.permissions import Capability, Role, can
 
 __all__ = [
@@ -16,10 +25,16 @@ __all__ = [
     "Member",
     "Principal",
     "Role",
+    "User",
+    "access_of",
     "acting_member",
+    "audit_denied",
+    "authenticate",
     "can",
     "member_ids",
     "membership",
     "memberships",
+    "org_users",
     "require",
+    "users_by_id",
 ]

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.models import Membership, User
+from server.auth.service import User, memberships, users_by_id
 from server.comments.models import Comment, Notification
 from server.core.errors import NotFound
 
@@ -141,48 +141,53 @@ async def mention(
     return made
 
 
-def _visible(user_id: str) -> Any:
+async def _visible(db: AsyncSession, user_id: str) -> Any:
     """The user's notifications from organizations they still belong to."""
+    org_ids = [m.org_id for m in await memberships(db, user_id)]
     return (
-        select(Notification, Comment.body, User.name)
-        .join(
-            Membership,
-            and_(Membership.org_id == Notification.org_id, Membership.user_id == user_id),
-        )
+        select(Notification, Comment.body)
         .join(Comment, Comment.id == Notification.comment_id)
-        .join(User, User.id == Notification.actor_id)
-        .where(Notification.user_id == user_id)
+        .where(Notification.user_id == user_id, Notification.org_id.in_(org_ids))
     )
 
 
+async def _with_actors(
+    db: AsyncSession, rows: Sequence[tuple[Notification, str | None]]
+) -> list[dict[str, Any]]:
+    actors = await users_by_id(db, {row.actor_id for row, _ in rows})
+    return [
+        as_json(row, body, actors[row.actor_id].name if row.actor_id in actors else "")
+        for row, body in rows
+    ]
+
+
 async def unread_count(db: AsyncSession, user_id: str) -> int:
-    query = _visible(user_id).where(Notification.read_at.is_(None)).subquery()
+    query = (await _visible(db, user_id)).where(Notification.read_at.is_(None)).subquery()
     return int(await db.scalar(select(func.count()).select_from(query)) or 0)
 
 
 async def listing(
     db: AsyncSession, *, user_id: str, unread_only: bool, limit: int
 ) -> list[dict[str, Any]]:
-    query = _visible(user_id)
+    query = await _visible(db, user_id)
     if unread_only:
         query = query.where(Notification.read_at.is_(None))
-    rows = (
-        await db.execute(
-            query.order_by(Notification.created_at.desc(), Notification.id).limit(limit)
-        )
-    ).all()
-    return [as_json(row, body, actor) for row, body, actor in rows]
+    ordered = query.order_by(Notification.created_at.desc(), Notification.id).limit(limit)
+    rows = (await db.execute(ordered)).tuples().all()
+    return await _with_actors(db, rows)
 
 
 async def mark_read(db: AsyncSession, *, user_id: str, notification_id: str) -> dict[str, Any]:
-    found = (await db.execute(_visible(user_id).where(Notification.id == notification_id))).first()
+    query = (await _visible(db, user_id)).where(Notification.id == notification_id)
+    found = (await db.execute(query)).tuples().first()
     if found is None:
         raise NotFound("no such notification")
-    row, body, actor = found
+    row, _ = found
     if row.read_at is None:
         row.read_at = datetime.now(UTC)
         await db.flush()
-    return as_json(row, body, actor)
+    [answer] = await _with_actors(db, [found])
+    return answer
 
 
 async def mark_all_read(db: AsyncSession, *, user_id: str) -> None:

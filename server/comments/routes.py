@@ -13,8 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth import members
-from server.auth.service import Caller, Capability, Principal
+from server.auth.service import Caller, Capability, Principal, require
 from server.comments import service as comments
 from server.comments.anchors import parse_anchor
 from server.comments.notifications import NOTIFIERS
@@ -30,8 +29,7 @@ from server.comments.service import Change, Event, ThreadStatus
 from server.core.api import Ctx, errors
 from server.core.context import AppContext
 from server.invoices import service as invoices
-from server.invoices.documents import read_document
-from server.invoices.service import InvoiceAccess
+from server.invoices.service import InvoiceAccess, read_document
 
 Action = Callable[[AsyncSession, InvoiceAccess, set[str]], Awaitable[Change]]
 
@@ -199,7 +197,7 @@ async def reopen(caller: Caller, ctx: Ctx, invoice_id: str, thread_id: str) -> T
 )
 async def mentionable(caller: Caller, ctx: Ctx, org: str) -> Any:
     async with ctx.sessions() as db:
-        member = await members.require(
+        member = await require(
             db, user_id=caller.user_id, org_id=org, capability=Capability.INVOICE_READ
         )
         found = await comments.mentionable(db, member.org_id)

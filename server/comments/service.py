@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth.models import Membership, User
-from server.auth.service import Capability
+from server.auth.service import Capability, User, org_users, users_by_id
 from server.comments import notifications
 from server.comments.anchors import Anchor
 from server.comments.models import Comment, CommentMention, CommentThread
@@ -94,14 +93,7 @@ def match_members(handles: Sequence[str], members: Sequence[User]) -> list[User]
 
 
 async def _members(db: AsyncSession, org_id: str) -> list[User]:
-    return list(
-        await db.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.org_id == org_id)
-            .order_by(User.name, User.email)
-        )
-    )
+    return await org_users(db, org_id)
 
 
 async def _mentioned(db: AsyncSession, org_id: str, body: str) -> list[User]:
@@ -327,7 +319,7 @@ async def as_json(
         mentions.setdefault(comment_id, []).append(user_id)
     user_ids = {t.created_by for t in threads} | {t.resolved_by for t in threads if t.resolved_by}
     user_ids |= {c.author_id for c in comments} | {u for us in mentions.values() for u in us}
-    users = {u.id: u for u in await db.scalars(select(User).where(User.id.in_(user_ids)))}
+    users = await users_by_id(db, set(user_ids))
     by_thread: dict[str, list[dict[str, Any]]] = {thread_id: [] for thread_id in ids}
     for comment in comments:
         by_thread[comment.thread_id].append(

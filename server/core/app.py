@@ -22,7 +22,6 @@ from server.auth import members_routes, oidc
 from server.auth import routes as auth_routes
 from server.auth.access import Access, SessionCheckMiddleware, audit_denied
 from server.auth.live import LiveAccess
-from server.auth.security import TokenSigner
 from server.auth.throttle import Throttle
 from server.auth.totp import SecretBox
 from server.catalog import routes as catalog_routes
@@ -35,6 +34,7 @@ from server.core.context import AppContext
 from server.core.db import create_engine, migrate, sessions
 from server.core.errors import ApiError
 from server.core.settings import Settings
+from server.core.tokens import TokenSigner
 from server.invoices import routes as invoice_routes
 from server.invoices import service as invoices
 from server.invoices import socket as ws

@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from collab.sync import RoomRegistry
-from server.auth.security import TokenSigner
+from collab.sync import RoomRegistry, UpdateStore
 from server.core.settings import Settings
-from server.invoices.store import SqlUpdateStore
+from server.core.tokens import TokenSigner
 
 
 @dataclass
@@ -19,5 +18,5 @@ class AppContext:
     engine: AsyncEngine
     sessions: async_sessionmaker[Any]
     signer: TokenSigner
-    store: SqlUpdateStore
+    store: UpdateStore  # the SQL store (server/invoices/store.py) behind collab's port
     registry: RoomRegistry

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collab.invoice.validation import evaluate
 from server.auth.service import Capability, Member, acting_member, can, membership, memberships
 from server.core.errors import NotFound
+from server.invoices.documents import read_document as read_document  # for other features
 from server.invoices.models import Invoice
 
 

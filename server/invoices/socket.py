@@ -15,8 +15,7 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from collab.sync import ChannelClosed, Identity, LoadError, ProtocolError, serve_peer
-from server.auth.access import access_of, audit_denied, authenticate
-from server.auth.permissions import Capability
+from server.auth.service import Capability, access_of, audit_denied, authenticate
 from server.core.context import AppContext
 from server.core.errors import NotFound, Unauthorized
 from server.core.origins import origin_allowed
