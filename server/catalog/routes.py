@@ -13,7 +13,7 @@ from server.auth.service import Caller, Capability, acting_member, can, membersh
 from server.catalog import schemas
 from server.catalog import service as catalog
 from server.catalog.models import Customer, Item
-from server.catalog.service import CUSTOMER_FIELDS, ITEM_FIELDS, Record, TextField
+from server.catalog.service import CUSTOMER_FIELDS, ITEM_FIELDS, Record
 from server.core.api import Ctx, errors
 from server.core.errors import Forbidden
 
@@ -24,7 +24,7 @@ router = APIRouter(tags=["catalogue"], responses=errors(401))
 
 def _resource(
     model: type[Record],
-    fields: dict[str, TextField],
+    fields: tuple[str, ...],
     check: Check,
     *,
     create_body: type[BaseModel],
