@@ -11,11 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from functools import partial
 from types import TracebackType
 
 from collab.shape import DocumentShape
 from collab.sync.errors import CloseCode, LoadError
+from collab.sync.inspect import Inspection
 from collab.sync.limits import Limits
+from collab.sync.peer import Identity
 from collab.sync.persister import Persister
 from collab.sync.room import Room
 from collab.sync.store import UpdateStore
@@ -44,6 +47,9 @@ class RoomRegistry:
         self._limits = limits
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Task[Room]] = {}
+        # Rooms told that storage is unavailable, to be told again when it is back.
+        self._told_unavailable: set[str] = set()
+        persister.on_change.append(self._storage_changed)
 
     async def __aenter__(self) -> RoomRegistry:
         return self
@@ -100,6 +106,9 @@ class RoomRegistry:
                 limits=self._limits,
                 shape=self._shape,
             )
+            # Nothing is accepted (and so fanned out) that cannot be made durable: while the
+            # persister cannot write this document, every edit is refused and compensated.
+            room.policies.append(partial(self._storage_policy, doc_id))
             if self._setup is not None:
                 await self._setup(room)
         except Exception as exc:
@@ -121,10 +130,11 @@ class RoomRegistry:
             return
         if room.unsnapshotted:
             room.write_snapshot()  # the next cold load reads one snapshot, not the log
-        await self._persister.flush()
+        await self._persister.flush(doc_id=room.doc_id)
         # Re-checked after the await: a connection may have arrived while we flushed.
         if room.refs == 0 and self._rooms.get(room.doc_id) is room:
             del self._rooms[room.doc_id]
+            self._told_unavailable.discard(room.doc_id)
             room.unload_task = None
 
     async def close(self) -> None:
@@ -136,4 +146,22 @@ class RoomRegistry:
                 peer.close(CloseCode.GOING_AWAY, "server shutting down")
             if room.unsnapshotted:
                 room.write_snapshot()
-        await self._persister.flush()
+        # Bounded: with storage down, shutting down must not hang forever (the persister logs
+        # what it could not write).
+        await self._persister.flush(self._limits.room_idle_unload_seconds)
+
+    def _storage_policy(
+        self, doc_id: str, _identity: Identity, _inspection: Inspection
+    ) -> str | None:
+        return self._persister.refusal(doc_id)
+
+    def _storage_changed(self) -> None:
+        """Tell each room's connections when its storage fails or comes back."""
+        for doc_id, room in self._rooms.items():
+            reason = self._persister.refusal(doc_id)
+            if reason is not None and doc_id not in self._told_unavailable:
+                self._told_unavailable.add(doc_id)
+                room.notify({"type": "storage", "status": "unavailable", "reason": reason})
+            elif reason is None and doc_id in self._told_unavailable:
+                self._told_unavailable.discard(doc_id)
+                room.notify({"type": "storage", "status": "ok"})
