@@ -11,12 +11,14 @@ extras=${1:-dev}
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-py_stamp=".venv/.stamp-$(cat pyproject.toml | sha256sum | cut -c1-16)-$extras-2"
+# Python packages come from the lock files only (scripts/lock.sh writes them from pyproject.toml),
+# pinned with hashes; dev also gets the bench extra: mypy checks bench/.
+if [ "$extras" = runtime ]; then lock=requirements/runtime.lock; else lock=requirements/dev.lock; fi
+py_stamp=".venv/.stamp-$(cat pyproject.toml "$lock" | sha256sum | cut -c1-16)-$extras-3"
 if [ ! -f "$py_stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
-  # dev also gets the bench extra: mypy checks bench/, and bench/run.py runs right after.
-  if [ "$extras" = runtime ]; then target="."; else target=".[$extras,bench]"; fi
-  .venv/bin/python -m pip install --quiet -e "$target"
+  .venv/bin/python -m pip install --quiet --require-hashes -r "$lock"
+  .venv/bin/python -m pip install --quiet --no-deps -e .
   rm -f .venv/.stamp-*
   touch "$py_stamp"
 fi
