@@ -141,21 +141,27 @@ async def test_admins_manage_members_and_every_change_is_audited(running: Runnin
         }
         assert listed[bob.email] == "editor" and len(listed) == 7
 
-        # An existing user from elsewhere is added; a new one is invited and sets a password.
+        # Someone new is invited and sets a password with the token (existing accounts:
+        # tests/test_auth_invitations.py); inviting again replaces the first token.
         r = await http.post(
             f"/api/orgs/{org}/members",
             json={"email": "Nina@Acme.test", "role": "reviewer", "name": "Nina"},
         )
         assert r.status_code == 201, r.text
-        nina = r.json()
-        assert nina["email"] == "nina@acme.test" and nina["role"] == "reviewer"
-        invitation = nina["invitation_token"]
+        first = r.json()
+        assert first["email"] == "nina@acme.test" and first["role"] == "reviewer"
         again = await http.post(
-            f"/api/orgs/{org}/members", json={"email": "nina@acme.test", "role": "viewer"}
+            f"/api/orgs/{org}/members", json={"email": "nina@acme.test", "role": "reviewer"}
         )
-        assert again.status_code == 409
+        assert again.status_code == 201
+        invitation = again.json()["invitation_token"]
 
         async with api(server) as anonymous:
+            replaced = await anonymous.post(
+                "/api/auth/accept-invitation",
+                json={"token": first["invitation_token"], "password": "nina's password"},
+            )
+            assert replaced.status_code == 400
             short = await anonymous.post(
                 "/api/auth/accept-invitation", json={"token": invitation, "password": "short"}
             )
@@ -164,15 +170,22 @@ async def test_admins_manage_members_and_every_change_is_audited(running: Runnin
                 "/api/auth/accept-invitation",
                 json={"token": invitation, "password": "nina's password"},
             )
-            assert ok.status_code == 204
+            assert ok.status_code == 204, ok.text
             reused = await anonymous.post(
                 "/api/auth/accept-invitation", json={"token": invitation, "password": "another one"}
             )
             assert reused.status_code == 400 and reused.json() == {
                 "error": "invalid or expired invitation"
             }
-        nina_account = Account("nina@acme.test", "nina's password", nina["user_id"], org)
-        assert (await login(server, nina_account)).status_code == 200
+        nina_login = await login(server, Account("nina@acme.test", "nina's password", "", org))
+        assert nina_login.status_code == 200
+        async with api(server, nina_login.json()["access_token"]) as as_nina:
+            nina = (await as_nina.get("/api/me")).json()
+        assert [(m["org_id"], m["role"]) for m in nina["memberships"]] == [(org, "reviewer")]
+        member_again = await http.post(
+            f"/api/orgs/{org}/members", json={"email": "nina@acme.test", "role": "viewer"}
+        )
+        assert member_again.status_code == 409
 
         r = await http.patch(f"/api/orgs/{org}/members/{bob.user_id}", json={"role": "approver"})
         assert r.status_code == 200 and r.json()["role"] == "approver"
@@ -181,8 +194,8 @@ async def test_admins_manage_members_and_every_change_is_audited(running: Runnin
         assert (
             await http.patch(f"/api/orgs/{org}/members/{bob.user_id}", json={})
         ).status_code == 400
-        assert (await http.delete(f"/api/orgs/{org}/members/{nina['user_id']}")).status_code == 204
-        assert (await http.delete(f"/api/orgs/{org}/members/{nina['user_id']}")).status_code == 404
+        assert (await http.delete(f"/api/orgs/{org}/members/{nina['id']}")).status_code == 204
+        assert (await http.delete(f"/api/orgs/{org}/members/{nina['id']}")).status_code == 404
 
         # The last admin can be neither demoted nor removed.
         adam = by_role[Role.ADMIN].user_id
@@ -202,6 +215,7 @@ async def test_admins_manage_members_and_every_change_is_audited(running: Runnin
     kinds = {e["event"] for e in events}
     assert {
         "login.ok",
+        "member.invited",
         "member.added",
         "member.role_changed",
         "member.removed",

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.auth import twofactor
 from server.auth.models import Membership, Organization, User
 from server.auth.permissions import Capability, Role, can
 from server.auth.security import hash_password, verify_password
@@ -69,12 +70,12 @@ async def create_user(
             id=str(uuid.uuid4()),
             email=email,
             name=name.strip() or email.split("@")[0],
-            password_hash=hash_password(password),
+            password_hash=await hash_password(password),
             created_at=datetime.now(UTC),
         )
         db.add(user)
         await db.flush()
-    elif not verify_password(user.password_hash, password):
+    elif not await verify_password(user.password_hash, password):
         raise Conflict(f"{email} already exists with another password")
     if await db.get(Membership, (user.id, org.id)) is not None:
         raise Conflict(f"{email} is already a member of {org.name}")
@@ -86,18 +87,26 @@ async def create_user(
 async def authenticate(db: AsyncSession, *, email: str, password: str) -> User | None:
     """The user if the credentials are right; the same work is done for an unknown email."""
     user = await db.scalar(select(User).where(User.email == email.strip().lower()))
-    ok = verify_password(user.password_hash if user else None, password)
+    ok = await verify_password(user.password_hash if user else None, password)
     return user if ok else None
 
 
-async def memberships(db: AsyncSession, user_id: str) -> list[Member]:
+async def memberships(db: AsyncSession, user_id: str, *, every: bool = False) -> list[Member]:
+    """The user's memberships, without those an organization's two-factor policy suspends
+    (`every=True`: all of them, as the user's own profile shows them)."""
     rows = (
         await db.execute(select(User, Membership).join(Membership).where(User.id == user_id))
     ).all()
-    return [Member(user, m.org_id, Role(m.role)) for user, m in rows]
+    found = [Member(user, m.org_id, Role(m.role)) for user, m in rows]
+    if every:
+        return found
+    suspended = await twofactor.suspended_orgs(db, user_id)
+    return [m for m in found if m.org_id not in suspended]
 
 
 async def membership(db: AsyncSession, user_id: str, org_id: str) -> Member | None:
+    """The user's membership of `org_id`; None if there is none, or if the organization's
+    two-factor policy suspends it (its resources then look like another tenant's)."""
     row = (
         await db.execute(
             select(User, Membership)
@@ -105,15 +114,18 @@ async def membership(db: AsyncSession, user_id: str, org_id: str) -> Member | No
             .where(User.id == user_id, Membership.org_id == org_id)
         )
     ).first()
-    return Member(row[0], org_id, Role(row[1].role)) if row else None
+    if row is None or org_id in await twofactor.suspended_orgs(db, user_id):
+        return None
+    return Member(row[0], org_id, Role(row[1].role))
 
 
 async def acting_member(
     db: AsyncSession, user_id: str, org_id: str | None, capability: Capability, action: str
 ) -> Member:
     """The caller's membership in the organization the request is about (its only one when
-    `org_id` is not given), checked for `capability`."""
-    members = await memberships(db, user_id)
+    `org_id` is not given), checked for `capability`; 403 `totp_enrollment_required` when the
+    organization demands a second factor the caller has not set up."""
+    members = await memberships(db, user_id, every=True)
     if org_id is None:
         if len(members) != 1:
             raise BadRequest("you belong to several organizations: give `org`")
@@ -123,6 +135,8 @@ async def acting_member(
         if not found:
             raise NotFound("no such organization")
         member = found[0]
+    if member.org_id in await twofactor.suspended_orgs(db, user_id):
+        raise Forbidden(twofactor.TOTP_ENROLMENT_REQUIRED)
     if not can(member.role, capability):
         raise Forbidden(f"a {member.role} cannot {action}")
     return member

@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.audit.service import AuditKind
-from server.auth import members, sessions
+from server.auth import invitations, members
 from server.auth.access import Access, Principal
-from server.auth.members import Added, Listed
+from server.auth.invitations import Invited
+from server.auth.members import Listed
 from server.auth.permissions import Capability
 from server.core.context import AppContext
 from server.core.errors import NotFound
@@ -38,21 +39,23 @@ async def list_members(ctx: AppContext, admin: Admin) -> list[Listed]:
 
 async def add_member(
     ctx: AppContext, access: Access, admin: Admin, *, email: str, role: str, name: str | None
-) -> Added:
-    """Add an existing user, or invite a new one (the answer then carries the invitation)."""
+) -> Invited:
+    """Invite someone to the organization: they become a member only once they accept. The
+    answer is the same whether the email has an account or not."""
     async with ctx.sessions.begin() as db:
         await _require(db, admin)
         parsed = members.parse_role(role)
-        added = await members.add(
+        invited = await invitations.invite(
             db,
             org_id=admin.org_id,
             email=email,
             role=parsed,
             name=name or "",
-            invite_ttl=access.settings.invite_ttl,
+            invited_by=admin.caller.user_id,
+            ttl=access.settings.invite_ttl,
         )
-        _record(db, admin, AuditKind.MEMBER_ADDED, added.member.user.id, f"role {parsed}")
-    return added
+        _record(db, admin, AuditKind.MEMBER_INVITED, invited.email, f"role {parsed}")
+    return invited
 
 
 async def change_role(
@@ -87,13 +90,15 @@ async def require_totp(ctx: AppContext, admin: Admin) -> bool:
 
 
 async def set_require_totp(ctx: AppContext, access: Access, admin: Admin, *, value: bool) -> None:
-    """Set the policy; members it shuts out (no second factor yet) lose their sessions."""
+    """Set the policy. Members it concerns who have no second factor yet keep their sessions
+    and their other organizations; only this organization is closed to them until they enrol
+    (their open sockets on its invoices close now)."""
     async with ctx.sessions.begin() as db:
         await _require(db, admin)
-        shut_out = await members.set_require_totp(db, admin.org_id, value)
-        ended = [sid for user_id in shut_out for sid in await sessions.revoke_all(db, user_id)]
+        suspended = await members.set_require_totp(db, admin.org_id, value)
         _record(db, admin, AuditKind.POLICY_CHANGED, None, f"require_totp={str(value).lower()}")
-    access.live.end_sessions(ended, "two-factor authentication is now required")
+    for user_id in suspended:
+        await access.live.apply_membership(user_id=user_id, org_id=admin.org_id, role=None)
 
 
 async def _require(db: AsyncSession, admin: Admin) -> None:

@@ -38,9 +38,11 @@ async def _user(ctx: AppContext, access: Access, db: AsyncSession, who: Who) -> 
         raise Unauthorized("send a bearer token, or `email` and `password`")
     if who.password is None:
         raise BadRequest("`password` is required")
-    found, _ = await signin.check_password(
+    found, keys = await signin.check_password(
         ctx, access, db, email=who.email, password=who.password, ip=who.ip
     )
+    await access.throttle.success(db, keys)
+    await db.commit()
     return found
 
 
@@ -60,12 +62,17 @@ async def confirm(ctx: AppContext, access: Access, who: Who, *, code: str) -> li
     async with ctx.sessions() as db:
         found = await _user(ctx, access, db, who)
         keys = access.throttle.keys(email=found.email, ip=who.ip)
-        await access.throttle.check(db, keys)
+        await access.throttle.reserve(db, keys)
         try:
             codes = await twofactor.confirm(db, found.id, code, box=access.box)
         except BadRequest:
             await _count_failure(access, db, keys, found, who.ip)
             raise
+        except Conflict:
+            await access.throttle.release(db, keys)
+            await db.commit()
+            raise
+        await access.throttle.success(db, keys)
         audit.record(db, AuditKind.TOTP_ENROLLED, actor_id=found.id, ip=who.ip, target=found.email)
         await db.commit()
     return codes
@@ -80,12 +87,14 @@ async def disable(
         if not await twofactor.enabled(db, found.id):
             raise Conflict("two-factor authentication is not enabled")
         if orgs := await twofactor.required_by(db, found.id):
-            raise Conflict(f"two-factor authentication is mandatory for you in {', '.join(orgs)}")
+            names = ", ".join(sorted(orgs.values()))
+            raise Conflict(f"two-factor authentication is mandatory for you in {names}")
         keys = access.throttle.keys(email=found.email, ip=ip)
-        await access.throttle.check(db, keys)
+        await access.throttle.reserve(db, keys)
         if await twofactor.verify(db, found.id, code, box=access.box) is None:
             await _count_failure(access, db, keys, found, ip)
             raise BadRequest("invalid two-factor code")
+        await access.throttle.success(db, keys)
         await twofactor.disable(db, found.id)
         audit.record(db, AuditKind.TOTP_DISABLED, actor_id=found.id, ip=ip, target=found.email)
         await db.commit()
@@ -94,8 +103,8 @@ async def disable(
 async def _count_failure(
     access: Access, db: AsyncSession, keys: list[Key], user: User, ip: str | None
 ) -> None:
-    """Count a wrong code and commit it before the caller raises (so that it counts)."""
-    await access.throttle.failure(db, keys)
+    """Record a wrong code (its attempt was counted when reserved) before the caller raises."""
+    await access.throttle.failed(db, keys)
     audit.record(
         db, AuditKind.LOGIN_FAILED, actor_id=user.id, ip=ip, target=user.email, detail="code"
     )

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth import invitations, twofactor
-from server.auth.accounts import Member, membership, normalize_email
+from server.auth import twofactor
+from server.auth.accounts import Member, membership
 from server.auth.models import Membership, OrgSecurity, TotpCredential, User
 from server.auth.permissions import Capability, Role, can
-from server.auth.security import hash_password
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
 
 
@@ -26,6 +22,8 @@ async def require(db: AsyncSession, *, user_id: str, org_id: str, capability: Ca
     """
     member = await membership(db, user_id, org_id)
     if member is None:
+        if org_id in await twofactor.suspended_orgs(db, user_id):
+            raise Forbidden(twofactor.TOTP_ENROLMENT_REQUIRED)
         raise NotFound("no such organization")
     if not can(member.role, capability):
         raise Forbidden(f"a {member.role} cannot do this ({capability})")
@@ -57,45 +55,6 @@ async def list_members(db: AsyncSession, org_id: str) -> list[Listed]:
         )
     ).all()
     return [Listed(user, Role(role), confirmed is not None) for user, role, confirmed in rows]
-
-
-async def _listed(db: AsyncSession, org_id: str, user_id: str) -> Listed:
-    for listed in await list_members(db, org_id):
-        if listed.user.id == user_id:
-            return listed
-    raise NotFound("no such member")
-
-
-@dataclass(frozen=True, slots=True)
-class Added:
-    member: Listed
-    invitation: str | None  # a token to set a password, for a user new to Cofacture
-
-
-async def add(
-    db: AsyncSession, *, org_id: str, email: str, role: Role, name: str, invite_ttl: int
-) -> Added:
-    """Add an existing user, or invite a new one (who sets a password with the invitation)."""
-    email = normalize_email(email)
-    user = await db.scalar(select(User).where(User.email == email))
-    invitation = None
-    if user is None:
-        user = User(
-            id=str(uuid.uuid4()),
-            email=email,
-            name=name.strip()[:200] or email.split("@")[0],
-            # Unusable until the invitation is accepted (or the user signs in with SSO).
-            password_hash=hash_password(secrets.token_urlsafe(32)),
-            created_at=datetime.now(UTC),
-        )
-        db.add(user)
-        await db.flush()
-        invitation = await invitations.invite(db, user_id=user.id, ttl=invite_ttl)
-    elif await db.get(Membership, (user.id, org_id)) is not None:
-        raise Conflict(f"{email} is already a member")
-    db.add(Membership(user_id=user.id, org_id=org_id, role=role.value))
-    await db.flush()
-    return Added(await _listed(db, org_id, user.id), invitation)
 
 
 async def change_role(db: AsyncSession, *, org_id: str, user_id: str, role: Role) -> Role:
@@ -140,7 +99,7 @@ async def require_totp(db: AsyncSession, org_id: str) -> bool:
 
 
 async def set_require_totp(db: AsyncSession, org_id: str, value: bool) -> list[str]:
-    """Set the policy; return the ids of members it now shuts out (no second factor yet)."""
+    """Set the policy; return the ids of members it now suspends here (no second factor yet)."""
     policy = await db.get(OrgSecurity, org_id)
     if policy is None:
         policy = OrgSecurity(org_id=org_id, require_totp=value)

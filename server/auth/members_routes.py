@@ -11,9 +11,9 @@ from server.auth import admin
 from server.auth.access import AuthState, Caller
 from server.auth.admin import Admin
 from server.auth.schemas import (
-    AddedMember,
     AddMember,
     ChangeRole,
+    InvitationSent,
     MemberList,
     MemberOut,
     SecurityPolicy,
@@ -44,21 +44,21 @@ async def list_members(acting: Acting, ctx: Ctx) -> MemberList:
 @router.post(
     "/members",
     status_code=201,
-    response_model=AddedMember,
-    response_model_exclude_none=True,  # `invitation_token` only for a new user
+    response_model=InvitationSent,
     responses=errors(400, 409),
-    summary="Add an existing user, or invite a new one (answered an `invitation_token`)",
+    summary="Invite someone: they become a member once they accept",
+    description="The same answer whether the email has an account or not; 409 only when it "
+    "is already a member of this organization.",
 )
-async def add_member(body: AddMember, acting: Acting, ctx: Ctx, access: AuthState) -> AddedMember:
-    added = await admin.add_member(
-        ctx,
-        access,
-        acting,
-        email=body.email,
-        role=body.role,
-        name=body.name,
+async def add_member(
+    body: AddMember, acting: Acting, ctx: Ctx, access: AuthState
+) -> InvitationSent:
+    sent = await admin.add_member(
+        ctx, access, acting, email=body.email, role=body.role, name=body.name
     )
-    return AddedMember.of(added.member, invitation_token=added.invitation)
+    return InvitationSent(
+        email=sent.email, role=sent.role, invitation_token=sent.token, expires_in=sent.expires_in
+    )
 
 
 @router.patch(
@@ -96,7 +96,8 @@ async def get_security(acting: Acting, ctx: Ctx) -> SecurityPolicy:
     "/security",
     response_model=SecurityPolicy,
     responses=errors(400),
-    summary="Set the policy; members it shuts out (no second factor yet) lose their sessions",
+    summary="Set the policy; members it concerns reach this organization only with a second "
+    "factor (their sessions and other organizations are not affected)",
 )
 async def set_security(
     body: SecurityPolicy, acting: Acting, ctx: Ctx, access: AuthState

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.db import Base
@@ -90,12 +90,36 @@ class OrgSecurity(Base):
 
 
 class Invitation(Base):
-    """A pending invitation of a user who has no password yet (stored hashed, expiring)."""
+    """Before invitations needed consent (migration 0005): a user created by an admin, without
+    a password yet. Only tokens issued then are still read here; new ones are OrgInvitation."""
 
     __tablename__ = "invitations"
 
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class OrgInvitation(Base):
+    """An invitation to join an organization, by email, that its recipient must accept.
+
+    Nobody becomes a member without consent: a person with an account accepts it signed in (or
+    with the token and their password); a new person sets a password with the token, which
+    creates the account. The token is stored hashed; one pending invitation per email and
+    organization (inviting again replaces it).
+    """
+
+    __tablename__ = "org_invitations"
+    __table_args__ = (UniqueConstraint("org_id", "email"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))  # for an account created by accepting
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -102,7 +102,9 @@ async def callback(request: Request, ctx: Ctx, access: AuthState) -> TokenPair:
     ip = client_ip(request)
     async with ctx.sessions() as db:
         user = await _matching_user(db, claims, ip)
-        if await twofactor.enabled(db, user.id) or await twofactor.required_by(db, user.id):
+        # An organization's policy never refuses sign-in (it suspends only that organization's
+        # resources until the user enrols); a user with a second factor needs the provider's.
+        if await twofactor.enabled(db, user.id):
             amr = claims.get("amr")
             if not (isinstance(amr, list) and _MULTI_FACTOR_AMR & {str(a) for a in amr}):
                 raise Forbidden(signin.TOTP_REQUIRED)

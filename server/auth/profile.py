@@ -20,6 +20,7 @@ class Belonging:
     org_name: str
     role: Role
     capabilities: list[Capability]  # sorted
+    totp_required: bool  # the organization's policy suspends it until the user enrols
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,8 @@ async def profile(ctx: AppContext, user_id: str) -> Profile:
 
 async def _profile(db: AsyncSession, user_id: str) -> Profile:
     found = await user(db, user_id)
-    members = await accounts.memberships(db, found.id)
+    members = await accounts.memberships(db, found.id, every=True)
+    suspended = await twofactor.suspended_orgs(db, found.id)
     names = {
         o.id: o.name
         for o in await db.scalars(
@@ -58,6 +60,7 @@ async def _profile(db: AsyncSession, user_id: str) -> Profile:
                 org_name=names.get(m.org_id, ""),
                 role=m.role,
                 capabilities=sorted(ROLE_CAPABILITIES[m.role], key=lambda c: c.value),
+                totp_required=m.org_id in suspended,
             )
             for m in members
         ],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from server.auth import enrolment, passwords, profile, setup, signin
+from server.auth import enrolment, joining, passwords, profile, setup, signin
 from server.auth.access import AuthState, Caller, OptionalCaller, Principal
 from server.auth.enrolment import Who
 from server.auth.schemas import (
@@ -16,6 +16,8 @@ from server.auth.schemas import (
     Enrolment,
     Login,
     Me,
+    MyInvitation,
+    MyInvitations,
     RecoveryCodes,
     Refresh,
     Setup,
@@ -101,11 +103,55 @@ async def change_password(
     "/api/auth/accept-invitation",
     status_code=204,
     response_class=Response,
-    responses=errors(400),
-    summary="Set a first password with an invitation token",
+    responses=errors(400, 401, 409, 429),
+    summary="Accept an invitation with its token",
+    description="A new person sets their first password (which creates the account); a person "
+    "with an account gives their password (401 `invalid email or password` if wrong, throttled "
+    "like a sign-in). 400 `invalid or expired invitation` for a used, expired or unknown token.",
 )
-async def accept_invitation(body: AcceptInvitation, ctx: Ctx) -> Response:
-    await passwords.accept_invitation(ctx, token=body.token, password=body.password)
+async def accept_invitation(
+    body: AcceptInvitation, ctx: Ctx, access: AuthState, request: Request
+) -> Response:
+    await joining.accept_with_token(
+        ctx, access, token=body.token, password=body.password, ip=client_ip(request)
+    )
+    return Response(status_code=204)
+
+
+@router.get(
+    "/api/me/invitations",
+    response_model=MyInvitations,
+    responses=errors(401),
+    summary="The caller's pending invitations to organizations",
+)
+async def my_invitations(caller: Caller, ctx: Ctx) -> MyInvitations:
+    found = await joining.mine(ctx, caller)
+    return MyInvitations(
+        items=[MyInvitation.model_validate(i, from_attributes=True) for i in found]
+    )
+
+
+@router.post(
+    "/api/me/invitations/{invitation_id}/accept",
+    status_code=204,
+    response_class=Response,
+    responses=errors(400, 401),
+    summary="Accept one of the caller's invitations: they become a member with its role",
+)
+async def accept_mine(invitation_id: str, caller: Caller, ctx: Ctx, request: Request) -> Response:
+    await joining.answer(ctx, caller, invitation_id, accept=True, ip=client_ip(request))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/api/me/invitations/{invitation_id}/decline",
+    status_code=204,
+    response_class=Response,
+    responses=errors(400, 401),
+    summary="Decline one of the caller's invitations",
+)
+async def decline_mine(invitation_id: str, caller: Caller, ctx: Ctx, request: Request) -> Response:
+    await joining.answer(ctx, caller, invitation_id, accept=False, ip=client_ip(request))
     return Response(status_code=204)
 
 

@@ -6,6 +6,7 @@ Length limits are those the API always had: 1000 characters for a password or an
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -61,7 +62,13 @@ class ChangePassword(Model):
 
 class AcceptInvitation(Model):
     token: Token
-    password: Password
+    password: Annotated[
+        str,
+        Field(
+            max_length=1000,
+            description="a new person's first password, or an existing account's password",
+        ),
+    ]
 
 
 # -- two-factor --------------------------------------------------------------------------------
@@ -100,6 +107,10 @@ class MembershipOut(BaseModel):
     org_name: str
     role: Role
     capabilities: list[Capability]
+    totp_required: bool = Field(
+        description="this organization requires a second factor the user has not set up: "
+        "its resources answer 403/404 until they enrol"
+    )
 
 
 class Me(BaseModel):
@@ -144,10 +155,29 @@ class MemberOut(BaseModel):
         )
 
 
-class AddedMember(MemberOut):
-    invitation_token: str | None = Field(
-        default=None, description="only for a user new to Cofacture: sets their password"
+class InvitationSent(BaseModel):
+    """The same answer whether the email has an account or not."""
+
+    email: str
+    role: Role
+    invitation_token: str = Field(
+        description="for the person: accept at POST /api/auth/accept-invitation (a new "
+        "person sets a password, an existing one gives theirs), or sign in and accept at "
+        "/api/me/invitations"
     )
+    expires_in: int = Field(description="seconds the invitation stays valid")
+
+
+class MyInvitation(BaseModel):
+    id: str
+    org_id: str
+    org_name: str
+    role: Role
+    expires_at: datetime
+
+
+class MyInvitations(BaseModel):
+    items: list[MyInvitation]
 
 
 class MemberList(BaseModel):

@@ -62,21 +62,37 @@ async def rotate(db: AsyncSession, *, refresh_token: str, ttl: int) -> Started:
     digest = _hash(refresh_token)
     session = await db.scalar(select(AuthSession).where(AuthSession.refresh_hash == digest))
     if session is None:
-        reused = await db.scalar(
-            select(AuthSession).where(AuthSession.previous_refresh_hash == digest)
-        )
-        if reused is not None and reused.revoked_at is None:
-            reused.revoked_at = datetime.now(UTC)
-            raise RefreshReused(reused)
+        await _revoke_reused(db, digest)
         raise Unauthorized("invalid or expired refresh token")
     now = datetime.now(UTC)
     if session.revoked_at is not None or _aware(session.refresh_expires_at) <= now:
         raise Unauthorized("invalid or expired refresh token")
     refresh = secrets.token_urlsafe(32)
-    session.previous_refresh_hash = digest
-    session.refresh_hash = _hash(refresh)
-    session.refresh_expires_at = now + timedelta(seconds=ttl)
+    # Swap only if the token is still the current one: of parallel refreshes with one token,
+    # one wins; the others find it replaced (and, as a reuse, end the session).
+    swapped = await db.execute(
+        update(AuthSession)
+        .where(AuthSession.id == session.id, AuthSession.refresh_hash == digest)
+        .values(
+            previous_refresh_hash=digest,
+            refresh_hash=_hash(refresh),
+            refresh_expires_at=now + timedelta(seconds=ttl),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if int(getattr(swapped, "rowcount", 0)) != 1:
+        await _revoke_reused(db, digest)
+        raise Unauthorized("invalid or expired refresh token")
+    await db.refresh(session)
     return Started(session, refresh)
+
+
+async def _revoke_reused(db: AsyncSession, digest: str) -> None:
+    reused = await db.scalar(select(AuthSession).where(AuthSession.previous_refresh_hash == digest))
+    if reused is not None and reused.revoked_at is None:
+        await revoke(db, reused.id)
+        await db.refresh(reused)
+        raise RefreshReused(reused)
 
 
 async def is_active(db: AsyncSession, *, session_id: str, user_id: str) -> bool:

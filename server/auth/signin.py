@@ -16,11 +16,11 @@ from server.auth.models import User
 from server.auth.sessions import RefreshReused
 from server.auth.throttle import Key, TooManyAttempts
 from server.core.context import AppContext
-from server.core.errors import Forbidden, Unauthorized
+from server.core.errors import Unauthorized
 
 BAD_CREDENTIALS = "invalid email or password"
 TOTP_REQUIRED = "totp_required"
-TOTP_ENROLMENT_REQUIRED = "totp_enrollment_required"
+TOTP_ENROLMENT_REQUIRED = twofactor.TOTP_ENROLMENT_REQUIRED
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,18 +62,21 @@ async def check_password(
 ) -> tuple[User, list[Key]]:
     """The user behind the credentials, throttled; the same 401 for unknown email and bad password.
 
-    A failure is committed before raising, so it counts even though the request fails.
+    The attempt is counted (and committed) before the password is looked at, so parallel
+    attempts cannot outrun the limits; a wrong password leaves it counted. On success the
+    attempt is still open: the caller settles it with `throttle.success` or `throttle.release`,
+    or lets a wrong second factor keep it counted.
     """
     keys = access.throttle.keys(email=email, ip=ip)
     try:
-        await access.throttle.check(db, keys)
+        await access.throttle.reserve(db, keys)
     except TooManyAttempts:
         audit.record(db, AuditKind.LOGIN_THROTTLED, actor_id=None, ip=ip, target=email)
         await db.commit()
         raise
     user = await accounts.authenticate(db, email=email, password=password)
     if user is None:
-        await access.throttle.failure(db, keys)
+        await access.throttle.failed(db, keys)
         audit.record(
             db, AuditKind.LOGIN_FAILED, actor_id=None, ip=ip, target=email, detail="password"
         )
@@ -91,31 +94,28 @@ async def check_code(
     keys: list[Key],
     ip: str | None,
 ) -> None:
-    """Demand and check the second factor when the user has one, or must have one."""
-    if await twofactor.enabled(db, user.id):
-        if not code:
-            raise Unauthorized(TOTP_REQUIRED)
-        kind = await twofactor.verify(db, user.id, code, box=access.box)
-        if kind is None:
-            await access.throttle.failure(db, keys)
-            audit.record(
-                db, AuditKind.LOGIN_FAILED, actor_id=user.id, ip=ip, target=user.email, detail="2fa"
-            )
-            await db.commit()
-            raise Unauthorized("invalid two-factor code")
-        if kind == twofactor.CodeKind.RECOVERY:
-            audit.record(db, AuditKind.RECOVERY_CODE_USED, actor_id=user.id, ip=ip)
-    elif orgs := await twofactor.required_by(db, user.id):
+    """Demand and check the second factor when the user has one.
+
+    An organization's two-factor policy is not checked here: it suspends only that
+    organization's resources until the user enrols (`twofactor.suspended_orgs`), so one
+    organization can never lock a user out of the others.
+    """
+    if not await twofactor.enabled(db, user.id):
+        return
+    if not code:
+        await access.throttle.release(db, keys)  # the password was right: not a failure
+        await db.commit()
+        raise Unauthorized(TOTP_REQUIRED)
+    kind = await twofactor.verify(db, user.id, code, box=access.box)
+    if kind is None:  # the attempt reserved for the password stays counted
+        await access.throttle.failed(db, keys)
         audit.record(
-            db,
-            AuditKind.LOGIN_FAILED,
-            actor_id=user.id,
-            ip=ip,
-            target=user.email,
-            detail=f"two-factor enrolment required by {', '.join(orgs)}",
+            db, AuditKind.LOGIN_FAILED, actor_id=user.id, ip=ip, target=user.email, detail="2fa"
         )
         await db.commit()
-        raise Forbidden(TOTP_ENROLMENT_REQUIRED)
+        raise Unauthorized("invalid two-factor code")
+    if kind == twofactor.CodeKind.RECOVERY:
+        audit.record(db, AuditKind.RECOVERY_CODE_USED, actor_id=user.id, ip=ip)
 
 
 async def sign_in(
@@ -161,11 +161,6 @@ async def refresh(ctx: AppContext, access: Access, *, refresh_token: str, ip: st
             await db.commit()
             access.live.end_sessions([exc.session.id], "session revoked")
             raise Unauthorized("invalid or expired refresh token") from None
-        user_id = started.session.user_id
-        if not await twofactor.enabled(db, user_id) and await twofactor.required_by(db, user_id):
-            await sessions.revoke(db, started.session.id)
-            await db.commit()
-            raise Unauthorized(TOTP_ENROLMENT_REQUIRED)
         await db.commit()
     return tokens(ctx, access, started)
 

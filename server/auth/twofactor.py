@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import totp
@@ -22,6 +22,8 @@ from server.core.errors import BadRequest, Conflict
 
 # SPEC section 1: the roles that can approve money or change access.
 SECOND_FACTOR_ROLES = frozenset({Role.APPROVER, Role.ADMIN})
+# The answer (403) where an organization's policy demands a second factor not set up yet.
+TOTP_ENROLMENT_REQUIRED = "totp_enrollment_required"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +43,10 @@ async def enabled(db: AsyncSession, user_id: str) -> bool:
     return credential is not None and credential.confirmed_at is not None
 
 
-async def required_by(db: AsyncSession, user_id: str) -> list[str]:
-    """Names of the organizations whose policy makes a second factor mandatory for this user."""
-    rows = await db.scalars(
-        select(Organization.name)
+async def required_by(db: AsyncSession, user_id: str) -> dict[str, str]:
+    """The organizations (id: name) whose policy makes a second factor mandatory for this user."""
+    rows = await db.execute(
+        select(Organization.id, Organization.name)
         .join(Membership, Membership.org_id == Organization.id)
         .join(OrgSecurity, OrgSecurity.org_id == Organization.id)
         .where(
@@ -53,7 +55,17 @@ async def required_by(db: AsyncSession, user_id: str) -> list[str]:
             OrgSecurity.require_totp.is_(True),
         )
     )
-    return list(rows)
+    return {org_id: name for org_id, name in rows}
+
+
+async def suspended_orgs(db: AsyncSession, user_id: str) -> set[str]:
+    """The organizations whose resources the user may not reach until they enrol: those that
+    require a second factor of their role while the user has none. A policy reaches only its
+    own organization: sign-in, sessions and other organizations are never affected."""
+    required = await required_by(db, user_id)
+    if not required or await enabled(db, user_id):
+        return set()
+    return set(required)
 
 
 async def enroll(db: AsyncSession, user: User, *, box: totp.SecretBox, issuer: str) -> Enrolment:
@@ -85,8 +97,14 @@ async def confirm(db: AsyncSession, user_id: str, code: str, *, box: totp.Secret
     step = totp.matching_step(box.open(credential.secret_encrypted), code)
     if step is None:
         raise BadRequest("invalid two-factor code")
-    credential.last_used_step = step
-    credential.confirmed_at = datetime.now(UTC)
+    # Conditional, so that of two confirmations sent at once only one turns it on.
+    turned_on = await db.execute(
+        update(TotpCredential)
+        .where(TotpCredential.user_id == user_id, TotpCredential.confirmed_at.is_(None))
+        .values(last_used_step=step, confirmed_at=datetime.now(UTC))
+    )
+    if _rowcount(turned_on) != 1:
+        raise Conflict("two-factor authentication is already enabled")
     await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     codes = totp.new_recovery_codes()
     db.add_all(RecoveryCode(user_id=user_id, code_hash=totp.hash_recovery_code(c)) for c in codes)
@@ -97,14 +115,15 @@ async def verify(db: AsyncSession, user_id: str, code: str, *, box: totp.SecretB
     """Check a TOTP or recovery code and use it up; return its kind, or None if it is wrong.
 
     A TOTP code is accepted once: its time step must come after the last one used. A recovery
-    code is marked used. The caller commits.
+    code is marked used. Both are consumed by a conditional UPDATE whose row count says whether
+    this request won, so parallel requests with one code succeed once. The caller commits.
     """
     credential = await db.get(TotpCredential, user_id)
     if credential is None or credential.confirmed_at is None:
         return None
     if totp.looks_like_recovery_code(code):
         found = await db.scalar(
-            select(RecoveryCode).where(
+            select(RecoveryCode.id).where(
                 RecoveryCode.user_id == user_id,
                 RecoveryCode.code_hash == totp.hash_recovery_code(code),
                 RecoveryCode.used_at.is_(None),
@@ -112,13 +131,27 @@ async def verify(db: AsyncSession, user_id: str, code: str, *, box: totp.SecretB
         )
         if found is None:
             return None
-        found.used_at = datetime.now(UTC)
-        return CodeKind.RECOVERY
+        # Use it up only if nobody did meanwhile: of parallel requests with one code, one wins.
+        used = await db.execute(
+            update(RecoveryCode)
+            .where(RecoveryCode.id == found, RecoveryCode.used_at.is_(None))
+            .values(used_at=datetime.now(UTC))
+        )
+        return CodeKind.RECOVERY if _rowcount(used) == 1 else None
     step = totp.matching_step(box.open(credential.secret_encrypted), code)
-    if step is None or step <= credential.last_used_step:
+    if step is None:
         return None
-    credential.last_used_step = step
-    return CodeKind.TOTP
+    # The step must come after the last one used, checked and moved in one statement.
+    moved = await db.execute(
+        update(TotpCredential)
+        .where(TotpCredential.user_id == user_id, TotpCredential.last_used_step < step)
+        .values(last_used_step=step)
+    )
+    return CodeKind.TOTP if _rowcount(moved) == 1 else None
+
+
+def _rowcount(result: object) -> int:
+    return int(getattr(result, "rowcount", 0))
 
 
 async def disable(db: AsyncSession, user_id: str) -> None:
