@@ -70,3 +70,10 @@ class ChannelClosed(CollabError):
 
 class LoadError(CollabError):
     """A stored document could not be loaded; the room is not created."""
+
+
+def is_crdt_failure(exc: BaseException) -> bool:
+    """What pycrdt raises on bytes it cannot apply: ValueError, RuntimeError ("block parent
+    must be deleted"), or a Rust panic surfaced as `pyo3_runtime.PanicException`, which derives
+    from BaseException, not Exception. Cancellation, exit and interrupts are not."""
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"

@@ -26,6 +26,7 @@ from typing import Any
 from pycrdt import Array, Doc, Map, Text
 
 from collab.shape import DocumentShape, Field, conforms, field_in
+from collab.sync.integrity import fully_integrated
 from collab.sync.peer import Identity
 from collab.sync.undo import (
     LazyBytes,
@@ -58,6 +59,8 @@ class Inspection:
     changes: list[FieldChange] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # schema violations; compensable
     damage: str | None = None  # not compensable: the sender must resync
+    # Parts of the update wait for content the document lacks (collab/sync/integrity.py).
+    pending: bool = False
 
     def paths(self) -> set[str]:
         return {change.path for change in self.changes}
@@ -104,8 +107,9 @@ class UpdateInspector:
     # -- inspection -----------------------------------------------------------------------
 
     def inspect(self, update: bytes) -> Inspection:
-        """Apply `update` to the shadow and say what it changes. Raises ValueError for bytes
-        that are not a Yjs update (the shadow is then unchanged)."""
+        """Apply `update` to the shadow and say what it changes. Raises what pycrdt raises for
+        bytes it cannot apply (`is_crdt_failure`): the shadow must then be `reset`. An update
+        with pending parts is reported as such, unanalysed: the shadow must be reset too."""
         if not self._built:
             self._build()
         self._before = self._shadow.get_state()
@@ -116,6 +120,9 @@ class UpdateInspector:
         self._id_delta: Counter[object] = Counter()
         self._shadow.apply_update(update)
         inspection = self._inspection
+        if not fully_integrated(update, self._shadow.get_state()):
+            inspection.pending = True
+            return inspection
         unknown = set(self._shadow.keys()) - set(self._shape.roots)
         if unknown:
             inspection.damage = f"unknown document root {sorted(unknown)[0]!r}"

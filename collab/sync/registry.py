@@ -21,7 +21,7 @@ from collab.sync.limits import Limits
 from collab.sync.peer import Identity
 from collab.sync.persister import Persister
 from collab.sync.room import Room
-from collab.sync.store import UpdateStore
+from collab.sync.store import UpdateStore, set_aside_unreplayable
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,8 @@ class RoomRegistry:
         try:
             stored = await self._store.load(doc_id)
             doc = stored.to_doc()
+            if stored.quarantined:  # loaded without entries that cannot be replayed
+                await set_aside_unreplayable(self._store, doc_id, stored.quarantined)
             room = Room(
                 doc_id,
                 doc,

@@ -18,7 +18,13 @@ from pycrdt import Doc
 
 from collab.shape import DocumentShape
 from collab.sync.awareness import AwarenessView, stamp_user
-from collab.sync.errors import CloseCode, InvalidUpdate, ProtocolError, ResyncRequired
+from collab.sync.errors import (
+    CloseCode,
+    InvalidUpdate,
+    ProtocolError,
+    ResyncRequired,
+    is_crdt_failure,
+)
 from collab.sync.inspect import Inspection, Policy, UpdateInspector
 from collab.sync.limits import Limits
 from collab.sync.locks import Lock, LockTable, Outcome
@@ -125,6 +131,11 @@ class Room:
         if removed:
             self._broadcast_awareness(removed)
 
+    def recover(self) -> None:
+        """After an unexpected failure on a peer's input: drop the shadow (it may be half
+        changed); the next inspection rebuilds it from the live document."""
+        self._inspector.reset()
+
     def set_rights(self, user_id: str, *, can_edit: bool) -> None:
         """Apply a role change to the user's open connections at once."""
         for peer in self.peers:
@@ -177,8 +188,10 @@ class Room:
     def _diff(self, state_vector: bytes) -> bytes:
         try:
             return self.doc.get_update(state_vector)
-        except ValueError as exc:
-            raise ProtocolError("invalid state vector") from exc
+        except BaseException as exc:
+            if not is_crdt_failure(exc):
+                raise
+            raise ProtocolError("invalid state vector") from None
 
     def _apply(self, peer: Peer, update: bytes) -> None:
         if update == _EMPTY_UPDATE:
@@ -188,8 +201,20 @@ class Room:
             return
         try:
             inspection = self._inspector.inspect(update)
-        except ValueError as exc:
-            raise InvalidUpdate("update cannot be applied") from exc
+        except BaseException as exc:
+            if not is_crdt_failure(exc):
+                raise
+            # pycrdt may have half-applied it (and a panic may have corrupted the shadow):
+            # the next inspection starts from a fresh copy of the live document.
+            self._inspector.reset()
+            raise InvalidUpdate(f"update cannot be applied: {type(exc).__name__}") from None
+        if inspection.pending:
+            # Not accepted: the log must only hold what replays (collab/sync/integrity.py).
+            # An honest client can get here when its update depends on one still on its way
+            # to us; our state vector makes it send, in its step 2, everything we lack.
+            self._inspector.reset()
+            peer.send(encode_sync_step1(self.doc.get_state()))
+            return
         if inspection.damage is not None:
             self._refuse_damage(peer, inspection, inspection.damage)
         reason = (

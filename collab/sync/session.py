@@ -5,7 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from collab.sync.errors import ChannelClosed, CloseCode, CollabError, FrameTooLarge, IdleTimeout
+from collab.sync.errors import (
+    ChannelClosed,
+    CloseCode,
+    CollabError,
+    FrameTooLarge,
+    IdleTimeout,
+    is_crdt_failure,
+)
 from collab.sync.limits import Limits
 from collab.sync.peer import Channel, Identity, Peer, PeerState
 from collab.sync.room import Room
@@ -29,7 +36,16 @@ async def serve_peer(room: Room, channel: Channel, identity: Identity, limits: L
             peer.close(exc.close_code, str(exc))
         except Exception:
             log.exception("unexpected error serving peer %s", identity.user_id)
+            room.recover()
             peer.close(CloseCode.INTERNAL_ERROR, "internal error")
+        except BaseException as exc:
+            if not is_crdt_failure(exc):
+                raise  # cancellation (shutdown) and exits go on
+            # A pycrdt panic (a BaseException) from this peer's input: it must not escape and
+            # take the room's task with it, nor leave a corrupted shadow behind for others.
+            log.warning("pycrdt panicked on input from peer %s: %r", identity.user_id, exc)
+            room.recover()
+            peer.close(CloseCode.INVALID_DATA, "update cannot be applied")
         finally:
             room.leave(peer)
         if peer.state is PeerState.OPEN:

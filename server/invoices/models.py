@@ -19,6 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from server.core.db import Base
 
@@ -59,6 +60,9 @@ class InvoiceUpdate(Base):
     user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     compacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the entry could not be replayed on a load (collab/sync/store.py): later loads
+    # skip it, the row stays for an operator.
+    set_aside: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class InvoiceSnapshot(Base):

@@ -16,6 +16,8 @@ from server.invoices.models import InvoiceSnapshot, InvoiceUpdate
 class SqlUpdateStore:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        # Log entries set aside by loads since the start (reported by health, say).
+        self.set_aside_total = 0
 
     async def load(self, doc_id: str) -> StoredDocument:
         async with self._engine.connect() as conn:
@@ -30,16 +32,29 @@ class SqlUpdateStore:
             after = snapshot.seq if snapshot else 0
             rows = (
                 await conn.execute(
-                    select(InvoiceUpdate.seq, InvoiceUpdate.data)
+                    select(InvoiceUpdate.seq, InvoiceUpdate.data, InvoiceUpdate.set_aside)
                     .where(InvoiceUpdate.invoice_id == doc_id, InvoiceUpdate.seq > after)
                     .order_by(InvoiceUpdate.seq)
                 )
             ).all()
+        loaded = [row for row in rows if not row.set_aside]
         return StoredDocument(
             snapshot=snapshot.data if snapshot else None,
-            updates=[row.data for row in rows],
+            updates=[row.data for row in loaded],
+            # Counting set-aside rows too: their seqs stay taken.
             last_seq=rows[-1].seq if rows else after,
+            seqs=[row.seq for row in loaded],
         )
+
+    async def set_aside(self, doc_id: str, seqs: Sequence[int]) -> None:
+        """Mark log entries that cannot be replayed: later loads skip them; kept for history."""
+        self.set_aside_total += len(seqs)
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                update(InvoiceUpdate)
+                .where(InvoiceUpdate.invoice_id == doc_id, InvoiceUpdate.seq.in_(list(seqs)))
+                .values(set_aside=True)
+            )
 
     async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
         now = datetime.now(UTC)

@@ -1,0 +1,48 @@
+"""Whether a document integrated *all* of an update: the check that keeps the log loadable.
+
+Yrs keeps the parts of an update it cannot integrate yet (structs whose predecessors it lacks,
+deletions of items it has not seen) as *pending*, silently. Pending content fires no event, so
+the inspector never sees it; it is not in `Doc.get_update()`, so a snapshot drops it; and when
+a later update supplies what was missing, it appears in the live document unchecked, while the
+snapshot plus the log replay to another document (or, in one transaction, fail: "block parent
+must be deleted"). An update that leaves anything pending is therefore never accepted.
+
+The check is cheap on the honest path: one diff of the update against the document's state
+vector (done by Yrs) and a walk over the update's delete set (a few var-uints).
+"""
+
+from __future__ import annotations
+
+from pycrdt import get_update
+
+from collab.sync.protocol import Reader
+
+
+def decode_state_vector(state: bytes) -> dict[int, int]:
+    """A Yjs state vector: client id -> the next clock the document expects of it."""
+    reader = Reader(state)
+    clocks = {}
+    for _ in range(reader.var_uint()):
+        client = reader.var_uint()
+        clocks[client] = reader.var_uint()
+    return clocks
+
+
+def fully_integrated(update: bytes, state_after: bytes) -> bool:
+    """True if a document whose state vector is `state_after` (taken after applying `update`)
+    holds every struct and every deletion of `update`, with nothing left pending."""
+    rest = Reader(get_update(update, state_after))
+    if rest.var_uint():
+        return False  # structs the state vector does not cover: pending
+    clients = rest.var_uint()
+    if not clients:
+        return True
+    clocks = decode_state_vector(state_after)
+    for _ in range(clients):
+        client = rest.var_uint()
+        known = clocks.get(client, 0)
+        for _ in range(rest.var_uint()):
+            clock = rest.var_uint()
+            if clock + rest.var_uint() > known:
+                return False  # deletes an item the document has not seen: pending
+    return True
