@@ -75,7 +75,7 @@ class Persister:
         first_retry_delay: float = 0.05,
         max_retry_delay: float = 5.0,
         refusal_attempts: int = 3,
-        shutdown_wait: float = 10.0,
+        shutdown_wait: float = 2.0,
     ) -> None:
         self._store = store
         self._max_batch = max_batch

@@ -26,6 +26,10 @@ from collab.sync.store import UpdateStore, set_aside_unreplayable
 log = logging.getLogger(__name__)
 
 
+# How long shutdown waits for storage that keeps failing before giving up (and the persister
+# logging what is lost): a stop must not hang, and an orchestrator kills us after ~30 s anyway.
+_SHUTDOWN_WAIT_SECONDS = 5.0
+
 # Prepares a freshly loaded room (policies, listeners, state) before anyone can join it.
 RoomSetup = Callable[[Room], Awaitable[None]]
 
@@ -61,6 +65,12 @@ class RoomRegistry:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    @property
+    def persister(self) -> Persister:
+        """The writer of this registry's rooms (its pending and quarantined counts, its
+        storage state)."""
+        return self._persister
 
     def get(self, doc_id: str) -> Room | None:
         return self._rooms.get(doc_id)
@@ -150,7 +160,7 @@ class RoomRegistry:
                 room.write_snapshot()
         # Bounded: with storage down, shutting down must not hang forever (the persister logs
         # what it could not write).
-        await self._persister.flush(self._limits.room_idle_unload_seconds)
+        await self._persister.flush(_SHUTDOWN_WAIT_SECONDS)
 
     def _storage_policy(
         self, doc_id: str, _identity: Identity, _inspection: Inspection

@@ -31,8 +31,17 @@ from server.core import frontend as web
 from server.core import health
 from server.core.api import MAX_BODY_BYTES, exception_handlers, install_openapi
 from server.core.context import AppContext
-from server.core.db import create_engine, migrate, sessions
+from server.core.db import (
+    WrongDatabase,
+    check_identity,
+    check_sqlite_file,
+    create_engine,
+    file_guard,
+    migrate,
+    sessions,
+)
 from server.core.errors import ApiError
+from server.core.headers import SecurityHeadersMiddleware
 from server.core.settings import Settings
 from server.core.tokens import TokenSigner
 from server.invoices import routes as invoice_routes
@@ -65,9 +74,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
-        await migrate(engine)
-        store = SqlUpdateStore(engine)
+        allow_new = settings.allow_new_database
+        try:
+            check_sqlite_file(settings.database_url, settings.data_dir, allow_new=allow_new)
+            engine = create_engine(settings.database_url)
+            await migrate(engine)
+            await check_identity(engine, settings.data_dir, allow_new=allow_new)
+        except WrongDatabase as exc:
+            log.critical("refusing to start: %s", exc)
+            raise
+        store = SqlUpdateStore(engine, guard=file_guard(settings.database_url))
         db_sessions = sessions(engine)
         invoice_rooms = InvoiceRooms(db_sessions)
         async with (
@@ -120,6 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         strict_content_type=False,
         lifespan=lifespan,
         middleware=[
+            Middleware(SecurityHeadersMiddleware),  # first: on every answer, errors included
             # Only the single sign-on flow keeps state in this cookie (its state and nonce).
             Middleware(
                 SessionMiddleware,

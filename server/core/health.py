@@ -1,23 +1,69 @@
-"""GET /api/health: whether this process serves, and how many invoices it has open."""
+"""GET /api/health: whether this process serves and can make updates durable (503 when not).
+
+Degraded means edits are being refused (docs/reliability.md, storage faults): the persister
+cannot write, the database does not answer, or the SQLite file is gone.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel
+from sqlalchemy import text
+from starlette.responses import JSONResponse
 
 from server.core.api import Ctx
+from server.core.db import sqlite_path
+
+# A database that takes longer than this to answer SELECT 1 is not serving edits either.
+PING_SECONDS = 2.0
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
+    storage: Literal["ok", "unavailable"]
+    reason: str | None  # why storage is unavailable
+    pending_updates: int  # accepted updates not yet durable
+    quarantined: int  # entries the database refused since start (kept aside, logged)
     rooms: int  # invoices open in this process
 
 
 router = APIRouter(tags=["health"])
 
 
-@router.get("/api/health", response_model=Health, summary="Liveness, and the open invoices")
-async def health(ctx: Ctx) -> Health:
-    return Health(status="ok", rooms=len(ctx.registry.rooms))
+@router.get(
+    "/api/health",
+    response_model=Health,
+    responses={503: {"model": Health, "description": "storage unavailable: edits are refused"}},
+    summary="Liveness, storage state and the open invoices",
+)
+async def health(ctx: Ctx) -> Health | JSONResponse:
+    persister = ctx.registry.persister
+    reason = persister.degraded or await _storage_problem(ctx)
+    report = Health(
+        status="ok" if reason is None else "degraded",
+        storage="ok" if reason is None else "unavailable",
+        reason=reason,
+        pending_updates=persister.pending,
+        quarantined=len(persister.quarantined),
+        rooms=len(ctx.registry.rooms),
+    )
+    if reason is None:
+        return report
+    return JSONResponse(report.model_dump(), status_code=503)
+
+
+async def _storage_problem(ctx: Ctx) -> str | None:
+    """What the persister cannot see while nobody edits: an unreachable database, a deleted
+    SQLite file."""
+    path = sqlite_path(ctx.settings.database_url)
+    if path is not None and not await asyncio.to_thread(path.exists):
+        return f"the database file {path} is missing"
+    try:
+        async with asyncio.timeout(PING_SECONDS), ctx.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        return f"database unreachable: {type(exc).__name__}: {exc}"[:300]
+    return None

@@ -36,6 +36,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COMPACT_AFTER_UPDATES", "500", "log entries after which a snapshot is written"),
     Setting("LOCK_LEASE_SECONDS", "30", "how long a field lock lasts after its last renewal"),
     Setting("LOG_LEVEL", "info", "Python logging level"),
+    Setting(
+        "ALLOW_NEW_DATABASE",
+        "",
+        "1: start on a database other than the one recorded in DATA_DIR (or a missing SQLite file)",
+    ),
     # Access control (docs/security.md).
     Setting("REFRESH_TOKEN_TTL", "1209600", "seconds a refresh token stays valid unused"),
     Setting("ALLOWED_ORIGINS", "", "browser origins allowed on the WebSocket; unset: same host"),
@@ -83,6 +88,8 @@ class Settings:
     limits: Limits
     log_level: str
     access: AccessSettings = AccessSettings()
+    # Start even if the database is not the one recorded in DATA_DIR (docs/reliability.md).
+    allow_new_database: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -119,6 +126,7 @@ class Settings:
                 lock_lease_seconds=float(number("LOCK_LEASE_SECONDS", float)),
             ),
             log_level=get("LOG_LEVEL").upper(),
+            allow_new_database=get("ALLOW_NEW_DATABASE").lower() in ("1", "true", "yes"),
             access=AccessSettings(
                 refresh_token_ttl=int(number("REFRESH_TOKEN_TTL", int)),
                 allowed_origins=tuple(

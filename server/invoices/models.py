@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     Numeric,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -79,3 +80,19 @@ class InvoiceSnapshot(Base):
 
 
 # -- access control (issue 3) -----------------------------------------------------------------
+
+
+class QuarantinedUpdate(Base):
+    """A log entry or snapshot the database refused (issue 10, defect 12), kept for an
+    operator instead of blocking the invoice's other updates. Loose columns on purpose."""
+
+    __tablename__ = "invoice_update_quarantine"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    invoice_id: Mapped[str] = mapped_column(Text)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))  # "update" or "snapshot"
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    user_id: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collab.sync import LogEntry, Snapshot, StoredDocument
-from server.invoices.models import InvoiceSnapshot, InvoiceUpdate
+from collab.sync.persister import EntryRefused
+from server.invoices.models import InvoiceSnapshot, InvoiceUpdate, QuarantinedUpdate
 
 
 class SqlUpdateStore:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, guard: Callable[[], None] | None = None) -> None:
         self._engine = engine
+        # Raises when the database is no longer the one we opened (e.g. the SQLite file was
+        # deleted: writes would go to an unlinked file and vanish at the next start).
+        self._guard = guard
         # Log entries set aside by loads since the start (reported by health, say).
         self.set_aside_total = 0
 
@@ -57,6 +62,31 @@ class SqlUpdateStore:
             )
 
     async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
+        if self._guard is not None:
+            self._guard()
+        try:
+            await self._write(entries, snapshots)
+        except (IntegrityError, DataError) as exc:
+            # The data itself was refused (a constraint, a value the column cannot hold): the
+            # persister isolates and quarantines it. Anything else is a storage fault.
+            raise EntryRefused(str(exc.orig)[:300]) from exc
+
+    async def quarantine(self, item: LogEntry | Snapshot, reason: str) -> None:
+        """Keep an entry the database refused, outside the log, for an operator."""
+        async with self._engine.begin() as conn:
+            await conn.execute(
+                insert(QuarantinedUpdate).values(
+                    invoice_id=item.doc_id,
+                    seq=item.seq,
+                    kind="update" if isinstance(item, LogEntry) else "snapshot",
+                    data=item.data,
+                    user_id=item.user_id if isinstance(item, LogEntry) else None,
+                    reason=reason,
+                    created_at=datetime.now(UTC),
+                )
+            )
+
+    async def _write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
         now = datetime.now(UTC)
         async with self._engine.begin() as conn:
             if entries:
