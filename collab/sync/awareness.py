@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 from collab.sync.protocol import AwarenessEntry
 
+# Client ids whose first owner is remembered, per room (a room unloads when idle): enough for
+# every connection a room sees in its life, bounded against a client inventing ids.
+MAX_CLAIMS = 10_000
+
 # A removed client's clock is remembered this long so that late re-broadcasts of its old
 # state by other clients cannot resurrect it.
 TOMBSTONE_SECONDS = 60.0
@@ -50,13 +54,24 @@ class AwarenessView:
         self._slots: dict[int, _Slot] = {}
         self._owned: dict[Hashable, set[int]] = {}
         self._max_ids = max_ids_per_owner
+        # client id -> the identity (user) that first used it. A connection's ids outlive it
+        # only as tombstones; without this, anyone could take over a disconnected user's id
+        # and keep that user invisible when they come back with it.
+        self._claims: dict[int, Hashable] = {}
 
-    def apply(self, owner: Hashable, entries: list[AwarenessEntry]) -> AwarenessResult:
+    def apply(
+        self, owner: Hashable, entries: list[AwarenessEntry], *, identity: Hashable = None
+    ) -> AwarenessResult:
+        """Apply one connection's (`owner`) entries; `identity` is who is behind it (the same
+        user on several connections may reuse their ids)."""
         now = time.monotonic()
         forward: list[AwarenessEntry] = []
         reply: list[AwarenessEntry] = []
         owned = self._owned.setdefault(owner, set())
         for entry in entries:
+            claim = self._claims.get(entry.client_id)
+            if claim is not None and identity is not None and claim != identity:
+                continue  # another user's id, even while they are away
             slot = self._slots.get(entry.client_id)
             if slot is not None and slot.owner is not None and slot.owner != owner:
                 continue  # someone else's presence, or a re-broadcast of it
@@ -73,8 +88,15 @@ class AwarenessView:
             elif entry.clock < slot.clock or (entry.clock == slot.clock and not entry.removed):
                 continue
             self._store(owner, owned, entry, now)
+            if identity is not None and claim is None and not entry.removed:
+                self._claim(entry.client_id, identity)
             forward.append(entry)
         return AwarenessResult(forward, reply)
+
+    def _claim(self, client_id: int, identity: Hashable) -> None:
+        if len(self._claims) >= MAX_CLAIMS:
+            del self._claims[next(iter(self._claims))]  # the oldest claim
+        self._claims[client_id] = identity
 
     def _store(self, owner: Hashable, owned: set[int], entry: AwarenessEntry, now: float) -> None:
         if entry.removed:

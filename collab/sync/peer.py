@@ -59,7 +59,14 @@ class PeerState(Enum):
 
 
 class Peer:
-    def __init__(self, channel: Channel, identity: Identity, *, queue_limit: int) -> None:
+    def __init__(
+        self,
+        channel: Channel,
+        identity: Identity,
+        *,
+        queue_limit: int,
+        queue_bytes: int = 8 * 1024 * 1024,
+    ) -> None:
         self.channel = channel
         self.identity = identity
         self.state = PeerState.OPEN
@@ -67,6 +74,8 @@ class Peer:
         self._close_reason = ""
         self._queue: deque[bytes] = deque()
         self._queue_limit = queue_limit
+        self._queue_bytes = queue_bytes
+        self._queued_bytes = 0  # the sum of the sizes of the frames in the queue
         self._ready = asyncio.Event()
         self._writer: asyncio.Task[None] | None = None
 
@@ -89,10 +98,14 @@ class Peer:
         """Queue a frame; never blocks and never raises into the caller (the room)."""
         if self.state is not PeerState.OPEN:
             return
-        if len(self._queue) >= self._queue_limit:
+        if (
+            len(self._queue) >= self._queue_limit
+            or self._queued_bytes + len(frame) > self._queue_bytes
+        ):
             self.close(SlowConsumer.close_code, "send queue full; resync on reconnect")
             return
         self._queue.append(frame)
+        self._queued_bytes += len(frame)
         self._ready.set()
 
     def close(self, code: CloseCode, reason: str) -> None:
@@ -103,6 +116,7 @@ class Peer:
         self.close_code = code
         if code is SlowConsumer.close_code:
             self._queue.clear()  # the client resyncs from scratch; stale frames are useless
+            self._queued_bytes = 0
         self._close_reason = reason
         self._ready.set()
 
@@ -117,7 +131,9 @@ class Peer:
                 await self._ready.wait()
                 self._ready.clear()
                 while self._queue:
-                    await self.channel.send(self._queue.popleft())
+                    frame = self._queue.popleft()
+                    self._queued_bytes -= len(frame)
+                    await self.channel.send(frame)
                 if self.state is PeerState.CLOSING:
                     break
         except ChannelClosed:

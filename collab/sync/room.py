@@ -20,6 +20,7 @@ from collab.shape import DocumentShape
 from collab.sync.awareness import AwarenessView, stamp_user
 from collab.sync.errors import (
     CloseCode,
+    FrameTooLarge,
     InvalidUpdate,
     ProtocolError,
     ResyncRequired,
@@ -174,7 +175,18 @@ class Room:
                 message.payload, max_entries=self._limits.awareness_entries_per_message
             )
             user = peer.identity.presence()
-            result = self.awareness.apply(peer, [stamp_user(e, user) for e in entries])
+            for entry in entries:
+                # Bounded per client id, so a room's presence (sent whole to every joiner) is
+                # bounded by its connections, not by what one client chooses to send.
+                size = len(entry.state.encode())
+                if size > self._limits.awareness_state_bytes:
+                    raise FrameTooLarge(
+                        f"presence state of {size} bytes"
+                        f" (limit {self._limits.awareness_state_bytes})"
+                    )
+            result = self.awareness.apply(
+                peer, [stamp_user(e, user) for e in entries], identity=peer.identity.user_id
+            )
             if result.forward:
                 self._broadcast_awareness(result.forward)
             if result.reply:

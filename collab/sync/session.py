@@ -25,7 +25,12 @@ _CLOSE_GRACE_SECONDS = 5.0
 
 async def serve_peer(room: Room, channel: Channel, identity: Identity, limits: Limits) -> Peer:
     """Run one connection until it closes; return the peer (its `close_code` says why)."""
-    async with Peer(channel, identity, queue_limit=limits.send_queue_frames) as peer:
+    async with Peer(
+        channel,
+        identity,
+        queue_limit=limits.send_queue_frames,
+        queue_bytes=limits.send_queue_bytes,
+    ) as peer:
         room.join(peer)
         try:
             await _receive(room, peer, limits)

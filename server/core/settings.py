@@ -31,6 +31,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ACCESS_TOKEN_TTL", "900", "seconds an access token stays valid"),
     Setting("WS_MAX_FRAME_BYTES", "1048576", "largest WebSocket frame accepted"),
     Setting("WS_SEND_QUEUE", "1000", "frames queued for one slow client before it is dropped"),
+    Setting(
+        "WS_SEND_QUEUE_BYTES", "8388608", "bytes queued for one slow client before it is dropped"
+    ),
+    Setting("AWARENESS_STATE_BYTES", "8192", "largest presence state of one client"),
     Setting("WS_IDLE_TIMEOUT", "60", "seconds without a frame before a socket is closed"),
     Setting("ROOM_IDLE_UNLOAD", "10", "seconds an invoice with no connection stays loaded"),
     Setting("COMPACT_AFTER_UPDATES", "500", "log entries after which a snapshot is written"),
@@ -120,6 +124,8 @@ class Settings:
             limits=Limits(
                 max_frame_bytes=int(number("WS_MAX_FRAME_BYTES", int)),
                 send_queue_frames=int(number("WS_SEND_QUEUE", int)),
+                send_queue_bytes=int(number("WS_SEND_QUEUE_BYTES", int)),
+                awareness_state_bytes=int(number("AWARENESS_STATE_BYTES", int)),
                 idle_timeout_seconds=float(number("WS_IDLE_TIMEOUT", float)),
                 room_idle_unload_seconds=float(number("ROOM_IDLE_UNLOAD", float)),
                 compact_after_updates=int(number("COMPACT_AFTER_UPDATES", int)),
