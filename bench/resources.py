@@ -1,0 +1,196 @@
+"""Resources under churn (docs/reliability.md): memory and file descriptors come back.
+
+`python -m bench.resources cycles --cycles 10000 --invoices 500`: connect / edit / disconnect
+cycles over many invoices; the server's RSS and open FDs at baseline, at peak and after every
+room unloaded. `python -m bench.resources storm --clients 500 --invoices 50`: that many clients
+connected, the server SIGKILLed and restarted, all of them reconnecting at once; how long until
+every one is synced again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from pycrdt import Doc, Map
+from websockets.asyncio.client import connect
+
+from bench.crash import prepare
+from collab.sync.protocol import (
+    SyncMessage,
+    SyncType,
+    decode_message,
+    encode_sync_step1,
+    encode_update,
+)
+from server.core.db import create_engine, sessions
+from server.invoices import service as invoices
+from tests.harness import Account, ServerProcess
+
+
+def usage(pid: int) -> tuple[int, int]:
+    """(RSS in KiB, open file descriptors) of a process, from /proc."""
+    with open(f"/proc/{pid}/status") as status:
+        rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return rss, len(os.listdir(f"/proc/{pid}/fd"))
+
+
+async def _invoices(url: str, account: Account, count: int) -> list[str]:
+    engine = create_engine(url)
+    made = []
+    async with sessions(engine).begin() as db:
+        for _ in range(count):
+            invoice = await invoices.create_invoice(
+                db, user_id=account.user_id, org_id=account.org_id
+            )
+            made.append(invoice.id)
+    await engine.dispose()
+    return made
+
+
+async def _synced(url: str, update: bytes | None = None) -> None:
+    """Connect, optionally edit, and wait for the server's answer to our step 1."""
+    async with connect(url, open_timeout=30) as ws:
+        if update is not None:
+            await ws.send(encode_update(update))
+        await ws.send(encode_sync_step1(b"\x00"))
+        async for frame in ws:
+            assert isinstance(frame, bytes)
+            message = decode_message(frame)
+            if isinstance(message, SyncMessage) and message.kind is SyncType.STEP2:
+                return
+
+
+def _edit(n: int) -> bytes:
+    doc: Doc[Any] = Doc()
+    doc.get("invoice", type=Map)["notes"] = f"cycle {n}"
+    return doc.get_update()
+
+
+@dataclass
+class CycleFigures:
+    cycles: int
+    invoices: int
+    baseline_rss_kib: int
+    peak_rss_kib: int
+    end_rss_kib: int
+    baseline_fds: int
+    peak_fds: int
+    end_fds: int
+    seconds: float
+
+
+async def _server(data_dir: Path, **env: str) -> tuple[ServerProcess, Account, str]:
+    url = f"sqlite+aiosqlite:///{data_dir / 'cofacture.db'}"
+    account, _ = await prepare(url)
+    server = ServerProcess(data_dir, LOG_LEVEL="warning", **env)
+    await server.start()
+    return server, account, url
+
+
+async def _rooms(server: ServerProcess) -> int:
+    async with httpx.AsyncClient() as client:
+        return int((await client.get(f"{server.http}/api/health")).json()["rooms"])
+
+
+async def _until_unloaded(server: ServerProcess, limit: float = 60) -> None:
+    deadline = time.monotonic() + limit
+    while await _rooms(server):
+        if time.monotonic() > deadline:
+            raise AssertionError("rooms still loaded")
+        await asyncio.sleep(0.1)
+
+
+async def cycles(count: int, invoice_count: int, concurrency: int = 20) -> CycleFigures:
+    with tempfile.TemporaryDirectory(prefix="cycles-") as tmp:
+        server, account, url = await _server(Path(tmp), ROOM_IDLE_UNLOAD="0.5")
+        try:
+            assert server.proc is not None
+            pid = server.proc.pid
+            ids = await _invoices(url, account, invoice_count)
+            token = await server.login(account)
+            urls = [f"{server.ws}/{i}?token={token}" for i in ids]
+            for n, target in enumerate(urls[: min(20, len(urls))]):  # warm the code paths
+                await _synced(target, _edit(n))
+            await _until_unloaded(server)
+            base_rss, base_fds = usage(pid)
+            peak = [base_rss, base_fds]
+            began = time.monotonic()
+            queue = iter(range(count))
+
+            async def worker() -> None:
+                for n in queue:
+                    await _synced(urls[n % len(urls)], _edit(n))
+                    if n % 50 == 0:
+                        rss, fds = usage(pid)
+                        peak[0], peak[1] = max(peak[0], rss), max(peak[1], fds)
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+            seconds = time.monotonic() - began
+            await _until_unloaded(server)
+            end_rss, end_fds = usage(pid)
+        finally:
+            await server.stop()
+    return CycleFigures(
+        count, invoice_count, base_rss, peak[0], end_rss, base_fds, peak[1], end_fds, seconds
+    )
+
+
+@dataclass
+class StormFigures:
+    clients: int
+    invoices: int
+    first_sync_seconds: float
+    resync_after_restart_seconds: float
+    failed: int
+
+
+async def storm(clients: int, invoice_count: int) -> StormFigures:
+    with tempfile.TemporaryDirectory(prefix="storm-") as tmp:
+        server, account, url = await _server(Path(tmp))
+        try:
+            ids = await _invoices(url, account, invoice_count)
+            token = await server.login(account)
+            urls = [f"{server.ws}/{ids[n % len(ids)]}?token={token}" for n in range(clients)]
+            began = time.monotonic()
+            await asyncio.gather(*(_synced(u) for u in urls))
+            first = time.monotonic() - began
+            await server.stop(signal.SIGKILL)
+            await server.start()
+            began = time.monotonic()
+            results = await asyncio.gather(*(_synced(u) for u in urls), return_exceptions=True)
+            again = time.monotonic() - began
+        finally:
+            await server.stop()
+    failed = sum(isinstance(r, BaseException) for r in results)
+    return StormFigures(clients, invoice_count, round(first, 2), round(again, 2), failed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("cycles")
+    c.add_argument("--cycles", type=int, default=1000)
+    c.add_argument("--invoices", type=int, default=50)
+    s = sub.add_parser("storm")
+    s.add_argument("--clients", type=int, default=200)
+    s.add_argument("--invoices", type=int, default=20)
+    args = parser.parse_args()
+    if args.command == "cycles":
+        result: Any = asyncio.run(cycles(args.cycles, args.invoices))
+    else:
+        result = asyncio.run(storm(args.clients, args.invoices))
+    print(json.dumps(asdict(result), indent=2))
+
+
+if __name__ == "__main__":
+    main()
