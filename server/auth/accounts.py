@@ -87,6 +87,9 @@ async def create_user(
 async def authenticate(db: AsyncSession, *, email: str, password: str) -> User | None:
     """The user if the credentials are right; the same work is done for an unknown email."""
     user = await db.scalar(select(User).where(User.email == email.strip().lower()))
+    # End the read transaction: the connection goes back to the pool during the slow
+    # verification, so a burst of sign-ins cannot hold every connection (nothing is pending).
+    await db.commit()
     ok = await verify_password(user.password_hash if user else None, password)
     return user if ok else None
 

@@ -121,7 +121,7 @@ async def _matching_user(db: AsyncSession, claims: dict[str, Any], ip: str | Non
     if not isinstance(email, str) or claims.get("email_verified") is not True:
         raise Forbidden("the provider did not vouch for a verified email")
     user = await signin.user_by_email(db, email)
-    if user is None or not await accounts.memberships(db, user.id):
+    if user is None or not await accounts.memberships(db, user.id, every=True):
         audit.record(
             db, AuditKind.LOGIN_FAILED, actor_id=None, ip=ip, target=email, detail="oidc: no member"
         )

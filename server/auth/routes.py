@@ -26,10 +26,31 @@ from server.auth.schemas import (
     TokenPair,
 )
 from server.core.api import Ctx, client_ip, errors
+from server.core.errors import Unauthorized
 
 # A body without a content-type is read as JSON, as the API always did (FastAPI's default is to
-# refuse it); bearer tokens, not cookies, authenticate, so this opens no cross-site request.
+# refuse it); bearer tokens authenticate, and the one cookie (the refresh token) is SameSite=Strict
+# and read only by /api/auth/refresh, so this opens no cross-site request.
 router = APIRouter(tags=["auth"])
+
+
+# The browser's refresh token: httpOnly (no script can read it), SameSite=Strict (no other site
+# can make the browser send it), scoped to /api/auth (only refresh and logout see it), Secure
+# whenever the request came over https. docs/security.md, "Tokens".
+REFRESH_COOKIE = "cofacture_refresh"
+REFRESH_COOKIE_PATH = "/api/auth"
+
+
+def _keep_refresh(request: Request, response: Response, tokens: TokenPair) -> None:
+    response.set_cookie(
+        REFRESH_COOKIE,
+        tokens.refresh_token,
+        max_age=tokens.refresh_expires_in,
+        path=REFRESH_COOKIE_PATH,
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
 
 
 @router.post(
@@ -38,10 +59,13 @@ router = APIRouter(tags=["auth"])
     responses=errors(400, 401, 403, 429),
     summary="Sign in with email, password and (when due) a second factor",
     description="401 `invalid email or password` for an unknown email and a wrong password "
-    "alike; 401 `totp_required` when a second factor is due (send it as `totp`); 403 "
-    "`totp_enrollment_required` when an organization demands one the user has not set up.",
+    "alike; 401 `totp_required` when a second factor is due (send it as `totp`). The refresh "
+    "token is answered in the body (for non-browser clients) and set as the httpOnly cookie "
+    "`cofacture_refresh` (for the browser app).",
 )
-async def login(body: Login, ctx: Ctx, access: AuthState, request: Request) -> TokenPair:
+async def login(
+    body: Login, ctx: Ctx, access: AuthState, request: Request, response: Response
+) -> TokenPair:
     tokens = await signin.sign_in(
         ctx,
         access,
@@ -50,7 +74,9 @@ async def login(body: Login, ctx: Ctx, access: AuthState, request: Request) -> T
         code=body.totp,
         ip=client_ip(request),
     )
-    return TokenPair.model_validate(tokens, from_attributes=True)
+    answer = TokenPair.model_validate(tokens, from_attributes=True)
+    _keep_refresh(request, response, answer)
+    return answer
 
 
 @router.post(
@@ -58,12 +84,19 @@ async def login(body: Login, ctx: Ctx, access: AuthState, request: Request) -> T
     response_model=TokenPair,
     responses=errors(400, 401),
     summary="A new token pair; the refresh token sent stops working",
+    description="The refresh token comes from the body, or else from the `cofacture_refresh` "
+    "cookie (the browser app sends no body).",
 )
-async def refresh(body: Refresh, ctx: Ctx, access: AuthState, request: Request) -> TokenPair:
-    tokens = await signin.refresh(
-        ctx, access, refresh_token=body.refresh_token, ip=client_ip(request)
-    )
-    return TokenPair.model_validate(tokens, from_attributes=True)
+async def refresh(
+    ctx: Ctx, access: AuthState, request: Request, response: Response, body: Refresh | None = None
+) -> TokenPair:
+    sent = body.refresh_token if body else request.cookies.get(REFRESH_COOKIE, "")
+    if not sent:
+        raise Unauthorized("missing refresh token")
+    tokens = await signin.refresh(ctx, access, refresh_token=sent, ip=client_ip(request))
+    answer = TokenPair.model_validate(tokens, from_attributes=True)
+    _keep_refresh(request, response, answer)
+    return answer
 
 
 @router.post(
@@ -71,11 +104,19 @@ async def refresh(body: Refresh, ctx: Ctx, access: AuthState, request: Request) 
     status_code=204,
     response_class=Response,
     responses=errors(401),
-    summary="End the caller's session",
+    summary="End the caller's session (and forget the refresh cookie)",
 )
 async def logout(caller: Caller, ctx: Ctx, access: AuthState, request: Request) -> Response:
     await signin.sign_out(ctx, access, caller=caller, ip=client_ip(request))
-    return Response(status_code=204)
+    done = Response(status_code=204)
+    done.delete_cookie(
+        REFRESH_COOKIE,
+        path=REFRESH_COOKIE_PATH,
+        secure=request.url.scheme == "https",
+        httponly=True,
+        samesite="strict",
+    )
+    return done
 
 
 @router.post(

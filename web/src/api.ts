@@ -58,6 +58,8 @@ export interface Membership {
   org_name: string
   role: string
   capabilities: string[]
+  /** The organization requires a second factor the user has not set up yet. */
+  totp_required?: boolean
 }
 
 export interface Me {

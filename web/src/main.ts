@@ -7,7 +7,7 @@ import { anonymous, call, SessionEnded, type Me } from './api'
 import { h } from './dom'
 import { language, setLanguage, t } from './i18n'
 import { route, Router } from './router'
-import { signedIn } from './session'
+import { restore } from './session'
 import { invoiceEditor } from './editor/editor'
 import { frame } from './views/shell'
 import { listView } from './views/list'
@@ -41,12 +41,16 @@ const routes = [
     if (pendingEnrolment) return twoFactorView({ me: null, credentials: pendingEnrolment, finished: () => router.go('#/login') })
     return { redirect: '#/login' }
   }),
-  route('invoices', 'member', ({ me, query }) => listView(me, query)),
+  // An organization that requires a second factor opens only once it is set up: with no other
+  // organization to work in, the two-factor page comes first.
+  route('invoices', 'member', ({ me, query }) =>
+    me.memberships.length > 0 && me.memberships.every((m) => m.totp_required) ? { redirect: '#/security' } : listView(me, query)
+  ),
   route('invoices/:id', 'member', ({ me, params }) => invoiceEditor(params.id, me))
 ]
 
 async function loadMe(): Promise<Me | null> {
-  if (!signedIn()) return null
+  if (!(await restore())) return null
   try {
     return await call<Me>('GET', '/api/me')
   } catch (failure) {
@@ -63,7 +67,7 @@ const router = new Router(routes, {
     document.documentElement.lang = language()
     document.title = t('app_name')
     // A server without any account shows the first-run page, whatever the address.
-    if (path[0] !== 'setup' && signedIn()) return null
+    if (path[0] !== 'setup' && (await restore())) return null
     const { needed } = await anonymous<{ needed: boolean }>('GET', '/api/setup')
     return needed ? setupView(() => router.go('#/invoices')) : null
   },
