@@ -42,7 +42,6 @@ from server.core.db import (
 )
 from server.core.errors import ApiError
 from server.core.headers import SecurityHeadersMiddleware
-from server.core.headers import SecurityHeadersMiddleware
 from server.core.settings import Settings
 from server.core.tokens import TokenSigner
 from server.invoices import routes as invoice_routes
