@@ -12,7 +12,7 @@ from tests.test_doc_store import _postgres_reachable
 async def test_crash_cycles_on_sqlite_lose_and_duplicate_nothing() -> None:
     figures = await crash.run(cycles=2, db="sqlite", seed=1)
     assert figures.acknowledged > 50, figures
-    assert figures.lost == 0 and figures.duplicated == 0, figures.failures
+    assert figures.lost == 0 and figures.duplicated == 0, figures
 
 
 async def test_crash_cycles_on_postgresql_lose_and_duplicate_nothing() -> None:
@@ -20,4 +20,4 @@ async def test_crash_cycles_on_postgresql_lose_and_duplicate_nothing() -> None:
         pytest.skip(f"no PostgreSQL reachable at {crash.PG_ADMIN}")
     figures = await crash.run(cycles=2, db="postgres", seed=2)
     assert figures.acknowledged > 50, figures
-    assert figures.lost == 0 and figures.duplicated == 0, figures.failures
+    assert figures.lost == 0 and figures.duplicated == 0, figures
