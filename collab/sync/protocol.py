@@ -168,7 +168,7 @@ def decode_message(frame: bytes) -> Message:
     elif kind is MessageType.NOTICE:
         try:
             body = json.loads(reader.var_string())
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply
             raise ProtocolError("notice is not JSON") from exc
         if not isinstance(body, dict) or not isinstance(body.get("type"), str):
             raise ProtocolError("notice must be a JSON object with a string `type`")

@@ -9,13 +9,15 @@ list of field paths).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -27,10 +29,47 @@ MAX_BODY_BYTES = 64 * 1024  # JSON bodies are small; read as a stream and cut at
 
 
 class Model(BaseModel):
-    """Base of request and response bodies: unknown request fields are refused, not ignored,
-    so a typo (`"emial"`) is a clear 400 rather than a silent default."""
+    """Base of request bodies and queries: unknown request fields are refused, not ignored,
+    so a typo (`"emial"`) is a clear 400 rather than a silent default; text that no database
+    can store (NUL, a lone UTF-16 surrogate such as `"\\ud800"`) is a 400 too, checked once
+    here for every field of every model rather than failing as a 500 when it is written."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storable_text(cls, data: Any) -> Any:
+        where = unstorable_text(data)
+        if where is not None:
+            raise PydanticCustomError(
+                "unstorable_text",
+                "{path} contains a character that cannot be stored (NUL or a lone surrogate)",
+                {"path": f"`{where}`" if where else "the body"},
+            )
+        return data
+
+
+def unstorable_text(data: object) -> str | None:
+    """The dotted path of the first string (key or value) holding NUL or a lone surrogate;
+    None when there is none. Iterative: a deeply nested value cannot exhaust the stack."""
+    stack: list[tuple[object, str]] = [(data, "")]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value):
+                return path
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                inner = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and _UNSTORABLE.search(key):
+                    return path
+                stack.append((item, inner))
+        elif isinstance(value, list | tuple):
+            stack.extend((item, f"{path}.{i}" if path else str(i)) for i, item in enumerate(value))
+    return None
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class ErrorDetail(BaseModel):
@@ -154,7 +193,16 @@ def exception_handlers(
         assert isinstance(exc, RequestValidationError)
         return JSONResponse(validation_body(exc), status_code=400)
 
-    return {ApiError: api_error, HTTPException: http_error, RequestValidationError: invalid}
+    async def too_deep(_: Request, exc: Exception) -> Response:
+        # json.loads (of a body, or of a value inside one) recurses once per nesting level.
+        return JSONResponse({"error": "request body is nested too deeply"}, status_code=400)
+
+    return {
+        ApiError: api_error,
+        HTTPException: http_error,
+        RequestValidationError: invalid,
+        RecursionError: too_deep,
+    }
 
 
 # -- the OpenAPI document ------------------------------------------------------------------------
