@@ -80,6 +80,7 @@ def _serve(settings: Settings, host: str, port: int | None) -> None:
     import uvicorn
 
     from server.core.app import create_app
+    from server.core.connections import with_header_timeout
 
     logging.getLogger("uvicorn.error").addFilter(RedactTokens())
     uvicorn.run(
@@ -94,6 +95,14 @@ def _serve(settings: Settings, host: str, port: int | None) -> None:
         ws="websockets-sansio",  # measured in docs/benchmarks.md; "auto" picks it too
         timeout_graceful_shutdown=10,
         access_log=False,
+        # Idle and half-sent connections are closed (server/core/connections.py).
+        http=with_header_timeout(settings.http_header_timeout),
+        timeout_keep_alive=max(1, round(settings.http_keep_alive)),
+        # X-Forwarded-* only from the proxies named in TRUSTED_PROXIES: uvicorn's default trusts
+        # 127.0.0.1, which let any client on the same host choose its address (and so dodge the
+        # per-address sign-in throttle).
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )
 
 

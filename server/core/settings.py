@@ -40,6 +40,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("COMPACT_AFTER_UPDATES", "500", "log entries after which a snapshot is written"),
     Setting("LOCK_LEASE_SECONDS", "30", "how long a field lock lasts after its last renewal"),
     Setting("LOG_LEVEL", "info", "Python logging level"),
+    # HTTP connections (docs/security.md): an idle or half-sent connection is closed.
+    Setting("HTTP_KEEP_ALIVE", "5", "seconds an idle keep-alive connection stays open"),
+    Setting("HTTP_HEADER_TIMEOUT", "10", "seconds a connection has to send a request's head"),
+    Setting("TRUSTED_PROXIES", "", "proxy addresses whose X-Forwarded-* are believed; unset: none"),
     Setting(
         "ALLOW_NEW_DATABASE",
         "",
@@ -92,6 +96,9 @@ class Settings:
     limits: Limits
     log_level: str
     access: AccessSettings = AccessSettings()
+    http_keep_alive: float = 5.0
+    http_header_timeout: float = 10.0
+    trusted_proxies: tuple[str, ...] = ()
     # Start even if the database is not the one recorded in DATA_DIR (docs/reliability.md).
     allow_new_database: bool = False
 
@@ -132,6 +139,11 @@ class Settings:
                 lock_lease_seconds=float(number("LOCK_LEASE_SECONDS", float)),
             ),
             log_level=get("LOG_LEVEL").upper(),
+            http_keep_alive=float(number("HTTP_KEEP_ALIVE", float)),
+            http_header_timeout=float(number("HTTP_HEADER_TIMEOUT", float)),
+            trusted_proxies=tuple(
+                p.strip() for p in get("TRUSTED_PROXIES").split(",") if p.strip()
+            ),
             allow_new_database=get("ALLOW_NEW_DATABASE").lower() in ("1", "true", "yes"),
             access=AccessSettings(
                 refresh_token_ttl=int(number("REFRESH_TOKEN_TTL", int)),
