@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Index, Integer, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.core.db import Base
+from server.core.db import Base, UtcDateTime
 
 
 class AuditEvent(Base):
@@ -19,7 +19,7 @@ class AuditEvent(Base):
     __table_args__ = (Index("ix_audit_events_org_at", "org_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
     event: Mapped[str] = mapped_column(String(40))
     actor_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
     org_id: Mapped[str | None] = mapped_column(String(36), nullable=True)

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.core.db import Base
+from server.core.db import Base, UtcDateTime
 
 
 class Customer(Base):
@@ -29,7 +29,7 @@ class Customer(Base):
     postcode: Mapped[str] = mapped_column(String(20), default="")
     city: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Item(Base):
@@ -45,7 +45,7 @@ class Item(Base):
     unit: Mapped[str] = mapped_column(String(3), default="C62")
     unit_price: Mapped[str] = mapped_column(String(40))
     tax_rate: Mapped[str] = mapped_column(String(10))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 # -- comments and notifications (issue 6) ----------------------------------------------------

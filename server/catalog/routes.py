@@ -106,7 +106,7 @@ def _resource(
         methods=["POST"],
         status_code=201,
         response_model=out,
-        responses=errors(400, 403),
+        responses=errors(400, 403, 404),  # 404: `org` is not one of the caller's
         summary=f"Add a {noun} (editors, approvers, admins)",
     )
     router.add_api_route(

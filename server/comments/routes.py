@@ -192,7 +192,7 @@ async def reopen(caller: Caller, ctx: Ctx, invoice_id: str, thread_id: str) -> T
 @router.get(
     "/api/orgs/{org}/mentionable",
     response_model=MentionableList,
-    responses=errors(404),
+    responses=errors(403, 404),  # 403: the organization requires two factors first
     summary="Members who can be @mentioned, with the handle that names each one",
 )
 async def mentionable(caller: Caller, ctx: Ctx, org: str) -> Any:

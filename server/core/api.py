@@ -222,6 +222,8 @@ def install_openapi(app: FastAPI) -> None:
                     answers = operation.get("responses", {})
                     if answers.pop("422", None) is not None:
                         answers.setdefault("400", _error_answer(400))
+                    if "requestBody" in operation:
+                        answers.setdefault("413", _error_answer(413))
             schemas = spec.get("components", {}).get("schemas", {})
             for name in ("HTTPValidationError", "ValidationError"):
                 schemas.pop(name, None)

@@ -30,6 +30,7 @@ from server.comments import routes as comment_routes
 from server.core import frontend as web
 from server.core import health
 from server.core.api import MAX_BODY_BYTES, exception_handlers, install_openapi
+from server.core.body_limit import BodyLimitMiddleware
 from server.core.context import AppContext
 from server.core.db import (
     WrongDatabase,
@@ -131,12 +132,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/openapi.json",
         docs_url=None,
         redoc_url=None,
-        max_body_size=MAX_BODY_BYTES,
         # A JSON body is read as JSON whatever its Content-Type says (curl's default is a form).
         strict_content_type=False,
         lifespan=lifespan,
         middleware=[
             Middleware(SecurityHeadersMiddleware),  # first: on every answer, errors included
+            Middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES),
             # Only the single sign-on flow keeps state in this cookie (its state and nonce).
             Middleware(
                 SessionMiddleware,

@@ -9,7 +9,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.expression import false
 
-from server.core.db import Base
+from server.core.db import Base, UtcDateTime
 
 
 class Invoice(Base):
@@ -34,7 +33,7 @@ class Invoice(Base):
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(20), default="draft")
     number: Mapped[str | None] = mapped_column(String(35), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Derived from the document by the server (debounced), for listing without loading it.
     customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
@@ -46,7 +45,7 @@ class Invoice(Base):
     gross_value: Mapped[Decimal] = mapped_column(Numeric(24, 6, asdecimal=True), default=0)
     line_count: Mapped[int] = mapped_column(Integer, default=0)
     issue_count: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class InvoiceUpdate(Base):
@@ -59,7 +58,7 @@ class InvoiceUpdate(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     compacted: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when the entry could not be replayed on a load (collab/sync/store.py): later loads
     # skip it, the row stays for an operator.
@@ -76,7 +75,7 @@ class InvoiceSnapshot(Base):
     invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
     seq: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 # -- access control (issue 3) -----------------------------------------------------------------
@@ -95,4 +94,4 @@ class QuarantinedUpdate(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     user_id: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

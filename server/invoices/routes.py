@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=errors(4
     "",
     status_code=201,
     response_model=InvoiceSummary,
-    responses=errors(400, 403),
+    responses=errors(400, 403, 404),  # 404: `org` is not one of the caller's
     summary="Create a draft in the caller's organization (`org` when several)",
 )
 async def create_invoice(caller: Caller, ctx: Ctx, body: CreateInvoice | None = None) -> Any:
