@@ -122,6 +122,9 @@ async def test_a_room_refuses_edits_with_a_notice_while_storage_is_down() -> Non
         assert content(room.doc) == ["l0", "l1"]  # the refused line is not in the document
         # What the other client got since is the compensation only, not the refused line.
         assert len(other.updates()) == fanned_out + 1
+        late = Connection(room, EDITOR, limits)  # joins during the outage: told at once
+        await wait_until(lambda: _notices(late, "storage"), what="storage notice on join")
+        assert _notices(late, "storage")[0]["status"] == "unavailable"
         store.down = False
         await wait_until(
             lambda: _notices(other, "storage")[-1]["status"] == "ok", what="storage back"
@@ -131,6 +134,7 @@ async def test_a_room_refuses_edits_with_a_notice_while_storage_is_down() -> Non
         await wait_until(lambda: "l3" in content(room.doc), what="edits accepted again")
         await writer.close()
         await other.close()
+        await late.close()
 
 
 def _notices(connection: Connection, kind: str) -> list[dict[str, object]]:

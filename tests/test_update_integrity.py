@@ -127,6 +127,7 @@ async def test_an_entry_that_cannot_be_replayed_is_set_aside_and_the_rest_loads(
         assert content(room.doc) == ["l0", "l1"]
         assert room.seq == 3  # the set-aside seq stays taken
         assert store.set_aside_seqs == {"inv": {2}}
+        assert rooms.set_aside == 1  # what /api/health reports
         again = await store.load("inv")  # the next load takes the fast path
         assert again.updates == [good[0], good[1]] and again.seqs == [1, 3]
         rooms.release(room)

@@ -45,6 +45,7 @@ class RoomRegistry:
         setup: RoomSetup | None = None,
     ) -> None:
         self._shape = shape
+        self.set_aside = 0  # log entries loads had to leave out since start (health shows it)
         self._setup = setup
         self._store = store
         self._persister = persister
@@ -109,6 +110,7 @@ class RoomRegistry:
             doc = stored.to_doc()
             if stored.quarantined:  # loaded without entries that cannot be replayed
                 await set_aside_unreplayable(self._store, doc_id, stored.quarantined)
+                self.set_aside += len(stored.quarantined)
             room = Room(
                 doc_id,
                 doc,
@@ -121,6 +123,7 @@ class RoomRegistry:
             # Nothing is accepted (and so fanned out) that cannot be made durable: while the
             # persister cannot write this document, every edit is refused and compensated.
             room.policies.append(partial(self._storage_policy, doc_id))
+            room.join_notices.append(partial(self._storage_notice, doc_id))
             if self._setup is not None:
                 await self._setup(room)
         except Exception as exc:
@@ -166,6 +169,15 @@ class RoomRegistry:
         self, doc_id: str, _identity: Identity, _inspection: Inspection
     ) -> str | None:
         return self._persister.refusal(doc_id)
+
+    def _storage_notice(self, doc_id: str) -> dict[str, object] | None:
+        """What a joiner is told at once while its invoice cannot be saved."""
+        reason = self._persister.refusal(doc_id)
+        return (
+            None
+            if reason is None
+            else {"type": "storage", "status": "unavailable", "reason": reason}
+        )
 
     def _storage_changed(self) -> None:
         """Tell each room's connections when its storage fails or comes back."""

@@ -102,6 +102,8 @@ class Room:
         self.locks = LockTable(
             lease_seconds=limits.lock_lease_seconds, per_owner=limits.locks_per_connection
         )
+        # Notices every joiner gets at once (e.g. that storage is down), when they return one.
+        self.join_notices: list[Callable[[], dict[str, object] | None]] = []
         # Called when an admin breaks someone's lock (the server records it).
         self.on_lock_broken: list[Callable[[Identity, Lock], None]] = []
         self._lock_timer: asyncio.TimerHandle | None = None
@@ -121,6 +123,10 @@ class Room:
             peer.send(encode_awareness(encode_awareness_update(present)))
         if len(self.locks):
             peer.send(encode_notice(self._locks_notice()))
+        for notice in self.join_notices:
+            body = notice()
+            if body is not None:
+                peer.send(encode_notice(body))
 
     def leave(self, peer: Peer) -> None:
         self.peers.discard(peer)

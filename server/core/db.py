@@ -21,6 +21,7 @@ from sqlalchemy.types import TypeDecorator
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+PG_TIMEOUT_SECONDS = 15  # connect, statement and pool waits on PostgreSQL
 
 # In DATA_DIR: the id of the database this server last ran on.
 IDENTITY_FILE = "database_id"
@@ -69,7 +70,16 @@ def create_engine(url: str) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # A database that hangs instead of refusing must still fail a write in bounded time, so
+    # that the persister reports a storage fault (rooms go read-only) rather than waiting.
+    return create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_pre_ping=True,
+        pool_timeout=PG_TIMEOUT_SECONDS,
+        connect_args={"timeout": PG_TIMEOUT_SECONDS, "command_timeout": PG_TIMEOUT_SECONDS},
+    )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

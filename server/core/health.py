@@ -27,6 +27,7 @@ class Health(BaseModel):
     reason: str | None  # why storage is unavailable
     pending_updates: int  # accepted updates not yet durable
     quarantined: int  # entries the database refused since start (kept aside, logged)
+    set_aside: int  # stored entries a load could not replay since start (kept, logged)
     rooms: int  # invoices open in this process
 
 
@@ -48,6 +49,7 @@ async def health(ctx: Ctx) -> Health | JSONResponse:
         reason=reason,
         pending_updates=persister.pending,
         quarantined=len(persister.quarantined),
+        set_aside=ctx.registry.set_aside,
         rooms=len(ctx.registry.rooms),
     )
     if reason is None:
