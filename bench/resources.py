@@ -16,7 +16,8 @@ import os
 import signal
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,6 +88,10 @@ class CycleFigures:
     peak_fds: int
     end_fds: int
     seconds: float
+    # RSS once every room has unloaded after each round of `cycles`: growth that stops after
+    # the first round is caches filling (SQLite's page cache per pooled connection, SQLAlchemy's
+    # statement cache), growth every round is a leak.
+    round_end_rss_kib: list[int] = field(default_factory=list)
 
 
 async def _server(data_dir: Path, **env: str) -> tuple[ServerProcess, Account, str]:
@@ -110,7 +115,9 @@ async def _until_unloaded(server: ServerProcess, limit: float = 60) -> None:
         await asyncio.sleep(0.1)
 
 
-async def cycles(count: int, invoice_count: int, concurrency: int = 20) -> CycleFigures:
+async def cycles(
+    count: int, invoice_count: int, concurrency: int = 20, rounds: int = 1
+) -> CycleFigures:
     with tempfile.TemporaryDirectory(prefix="cycles-") as tmp:
         server, account, url = await _server(Path(tmp), ROOM_IDLE_UNLOAD="0.5")
         try:
@@ -125,24 +132,28 @@ async def cycles(count: int, invoice_count: int, concurrency: int = 20) -> Cycle
             base_rss, base_fds = usage(pid)
             peak = [base_rss, base_fds]
             began = time.monotonic()
-            queue = iter(range(count))
+            round_ends: list[int] = []
+            for _ in range(rounds):
+                queue = iter(range(count))
 
-            async def worker() -> None:
-                for n in queue:
-                    await _synced(urls[n % len(urls)], _edit(n))
-                    if n % 50 == 0:
-                        rss, fds = usage(pid)
-                        peak[0], peak[1] = max(peak[0], rss), max(peak[1], fds)
+                async def worker(queue: Iterator[int]) -> None:
+                    for n in queue:
+                        await _synced(urls[n % len(urls)], _edit(n))
+                        if n % 50 == 0:
+                            rss, fds = usage(pid)
+                            peak[0], peak[1] = max(peak[0], rss), max(peak[1], fds)
 
-            await asyncio.gather(*(worker() for _ in range(concurrency)))
+                await asyncio.gather(*(worker(queue) for _ in range(concurrency)))
+                await _until_unloaded(server)
+                round_ends.append(usage(pid)[0])
             seconds = time.monotonic() - began
-            await _until_unloaded(server)
             end_rss, end_fds = usage(pid)
         finally:
             await server.stop()
     return CycleFigures(
-        count, invoice_count, base_rss, peak[0], end_rss, base_fds, peak[1], end_fds, seconds
-    )
+        count * rounds, invoice_count, base_rss, peak[0], end_rss, base_fds, peak[1], end_fds,
+        seconds, round_ends,
+    )  # fmt: skip
 
 
 @dataclass
@@ -181,12 +192,13 @@ def main() -> None:
     c = sub.add_parser("cycles")
     c.add_argument("--cycles", type=int, default=1000)
     c.add_argument("--invoices", type=int, default=50)
+    c.add_argument("--rounds", type=int, default=1, help="repeat the cycles, RSS after each")
     s = sub.add_parser("storm")
     s.add_argument("--clients", type=int, default=200)
     s.add_argument("--invoices", type=int, default=20)
     args = parser.parse_args()
     if args.command == "cycles":
-        result: Any = asyncio.run(cycles(args.cycles, args.invoices))
+        result: Any = asyncio.run(cycles(args.cycles, args.invoices, rounds=args.rounds))
     else:
         result = asyncio.run(storm(args.clients, args.invoices))
     print(json.dumps(asdict(result), indent=2))
