@@ -19,13 +19,14 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from pycrdt import Array, Doc, Map, Text, TransactionEvent
+from pycrdt import Array, Doc, Map, Text
 
 from collab.invoice.document import INVOICE_SHAPE
 from collab.sync import CollabError, Identity, Limits, Peer, Room
 from collab.sync.protocol import encode_update
 from collab.sync.store import LogEntry, Snapshot, StoredDocument
 from tests.memory_channel import MemoryChannel
+from tests.updates import recorded
 
 EDITOR = Identity("u-fuzz", "Fuzzer", can_edit=True)
 _WORDS = ("Conseil", "journée", "Lumière", "café", "x", "€", "😀", "delivery")
@@ -48,12 +49,7 @@ class RecordingPersister:
 def realistic_updates(rng: random.Random, count: int) -> list[bytes]:
     """Updates a real editor produces, each captured as the client would send it."""
     doc: Doc[Any] = Doc()
-    out: list[bytes] = []
-
-    def capture(event: TransactionEvent) -> None:
-        out.append(event.update)
-
-    doc.observe(capture)
+    out = recorded(doc)
     header = doc.get("invoice", type=Map)
     lines = doc.get("lines", type=Array)
     for n in range(count):

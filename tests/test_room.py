@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from pycrdt import Array, Doc, Map, TransactionEvent
+from pycrdt import Array, Doc, Map
 
 from collab.invoice.document import INVOICE_SHAPE
 from collab.sync import (
@@ -33,6 +33,7 @@ from collab.sync.protocol import (
 )
 from tests.harness import wait_until
 from tests.memory_channel import MemoryChannel
+from tests.updates import recorded
 
 EDITOR = Identity("u-editor", "Editor", can_edit=True)
 VIEWER = Identity("u-viewer", "Viewer", can_edit=False)
@@ -41,12 +42,7 @@ VIEWER = Identity("u-viewer", "Viewer", can_edit=False)
 def line_updates(count: int) -> list[bytes]:
     """`count` real Yjs updates, each adding the line `l<i>` to the root array `lines`."""
     doc: Doc[Any] = Doc()
-    out: list[bytes] = []
-
-    def capture(event: TransactionEvent) -> None:
-        out.append(event.update)
-
-    doc.observe(capture)
+    out = recorded(doc)
     lines = doc.get("lines", type=Array)
     for i in range(count):
         lines.append(Map({"id": f"l{i}", "quantity": str(i)}))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pycrdt import Array, Doc, Map, Text, TransactionEvent
+from pycrdt import Array, Doc, Map, Text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collab.sync import CloseCode, Limits, LogEntry, MemoryStore, StoredDocument
@@ -17,6 +17,7 @@ from server.invoices.store import SqlUpdateStore
 from tests.harness import wait_until
 from tests.test_doc_store import _invoice, engine  # noqa: F401 - the fixture
 from tests.test_room import EDITOR, Connection, content, joined, line_updates, registry
+from tests.updates import recorded
 
 # Found by tests/fuzz_updates.py (mutated realistic updates): each applies to the live document
 # one by one, the three fail to replay in one transaction ("block parent must be deleted"):
@@ -48,12 +49,7 @@ BLOCK_PARENT = bytes.fromhex(
 def typed_updates() -> list[bytes]:
     """A line added, then typing in it: the second update depends on the first."""
     doc: Doc[Any] = Doc()
-    out: list[bytes] = []
-
-    def capture(event: TransactionEvent) -> None:
-        out.append(event.update)
-
-    doc.observe(capture)
+    out = recorded(doc)
     lines = doc.get("lines", type=Array)
     lines.append(Map({"id": "l1", "description": Text("Consulting")}))
     lines[0]["description"].insert(10, " day")
