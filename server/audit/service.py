@@ -30,6 +30,8 @@ class AuditKind(StrEnum):
     POLICY_CHANGED = "org.policy_changed"
     ACCESS_DENIED = "access.denied"
     LOCK_BROKEN = "lock.broken"
+    PROFILE_CHANGED = "org.profile_changed"
+    SERIES_CHANGED = "org.series_changed"
 
 
 def record(
