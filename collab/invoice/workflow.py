@@ -155,6 +155,12 @@ class Decision:
         return None if self.refusal is None else self.refusal.category
 
 
+def _refuse(
+    state: State, action: Action, refusal: Refusal, message: str, details: tuple[str, ...] = ()
+) -> Decision:
+    return Decision(state, action, None, refusal, message, details)
+
+
 def answer(state: State, action: Action, role: Role) -> Decision:
     """The table's answer for one triple, before any rule that needs context.
 
@@ -301,9 +307,3 @@ _RULES: Final = {
     Action.REOPEN: _reopen,
     Action.DISCARD: _discard,
 }
-
-
-def _refuse(
-    state: State, action: Action, refusal: Refusal, message: str, details: tuple[str, ...] = ()
-) -> Decision:
-    return Decision(state, action, None, refusal, message, details)
