@@ -45,6 +45,18 @@ def usage(pid: int) -> tuple[int, int]:
     return rss, len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def database_fds(pid: int, data_dir: Path) -> int:
+    """Descriptors of the SQLite files: the connection pool holds them open by design."""
+    found = 0
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            target = os.readlink(f"/proc/{pid}/fd/{fd}")
+        except OSError:
+            continue  # closed while listing
+        found += target.startswith(str(data_dir))
+    return found
+
+
 async def _invoices(url: str, account: Account, count: int) -> list[str]:
     engine = create_engine(url)
     made = []
@@ -88,10 +100,14 @@ class CycleFigures:
     peak_fds: int
     end_fds: int
     seconds: float
+    # descriptors of the database files among them (the pool's connections), before and after
+    baseline_db_fds: int = 0
+    end_db_fds: int = 0
     # RSS once every room has unloaded after each round of `cycles`: growth that stops after
     # the first round is caches filling (SQLite's page cache per pooled connection, SQLAlchemy's
     # statement cache), growth every round is a leak.
     round_end_rss_kib: list[int] = field(default_factory=list)
+    round_end_fds: list[int] = field(default_factory=list)  # the same for descriptors
 
 
 async def _server(data_dir: Path, **env: str) -> tuple[ServerProcess, Account, str]:
@@ -126,13 +142,17 @@ async def cycles(
             ids = await _invoices(url, account, invoice_count)
             token = await server.login(account)
             urls = [f"{server.ws}/{i}?token={token}" for i in ids]
-            for n, target in enumerate(urls[: min(20, len(urls))]):  # warm the code paths
-                await _synced(target, _edit(n))
+            # Warm the code paths and the database pool with the same concurrency as the
+            # cycles, so that the baseline counts the pool's connections (kept open by design).
+            warm = urls[: min(concurrency, len(urls))]
+            await asyncio.gather(*(_synced(u, _edit(n)) for n, u in enumerate(warm)))
             await _until_unloaded(server)
             base_rss, base_fds = usage(pid)
+            base_db_fds = database_fds(pid, Path(tmp))
             peak = [base_rss, base_fds]
             began = time.monotonic()
             round_ends: list[int] = []
+            round_fds: list[int] = []
             for _ in range(rounds):
                 queue = iter(range(count))
 
@@ -145,14 +165,17 @@ async def cycles(
 
                 await asyncio.gather(*(worker(queue) for _ in range(concurrency)))
                 await _until_unloaded(server)
-                round_ends.append(usage(pid)[0])
+                rss, fds = usage(pid)
+                round_ends.append(rss)
+                round_fds.append(fds)
             seconds = time.monotonic() - began
             end_rss, end_fds = usage(pid)
+            end_db_fds = database_fds(pid, Path(tmp))
         finally:
             await server.stop()
     return CycleFigures(
         count * rounds, invoice_count, base_rss, peak[0], end_rss, base_fds, peak[1], end_fds,
-        seconds, round_ends,
+        seconds, base_db_fds, end_db_fds, round_ends, round_fds,
     )  # fmt: skip
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from bench import resources
 
-# SQLAlchemy keeps up to 5 pooled SQLite connections (3 files each: db, -wal, -shm) once used.
-POOL_FDS = 15
-
 
 async def test_connect_edit_disconnect_cycles_return_to_baseline() -> None:
-    figures = await resources.cycles(200, 20, concurrency=10)
-    assert figures.end_fds <= figures.baseline_fds + POOL_FDS, figures
+    figures = await resources.cycles(150, 20, concurrency=10, rounds=2)
+    # Sockets, pipes and every descriptor but the database files: back to exactly the baseline.
+    others = (figures.baseline_fds - figures.baseline_db_fds, figures.end_fds - figures.end_db_fds)
+    assert others[1] <= others[0], figures
+    # The database files stay open in the connection pool (and SQLite defers closing a file
+    # another connection holds a lock on): a bounded number, which more cycles do not raise.
+    assert figures.round_end_fds[1] <= figures.round_end_fds[0], figures
     assert figures.end_rss_kib - figures.baseline_rss_kib < 32 * 1024, figures
 
 
