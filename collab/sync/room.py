@@ -258,6 +258,18 @@ class Room:
         self._commit(compensation, None, exclude=None)
         peer.send(encode_notice(_refusal(reason, inspection, resync=False)))
 
+    def apply_server_change(self, update: bytes, *, user_id: str | None) -> None:
+        """Apply a change the server itself made (e.g. restoring a version), built by the
+        caller against the live document: not inspected, logged (attributed to `user_id`, who
+        asked for it) and sent to every peer, like an accepted change."""
+        if update == _EMPTY_UPDATE:
+            return
+        self.doc.apply_update(update)
+        self._inspector.reset()  # the shadow rebuilds from the live document when next needed
+        self._commit(update, user_id, exclude=None)
+        for listener in self.listeners:
+            listener(self)
+
     def _policy_refusal(self, peer: Peer, inspection: Inspection) -> str | None:
         if self.frozen is not None:
             return self.frozen

@@ -32,6 +32,7 @@ class AuditKind(StrEnum):
     LOCK_BROKEN = "lock.broken"
     PROFILE_CHANGED = "org.profile_changed"
     SERIES_CHANGED = "org.series_changed"
+    INVOICE_RESTORED = "invoice.restored"
 
 
 def record(

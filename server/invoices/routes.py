@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from server.auth.service import Caller
-from server.core.api import Ctx, errors
+from server.core.api import Ctx, client_ip, errors
 from server.invoices import service as invoices
 from server.invoices.documents import read_document
 from server.invoices.schemas import (
     CreateInvoice,
+    HistoryPage,
+    HistoryQuery,
     InvoiceDetail,
     InvoiceListQuery,
     InvoicePage,
     InvoiceSummary,
+    RestoreRequest,
+    RestoreResult,
 )
 
 router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=errors(401))
@@ -76,3 +80,41 @@ async def get_invoice(caller: Caller, ctx: Ctx, invoice_id: str) -> Any:
         found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
     document = await read_document(ctx.registry, ctx.store, found.invoice.id)
     return invoices.detail(found.invoice, document)
+
+
+@router.get(
+    "/{invoice_id}/history",
+    response_model=HistoryPage,
+    responses=errors(400, 404),
+    summary="Who changed which field from what to what, and when: newest first, typing grouped",
+)
+async def get_history(
+    caller: Caller, ctx: Ctx, invoice_id: str, query: Annotated[HistoryQuery, Query()]
+) -> Any:
+    return await invoices.history(
+        ctx.sessions,
+        ctx.registry,
+        user_id=caller.user_id,
+        invoice_id=invoice_id,
+        before=query.before,
+        limit=query.limit,
+    )
+
+
+@router.post(
+    "/{invoice_id}/restore",
+    response_model=RestoreResult,
+    responses=errors(400, 403, 404, 409),  # 409: not a draft, or edits refused right now
+    summary="Give a draft its content after update `seq`, as a new change every client gets",
+)
+async def restore(
+    caller: Caller, ctx: Ctx, request: Request, invoice_id: str, body: RestoreRequest
+) -> Any:
+    return await invoices.restore(
+        ctx.sessions,
+        ctx.registry,
+        user_id=caller.user_id,
+        invoice_id=invoice_id,
+        seq=body.seq,
+        ip=client_ip(request),
+    )

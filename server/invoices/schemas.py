@@ -106,3 +106,50 @@ class InvoiceDetail(InvoiceSummary):
         description="null when the currency is unknown"
     )
     validation: list[Problem]
+
+
+# -- history (docs/history.md) ----------------------------------------------------------------
+
+MAX_SEQ = 2**31 - 1
+
+
+class HistoryQuery(Model):
+    limit: int = Field(default=50, ge=1, le=MAX_PAGE, description="entries per page")
+    before: int | None = Field(
+        default=None, ge=1, le=MAX_SEQ, description="only entries older than this seq (cursor)"
+    )
+
+
+class HistoryAuthor(BaseModel):
+    id: str
+    name: str
+
+
+class HistoryEntry(BaseModel):
+    """One field changed by one person; their consecutive edits of it (typing) are one entry."""
+
+    path: str = Field(examples=["invoice.due_date", "lines.l1.unit_price", "lines.l1"])
+    kind: Literal["changed", "added", "removed"]
+    before: Any = Field(description="the value before (a line as an object); null when absent")
+    after: Any = Field(description="the value after; null when removed")
+    author: HistoryAuthor | None = Field(description="null: the server itself")
+    at: Timestamp = Field(description="time of the last update of the entry")
+    first_at: Timestamp
+    seq: int = Field(description="the last update of the entry: restore to it with this seq")
+    first_seq: int
+    updates: int = Field(description="how many updates the entry groups")
+
+
+class HistoryPage(BaseModel):
+    items: list[HistoryEntry] = Field(description="newest first")
+    next_before: int | None = Field(description="`before` of the next (older) page; null: last")
+    replayed: int = Field(description="log entries replayed to compute it")
+
+
+class RestoreRequest(Model):
+    seq: int = Field(ge=1, le=MAX_SEQ, description="restore the content as it was after it")
+
+
+class RestoreResult(BaseModel):
+    restored: int = Field(description="the seq whose content the draft now has")
+    seq: int | None = Field(description="the update that restored it; null: nothing differed")

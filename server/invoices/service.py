@@ -5,16 +5,31 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from collab.invoice.history import Entry, page
 from collab.invoice.validation import evaluate
-from server.auth.service import Capability, Member, acting_member, can, membership, memberships
-from server.core.errors import NotFound
+from collab.sync import LoadError, RoomRegistry
+from server.audit import service as audit
+from server.audit.service import AuditKind
+from server.auth.service import (
+    Capability,
+    Member,
+    acting_member,
+    can,
+    membership,
+    memberships,
+    users_by_id,
+)
+from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.invoices.documents import read_document as read_document  # for other features
+from server.invoices.history import document_at, in_thread, log_rows, replay_timeline
 from server.invoices.models import Invoice
+from server.invoices.restore import restore_update
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,3 +191,105 @@ def detail(invoice: Invoice, document: dict[str, Any]) -> dict[str, Any]:
         "totals": totals,
         "validation": [issue.to_json() for issue in evaluation.issues],
     }
+
+
+# -- history and restore (docs/history.md) ----------------------------------------------------
+
+# How long a history request waits for the room's queued updates to be durable, so that the
+# timeline includes the last keystrokes (a few ms normally; storage trouble must not hang it).
+_FLUSH_WAIT_SECONDS = 2.0
+
+
+async def history(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    *,
+    user_id: str,
+    invoice_id: str,
+    before: int | None,
+    limit: int,
+) -> dict[str, Any]:
+    """One page of the invoice's timeline, newest first, replayed from its update log."""
+    async with sessions() as db:
+        found = await access(db, user_id=user_id, invoice_id=invoice_id)
+    if registry.get(found.invoice.id) is not None:
+        await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=found.invoice.id)
+    async with sessions() as db:
+        rows = await log_rows(db, found.invoice.id)
+    entries, replayed = await in_thread(partial(replay_timeline, rows))
+    chosen, cursor = page(entries, before=before, limit=limit)
+    async with sessions() as db:
+        users = await users_by_id(db, {e.author for e in chosen if e.author is not None})
+    names = {user_id: user.name for user_id, user in users.items()}
+    return {
+        "items": [_entry_json(entry, names) for entry in chosen],
+        "next_before": cursor,
+        "replayed": replayed,
+    }
+
+
+def _entry_json(entry: Entry, names: dict[str, str]) -> dict[str, Any]:
+    author = entry.author
+    return {
+        "path": entry.path,
+        "kind": entry.kind.value,
+        "before": entry.before,
+        "after": entry.after,
+        "author": None if author is None else {"id": author, "name": names.get(author, author)},
+        "at": datetime.fromtimestamp(entry.at, UTC).isoformat(),
+        "first_at": datetime.fromtimestamp(entry.first_at, UTC).isoformat(),
+        "seq": entry.seq,
+        "first_seq": entry.first_seq,
+        "updates": entry.updates,
+    }
+
+
+async def restore(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    *,
+    user_id: str,
+    invoice_id: str,
+    seq: int,
+    ip: str | None,
+) -> dict[str, Any]:
+    """Give a draft the content it had after update `seq`, as a new change of `user_id`'s
+    made through the live room: every open client converges to it, history is kept."""
+    async with sessions() as db:
+        found = await access(db, user_id=user_id, invoice_id=invoice_id)
+        if not found.can(Capability.INVOICE_EDIT):
+            raise Forbidden("only editors can restore a version")
+        if found.invoice.status != "draft":
+            raise Conflict(f"the invoice is {found.invoice.status}: only drafts can be restored")
+        rows = await log_rows(db, found.invoice.id, through=seq)
+    if not rows or rows[-1].seq != seq:
+        raise BadRequest(f"update {seq} is not in this invoice's history")
+    target = await in_thread(partial(document_at, rows))
+    try:
+        room = await registry.acquire(found.invoice.id)
+    except LoadError:
+        raise Conflict("the invoice cannot be loaded right now; try again later") from None
+    try:
+        # From here to the change, nothing awaits: no edit can slip in between.
+        refusal = room.frozen or registry.persister.refusal(room.doc_id)
+        if refusal is not None:
+            raise Conflict(refusal)
+        update = restore_update(room.doc, target)
+        if update is not None:
+            room.apply_server_change(update, user_id=user_id)
+        new_seq = room.seq if update is not None else None
+        await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=room.doc_id)
+    finally:
+        registry.release(room)
+    async with sessions.begin() as db:
+        audit.record(
+            db,
+            AuditKind.INVOICE_RESTORED,
+            actor_id=user_id,
+            ip=ip,
+            org_id=found.invoice.org_id,
+            target=f"invoice {found.invoice.id}",
+            detail=f"to update {seq}"
+            + (f" by update {new_seq}" if new_seq is not None else ", unchanged"),
+        )
+    return {"restored": seq, "seq": new_seq}
