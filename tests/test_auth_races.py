@@ -188,3 +188,20 @@ def _one_verification() -> float:
             hasher.verify(stored, "another password")
         times.append(time.monotonic() - started)
     return sorted(times)[1]
+
+
+async def test_starting_two_factor_enrolment_in_parallel(tmp_path: Path) -> None:
+    async with server_with(tmp_path, {"alice": Role.EDITOR}, **LENIENT) as (server, made):
+        http = api(server, await token(server, made["alice"]))
+        async with http:
+            answers = await asyncio.gather(
+                *(http.post("/api/auth/2fa/enroll") for _ in range(PARALLEL))
+            )
+            assert [r.status_code for r in answers] == [200] * PARALLEL, [r.text for r in answers]
+            # Each restarted the enrolment: the last secret written is the one a code confirms.
+            secrets = [r.json()["secret"] for r in answers]
+            confirmed = [
+                (await http.post("/api/auth/2fa/confirm", json={"code": pyotp.TOTP(s).now()}))
+                for s in secrets
+            ]
+            assert sorted(r.status_code for r in confirmed).count(200) == 1, confirmed
