@@ -21,6 +21,7 @@ from tests.access_helpers import (
 )
 from tests.conftest import Running
 from tests.harness import Account, new_invoice, seed
+from tests.test_organization_profile import PROFILE
 
 # Capabilities that no endpoint offers yet (comments, workflow, payments and locks come with
 # later issues). Whoever adds the endpoint adds a probe below and removes it from here.
@@ -77,11 +78,23 @@ async def _manage(
         assert r.status_code == (400 if allowed else 403), r.text  # bad role vs no right
 
 
+async def _settings(
+    running: Running, role: Role, bearer: str, invoice_id: str, allowed: bool
+) -> None:
+    org = running.accounts["alice"].org_id
+    async with api(running.server, bearer) as http:
+        r = await http.get(f"/api/orgs/{org}/series")
+        assert r.status_code == (200 if allowed else 403), r.text
+        r = await http.put(f"/api/orgs/{org}/profile", json=PROFILE)
+        assert r.status_code == (200 if allowed else 403), r.text
+
+
 PROBES: dict[Capability, Probe] = {
     Capability.INVOICE_READ: _read,
     Capability.INVOICE_CREATE: _create,
     Capability.INVOICE_EDIT: _edit,
     Capability.MEMBER_MANAGE: _manage,
+    Capability.ORG_SETTINGS: _settings,
 }
 
 

@@ -25,6 +25,7 @@ class Capability(StrEnum):
     PAYMENT_MANAGE = "payment.manage"
     MEMBER_MANAGE = "member.manage"
     LOCK_BREAK = "lock.break"
+    ORG_SETTINGS = "org.settings"  # the seller profile and number series
 
 
 _VIEWER = frozenset({Capability.INVOICE_READ})

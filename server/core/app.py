@@ -50,6 +50,7 @@ from server.invoices import service as invoices
 from server.invoices import socket as ws
 from server.invoices.rooms import InvoiceRooms
 from server.invoices.store import SqlUpdateStore
+from server.organization import routes as organization_routes
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     auth_routes,
     members_routes,
     audit_routes,
+    organization_routes,
     oidc,
 )
 

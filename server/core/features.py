@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Final
 
-FEATURES: Final = ("auth", "audit", "invoices", "comments", "catalog")
+FEATURES: Final = ("auth", "audit", "invoices", "comments", "catalog", "organization")
 
 
 def import_models() -> None:

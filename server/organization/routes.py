@@ -1,0 +1,156 @@
+"""/api/orgs/{org}/profile and /api/orgs/{org}/series: the seller profile (members read it,
+admins change it) and the legal number series (admins). Another organization's id is the same
+404 as an unknown one."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from fastapi import APIRouter, Request
+
+from collab.invoice.numbering import Reset
+from server.auth import service as auth
+from server.auth.service import Caller, Capability
+from server.core.api import Ctx, client_ip, errors
+from server.core.errors import NotFound
+from server.organization import service as organization
+from server.organization.schemas import (
+    Address,
+    LegalMentions,
+    Profile,
+    ProfileIn,
+    Series,
+    SeriesList,
+    SeriesUpdate,
+)
+
+router = APIRouter(prefix="/api/orgs/{org}", tags=["organization"], responses=errors(401, 404))
+
+
+def _out(found: organization.Profile) -> Profile:
+    return Profile.model_validate({**found.as_dict(), "missing": organization.missing(found)})
+
+
+@router.get(
+    "/profile",
+    response_model=Profile,
+    summary="The seller profile stamped into issued invoices (any member)",
+    description="404 with code `no_profile` while an admin has not set it up yet.",
+)
+async def read_profile(caller: Caller, ctx: Ctx, org: str) -> Profile:
+    async with ctx.sessions() as db:
+        await auth.require(
+            db, user_id=caller.user_id, org_id=org, capability=Capability.INVOICE_READ
+        )
+        found = await organization.profile(db, org)
+    if found is None:
+        raise NotFound("the organization has no seller profile yet", code="no_profile")
+    return _out(found)
+
+
+@router.put(
+    "/profile",
+    response_model=Profile,
+    responses=errors(400, 403),
+    summary="Set the seller profile (admins); identifiers are checked and stored compact",
+)
+async def write_profile(
+    caller: Caller, ctx: Ctx, org: str, body: ProfileIn, request: Request
+) -> Profile:
+    new = _profile(body)
+    async with ctx.sessions.begin() as db:
+        await auth.require(
+            db, user_id=caller.user_id, org_id=org, capability=Capability.ORG_SETTINGS
+        )
+        saved = await organization.save_profile(
+            db, org_id=org, actor_id=caller.user_id, ip=client_ip(request), new=new
+        )
+    return _out(saved)
+
+
+def _profile(body: ProfileIn) -> organization.Profile:
+    address: Address = body.address
+    mentions: LegalMentions = body.legal_mentions or LegalMentions()
+    return organization.Profile(
+        legal_name=body.legal_name,
+        address=organization.Address(
+            line1=address.line1,
+            line2=address.line2,
+            postcode=address.postcode,
+            city=address.city,
+            country=address.country,
+        ),
+        siren=body.siren,
+        vat_id=body.vat_id,
+        iban=body.iban,
+        bic=body.bic,
+        currency=body.currency,
+        payment_terms=body.payment_terms,
+        payment_days=body.payment_days,
+        legal_mentions=mentions.model_dump(exclude_none=True),
+    )
+
+
+@router.get(
+    "/series",
+    response_model=SeriesList,
+    responses=errors(403),
+    summary="The legal number series: pattern, reset, counter, next number (admins)",
+)
+async def read_series(caller: Caller, ctx: Ctx, org: str) -> SeriesList:
+    today = datetime.now(UTC).date()
+    async with ctx.sessions() as db:
+        await auth.require(
+            db, user_id=caller.user_id, org_id=org, capability=Capability.ORG_SETTINGS
+        )
+        found = await organization.list_series(db, org_id=org, today=today)
+    return _series_out(found, today)
+
+
+@router.put(
+    "/series",
+    response_model=SeriesList,
+    responses=errors(400, 403, 409),
+    summary="Configure number series (admins); a counter only moves forward",
+    description="409 when `next_value` would give a number twice (the counter never goes back).",
+)
+async def write_series(
+    caller: Caller, ctx: Ctx, org: str, body: SeriesUpdate, request: Request
+) -> SeriesList:
+    today = datetime.now(UTC).date()
+    async with ctx.sessions.begin() as db:
+        await auth.require(
+            db, user_id=caller.user_id, org_id=org, capability=Capability.ORG_SETTINGS
+        )
+        for item in body.items:
+            await organization.configure_series(
+                db,
+                org_id=org,
+                actor_id=caller.user_id,
+                ip=client_ip(request),
+                kind=organization.SeriesKind(item.kind),
+                pattern=item.pattern,
+                reset=Reset(item.reset),
+                next_value=item.next_value,
+                year=item.year,
+                today=today,
+            )
+        found = await organization.list_series(db, org_id=org, today=today)
+    return _series_out(found, today)
+
+
+def _series_out(found: list[organization.SeriesState], today: date) -> SeriesList:
+    return SeriesList(
+        items=[
+            Series(
+                kind=s.kind.value,
+                pattern=s.pattern,
+                reset=s.reset.value,
+                year=s.year,
+                next_value=s.next_value,
+                next_number=s.next_number(today),
+                configured=s.configured,
+            )
+            for s in found
+        ]
+    )
