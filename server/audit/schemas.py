@@ -1,4 +1,4 @@
-"""Request and response bodies of the audit log route: the source of its OpenAPI description."""
+"""Request and response bodies of the audit routes: the source of their OpenAPI description."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from server.audit.models import AuditEvent
-from server.audit.service import AuditKind
+from server.audit.service import AuditKind, BreakReason, Verdict
 from server.core.api import Model
 
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
@@ -46,3 +46,32 @@ class AuditEventOut(BaseModel):
 
 class AuditPage(BaseModel):
     items: list[AuditEventOut]
+
+
+class BrokenLinkOut(BaseModel):
+    position: int = Field(description="the entry's place in the chain (from 1)")
+    id: int
+    reason: str = Field(examples=[r.value for r in BreakReason])
+
+
+class AuditVerification(BaseModel):
+    """The walk of the organization's hash chain (server/audit/chain.py)."""
+
+    ok: bool
+    entries: int = Field(description="entries walked, up to and including the first broken one")
+    head_hash: str = Field(description="the last good entry's hash: keep it to detect truncation")
+    first_broken: BrokenLinkOut | None = None
+
+    @classmethod
+    def of(cls, verdict: Verdict) -> AuditVerification:
+        broken = verdict.first_broken
+        return cls(
+            ok=verdict.ok,
+            entries=verdict.entries,
+            head_hash=verdict.head_hash,
+            first_broken=(
+                BrokenLinkOut(position=broken.position, id=broken.id, reason=broken.reason.value)
+                if broken
+                else None
+            ),
+        )

@@ -1,15 +1,43 @@
-"""The audit log: every authentication and authorization event, with actor, time, IP and target."""
+"""The audit log: every authentication and authorization event, with actor, time, IP and target,
+each entry hash-chained to its organization's previous one (chain.py, append.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, distinct, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.audit import append
+from server.audit.chain import (
+    Break,
+    BreakReason,
+    EntryFields,
+    StoredEntry,
+    Verdict,
+    Walk,
+    chain_key,
+)
 from server.audit.models import AuditEvent
+
+__all__ = ["AuditKind", "Break", "BreakReason", "Verdict", "chains", "for_org", "record"]
+__all__ += ["verify_chain"]
+
+append.install()
+VERIFY_BATCH = 1000  # rows read per query while walking a chain: memory stays bounded
+# In the order of EntryFields.
+FIELD_COLUMNS = (
+    AuditEvent.position,
+    AuditEvent.at,
+    AuditEvent.event,
+    AuditEvent.actor_id,
+    AuditEvent.org_id,
+    AuditEvent.target,
+    AuditEvent.ip,
+    AuditEvent.detail,
+)
 
 
 class AuditKind(StrEnum):
@@ -45,7 +73,8 @@ def record(
     org_id: str | None = None,
     detail: str | None = None,
 ) -> None:
-    """Add an event to the caller's transaction (it is written when that commits)."""
+    """Add an event to the caller's transaction (it is written when that commits). It is
+    chained to its organization's previous entry when the session flushes (append.py)."""
     db.add(
         AuditEvent(
             at=datetime.now(UTC),
@@ -76,3 +105,37 @@ async def for_org(
         .limit(limit)
     )
     return list(await db.scalars(query))
+
+
+async def _entries(db: AsyncSession, chain: str) -> AsyncIterator[StoredEntry]:
+    columns = (AuditEvent.id, AuditEvent.prev_hash, AuditEvent.hash, *FIELD_COLUMNS)
+    after = 0
+    while True:
+        query = (
+            select(*columns)
+            .where(append.in_chain(chain), AuditEvent.position > after)
+            .order_by(AuditEvent.position, AuditEvent.id)
+            .limit(VERIFY_BATCH)
+        )
+        rows = (await db.execute(query)).all()
+        for id_, prev_hash, hash_, *fields in rows:
+            yield StoredEntry(id_, EntryFields(*fields), prev_hash, hash_)
+        if len(rows) < VERIFY_BATCH:
+            return
+        after = rows[-1].position
+
+
+async def verify_chain(db: AsyncSession, *, org_id: str | None) -> Verdict:
+    """Walk the chain of `org_id` (None: the global chain) and report its first broken link."""
+    walk = Walk(org_id=org_id)
+    async for entry in _entries(db, chain_key(org_id)):
+        if not walk.step(entry):
+            break
+    return walk.verdict()
+
+
+async def chains(db: AsyncSession) -> list[str | None]:
+    """Every chain that has entries: organization ids, and None for the global chain."""
+    key = func.coalesce(AuditEvent.org_id, literal_column("''"))
+    found = await db.scalars(select(distinct(key)).order_by(key))
+    return [org or None for org in found]

@@ -1,4 +1,4 @@
-"""`python -m server`: serve, migrate, create-org, create-user."""
+"""`python -m server`: serve, migrate, create-org, create-user, verify-audit."""
 
 from __future__ import annotations
 
@@ -9,6 +9,9 @@ import re
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.audit import service as audit
 from server.auth import accounts
 from server.auth.permissions import Role
 from server.core.db import create_engine, migrate, sessions
@@ -35,7 +38,36 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--password", required=True)
     user.add_argument("--role", required=True, choices=[r.value for r in Role])
     user.add_argument("--name", default="")
+
+    verify = commands.add_parser(
+        "verify-audit", help="walk the audit hash chains; exit 1 at the first broken link"
+    )
+    verify.add_argument("--org", help="organization name or id (default: every chain)")
     return parser
+
+
+class AuditBroken(Exception):
+    """An audit chain has a broken link: the CLI prints the report and exits with 1."""
+
+
+async def _verify_audit(db: AsyncSession, org: str | None) -> str:
+    chains = [(await accounts.find_org(db, org)).id] if org else await audit.chains(db)
+    lines, broken = [], False
+    for org_id in chains:
+        verdict = await audit.verify_chain(db, org_id=org_id)
+        name = f"organization {org_id}" if org_id else "global chain"
+        if verdict.first_broken is None:
+            lines.append(f"{name}: {verdict.entries} entries, ok, head {verdict.head_hash}")
+        else:
+            link = verdict.first_broken
+            lines.append(
+                f"{name}: BROKEN at position {link.position} (id {link.id}): {link.reason.value}"
+            )
+            broken = True
+    report = "\n".join(lines) or "no audit entries"
+    if broken:
+        raise AuditBroken(report)
+    return report
 
 
 async def _with_db(settings: Settings, args: argparse.Namespace) -> str:
@@ -45,6 +77,8 @@ async def _with_db(settings: Settings, args: argparse.Namespace) -> str:
         if args.command == "migrate":
             return "database is up to date"
         async with sessions(engine).begin() as db:
+            if args.command == "verify-audit":
+                return await _verify_audit(db, args.org)
             if args.command == "create-org":
                 org = await accounts.create_org(db, name=args.name)
                 return f"created organization {org.name} ({org.id})"
@@ -119,5 +153,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(_with_db(settings, args)))
     except ApiError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except AuditBroken as exc:
+        print(exc)
         return 1
     return 0
