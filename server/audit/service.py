@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Collection
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import and_, distinct, func, literal_column, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import append
@@ -137,5 +137,5 @@ async def verify_chain(db: AsyncSession, *, org_id: str | None) -> Verdict:
 async def chains(db: AsyncSession) -> list[str | None]:
     """Every chain that has entries: organization ids, and None for the global chain."""
     key = func.coalesce(AuditEvent.org_id, literal_column("''"))
-    found = await db.scalars(select(distinct(key)).order_by(key))
+    found = await db.scalars(select(key).distinct().order_by(key))
     return [org or None for org in found]
