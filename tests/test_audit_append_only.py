@@ -46,8 +46,7 @@ def violations(source: str, where: str) -> list[str]:
             audit |= {t.id for t in node.targets if isinstance(t, ast.Name)}
     found: list[str] = []
     for node in ast.walk(tree):
-        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str)
-        if is_text and RAW_SQL.search(node.value):
+        if isinstance(node, ast.Constant) and RAW_SQL.search(str(node.value)):
             found.append(f"{where}:{node.lineno}: SQL changing {TABLE}")
         if not isinstance(node, ast.Call):
             continue
