@@ -9,53 +9,46 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from server.auth.permissions import Role
 from tests.access_helpers import api, token
+from tests.databases import KINDS, migrated_database
 from tests.harness import Account, ServerProcess, new_invoice, seed
-from tests.test_doc_store import PG_ADMIN_URL, _postgres_reachable, _start_postgres
 
 DEEP = 20_000  # far past Python's recursion limit, well under the 64 KiB body limit
 NOTICE = 100  # y-websocket message type of a Cofacture notice (collab/sync/protocol.py)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=KINDS)
 async def served(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> AsyncIterator[tuple[ServerProcess, Account]]:
-    env: dict[str, str] = {}
-    admin = None
-    name = f"cofacture_test_{uuid.uuid4().hex[:12]}"
-    if request.param == "postgresql":
-        if not await _postgres_reachable():
-            await _start_postgres()
-            if not await _postgres_reachable():
-                pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL} (set TEST_POSTGRES_URL)")
-        admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        env["DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    server = ServerProcess(tmp_path, **env)
+    if request.param == "sqlite":
+        async with _running(tmp_path, None) as started:
+            yield started
+        return
+    async with migrated_database("postgresql", tmp_path) as url, _running(tmp_path, url) as started:
+        yield started
+
+
+@asynccontextmanager
+async def _running(data_dir: Path, url: str | None) -> AsyncIterator[tuple[ServerProcess, Account]]:
+    server = ServerProcess(data_dir, **({"DATABASE_URL": url} if url else {}))
     try:
-        made = await _seed(tmp_path, env.get("DATABASE_URL"))
+        made = await _seed(data_dir, url)
         await server.start()
         yield server, made
     finally:
         if server.proc and server.proc.poll() is None:
             await server.stop()
-        if admin is not None:
-            async with admin.connect() as conn:
-                await conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-            await admin.dispose()
 
 
 async def _seed(data_dir: Path, url: str | None) -> Account:

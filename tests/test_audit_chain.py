@@ -8,7 +8,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,7 +17,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from server.audit import service as audit
 from server.audit.chain import (
@@ -34,8 +33,8 @@ from server.auth.permissions import Role
 from server.core.db import MIGRATIONS, create_engine, migrate, sessions
 from tests.access_helpers import api, token
 from tests.conftest import server_with
+from tests.databases import KINDS, migrated_database
 from tests.harness import db_url
-from tests.test_doc_store import PG_ADMIN_URL, _postgres_reachable, _start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,31 +81,12 @@ def test_the_walk_reports_the_first_broken_link_of_each_kind() -> None:
     assert first(relinked) == (5, BreakReason.UNLINKED)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=KINDS)
 async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    if request.param == "sqlite":
-        made = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}")
-        await migrate(made)
+    async with migrated_database(request.param, tmp_path) as url:
+        made = create_engine(url)
         yield made
         await made.dispose()
-        return
-    if not await _postgres_reachable():
-        await _start_postgres()
-        if not await _postgres_reachable():
-            pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL} (set TEST_POSTGRES_URL)")
-    name = f"cofacture_audit_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    made = create_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        await migrate(made)
-        yield made
-    finally:
-        await made.dispose()
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.dispose()
 
 
 async def _record(engine: AsyncEngine, org: str | None, count: int = 1) -> None:

@@ -3,10 +3,8 @@ client edits loses nothing acknowledged beyond the window and stores nothing twi
 
 from __future__ import annotations
 
-import pytest
-
 from bench import crash
-from tests.test_doc_store import _postgres_reachable
+from tests.databases import require_postgres
 
 
 async def test_crash_cycles_on_sqlite_lose_and_duplicate_nothing() -> None:
@@ -16,8 +14,7 @@ async def test_crash_cycles_on_sqlite_lose_and_duplicate_nothing() -> None:
 
 
 async def test_crash_cycles_on_postgresql_lose_and_duplicate_nothing() -> None:
-    if not await _postgres_reachable():
-        pytest.skip(f"no PostgreSQL reachable at {crash.PG_ADMIN}")
+    await require_postgres()
     figures = await crash.run(cycles=2, db="postgres", seed=2)
     assert figures.acknowledged > 50, figures
     assert figures.lost == 0 and figures.duplicated == 0, figures

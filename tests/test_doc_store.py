@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -11,67 +9,22 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collab.sync import LogEntry, Snapshot
 from server.auth.models import Organization, User
-from server.core.db import create_engine, migrate, sessions
+from server.core.db import create_engine, sessions
 from server.invoices.models import Invoice, InvoiceUpdate
 from server.invoices.store import SqlUpdateStore
-
-PG_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
+from tests.databases import KINDS, migrated_database
 
 
-async def _postgres_reachable() -> bool:
-    engine = create_async_engine(PG_ADMIN_URL)
-    try:
-        async with engine.connect():
-            return True
-    except Exception:
-        return False
-    finally:
-        await engine.dispose()
-
-
-async def _start_postgres() -> None:
-    """Start the machine's PostgreSQL cluster if it is installed but stopped."""
-    versions = Path("/etc/postgresql")
-    if versions.is_dir() and (names := sorted(p.name for p in versions.iterdir())):
-        subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", names[-1], "main", "start"],
-            capture_output=True,
-            check=False,
-        )
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=KINDS)
 async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    if request.param == "sqlite":
-        made = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'store.db'}")
-        await migrate(made)
+    async with migrated_database(request.param, tmp_path, twice=True) as url:
+        made = create_engine(url)
         yield made
         await made.dispose()
-        return
-    if not await _postgres_reachable():
-        await _start_postgres()
-        if not await _postgres_reachable():
-            pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL} (set TEST_POSTGRES_URL)")
-    name = f"cofacture_test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    made = create_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    try:
-        await migrate(made)
-        await migrate(made)  # idempotent
-        yield made
-    finally:
-        await made.dispose()
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.dispose()
 
 
 async def _invoice(engine: AsyncEngine) -> str:

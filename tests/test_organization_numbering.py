@@ -4,9 +4,7 @@ the yearly reset, and the counter that never goes back."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import subprocess
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -20,15 +18,13 @@ from sqlalchemy.pool import NullPool
 
 from collab.invoice.numbering import NUMBER_RE, Reset
 from server.auth.models import Organization
-from server.core.db import create_engine, migrate, sessions
+from server.core.db import sessions
 from server.core.errors import BadRequest, Conflict
 from server.organization import service
 from server.organization.models import NumberSeries
 from server.organization.service import SeriesKind
+from tests.databases import KINDS, migrated_database
 
-PG_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-)
 DAY = date(2026, 3, 14)
 CONCURRENT = 50
 
@@ -37,48 +33,11 @@ class Forced(Exception):
     """The issue failed after it took its number."""
 
 
-async def _reachable() -> bool:
-    engine = create_async_engine(PG_ADMIN_URL)
-    try:
-        async with engine.connect():
-            return True
-    except Exception:
-        return False
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=KINDS)
 async def url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A migrated database of each kind (PostgreSQL: a database of its own, dropped after)."""
-    if request.param == "sqlite":
-        made = f"sqlite+aiosqlite:///{tmp_path / 'numbers.db'}"
-        engine = create_engine(made)
-        await migrate(engine)
-        await engine.dispose()
+    async with migrated_database(request.param, tmp_path) as made:
         yield made
-        return
-    if not await _reachable():
-        versions = Path("/etc/postgresql")
-        if versions.is_dir() and (names := sorted(p.name for p in versions.iterdir())):
-            cmd = ["pg_ctlcluster", "--skip-systemctl-redirect", names[-1], "main", "start"]
-            subprocess.run(cmd, capture_output=True, check=False)
-        if not await _reachable():
-            pytest.skip(f"no PostgreSQL reachable at {PG_ADMIN_URL} (set TEST_POSTGRES_URL)")
-    name = f"cofacture_test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    made = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
-        engine = create_engine(made)
-        await migrate(engine)
-        await engine.dispose()
-        yield made
-    finally:
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.dispose()
 
 
 @pytest.fixture
