@@ -61,6 +61,7 @@ class AuditKind(StrEnum):
     PROFILE_CHANGED = "org.profile_changed"
     SERIES_CHANGED = "org.series_changed"
     INVOICE_RESTORED = "invoice.restored"
+    INVOICE_TRANSITION = "invoice.transition"
 
 
 def record(

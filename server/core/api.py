@@ -179,6 +179,8 @@ def exception_handlers(
         body: dict[str, Any] = {"error": exc.message}
         if exc.code:
             body["code"] = exc.code
+        if exc.details:
+            body["details"] = [{"path": path, "message": text} for path, text in exc.details]
         if exc.status == 403:
             await on_denied(request, exc)
         return JSONResponse(body, status_code=exc.status, headers=exc.headers)

@@ -51,6 +51,7 @@ from server.invoices import socket as ws
 from server.invoices.rooms import InvoiceRooms
 from server.invoices.store import SqlUpdateStore
 from server.organization import routes as organization_routes
+from server.workflow import routes as workflow_routes
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     members_routes,
     audit_routes,
     organization_routes,
+    workflow_routes,
     oidc,
 )
 

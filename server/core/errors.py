@@ -7,10 +7,17 @@ class ApiError(Exception):
     status = 400
     headers: dict[str, str] | None = None
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        details: list[tuple[str, str]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.details = details  # (path, message) pairs: the body's `details`
 
 
 class BadRequest(ApiError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from typing import Final
 
-FEATURES: Final = ("auth", "audit", "invoices", "comments", "catalog", "organization")
+FEATURES: Final = ("auth", "audit", "invoices", "comments", "catalog", "organization", "workflow")
 
 
 def import_models() -> None:

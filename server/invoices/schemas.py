@@ -13,7 +13,7 @@ from server.core.api import Model
 Decimal = Annotated[str, Field(description="a decimal string", examples=["1234.50"])]
 Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 InvoiceStatus = Literal[
-    "draft", "submitted", "approved", "issued", "partially_paid", "paid", "cancelled"
+    "draft", "submitted", "approved", "issued", "partially_paid", "paid", "cancelled", "discarded"
 ]
 Sort = Literal[
     "created_at", "updated_at", "due_date", "issue_date", "gross", "customer", "status",
@@ -29,7 +29,9 @@ class CreateInvoice(Model):
 
 
 class InvoiceListQuery(Model):
-    status: list[InvoiceStatus] = Field(default=[], description="filter by status (repeatable)")
+    status: list[InvoiceStatus] = Field(
+        default=[], description="filter by status (repeatable); discarded only when asked for"
+    )
     q: Annotated[str | None, Field(max_length=200, description="text in the customer's name")] = (
         None
     )

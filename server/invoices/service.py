@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.history import Entry, page
@@ -30,6 +30,8 @@ from server.invoices.documents import read_document as read_document  # for othe
 from server.invoices.history import document_at, in_thread, log_rows, replay_timeline
 from server.invoices.models import Invoice
 from server.invoices.restore import restore_update
+
+DISCARDED = "discarded"  # the status of a soft-deleted draft
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,8 @@ async def list_invoices(
     conditions: list[ColumnElement[bool]] = [Invoice.org_id.in_(org_ids)]
     if query.statuses:
         conditions.append(Invoice.status.in_(query.statuses))
+    else:  # a discarded draft is soft-deleted: listed only when asked for by its status
+        conditions.append(Invoice.status != DISCARDED)
     if query.search:
         escaped = query.search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         conditions.append(func.lower(Invoice.customer_name).like(f"%{escaped}%", escape="\\"))
@@ -131,6 +135,17 @@ async def list_invoices(
         .offset(query.offset)
     )
     return list(rows), int(total or 0)
+
+
+async def set_state(
+    db: AsyncSession, *, invoice_id: str, status: str, number: str | None = None
+) -> None:
+    """Set the invoice's status (and its legal number, when given) in the caller's transaction:
+    the workflow's only way to write this feature's table."""
+    values: dict[str, Any] = {"status": status}
+    if number is not None:
+        values["number"] = number
+    await db.execute(update(Invoice).where(Invoice.id == invoice_id).values(**values))
 
 
 async def statuses(

@@ -1,0 +1,1 @@
+"""The invoice workflow (SPEC section 4): transitions, their log, and each invoice's state."""

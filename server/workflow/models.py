@@ -1,0 +1,53 @@
+"""Tables of the invoice workflow: each invoice's workflow state and the log of its transitions.
+
+The invoice's `status` and `number` belong to the invoices feature (written through
+`server.invoices.service.set_state`); what only the workflow needs lives here. The schema
+itself is created by Alembic migrations (server/core/migrations, 0010)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
+
+from server.core.db import Base, UtcDateTime
+
+
+class WorkflowState(Base):
+    """One row per invoice that took a transition; an invoice without one is a fresh draft at
+    version 0 (nothing bound, never submitted)."""
+
+    __tablename__ = "invoice_workflow"
+
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    submitted_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    approved_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    ever_submitted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    assignee_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    discarded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    issued_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    issue_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # The seller profile as it was at issue (organization.Profile.as_dict()): later edits of the
+    # profile never change an issued invoice.
+    seller: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
+class Transition(Base):
+    """One transition taken: who moved which invoice from what to what, when, and why."""
+
+    __tablename__ = "invoice_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    from_state: Mapped[str] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str] = mapped_column(String(36))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)

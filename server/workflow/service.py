@@ -1,0 +1,281 @@
+"""The invoice workflow on the server: gather the context, ask `collab.invoice.workflow.decide`,
+carry out the answer in one transaction, then turn the live room read-only (or editable again).
+
+`transition(...)` is the only way in. Its steps, and why in this order:
+
+1. access and the table's answer for (state, action, role): a viewer is refused without loading
+   anything;
+2. the invoice's room is acquired (loaded if needed) and, when the move leaves the draft state,
+   frozen at once: from here no edit can slip in between the content we hash and the commit;
+3. in ONE transaction: the workflow row is locked first (an INSERT takes SQLite's write lock; on
+   PostgreSQL the row is then read FOR UPDATE), the invoice and the caller's role are read again,
+   `decide` runs on that, and the effects, the new status, the number (issue), the transitions
+   log and the audit entry (last: it chains at flush, after the number row is locked) are
+   written. Any error rolls everything back, the number included;
+4. after the commit the room's `frozen` follows `accepts_edits(new state)` and its connections
+   get a `workflow` notice (docs/protocol.md). On a refusal the room gets its old state back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from collab.invoice.approval import content_hash, readiness
+from collab.invoice.workflow import (
+    TABLE,
+    Action,
+    Category,
+    Context,
+    Decision,
+    Effect,
+    Role,
+    State,
+    accepts_edits,
+    decide,
+)
+from collab.sync import LoadError, Room, RoomRegistry, UpdateStore
+from server.audit import service as audit
+from server.audit.service import AuditKind
+from server.core.errors import ApiError, BadRequest, Conflict, Forbidden
+from server.invoices import service as invoices
+from server.organization import service as organization
+from server.workflow.models import Transition, WorkflowState
+
+# How long a transition waits for the room's queued updates to be durable before binding a
+# hash to them (a few ms normally; storage trouble must not hang the request).
+_FLUSH_WAIT_SECONDS = 2.0
+
+_ERRORS: dict[Category, type[ApiError]] = {
+    Category.FORBIDDEN: Forbidden,
+    Category.CONFLICT: Conflict,
+    Category.INVALID: BadRequest,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Request:
+    """One transition as the client asked for it."""
+
+    user_id: str
+    invoice_id: str
+    action: Action
+    reason: str | None = None
+    version: int | None = None
+    ip: str | None = None
+
+
+def refusal_error(decision: Decision) -> ApiError:
+    """The HTTP error of a refused decision: its category gives the status, its kind the code."""
+    assert decision.refusal is not None and decision.category is not None
+    details = [(path, "must be fixed first") for path in decision.details]
+    return _ERRORS[decision.category](
+        decision.message, code=decision.refusal.value, details=details or None
+    )
+
+
+def read_only_reason(state: State) -> str | None:
+    """What live editors are told while the invoice is in `state`; None: it accepts edits."""
+    return None if accepts_edits(state) else f"the invoice is {state}: only drafts can be edited"
+
+
+async def transition(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    store: UpdateStore,
+    request: Request,
+) -> dict[str, Any]:
+    """Take one workflow action; the invoice's new state (`state_json`). Raises the mapped
+    ApiError on a refusal (nothing written, no number taken)."""
+    async with sessions() as db:
+        found = await invoices.access(db, user_id=request.user_id, invoice_id=request.invoice_id)
+    state, role = State(found.invoice.status), Role(found.member.role.value)
+    table = TABLE[(state, request.action, role)]
+    if not table.allowed:
+        raise refusal_error(table)
+    try:
+        room = await registry.acquire(found.invoice.id)
+    except LoadError:
+        raise Conflict("the invoice cannot be loaded right now; try again later") from None
+    previous = room.frozen
+    try:
+        if table.next is not None and not accepts_edits(table.next):
+            room.frozen = f"the invoice is being {request.action.value}ed: editing is paused"
+        if not await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=room.doc_id):
+            raise Conflict("the invoice's last changes are not saved yet; try again")
+        storage = registry.persister.refusal(room.doc_id)
+        if storage is not None:
+            raise Conflict(storage)
+        document = await invoices.read_document(registry, store, room.doc_id)
+        async with sessions.begin() as db:
+            row = await _carry_out(db, request, document)
+        new_state = State(row["status"])
+        room.frozen = read_only_reason(new_state)
+    except BaseException:
+        room.frozen = previous
+        raise
+    finally:
+        registry.release(room)
+    _notify(room, row)
+    return row
+
+
+def _notify(room: Room, row: dict[str, Any]) -> None:
+    room.notify(
+        {
+            "type": "workflow",
+            "status": row["status"],
+            "number": row["number"],
+            "version": row["version"],
+            "read_only": room.frozen,
+        }
+    )
+
+
+async def _lock(db: AsyncSession, invoice_id: str) -> WorkflowState:
+    """The invoice's workflow row, created if missing, locked until the transaction ends."""
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await db.execute(
+        insert(WorkflowState)
+        .values(invoice_id=invoice_id, version=0, ever_submitted=False)
+        .on_conflict_do_nothing()
+    )
+    query = select(WorkflowState).where(WorkflowState.invoice_id == invoice_id).with_for_update()
+    return (await db.scalars(query.execution_options(populate_existing=True))).one()
+
+
+async def _carry_out(
+    db: AsyncSession, request: Request, document: dict[str, Any]
+) -> dict[str, Any]:
+    row = await _lock(db, request.invoice_id)
+    found = await invoices.access(db, user_id=request.user_id, invoice_id=request.invoice_id)
+    invoice = found.invoice
+    state, action = State(invoice.status), request.action
+    current_hash = content_hash(document)
+    ready = readiness(document) if action is Action.SUBMIT else None
+    missing_profile = (
+        await organization.issue_ready(db, invoice.org_id) if action is Action.ISSUE else []
+    )
+    context = Context(
+        actor=request.user_id,
+        creator=invoice.created_by,
+        version=row.version,
+        expected_version=request.version,
+        blocking=ready.blocking if ready else (),
+        missing_customer=ready.missing_customer if ready else (),
+        four_eyes=True,  # organization setting: a follow-up (docs/workflow.md)
+        admin_threshold=None,
+        reason=request.reason,
+        ever_submitted=row.ever_submitted,
+        content_hash=current_hash,
+        submitted_hash=row.submitted_hash,
+        approved_hash=row.approved_hash,
+        missing_profile=tuple(missing_profile),
+    )
+    decision = _decide(state, action, Role(found.member.role.value), context)
+    assert decision.next is not None
+    now, effects = datetime.now(UTC), decision.effects
+    number: str | None = None
+    row.version += 1
+    if Effect.BIND_SUBMISSION in effects:
+        row.submitted_hash, row.ever_submitted = current_hash, True
+    if Effect.BIND_APPROVAL in effects:
+        row.approved_hash, row.approved_by, row.approved_at = current_hash, request.user_id, now
+    if Effect.VOID_APPROVAL in effects:
+        row.submitted_hash = row.approved_hash = row.approved_by = None
+        row.approved_at = None
+    if Effect.ASSIGN in effects:
+        row.assignee_id = _assignee(action, actor=request.user_id, creator=invoice.created_by)
+    if Effect.SOFT_DELETE in effects:
+        row.discarded_at, row.assignee_id = now, None
+    if Effect.ALLOCATE_NUMBER in effects:
+        issued_on = _issue_date(document, now)
+        number = await organization.allocate_number(
+            db, org_id=invoice.org_id, series=organization.SeriesKind.INVOICE, issue_date=issued_on
+        )
+        row.issue_date, row.issued_at, row.assignee_id = issued_on.isoformat(), now, None
+    if Effect.STAMP_PROFILE in effects:
+        seller = await organization.profile(db, invoice.org_id)
+        assert seller is not None  # issue_ready said it was complete, in this transaction
+        row.seller = seller.as_dict()
+    await invoices.set_state(db, invoice_id=invoice.id, status=decision.next.value, number=number)
+    reason = (request.reason or "").strip() or None
+    db.add(
+        Transition(
+            invoice_id=invoice.id,
+            action=action.value,
+            from_state=state.value,
+            to_state=decision.next.value,
+            actor_id=request.user_id,
+            at=now,
+            reason=reason,
+        )
+    )
+    detail = f"{action.value}: {state.value} -> {decision.next.value} (version {row.version})"
+    if number is not None:
+        detail += f", number {number}"
+    if reason is not None:
+        detail += f"; reason: {reason}"
+    # Last: the audit entry chains at flush, after the number row and the workflow row are held.
+    audit.record(
+        db,
+        AuditKind.INVOICE_TRANSITION,
+        actor_id=request.user_id,
+        ip=request.ip,
+        org_id=invoice.org_id,
+        target=f"invoice {invoice.id}",
+        detail=detail,
+    )
+    await db.flush()
+    return state_json(invoice.id, decision.next.value, number or invoice.number, row)
+
+
+def _decide(state: State, action: Action, role: Role, context: Context) -> Decision:
+    decision = decide(state, action, role, context)
+    if not decision.allowed:
+        raise refusal_error(decision)
+    return decision
+
+
+def _assignee(action: Action, *, actor: str, creator: str) -> str | None:
+    """Who should act next: after a submit any approver (none in particular); after an approval
+    the approver, who usually issues; after a rejection the invoice's creator, to fix it."""
+    if action is Action.APPROVE:
+        return actor
+    if action is Action.REJECT:
+        return creator
+    return None
+
+
+def _issue_date(document: dict[str, Any], now: datetime) -> date:
+    """The document's issue date when it has a valid one, else today (UTC)."""
+    header = document.get("invoice") or {}
+    value = header.get("issue_date") if isinstance(header, dict) else None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    return now.date()
+
+
+def state_json(
+    invoice_id: str, status: str, number: str | None, row: WorkflowState
+) -> dict[str, Any]:
+    return {
+        "id": invoice_id,
+        "status": status,
+        "number": number,
+        "version": row.version,
+        "assignee_id": row.assignee_id,
+        "issue_date": row.issue_date,
+        "issued_at": row.issued_at.isoformat() if row.issued_at else None,
+        "approved_by": row.approved_by,
+        "seller": row.seller,
+    }
