@@ -23,13 +23,10 @@ from tests.conftest import Running
 from tests.harness import Account, new_invoice, seed
 from tests.test_organization_profile import PROFILE
 
-# Capabilities that no endpoint offers yet (comments, workflow, payments and locks come with
+# Capabilities that no endpoint offers yet (comments, payments and locks come with
 # later issues). Whoever adds the endpoint adds a probe below and removes it from here.
 NOT_YET_EXPOSED = {
     Capability.INVOICE_COMMENT,
-    Capability.INVOICE_SUBMIT,
-    Capability.INVOICE_APPROVE,
-    Capability.INVOICE_ISSUE,
     Capability.PAYMENT_MANAGE,
     Capability.LOCK_BREAK,
 }
@@ -89,12 +86,30 @@ async def _settings(
         assert r.status_code == (200 if allowed else 403), r.text
 
 
+def _transition(action: str, allowed_code: str) -> Probe:
+    """On the empty draft: those with the capability get past the role check and meet the
+    rule that stops them (`allowed_code`, 409); the others are refused for their role (403)."""
+
+    async def probe(
+        running: Running, role: Role, bearer: str, invoice_id: str, allowed: bool
+    ) -> None:
+        async with api(running.server, bearer) as http:
+            r = await http.post(f"/api/invoices/{invoice_id}/transitions", json={"action": action})
+        expected = (409, allowed_code) if allowed else (403, "role")
+        assert (r.status_code, r.json().get("code")) == expected, r.text
+
+    return probe
+
+
 PROBES: dict[Capability, Probe] = {
     Capability.INVOICE_READ: _read,
     Capability.INVOICE_CREATE: _create,
     Capability.INVOICE_EDIT: _edit,
     Capability.MEMBER_MANAGE: _manage,
     Capability.ORG_SETTINGS: _settings,
+    Capability.INVOICE_SUBMIT: _transition("submit", "not_valid"),
+    Capability.INVOICE_APPROVE: _transition("approve", "wrong_state"),
+    Capability.INVOICE_ISSUE: _transition("issue", "wrong_state"),
 }
 
 
