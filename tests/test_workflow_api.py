@@ -148,6 +148,12 @@ async def test_each_refusal_has_its_status_and_code(running: Running) -> None:
     assert (await _move(running, abe, own, "submit")).status_code == 200
     _refused(await _move(running, abe, own, "approve"), 403, "four_eyes")
     assert (await _move(running, people["adam"], own, "approve")).status_code == 200
+    # Undoing someone's approval takes an approver; back in draft the approval is void.
+    _refused(await _move(running, alice, own, "reopen"), 403, "role")
+    r = await _move(running, abe, own, "reopen")
+    assert r.status_code == 200 and r.json()["status"] == "draft", r.text
+    assert r.json()["approved_by"] is None
+    _refused(await _move(running, abe, own, "issue"), 409, "wrong_state")
 
 
 async def test_a_discarded_draft_leaves_the_listing(running: Running) -> None:
@@ -196,6 +202,26 @@ async def test_live_editors_turn_read_only_at_submit_and_converge(
         return True
 
     await wait_for(refused_and_converged, what="the refusal and the frozen state everywhere")
+
+    # The editor withdraws the submission: the room accepts edits again at once.
+    r = await _move(running, people["alice"], invoice_id, "reopen")
+    assert r.status_code == 200 and r.json()["status"] == "draft", r.text
+
+    async def reopened() -> bool:
+        notices = (await yjs.call("status", name="a"))["notices"]
+        last = [n for n in notices if n["type"] == "workflow"][-1]
+        return bool(last["status"] == "draft" and last["read_only"] is None)
+
+    await wait_for(reopened, what="the reopening notice")
+    await yjs.call("set", name="a", key="payment_terms", value="Net 45")
+
+    async def edited() -> bool:
+        stored, _ = await stored_document(running.server.data_dir, invoice_id)
+        return bool(stored["invoice"]["payment_terms"] == "Net 45")
+
+    await wait_for(edited, what="an edit accepted after the reopen")
+    # Back in draft the submission is void: approving is the wrong state now.
+    _refused(await _move(running, people["abe"], invoice_id, "approve"), 409, "wrong_state")
 
 
 async def test_concurrent_issues_take_consecutive_numbers(running: Running) -> None:
