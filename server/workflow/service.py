@@ -18,6 +18,8 @@ carry out the answer in one transaction, then turn the live room read-only (or e
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -103,10 +105,39 @@ async def transition(
         room = await registry.acquire(found.invoice.id)
     except LoadError:
         raise Conflict("the invoice cannot be loaded right now; try again later") from None
+    try:
+        async with _serial(room.doc_id):
+            row = await _in_room(sessions, registry, store, request, room, table)
+    finally:
+        registry.release(room)
+    _notify(room, row)
+    return row
+
+
+# One transition at a time per invoice in this process, so that one request's refusal cannot
+# unfreeze a room another is about to hash (the database lock orders them across processes).
+_serials: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+
+def _serial(invoice_id: str) -> asyncio.Lock:
+    lock = _serials.get(invoice_id)
+    if lock is None:
+        lock = _serials[invoice_id] = asyncio.Lock()
+    return lock
+
+
+async def _in_room(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    store: UpdateStore,
+    request: Request,
+    room: Room,
+    table: Decision,
+) -> dict[str, Any]:
     previous = room.frozen
     try:
         if table.next is not None and not accepts_edits(table.next):
-            room.frozen = f"the invoice is being {request.action.value}ed: editing is paused"
+            room.frozen = f"the invoice is changing state ({request.action}): editing is paused"
         if not await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=room.doc_id):
             raise Conflict("the invoice's last changes are not saved yet; try again")
         storage = registry.persister.refusal(room.doc_id)
@@ -115,14 +146,10 @@ async def transition(
         document = await invoices.read_document(registry, store, room.doc_id)
         async with sessions.begin() as db:
             row = await _carry_out(db, request, document)
-        new_state = State(row["status"])
-        room.frozen = read_only_reason(new_state)
     except BaseException:
         room.frozen = previous
         raise
-    finally:
-        registry.release(room)
-    _notify(room, row)
+    room.frozen = read_only_reason(State(row["status"]))
     return row
 
 
