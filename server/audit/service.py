@@ -62,6 +62,9 @@ class AuditKind(StrEnum):
     SERIES_CHANGED = "org.series_changed"
     INVOICE_RESTORED = "invoice.restored"
     INVOICE_TRANSITION = "invoice.transition"
+    WORKFLOW_SETTINGS_CHANGED = "org.workflow_changed"
+    INVOICE_ASSIGNED = "invoice.assigned"
+    INVOICE_VERSION_NAMED = "invoice.version_named"
 
 
 def record(

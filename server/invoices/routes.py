@@ -21,6 +21,7 @@ from server.invoices.schemas import (
     RestoreRequest,
     RestoreResult,
 )
+from server.workflow import service as workflow
 
 router = APIRouter(prefix="/api/invoices", tags=["invoices"], responses=errors(401))
 
@@ -61,8 +62,9 @@ async def list_invoices(
     )
     async with ctx.sessions() as db:
         found, total = await invoices.list_invoices(db, user_id=caller.user_id, query=parsed)
+        assigned = await workflow.assignees(db, [i.id for i in found])
     return {
-        "items": [invoices.summary(i) for i in found],
+        "items": [{**invoices.summary(i), "assignee_id": assigned.get(i.id)} for i in found],
         "total": total,
         "limit": parsed.limit,
         "offset": parsed.offset,
@@ -78,8 +80,10 @@ async def list_invoices(
 async def get_invoice(caller: Caller, ctx: Ctx, invoice_id: str) -> Any:
     async with ctx.sessions() as db:
         found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
+        assigned = await workflow.assignees(db, [found.invoice.id])
     document = await read_document(ctx.registry, ctx.store, found.invoice.id)
-    return invoices.detail(found.invoice, document)
+    detail = invoices.detail(found.invoice, document)
+    return {**detail, "assignee_id": assigned.get(found.invoice.id)}
 
 
 @router.get(

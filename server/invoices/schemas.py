@@ -64,6 +64,9 @@ class InvoiceSummary(BaseModel):
     totals: ShortTotals
     line_count: int | None
     issue_count: int | None
+    assignee_id: str | None = Field(
+        default=None, description="who should act next (the workflow's); null: nobody in particular"
+    )
 
 
 class InvoicePage(BaseModel):

@@ -2,7 +2,7 @@
 
 The invoice's `status` and `number` belong to the invoices feature (written through
 `server.invoices.service.set_state`); what only the workflow needs lives here. The schema
-itself is created by Alembic migrations (server/core/migrations, 0010)."""
+itself is created by Alembic migrations (server/core/migrations, 0010 and 0011)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,33 @@ class Transition(Base):
     actor_id: Mapped[str] = mapped_column(String(36))
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class WorkflowSettings(Base):
+    """An organization's workflow rules (migration 0011); no row means the defaults: four-eyes
+    on, no admin approval threshold."""
+
+    __tablename__ = "workflow_settings"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    four_eyes: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Above this gross amount (a decimal string, in `threshold_currency`) only an admin approves.
+    threshold_amount: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    threshold_currency: Mapped[str | None] = mapped_column(String(3), nullable=True)
+    updated_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class InvoiceVersion(Base):
+    """A named point of an invoice's update log: automatic at submit and approve, or named by an
+    editor. `seq` is the last log entry the document had then; restore takes it as is."""
+
+    __tablename__ = "invoice_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    invoice_id: Mapped[str] = mapped_column(ForeignKey("invoices.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # auto | manual
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,11 +1,12 @@
-"""Request and response bodies of the transitions route: the source of its OpenAPI description."""
+"""Request and response bodies of the workflow routes: the source of its OpenAPI description."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
+from collab.invoice.currencies import MINOR_UNITS
 from server.core.api import Model
 
 # The states of collab.invoice.workflow.State (tests/test_workflow_api.py checks they agree).
@@ -44,3 +45,64 @@ class WorkflowStateOut(BaseModel):
     issued_at: Timestamp | None
     approved_by: str | None
     seller: dict[str, Any] | None = Field(description="the seller profile stamped at issue")
+
+
+# -- organization settings, assignee, named versions ------------------------------------------
+
+
+class ThresholdModel(Model):
+    amount: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, pattern=r"^\d{1,13}(\.\d{1,4})?$"),
+        Field(description="gross amount, a decimal string", examples=["5000.00"]),
+    ]
+    currency: Annotated[str, Field(description="ISO 4217", examples=["EUR"])]
+
+    @field_validator("currency")
+    @classmethod
+    def _currency(cls, value: str) -> str:
+        if value not in MINOR_UNITS:
+            raise ValueError(f"{value!r} is not an ISO 4217 currency Cofacture invoices in")
+        return value
+
+
+class WorkflowSettingsModel(Model):
+    """An organization's approval rules (docs/workflow.md)."""
+
+    four_eyes: bool = Field(default=True, description="the creator of an invoice cannot approve it")
+    admin_threshold: ThresholdModel | None = Field(
+        default=None,
+        description="above this gross only an admin approves; an invoice in another currency "
+        "always needs an admin; null: no threshold",
+    )
+
+
+class AssigneeRequest(Model):
+    user_id: Annotated[str | None, Field(max_length=36, description="a member; null: nobody")]
+
+
+class AssigneeOut(BaseModel):
+    id: str
+    assignee_id: str | None
+
+
+class VersionRequest(Model):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class VersionAuthor(BaseModel):
+    id: str
+    name: str
+
+
+class VersionOut(BaseModel):
+    id: int
+    name: str
+    kind: Literal["auto", "manual"] = Field(description="auto: taken at submit or approve")
+    seq: int = Field(description="the update log entry it names: restore with this seq")
+    author: VersionAuthor
+    at: Timestamp
+
+
+class VersionList(BaseModel):
+    items: list[VersionOut] = Field(description="newest first")

@@ -24,9 +24,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.approval import content_hash, readiness
@@ -48,7 +45,18 @@ from server.audit.service import AuditKind
 from server.core.errors import ApiError, BadRequest, Conflict, Forbidden
 from server.invoices import service as invoices
 from server.organization import service as organization
+from server.workflow.assignee import assignees as assignees
+from server.workflow.assignee import set_assignee as set_assignee
+from server.workflow.locking import lock_row
 from server.workflow.models import Transition, WorkflowState
+from server.workflow.settings import Settings as Settings
+from server.workflow.settings import Threshold as Threshold
+from server.workflow.settings import approval_context
+from server.workflow.settings import read_settings as read_settings
+from server.workflow.settings import save_settings as save_settings
+from server.workflow.versions import AUTO, AUTO_NAMES, add_version
+from server.workflow.versions import list_versions as list_versions
+from server.workflow.versions import name_version as name_version
 
 # How long a transition waits for the room's queued updates to be durable before binding a
 # hash to them (a few ms normally; storage trouble must not hang the request).
@@ -144,8 +152,10 @@ async def _in_room(
         if storage is not None:
             raise Conflict(storage)
         document = await invoices.read_document(registry, store, room.doc_id)
+        # The room's seq: the last log entry the document we hash has applied (all durable).
+        seq = room.seq
         async with sessions.begin() as db:
-            row = await _carry_out(db, request, document)
+            row = await _carry_out(db, request, document, seq)
     except BaseException:
         room.frozen = previous
         raise
@@ -165,22 +175,10 @@ def _notify(room: Room, row: dict[str, Any]) -> None:
     )
 
 
-async def _lock(db: AsyncSession, invoice_id: str) -> WorkflowState:
-    """The invoice's workflow row, created if missing, locked until the transaction ends."""
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await db.execute(
-        insert(WorkflowState)
-        .values(invoice_id=invoice_id, version=0, ever_submitted=False)
-        .on_conflict_do_nothing()
-    )
-    query = select(WorkflowState).where(WorkflowState.invoice_id == invoice_id).with_for_update()
-    return (await db.scalars(query.execution_options(populate_existing=True))).one()
-
-
 async def _carry_out(
-    db: AsyncSession, request: Request, document: dict[str, Any]
+    db: AsyncSession, request: Request, document: dict[str, Any], seq: int
 ) -> dict[str, Any]:
-    row = await _lock(db, request.invoice_id)
+    row = await lock_row(db, request.invoice_id)
     found = await invoices.access(db, user_id=request.user_id, invoice_id=request.invoice_id)
     invoice = found.invoice
     state, action = State(invoice.status), request.action
@@ -189,6 +187,7 @@ async def _carry_out(
     missing_profile = (
         await organization.issue_ready(db, invoice.org_id) if action is Action.ISSUE else []
     )
+    rules = approval_context(await read_settings(db, invoice.org_id), document)
     context = Context(
         actor=request.user_id,
         creator=invoice.created_by,
@@ -196,8 +195,9 @@ async def _carry_out(
         expected_version=request.version,
         blocking=ready.blocking if ready else (),
         missing_customer=ready.missing_customer if ready else (),
-        four_eyes=True,  # organization setting: a follow-up (docs/workflow.md)
-        admin_threshold=None,
+        four_eyes=rules.four_eyes,
+        amount=rules.amount,
+        admin_threshold=rules.admin_threshold,
         reason=request.reason,
         ever_submitted=row.ever_submitted,
         content_hash=current_hash,
@@ -217,6 +217,11 @@ async def _carry_out(
     if Effect.VOID_APPROVAL in effects:
         row.submitted_hash = row.approved_hash = row.approved_by = None
         row.approved_at = None
+    if Effect.NAMED_VERSION in effects:
+        name = AUTO_NAMES[action]
+        add_version(
+            db, invoice_id=invoice.id, seq=seq, name=name, kind=AUTO, author=request.user_id
+        )
     if Effect.ASSIGN in effects:
         row.assignee_id = _assignee(action, actor=request.user_id, creator=invoice.created_by)
     if Effect.SOFT_DELETE in effects:
