@@ -2,17 +2,26 @@
 
 import { accessToken, clear, refresh, SessionEnded } from './session'
 
+/** One field the server found wrong: `path` such as `address.country`, and why. */
+export interface ErrorDetail {
+  path: string
+  message: string
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly error: string,
-    readonly retryAfter: number | null = null
+    readonly retryAfter: number | null = null,
+    /** The refusal's kind when the server names one (`wrong_state`, `four_eyes`...). */
+    readonly code: string | null = null,
+    readonly details: ErrorDetail[] = []
   ) {
     super(error)
   }
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
 async function send(method: Method, path: string, token: string | null, body?: unknown): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' }
@@ -23,10 +32,14 @@ async function send(method: Method, path: string, token: string | null, body?: u
 
 async function decode<T>(response: Response): Promise<T> {
   if (response.status === 204) return undefined as T
-  const data = (await response.json().catch(() => ({}))) as { error?: string }
+  const data = (await response.json().catch(() => ({}))) as { error?: string; code?: unknown; details?: unknown }
   if (!response.ok) {
     const retry = response.headers.get('retry-after')
-    throw new ApiError(response.status, data.error ?? `HTTP ${response.status}`, retry ? Number(retry) : null)
+    const details = Array.isArray(data.details)
+      ? data.details.filter((d): d is ErrorDetail => typeof d === 'object' && d !== null && typeof d.path === 'string' && typeof d.message === 'string')
+      : []
+    const code = typeof data.code === 'string' ? data.code : null
+    throw new ApiError(response.status, data.error ?? `HTTP ${response.status}`, retry ? Number(retry) : null, code, details)
   }
   return data as T
 }
@@ -82,6 +95,7 @@ export interface InvoiceSummary {
   org_id: string
   status: string
   number: string | null
+  created_by?: string
   customer_name: string | null
   currency: string | null
   issue_date: string | null

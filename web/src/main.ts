@@ -12,6 +12,7 @@ import { invoiceEditor } from './editor/editor'
 import { frame } from './views/shell'
 import { listView } from './views/list'
 import { loginView, type Credentials } from './views/login'
+import { profileView } from './views/profile'
 import { setupView } from './views/setup'
 import { twoFactorView } from './views/twofactor'
 
@@ -46,7 +47,8 @@ const routes = [
   route('invoices', 'member', ({ me, query }) =>
     me.memberships.length > 0 && me.memberships.every((m) => m.totp_required) ? { redirect: '#/security' } : listView(me, query)
   ),
-  route('invoices/:id', 'member', ({ me, params }) => invoiceEditor(params.id, me))
+  route('invoices/:id', 'member', ({ me, params }) => invoiceEditor(params.id, me)),
+  route('settings/profile', 'member', ({ me, query }) => profileView(me, query))
 ]
 
 async function loadMe(): Promise<Me | null> {

@@ -22,6 +22,7 @@ import { CommentsPanel } from './comments'
 import { people, renderAvatars, renderMarkers } from './presence'
 import { renderTotals, type TotalsView } from './totals'
 import { addLine, documentJson, readField, sameJson } from './ydoc'
+import { WorkflowBar, type WorkflowState } from './workflow'
 
 interface ServerView {
   document: unknown
@@ -45,7 +46,7 @@ function readOnlyReason(detail: InvoiceDetail, me: Me): string | null {
 
 export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   const detail = await call<InvoiceDetail>('GET', `/api/invoices/${encodeURIComponent(invoiceId)}`)
-  const readOnly = readOnlyReason(detail, me)
+  let readOnly = readOnlyReason(detail, me)
   const member = me.memberships.find((m) => m.org_id === detail.org_id)
   // State first: the connection's events may arrive while the pickers below load.
   let bindings: Binding[] = []
@@ -82,7 +83,11 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   const connection = h('p', { class: 'connection', role: 'status', 'data-state': 'connecting' }, t('conn_connecting'))
   const avatars = h('ul', { class: 'avatars', 'aria-label': t('people_here') })
   const notices = h('div', { class: 'notices', 'aria-live': 'polite' })
-  const banner = readOnly ? h('p', { class: 'banner read-only', role: 'status', 'data-testid': 'read-only' }, readOnly) : null
+  const banner = h('p', { class: 'banner read-only', role: 'status', 'data-testid': 'read-only', hidden: !readOnly }, readOnly ?? '')
+  const workflow = new WorkflowBar(
+    { status: detail.status, number: detail.number },
+    { invoiceId, caller: { id: me.id, capabilities: member?.capabilities ?? [] }, createdBy: detail.created_by, changed: moved }
+  )
   const general = h('ul', { class: 'general-issues', hidden: true })
   const totalsPanel = h('aside', { class: 'totals card', 'aria-labelledby': 'totals-title', 'aria-live': 'off' })
   const form = h('form', { class: 'editor-form', novalidate: true, onsubmit: (e: Event) => e.preventDefault() })
@@ -94,6 +99,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       { class: 'editor-head' },
       h('a', { href: '#/invoices', class: 'back' }, `← ${t('back_to_invoices')}`),
       title,
+      workflow.element,
       h('div', { class: 'head-side' }, avatars, connection)
     ),
     banner,
@@ -138,7 +144,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   /** Build the form for the current document (again after a resync). */
   function render(): void {
     unsubscribe?.()
-    const customer = customerSection(context, customers)
+    const customer = customerSection(context, context.readOnly ? null : customers)
     const details = detailsSection(context)
     const notes = notesSection(context)
     lines = new LinesView(context)
@@ -152,7 +158,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       general,
       customer.element,
       details.element,
-      section('lines_section', 'sec-lines', lines.element, h('div', { class: 'line-actions' }, add, items)),
+      section('lines_section', 'sec-lines', lines.element, h('div', { class: 'line-actions' }, add, context.readOnly ? null : items)),
       notes.element
     )
     bindings = [...customer.bindings, ...details.bindings, ...notes.bindings]
@@ -182,8 +188,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     if (!lines) return
     lines.sync()
     for (const binding of [...bindings, ...lines.bindings]) binding.refresh()
-    const name = readField(live.doc, 'invoice.customer.name')
-    title.textContent = name ? `${t('invoice_draft_title')} — ${name}` : t('invoice_draft_title')
+    showTitle()
     const current = documentJson(live.doc)
     let view: ServerView
     if (server && sameJson(server.document, current)) {
@@ -266,7 +271,39 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     while (notices.children.length > 3) notices.firstElementChild?.remove()
   }
 
+  function showTitle(): void {
+    const name = readField(live.doc, 'invoice.customer.name')
+    const { status, number } = workflow.current
+    const head = number ? t('invoice_number_title', { number }) : status === 'draft' ? t('invoice_draft_title') : t('invoice_title')
+    title.textContent = name ? `${head} — ${name}` : head
+  }
+
+  /** The invoice moved in the workflow (this tab's action or someone else's): show it, and
+   * turn the form read-only (or editable again) when the edit rights changed with it. */
+  function moved(state: WorkflowState): void {
+    if (state.status === 'discarded') {
+      location.hash = '#/invoices'
+      return
+    }
+    showTitle()
+    const reason = readOnlyReason({ ...detail, status: state.status }, me)
+    if (reason === readOnly) return
+    readOnly = reason
+    banner.textContent = reason ?? ''
+    banner.hidden = !reason
+    if (context.readOnly !== (reason !== null)) {
+      context.readOnly = reason !== null
+      render() // the bindings take the new rights
+    }
+  }
+
   function notice(message: Notice): void {
+    if (message.type === 'workflow') {
+      if (typeof message.status === 'string') {
+        workflow.update({ status: message.status, number: typeof message.number === 'string' ? message.number : null })
+      }
+      return
+    }
     if (locks?.notice(message) || comments?.notice(message)) return
     if (message.type === 'update_refused') {
       toast(t('refused', { reason: message.reason ?? '' }), 'error')

@@ -4,7 +4,7 @@
 import { call, type InvoiceSummary, type Me } from '../api'
 import { h, replaceChildren } from '../dom'
 import { formatDate, formatMoney } from '../format'
-import { t, type Key } from '../i18n'
+import { hasKey, t, type Key } from '../i18n'
 import { failureText, Scope, view, type View } from '../view'
 import { errorBox, showError } from './forms'
 
@@ -23,7 +23,8 @@ const NUMERIC = new Set<Key>(['net', 'total', 'problems'])
 const PAGE = 50
 
 export function statusText(status: string): string {
-  return (STATUSES as readonly string[]).includes(status) ? t(`status_${status}` as Key) : status
+  const key = `status_${status}`
+  return hasKey(key) ? t(key) : status
 }
 
 export function listView(me: Me, params: URLSearchParams): View {

@@ -46,6 +46,7 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
       'nav',
       { 'aria-label': t('app_name') },
       me ? h('a', { href: '#/invoices' }, t('invoices')) : null,
+      me?.memberships.some((m) => m.capabilities.includes('org.settings')) ? h('a', { href: '#/settings/profile' }, t('seller_profile')) : null,
       me ? h('a', { href: '#/security' }, t('security')) : null,
       languagePicker(rerender),
       me ? notificationsMenu(scope) : null,
