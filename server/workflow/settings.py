@@ -11,6 +11,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collab.invoice.validation import evaluate
@@ -49,8 +52,10 @@ DEFAULTS = Settings()
 async def read_settings(db: AsyncSession, org_id: str) -> Settings:
     """The organization's settings; the defaults while an admin has set none."""
     row = await db.get(WorkflowSettings, org_id)
-    if row is None:
-        return DEFAULTS
+    return DEFAULTS if row is None else _of(row)
+
+
+def _of(row: WorkflowSettings) -> Settings:
     threshold = None
     if row.threshold_amount is not None and row.threshold_currency is not None:
         threshold = Threshold(Decimal(row.threshold_amount), row.threshold_currency)
@@ -62,13 +67,17 @@ async def save_settings(
 ) -> Settings:
     """Replace the settings in the caller's transaction; a change is audited as
     `org.workflow_changed` (old -> new), saving identical settings records nothing."""
-    old = await read_settings(db, org_id)
+    # Created if missing, then locked: two admins saving at once never collide on the key,
+    # and each compares with what the other wrote.
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await db.execute(
+        insert(WorkflowSettings).values(org_id=org_id, four_eyes=True).on_conflict_do_nothing()
+    )
+    query = select(WorkflowSettings).where(WorkflowSettings.org_id == org_id).with_for_update()
+    row = (await db.scalars(query.execution_options(populate_existing=True))).one()
+    old = _of(row)
     if old == new:
         return new
-    row = await db.get(WorkflowSettings, org_id, with_for_update=True)
-    if row is None:
-        row = WorkflowSettings(org_id=org_id)
-        db.add(row)
     threshold = new.admin_threshold
     row.four_eyes = new.four_eyes
     row.threshold_amount = None if threshold is None else str(threshold.amount)
