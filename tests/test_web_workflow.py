@@ -163,6 +163,18 @@ async def test_reject_needs_a_reason_and_returns_the_draft(running: Running) -> 
         await expect(a.page.get_by_label("Customer name")).to_be_enabled()
         await a.page.get_by_label("Customer name").fill("Maison Roux et fils")
         await expect(b.page.get_by_label("Nom du client")).to_have_value("Maison Roux et fils")
+
+        # The history panel names who changed the customer's name, from what to what.
+        panel = a.page.locator("section.history")
+        await panel.get_by_role("button", name="Show").click()
+        entry = panel.locator("li[data-path='invoice.customer.name']").first
+        await expect(entry).to_contain_text("alice")
+        await expect(entry).to_contain_text("Customer name")
+        await expect(entry.locator("del")).to_have_text("Maison Roux")
+        await expect(entry.locator("ins")).to_have_text("Maison Roux et fils")
+        await expect(entry.locator("time")).not_to_be_empty()
+        await expect(panel.locator("li[data-path='lines.a']")).to_contain_text("Audit, three days")
+        await screenshot(a.page, "editor-history.png", full_page=True)
         assert a.errors == [] and b.errors == []
 
 
@@ -201,6 +213,8 @@ async def test_the_seller_profile_page(running: Running) -> None:
         await page.get_by_role("button", name="Save").click()
         await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
         await expect(iban).not_to_have_attribute("aria-invalid", "true")
+        await expect(iban).to_have_value("FR7630006000011234567890189")  # as stored
+        await expect(page.get_by_label("Country code")).to_have_value("FR")
         # France needs the payment mentions before issuing.
         await expect(page.get_by_test_id("profile-missing")).to_contain_text("late_payment_rate")
         await page.get_by_label("Late-payment penalty rate (%)").fill("12.15")

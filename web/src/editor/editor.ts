@@ -23,6 +23,7 @@ import { people, renderAvatars, renderMarkers } from './presence'
 import { renderTotals, type TotalsView } from './totals'
 import { addLine, documentJson, readField, sameJson } from './ydoc'
 import { WorkflowBar, type WorkflowState } from './workflow'
+import { HistoryPanel } from './history'
 
 interface ServerView {
   document: unknown
@@ -134,7 +135,8 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     changed: () => markers?.decorate()
   })
   markers = new CommentMarkers(form, comments, doc, canComment)
-  totalsPanel.after(comments.element)
+  const history = new HistoryPanel(invoiceId, doc)
+  totalsPanel.after(comments.element, history.element)
 
   const [customers, items] = await Promise.all([
     readOnly ? null : customerPicker(detail.org_id, doc),

@@ -112,6 +112,16 @@ export const en = {
   early_payment_discount: 'Early-payment discount terms',
   payment_days: 'Payment days',
   legal_text: 'Legal mentions printed on every invoice',
+  // history panel
+  history: 'History',
+  history_show: 'Show',
+  history_hide: 'Hide',
+  history_refresh: 'Refresh',
+  history_older: 'Older changes',
+  history_empty: 'No changes yet.',
+  history_server: 'Cofacture',
+  history_line_added: 'added the line “{line}”',
+  history_line_removed: 'removed the line “{line}”',
   // editor
   invoice: 'Invoice',
   invoice_draft_title: 'Draft invoice',

@@ -128,6 +128,8 @@ export async function profileView(me: Me, query: URLSearchParams): Promise<View 
         saved.textContent = ''
         try {
           const answer = await call<Json>('PUT', path, body())
+          // What the server stored (identifiers compacted, upper case) is what invoices print.
+          for (const [name, { input }] of inputs) input.value = read(answer, name)
           showDetails([])
           showError(error, null)
           showMissing(answer.missing)
