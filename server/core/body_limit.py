@@ -3,7 +3,9 @@
 A declared `Content-Length` above the limit is refused before anything is read. A body without
 one (chunked) is counted as it arrives: at the limit the 413 is sent at once, the application
 sees the client gone, and whatever it answers afterwards is dropped. Memory held for a body is
-thus bounded by the limit, whoever reads it.
+thus bounded by the limit, whoever reads it. After a refusal the rest of the body is read and
+thrown away, up to `DRAIN_BYTES`: closing a socket with unread data resets it, and a reset can
+reach the client before the 413 does.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+DRAIN_BYTES = 4 * 1024 * 1024  # past this, a refused upload is cut off (the client may see a reset)
 
 
 class BodyLimitMiddleware:
@@ -24,6 +28,7 @@ class BodyLimitMiddleware:
             return
         if _declared_length(scope) > self.max_bytes:
             await self._refuse(send)
+            await _drain(receive, 0)
             return
         seen = 0
         refused = False
@@ -46,6 +51,8 @@ class BodyLimitMiddleware:
                 await send(message)
 
         await self.app(scope, counted_receive, guarded_send)
+        if refused:
+            await _drain(receive, seen)
 
     async def _refuse(self, send: Send) -> None:
         body = json.dumps({"error": f"request body above {self.max_bytes} bytes"}).encode()
@@ -56,6 +63,17 @@ class BodyLimitMiddleware:
         ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+async def _drain(receive: Receive, seen: int) -> None:
+    """Read and discard what is left of a refused body, up to DRAIN_BYTES in all."""
+    while seen <= DRAIN_BYTES:
+        message = await receive()
+        if message["type"] != "http.request":
+            return
+        seen += len(message.get("body", b""))
+        if not message.get("more_body", False):
+            return
 
 
 def _declared_length(scope: Scope) -> int:
