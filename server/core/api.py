@@ -219,9 +219,13 @@ def install_openapi(app: FastAPI) -> None:
             spec = get_openapi(
                 title=app.title, version=app.version, summary=app.summary, routes=app.routes
             )
-            for path in spec.get("paths", {}).values():
+            for route, path in spec.get("paths", {}).items():
                 for operation in path.values():
                     answers = operation.get("responses", {})
+                    if route.startswith("/api/orgs/{org}"):
+                        # Any organization route answers 403 `totp_enrollment_required` to a
+                        # member the organization's 2FA policy holds back (docs/security.md).
+                        answers.setdefault("403", _error_answer(403))
                     if answers.pop("422", None) is not None:
                         answers.setdefault("400", _error_answer(400))
                     if "requestBody" in operation:
