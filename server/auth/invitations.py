@@ -33,12 +33,8 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def expired(invitation: Invitation | OrgInvitation) -> bool:
-    return _aware(invitation.expires_at) <= datetime.now(UTC)
+    return invitation.expires_at <= datetime.now(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +108,7 @@ async def pending_for(db: AsyncSession, email: str) -> list[Pending]:
         .where(OrgInvitation.email == email, OrgInvitation.expires_at > datetime.now(UTC))
         .order_by(OrgInvitation.created_at)
     )
-    return [
-        Pending(i.id, i.org_id, name, Role(i.role), _aware(i.expires_at)) for i, name in rows.all()
-    ]
+    return [Pending(i.id, i.org_id, name, Role(i.role), i.expires_at) for i, name in rows.all()]
 
 
 async def by_token(db: AsyncSession, token: str) -> OrgInvitation | None:

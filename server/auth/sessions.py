@@ -29,10 +29,6 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 async def start(db: AsyncSession, *, user_id: str, ip: str | None, ttl: int) -> Started:
     now = datetime.now(UTC)
     refresh = secrets.token_urlsafe(32)
@@ -65,7 +61,7 @@ async def rotate(db: AsyncSession, *, refresh_token: str, ttl: int) -> Started:
         await _revoke_reused(db, digest)
         raise Unauthorized("invalid or expired refresh token")
     now = datetime.now(UTC)
-    if session.revoked_at is not None or _aware(session.refresh_expires_at) <= now:
+    if session.revoked_at is not None or session.refresh_expires_at <= now:
         raise Unauthorized("invalid or expired refresh token")
     refresh = secrets.token_urlsafe(32)
     # Swap only if the token is still the current one: of parallel refreshes with one token,

@@ -166,7 +166,7 @@ class Throttle:
         rows = await db.scalars(
             select(AuthThrottle.blocked_until).where(AuthThrottle.key.in_([k.name for k in keys]))
         )
-        waits = [(_aware(b) - now).total_seconds() for b in rows if b is not None]
+        waits = [(b - now).total_seconds() for b in rows if b is not None]
         return max(waits, default=1.0)
 
     def _blocked_until(self, now: datetime, failures: int, limit: Limit) -> datetime | None:
@@ -176,8 +176,3 @@ class Throttle:
             delay = self._delay * 2 ** (failures - limit.free - 1)
             return now + min(timedelta(seconds=delay), self._lockout)
         return None
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
