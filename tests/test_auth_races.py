@@ -170,11 +170,15 @@ async def test_password_hashing_does_not_stall_other_requests(tmp_path: Path) ->
             while not all(task.done() for task in logins):  # probe while the logins run
                 health.append(await timed(lambda: http.get(probe)))
             await asyncio.gather(*logins)
-        # Relative, in the same run: no probe may wait as long as four verifications (on the
-        # event loop, a probe waited for all the queued ones: 1 s and more here).
+        # Relative, in the same run. With hashing on the event loop nearly every probe waited
+        # behind at least one verification (and some behind all the queued ones: 1 s and more).
+        # Off the loop, a probe waits that long only when the shared machine stalls the whole
+        # process (one probe in 320 did, for 0.55 s, in a CI run): a share, not the maximum.
         one = _one_verification()
-        print("probes", len(health), sorted(health)[-3:], "one verification", one)
-        assert max(health) < 4 * one, (sorted(health)[-3:], one)
+        slow = [t for t in health if t >= one]
+        print("probes", len(health), "slow", len(slow), sorted(health)[-3:], "one", one)
+        assert len(health) >= 16, health  # the probes ran while the logins did
+        assert len(slow) <= len(health) // 20, (len(slow), len(health), one)
 
 
 def _one_verification() -> float:
