@@ -1,0 +1,227 @@
+"""The semantic invoice as UN/CEFACT Cross Industry Invoice D16B, the XML inside Factur-X,
+EN 16931 profile (guideline `urn:cen.eu:en16931:2017`).
+
+Elements are written in the order the Factur-X EN 16931 XSD declares them; the comments give
+the business term each one carries.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from collab.invoice.en16931.model import (
+    VAT,
+    Address,
+    DocumentAllowance,
+    Line,
+    LineAllowance,
+    Party,
+    SemanticInvoice,
+    VatBreakdown,
+)
+from collab.invoice.en16931.xmlbuild import (
+    Builder,
+    Element,
+    amount,
+    compact_date,
+    number,
+    serialize,
+)
+
+__all__ = ["GUIDELINE", "NAMESPACES", "to_cii"]
+
+GUIDELINE: Final = "urn:cen.eu:en16931:2017"  # BT-24: Factur-X EN 16931 profile
+NAMESPACES: Final = {
+    "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "qdt": "urn:un:unece:uncefact:data:standard:QualifiedDataType:100",
+    "udt": "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100",
+}
+_X = Builder(dict(NAMESPACES))
+
+
+def to_cii(invoice: SemanticInvoice) -> bytes:
+    """The invoice as CII XML bytes (UTF-8, with an XML declaration)."""
+    root = _X.root("rsm:CrossIndustryInvoice")
+    context = _X.add(root, "rsm:ExchangedDocumentContext")
+    _X.add(_X.add(context, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", GUIDELINE)
+    document = _X.add(root, "rsm:ExchangedDocument")
+    _X.add(document, "ram:ID", invoice.number)  # BT-1
+    _X.add(document, "ram:TypeCode", invoice.type_code)  # BT-3
+    _date(_X.add(document, "ram:IssueDateTime"), invoice)  # BT-2
+    for note in invoice.notes:  # BG-1
+        included = _X.add(document, "ram:IncludedNote")
+        _X.add(included, "ram:Content", note.text)  # BT-22
+        if note.subject:
+            _X.add(included, "ram:SubjectCode", note.subject)  # BT-21
+    transaction = _X.add(root, "rsm:SupplyChainTradeTransaction")
+    for line in invoice.lines:
+        _line(transaction, line)
+    _agreement(transaction, invoice)
+    _delivery(transaction, invoice)
+    _settlement(transaction, invoice)
+    return serialize(root)
+
+
+def _date(parent: Element, invoice: SemanticInvoice) -> None:
+    _X.add(parent, "udt:DateTimeString", compact_date(invoice.issue_date), format="102")
+
+
+def _line(transaction: Element, line: Line) -> None:
+    """BG-25."""
+    item = _X.add(transaction, "ram:IncludedSupplyChainTradeLineItem")
+    _X.add(_X.add(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID", line.id)  # BT-126
+    _X.add(_X.add(item, "ram:SpecifiedTradeProduct"), "ram:Name", line.name)  # BT-153
+    agreement = _X.add(item, "ram:SpecifiedLineTradeAgreement")
+    price = _X.add(agreement, "ram:NetPriceProductTradePrice")
+    _X.add(price, "ram:ChargeAmount", number(line.net_price))  # BT-146
+    delivery = _X.add(item, "ram:SpecifiedLineTradeDelivery")
+    _X.add(delivery, "ram:BilledQuantity", number(line.quantity), unitCode=line.unit)  # BT-129/130
+    settlement = _X.add(item, "ram:SpecifiedLineTradeSettlement")
+    tax = _X.add(settlement, "ram:ApplicableTradeTax")  # BG-30
+    _X.add(tax, "ram:TypeCode", VAT)
+    _X.add(tax, "ram:CategoryCode", line.category)  # BT-151
+    if line.rate is not None:
+        _X.add(tax, "ram:RateApplicablePercent", number(line.rate))  # BT-152
+    for allowance in line.allowances:
+        _line_allowance(settlement, allowance)
+    summation = _X.add(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
+    _X.add(summation, "ram:LineTotalAmount", amount(line.net_amount))  # BT-131
+
+
+def _line_allowance(settlement: Element, allowance: LineAllowance) -> None:
+    """BG-27."""
+    element = _X.add(settlement, "ram:SpecifiedTradeAllowanceCharge")
+    _X.add(_X.add(element, "ram:ChargeIndicator"), "udt:Indicator", "false")
+    if allowance.percent is not None:
+        _X.add(element, "ram:CalculationPercent", number(allowance.percent))  # BT-138
+    if allowance.base is not None:
+        _X.add(element, "ram:BasisAmount", amount(allowance.base))  # BT-137
+    _X.add(element, "ram:ActualAmount", amount(allowance.amount))  # BT-136
+    _X.add(element, "ram:ReasonCode", allowance.reason_code)  # BT-140
+    _X.add(element, "ram:Reason", allowance.reason)  # BT-139
+
+
+def _agreement(transaction: Element, invoice: SemanticInvoice) -> None:
+    agreement = _X.add(transaction, "ram:ApplicableHeaderTradeAgreement")
+    _X.add_if(agreement, "ram:BuyerReference", invoice.buyer_reference)  # BT-10
+    _party(_X.add(agreement, "ram:SellerTradeParty"), invoice.seller)  # BG-4
+    _party(_X.add(agreement, "ram:BuyerTradeParty"), invoice.buyer)  # BG-7
+
+
+def _party(element: Element, party: Party) -> None:
+    _X.add(element, "ram:Name", party.name)  # BT-27 / BT-44
+    if party.legal_id is not None:  # BT-30 / BT-47
+        organization = _X.add(element, "ram:SpecifiedLegalOrganization")
+        scheme = {"schemeID": party.legal_id.scheme} if party.legal_id.scheme else {}
+        _X.add(organization, "ram:ID", party.legal_id.value, **scheme)
+    _address(_X.add(element, "ram:PostalTradeAddress"), party.address)  # BG-5 / BG-8
+    if party.email:  # BT-34 / BT-49
+        communication = _X.add(element, "ram:URIUniversalCommunication")
+        _X.add(communication, "ram:URIID", party.email, schemeID="EM")
+    if party.vat_id:  # BT-31 / BT-48
+        registration = _X.add(element, "ram:SpecifiedTaxRegistration")
+        _X.add(registration, "ram:ID", party.vat_id, schemeID="VA")
+
+
+def _address(element: Element, address: Address) -> None:
+    _X.add_if(element, "ram:PostcodeCode", address.postcode)
+    _X.add_if(element, "ram:LineOne", address.line1)
+    _X.add_if(element, "ram:LineTwo", address.line2)
+    _X.add_if(element, "ram:CityName", address.city)
+    _X.add(element, "ram:CountryID", address.country)
+
+
+def _delivery(transaction: Element, invoice: SemanticInvoice) -> None:
+    """BG-13; the element itself is mandatory in CII even when empty."""
+    element = _X.add(transaction, "ram:ApplicableHeaderTradeDelivery")
+    delivery = invoice.delivery
+    if delivery is None:
+        return
+    if delivery.country:  # BG-15 / BT-80
+        party = _X.add(element, "ram:ShipToTradeParty")
+        _X.add(_X.add(party, "ram:PostalTradeAddress"), "ram:CountryID", delivery.country)
+    if delivery.date is not None:  # BT-72
+        event = _X.add(element, "ram:ActualDeliverySupplyChainEvent")
+        occurrence = _X.add(event, "ram:OccurrenceDateTime")
+        _X.add(occurrence, "udt:DateTimeString", compact_date(delivery.date), format="102")
+
+
+def _settlement(transaction: Element, invoice: SemanticInvoice) -> None:
+    settlement = _X.add(transaction, "ram:ApplicableHeaderTradeSettlement")
+    if invoice.payment is not None:
+        _X.add_if(settlement, "ram:PaymentReference", invoice.payment.remittance)  # BT-83
+    _X.add(settlement, "ram:InvoiceCurrencyCode", invoice.currency)  # BT-5
+    if invoice.payment is not None:  # BG-16
+        means = _X.add(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
+        _X.add(means, "ram:TypeCode", invoice.payment.means_code)  # BT-81
+        account = _X.add(means, "ram:PayeePartyCreditorFinancialAccount")
+        _X.add(account, "ram:IBANID", invoice.payment.iban)  # BT-84
+        _X.add_if(account, "ram:AccountName", invoice.payment.account_name)  # BT-85
+        if invoice.payment.bic:  # BT-86
+            institution = _X.add(means, "ram:PayeeSpecifiedCreditorFinancialInstitution")
+            _X.add(institution, "ram:BICID", invoice.payment.bic)
+    for group in invoice.vat_breakdown:
+        _breakdown(settlement, group, invoice.currency)
+    for allowance in invoice.allowances:
+        _allowance(settlement, allowance)
+    if invoice.payment_terms or invoice.due_date is not None:  # BT-20, BT-9
+        terms = _X.add(settlement, "ram:SpecifiedTradePaymentTerms")
+        _X.add_if(terms, "ram:Description", invoice.payment_terms)
+        if invoice.due_date is not None:
+            due = _X.add(terms, "ram:DueDateDateTime")
+            _X.add(due, "udt:DateTimeString", compact_date(invoice.due_date), format="102")
+    _totals(settlement, invoice)
+    for preceding in invoice.preceding:  # BG-3
+        reference = _X.add(settlement, "ram:InvoiceReferencedDocument")
+        _X.add(reference, "ram:IssuerAssignedID", preceding.number)  # BT-25
+        if preceding.issue_date is not None:  # BT-26
+            issued = _X.add(reference, "ram:FormattedIssueDateTime")
+            _X.add(issued, "qdt:DateTimeString", compact_date(preceding.issue_date), format="102")
+
+
+def _breakdown(settlement: Element, group: VatBreakdown, currency: str) -> None:
+    """BG-23."""
+    tax = _X.add(settlement, "ram:ApplicableTradeTax")
+    _X.add(tax, "ram:CalculatedAmount", amount(group.amount))  # BT-117
+    _X.add(tax, "ram:TypeCode", VAT)
+    _X.add_if(tax, "ram:ExemptionReason", group.exemption_reason)  # BT-120
+    _X.add(tax, "ram:BasisAmount", amount(group.base))  # BT-116
+    _X.add(tax, "ram:CategoryCode", group.category)  # BT-118
+    _X.add_if(tax, "ram:ExemptionReasonCode", group.exemption_code)  # BT-121
+    if group.rate is not None:
+        _X.add(tax, "ram:RateApplicablePercent", number(group.rate))  # BT-119
+
+
+def _allowance(settlement: Element, allowance: DocumentAllowance) -> None:
+    """BG-20."""
+    element = _X.add(settlement, "ram:SpecifiedTradeAllowanceCharge")
+    _X.add(_X.add(element, "ram:ChargeIndicator"), "udt:Indicator", "false")
+    if allowance.percent is not None:
+        _X.add(element, "ram:CalculationPercent", number(allowance.percent))  # BT-94
+    if allowance.base is not None:
+        _X.add(element, "ram:BasisAmount", amount(allowance.base))  # BT-93
+    _X.add(element, "ram:ActualAmount", amount(allowance.amount))  # BT-92
+    _X.add(element, "ram:ReasonCode", allowance.reason_code)  # BT-98
+    _X.add(element, "ram:Reason", allowance.reason)  # BT-97
+    tax = _X.add(element, "ram:CategoryTradeTax")
+    _X.add(tax, "ram:TypeCode", VAT)
+    _X.add(tax, "ram:CategoryCode", allowance.category)  # BT-95
+    if allowance.rate is not None:
+        _X.add(tax, "ram:RateApplicablePercent", number(allowance.rate))  # BT-96
+
+
+def _totals(settlement: Element, invoice: SemanticInvoice) -> None:
+    """BG-22."""
+    totals = invoice.totals
+    summation = _X.add(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+    _X.add(summation, "ram:LineTotalAmount", amount(totals.line_total))  # BT-106
+    if invoice.allowances:
+        _X.add(summation, "ram:AllowanceTotalAmount", amount(totals.allowance_total))  # BT-107
+    _X.add(summation, "ram:TaxBasisTotalAmount", amount(totals.tax_exclusive))  # BT-109
+    tax_total = amount(totals.tax_total)
+    _X.add(summation, "ram:TaxTotalAmount", tax_total, currencyID=invoice.currency)  # BT-110
+    _X.add(summation, "ram:GrandTotalAmount", amount(totals.tax_inclusive))  # BT-112
+    if totals.prepaid:
+        _X.add(summation, "ram:TotalPrepaidAmount", amount(totals.prepaid))  # BT-113
+    _X.add(summation, "ram:DuePayableAmount", amount(totals.payable))  # BT-115

@@ -1,0 +1,308 @@
+"""The invoice document (plus what the workflow stamped at issue) as an EN 16931 semantic invoice.
+
+Every amount comes from `collab.invoice.validation.evaluate`, the same money engine that gives
+the editor and the API their totals: this module only places those figures in the model. The one
+derived figure is each VAT group's share of the document discount (BG-20 per group, as the
+engine allocates it), read back as the group's summed line nets minus its taxable base.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any, Final
+
+from collab.invoice.document import DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID
+from collab.invoice.en16931.model import (
+    INVOICE,
+    Address,
+    Delivery,
+    DocumentAllowance,
+    DocumentTotals,
+    Identifier,
+    Line,
+    LineAllowance,
+    Note,
+    Party,
+    PaymentInstructions,
+    PrecedingInvoice,
+    SemanticInvoice,
+    VatBreakdown,
+)
+from collab.invoice.money import MoneyError, parse_decimal
+from collab.invoice.totals import LineJSON, TaxBreakdownJSON
+from collab.invoice.validation import evaluate
+
+__all__ = ["EXEMPTIONS", "MappingError", "to_semantic"]
+
+# BT-120 / BT-121 per category. The document has no exemption fields yet (issue 12 adds them), so
+# each category gets the reason the VATEX code list gives it; E has no single code (the article
+# depends on the supply), hence a text only.
+EXEMPTIONS: Final[Mapping[str, tuple[str, str]]] = {
+    "E": ("Exempt from VAT", ""),
+    "AE": ("Reverse charge", "VATEX-EU-AE"),
+    "K": ("Intra-Community supply", "VATEX-EU-IC"),
+    "G": ("Export outside the EU", "VATEX-EU-G"),
+    "O": ("Not subject to VAT", "VATEX-EU-O"),
+}
+# Seller legal mentions as BT-22 notes with their BT-21 subject (UNTDID 4451), the codes French
+# e-invoicing guidance uses: penalties for late payment, recovery indemnity, early payment.
+_MENTION_SUBJECTS: Final = {
+    "late_payment_rate": "PMD",
+    "recovery_indemnity": "PMT",
+    "early_payment_discount": "AAB",
+    "text": None,
+}
+_NO_RATE: Final = frozenset({"O"})  # BR-O-05: no VAT rate on category O
+
+
+class MappingError(ValueError):
+    """The document cannot be expressed in EN 16931 at all (e.g. its currency is unknown)."""
+
+
+def to_semantic(
+    document: dict[str, Any],
+    *,
+    number: str | None,
+    issue_date: date,
+    seller: Mapping[str, Any],
+    type_code: str = INVOICE,
+    preceding: tuple[str, date] | None = None,
+) -> SemanticInvoice:
+    """Map an invoice document to the semantic model.
+
+    `seller` has the shape of `organization.Profile.as_dict()`; missing fields stay empty, and
+    the Schematron then names what is missing. `number` None (a draft) becomes "DRAFT": BT-1 is
+    mandatory. Lines whose amounts are not valid yet are left out, exactly as the totals leave
+    them out, so the XML is always internally consistent.
+
+    Raises:
+        MappingError: the document's currency is unknown, so there are no totals to map.
+    """
+    evaluation = evaluate(document)
+    if evaluation.totals is None:
+        raise MappingError("the invoice's currency is not a known ISO 4217 code")
+    totals = evaluation.totals
+    header: dict[str, Any] = document.get("invoice") or {}
+    rows = {
+        str(row.get(LINE_ID)): row for row in document.get("lines") or [] if isinstance(row, dict)
+    }
+    groups = totals["tax_breakdown"]
+    breakdown = tuple(_breakdown(group) for group in groups)
+    # The engine's groups, keyed as it keys them: (category, rate) with "20" == "20.00".
+    keys = [(group["category"], Decimal(group["rate"])) for group in groups]
+    lines: list[Line] = []
+    nets = [Decimal(totals["line_total"]) * 0 for _ in groups]  # zeros with the minor units
+    for index, (line_id, result) in enumerate(
+        zip(evaluation.counted, totals["lines"], strict=True), start=1
+    ):
+        row = rows[line_id]
+        group = keys.index((_category(row), parse_decimal(str(row.get("tax_rate")))))
+        lines.append(_line(str(index), row, result, breakdown[group].rate))
+        nets[group] += lines[-1].net_amount
+    document_discount = Decimal(totals["document_discount"])
+    allowances = _allowances(header, breakdown, nets, document_discount)
+    zero = document_discount * 0  # no charges nor rounding yet: zero with the minor units
+    buyer = _buyer(header.get("customer") or {})
+    due = _date(header.get("due_date")) or issue_date + timedelta(
+        days=int(seller.get("payment_days") or 0)
+    )
+    return SemanticInvoice(
+        number=number or "DRAFT",
+        issue_date=issue_date,
+        type_code=type_code,
+        currency=totals["currency"],
+        seller=_seller(seller),
+        buyer=buyer,
+        totals=DocumentTotals(
+            line_total=Decimal(totals["line_total"]),
+            allowance_total=document_discount,
+            charge_total=zero,
+            tax_exclusive=Decimal(totals["net"]),
+            tax_total=Decimal(totals["tax"]),
+            tax_inclusive=Decimal(totals["gross"]),
+            prepaid=Decimal(totals["prepaid"]),
+            rounding=zero,
+            payable=Decimal(totals["due"]),
+        ),
+        vat_breakdown=breakdown,
+        lines=tuple(lines),
+        due_date=due,
+        buyer_reference=_text(header.get("buyer_reference")),
+        payment_terms=_text(header.get("payment_terms")) or _text(seller.get("payment_terms")),
+        notes=_notes(header, seller),
+        preceding=(PrecedingInvoice(*preceding),) if preceding else (),
+        delivery=_delivery(breakdown, issue_date, buyer),
+        payment=_payment(seller, number),
+        allowances=allowances,
+    )
+
+
+def _breakdown(group: TaxBreakdownJSON) -> VatBreakdown:
+    category = group["category"]
+    reason, code = EXEMPTIONS.get(category, ("", ""))
+    return VatBreakdown(
+        base=Decimal(group["base"]),
+        amount=Decimal(group["amount"]),
+        category=category,
+        rate=None if category in _NO_RATE else Decimal(group["rate"]),
+        exemption_reason=reason,
+        exemption_code=code,
+    )
+
+
+def _line(position: str, row: dict[str, Any], result: LineJSON, rate: Decimal | None) -> Line:
+    """A counted line; `rate` is its group's canonical rate ("20", not "20.00"), None for O."""
+    discount = Decimal(result["discount"])
+    allowances: tuple[LineAllowance, ...] = ()
+    if discount:
+        spec = row.get("discount") or {}
+        percent = (spec.get("kind") or "percent") == "percent"
+        allowances = (
+            LineAllowance(
+                amount=discount,
+                base=Decimal(result["extended"]) if percent else None,
+                percent=parse_decimal(str(spec.get("value"))) if percent else None,
+            ),
+        )
+    return Line(
+        id=position,
+        quantity=parse_decimal(str(row.get("quantity"))),
+        unit=_text(row.get("unit")) or DEFAULT_UNIT,
+        net_amount=Decimal(result["net"]),
+        net_price=parse_decimal(str(row.get("unit_price"))),
+        category=_category(row),
+        rate=rate,
+        name=_text(row.get("description")),
+        allowances=allowances,
+        source_id=str(row.get(LINE_ID)),
+    )
+
+
+def _allowances(
+    header: dict[str, Any],
+    breakdown: tuple[VatBreakdown, ...],
+    nets: list[Decimal],
+    total: Decimal,
+) -> tuple[DocumentAllowance, ...]:
+    """One BG-20 per VAT group carrying a share of the document discount (BR-S-08 and the like
+    sum allowances per category and rate, so a discount spread over rates must be split).
+    `nets` are the groups' summed line nets, in the order of `breakdown`."""
+    if not total:
+        return ()
+    spec = header.get("discount") or {}
+    percent = _percent(spec)
+    found: list[DocumentAllowance] = []
+    for group, group_nets in zip(breakdown, nets, strict=True):
+        share = group_nets - group.base
+        if not share:
+            continue
+        # With one group the share is the whole discount, round(base x percent): base and
+        # percent can be stated. Across groups the engine's pro-rata shares need not equal
+        # round(group base x percent), so only the amount is stated.
+        single = len(breakdown) == 1 and percent is not None
+        found.append(
+            DocumentAllowance(
+                amount=share,
+                category=group.category,
+                rate=group.rate,
+                base=group_nets if single else None,
+                percent=percent if single else None,
+            )
+        )
+    return tuple(found)
+
+
+def _category(row: Mapping[str, Any]) -> str:
+    return _text(row.get("tax_category")) or DEFAULT_TAX_CATEGORY
+
+
+def _percent(spec: object) -> Decimal | None:
+    if not isinstance(spec, dict) or (spec.get("kind") or "percent") != "percent":
+        return None
+    try:
+        return parse_decimal(str(spec.get("value")))
+    except MoneyError:
+        return None
+
+
+def _seller(profile: Mapping[str, Any]) -> Party:
+    address = profile.get("address") or {}
+    return Party(
+        name=_text(profile.get("legal_name")),
+        address=_address(address),
+        legal_id=_legal_id(profile.get("siren")),
+        vat_id=_text(profile.get("vat_id")),
+    )
+
+
+def _buyer(customer: Mapping[str, Any]) -> Party:
+    return Party(
+        name=_text(customer.get("name")),
+        address=_address(customer.get("address") or {}),
+        legal_id=_legal_id(customer.get("siren")),
+        vat_id=_text(customer.get("vat_id")),
+        email=_text(customer.get("email")),
+    )
+
+
+def _address(address: Mapping[str, Any]) -> Address:
+    return Address(
+        line1=_text(address.get("line1")),
+        line2=_text(address.get("line2")),
+        city=_text(address.get("city")),
+        postcode=_text(address.get("postcode")),
+        country=_text(address.get("country")),
+    )
+
+
+def _legal_id(value: object) -> Identifier | None:
+    """SIREN (9 digits) is ICD 0002, SIRET (14 digits) ICD 0009."""
+    number = _text(value).replace(" ", "")
+    if not number:
+        return None
+    return Identifier(number, "0009" if len(number) == 14 else "0002")
+
+
+def _notes(header: Mapping[str, Any], seller: Mapping[str, Any]) -> tuple[Note, ...]:
+    notes = [Note(text)] if (text := _text(header.get("notes"))) else []
+    mentions = seller.get("legal_mentions") or {}
+    for name, subject in _MENTION_SUBJECTS.items():
+        if mention := _text(mentions.get(name)):
+            notes.append(Note(mention, subject))
+    return tuple(notes)
+
+
+def _delivery(breakdown: tuple[VatBreakdown, ...], issued: date, buyer: Party) -> Delivery | None:
+    """BR-IC-11 and BR-IC-12 want a delivery date and a deliver-to country on an intra-community
+    supply. The document does not hold delivery details yet: the issue date and the buyer's
+    country stand in for them (docs/e-invoices.md)."""
+    if not any(group.category == "K" for group in breakdown):
+        return None
+    return Delivery(date=issued, country=buyer.address.country)
+
+
+def _payment(seller: Mapping[str, Any], number: str | None) -> PaymentInstructions | None:
+    iban = _text(seller.get("iban")).replace(" ", "")
+    if not iban:
+        return None
+    return PaymentInstructions(
+        iban=iban,
+        bic=_text(seller.get("bic")),
+        account_name=_text(seller.get("legal_name")),
+        remittance=number or "",
+    )
+
+
+def _date(value: object) -> date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""

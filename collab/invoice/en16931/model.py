@@ -1,0 +1,178 @@
+"""The EN 16931 semantic model of one invoice: what the CII and UBL writers serialise.
+
+Frozen values, one class per business group (BG-n), each field named after what it holds with
+its business term (BT-n) beside it. Amounts are `Decimal`s that already carry the currency's
+minor units (they come from the money engine), so a writer only prints them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Final
+
+INVOICE: Final = "380"  # BT-3, UNTDID 1001: commercial invoice
+CREDIT_NOTE: Final = "381"  # BT-3: credit note
+SEPA_CREDIT_TRANSFER: Final = "58"  # BT-81, UNTDID 4461
+DISCOUNT_REASON_CODE: Final = "95"  # BT-98 / BT-140, UNTDID 5189: discount
+VAT: Final = "VAT"  # the only tax scheme EN 16931 knows
+
+
+@dataclass(frozen=True, slots=True)
+class Identifier:
+    """An identifier with the ISO 6523 ICD of its scheme (0002 SIREN, 0009 SIRET)."""
+
+    value: str
+    scheme: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    """BG-5 (seller) / BG-8 (buyer) postal address; BG-15 deliver-to address uses `country`."""
+
+    line1: str = ""  # BT-35 / BT-50
+    line2: str = ""  # BT-36 / BT-51
+    city: str = ""  # BT-37 / BT-52
+    postcode: str = ""  # BT-38 / BT-53
+    country: str = ""  # BT-40 / BT-55, ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True, slots=True)
+class Party:
+    """BG-4 seller or BG-7 buyer."""
+
+    name: str  # BT-27 / BT-44
+    address: Address  # BG-5 / BG-8
+    legal_id: Identifier | None = None  # BT-30 / BT-47 legal registration (SIREN)
+    vat_id: str = ""  # BT-31 / BT-48
+    email: str = ""  # BT-34 / BT-49 electronic address (scheme EM)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """BG-1 invoice note: BT-22 text with an optional BT-21 subject code (UNTDID 4451)."""
+
+    text: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PrecedingInvoice:
+    """BG-3: the invoice a credit note corrects."""
+
+    number: str  # BT-25
+    issue_date: date | None = None  # BT-26
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """BG-13 delivery information: BT-72 actual delivery date, BT-80 deliver-to country."""
+
+    date: date | None = None  # BT-72
+    country: str = ""  # BT-80 (BG-15)
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentInstructions:
+    """BG-16, with BG-17 credit transfer."""
+
+    means_code: str = SEPA_CREDIT_TRANSFER  # BT-81
+    iban: str = ""  # BT-84 payment account identifier
+    bic: str = ""  # BT-86 payment service provider identifier
+    account_name: str = ""  # BT-85
+    remittance: str = ""  # BT-83 remittance information (our invoice number)
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentAllowance:
+    """BG-20, bound to one VAT category and rate as EN 16931 requires (BR-32, BR-S-06...)."""
+
+    amount: Decimal  # BT-92
+    category: str  # BT-95
+    rate: Decimal | None  # BT-96; None for category O
+    base: Decimal | None = None  # BT-93
+    percent: Decimal | None = None  # BT-94
+    reason: str = "Discount"  # BT-97
+    reason_code: str = DISCOUNT_REASON_CODE  # BT-98
+
+
+@dataclass(frozen=True, slots=True)
+class LineAllowance:
+    """BG-27 invoice line allowance (a line discount)."""
+
+    amount: Decimal  # BT-136
+    base: Decimal | None = None  # BT-137
+    percent: Decimal | None = None  # BT-138
+    reason: str = "Discount"  # BT-139
+    reason_code: str = DISCOUNT_REASON_CODE  # BT-140
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """BG-25 invoice line, with BG-29 price details and BG-30 line VAT information."""
+
+    id: str  # BT-126
+    quantity: Decimal  # BT-129
+    unit: str  # BT-130, UN/ECE recommendation 20/21
+    net_amount: Decimal  # BT-131 = round(quantity x net price) - allowances
+    net_price: Decimal  # BT-146
+    category: str  # BT-151
+    rate: Decimal | None  # BT-152; None for category O
+    name: str  # BT-153
+    allowances: tuple[LineAllowance, ...] = ()  # BG-27
+    source_id: str = ""  # the document's line id: where a rule about this line points
+
+
+@dataclass(frozen=True, slots=True)
+class VatBreakdown:
+    """BG-23, one per (category, rate)."""
+
+    base: Decimal  # BT-116
+    amount: Decimal  # BT-117
+    category: str  # BT-118
+    rate: Decimal | None  # BT-119; None for category O
+    exemption_reason: str = ""  # BT-120
+    exemption_code: str = ""  # BT-121, VATEX code list
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentTotals:
+    """BG-22."""
+
+    line_total: Decimal  # BT-106 = sum of BT-131
+    allowance_total: Decimal  # BT-107 = sum of BT-92
+    charge_total: Decimal  # BT-108 = sum of BT-99 (no charges yet: zero)
+    tax_exclusive: Decimal  # BT-109 = BT-106 - BT-107 + BT-108
+    tax_total: Decimal  # BT-110 = sum of BT-117
+    tax_inclusive: Decimal  # BT-112 = BT-109 + BT-110
+    prepaid: Decimal  # BT-113
+    rounding: Decimal  # BT-114
+    payable: Decimal  # BT-115 = BT-112 - BT-113 + BT-114
+
+
+@dataclass(frozen=True, slots=True)
+class SemanticInvoice:
+    """One invoice (BT-3 380) or credit note (381) as EN 16931 describes it."""
+
+    number: str  # BT-1
+    issue_date: date  # BT-2
+    type_code: str  # BT-3
+    currency: str  # BT-5
+    seller: Party  # BG-4
+    buyer: Party  # BG-7
+    totals: DocumentTotals  # BG-22
+    vat_breakdown: tuple[VatBreakdown, ...]  # BG-23
+    lines: tuple[Line, ...]  # BG-25
+    due_date: date | None = None  # BT-9
+    buyer_reference: str = ""  # BT-10
+    payment_terms: str = ""  # BT-20
+    notes: tuple[Note, ...] = ()  # BG-1
+    preceding: tuple[PrecedingInvoice, ...] = ()  # BG-3
+    delivery: Delivery | None = None  # BG-13
+    payment: PaymentInstructions | None = None  # BG-16
+    allowances: tuple[DocumentAllowance, ...] = ()  # BG-20
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.type_code == CREDIT_NOTE

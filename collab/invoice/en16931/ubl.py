@@ -1,0 +1,203 @@
+"""The semantic invoice as OASIS UBL 2.1, Invoice or CreditNote, following Peppol BIS Billing 3.0.
+
+Elements are written in the order the UBL 2.1 XSD declares them; the comments give the business
+term each one carries. A credit note differs in its root, its type code and line element names,
+and in where its due date goes (UBL's CreditNote has no DueDate: PaymentMeans/PaymentDueDate).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from collab.invoice.en16931.model import (
+    VAT,
+    Address,
+    DocumentAllowance,
+    Line,
+    Party,
+    SemanticInvoice,
+    VatBreakdown,
+)
+from collab.invoice.en16931.xmlbuild import Builder, Element, amount, number, serialize
+
+__all__ = ["CUSTOMIZATION", "PROFILE", "to_ubl"]
+
+CUSTOMIZATION: Final = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
+PROFILE: Final = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"  # BT-23
+_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"
+_ROOT = "urn:oasis:names:specification:ubl:schema:xsd:{}-2"
+# Peppol electronic address scheme (EAS) of a SIREN/SIRET, as for the legal identifier.
+_ENDPOINT_SCHEMES: Final = {"0002": "0002", "0009": "0009"}
+
+
+def to_ubl(invoice: SemanticInvoice) -> bytes:
+    """The invoice as UBL XML bytes: `Invoice`, or `CreditNote` for type code 381."""
+    kind = "CreditNote" if invoice.is_credit_note else "Invoice"
+    # The document's namespace is the default one, as the published examples write it.
+    x = Builder({"ubl": _ROOT.format(kind), "cac": _CAC, "cbc": _CBC}, default="ubl")
+    root = x.root(f"ubl:{kind}")
+    x.add(root, "cbc:CustomizationID", CUSTOMIZATION)  # BT-24
+    x.add(root, "cbc:ProfileID", PROFILE)  # BT-23
+    x.add(root, "cbc:ID", invoice.number)  # BT-1
+    x.add(root, "cbc:IssueDate", invoice.issue_date.isoformat())  # BT-2
+    if invoice.due_date is not None and not invoice.is_credit_note:
+        x.add(root, "cbc:DueDate", invoice.due_date.isoformat())  # BT-9
+    x.add(root, f"cbc:{kind}TypeCode", invoice.type_code)  # BT-3
+    for note in invoice.notes:  # BG-1: BT-21 as the "#CODE#text" prefix Peppol documents
+        x.add(root, "cbc:Note", f"#{note.subject}#{note.text}" if note.subject else note.text)
+    x.add(root, "cbc:DocumentCurrencyCode", invoice.currency)  # BT-5
+    x.add_if(root, "cbc:BuyerReference", invoice.buyer_reference)  # BT-10
+    for preceding in invoice.preceding:  # BG-3
+        reference = x.add(x.add(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
+        x.add(reference, "cbc:ID", preceding.number)  # BT-25
+        if preceding.issue_date is not None:
+            x.add(reference, "cbc:IssueDate", preceding.issue_date.isoformat())  # BT-26
+    _party(x, x.add(root, "cac:AccountingSupplierParty"), invoice.seller)  # BG-4
+    _party(x, x.add(root, "cac:AccountingCustomerParty"), invoice.buyer)  # BG-7
+    if invoice.delivery is not None:  # BG-13
+        delivery = x.add(root, "cac:Delivery")
+        if invoice.delivery.date is not None:
+            x.add(delivery, "cbc:ActualDeliveryDate", invoice.delivery.date.isoformat())  # BT-72
+        if invoice.delivery.country:  # BT-80
+            address = x.add(x.add(delivery, "cac:DeliveryLocation"), "cac:Address")
+            x.add(x.add(address, "cac:Country"), "cbc:IdentificationCode", invoice.delivery.country)
+    _payment(x, root, invoice)
+    for allowance in invoice.allowances:
+        _allowance(x, root, allowance, invoice.currency)
+    _taxes(x, root, invoice)
+    _totals(x, root, invoice)
+    for line in invoice.lines:
+        _line(x, root, line, invoice.currency, kind)
+    return serialize(root)
+
+
+def _party(x: Builder, wrapper: Element, party: Party) -> None:
+    element = x.add(wrapper, "cac:Party")
+    if party.legal_id is not None and party.legal_id.scheme in _ENDPOINT_SCHEMES:  # BT-34/BT-49
+        scheme = _ENDPOINT_SCHEMES[party.legal_id.scheme]
+        x.add(element, "cbc:EndpointID", party.legal_id.value, schemeID=scheme)
+    elif party.email:
+        x.add(element, "cbc:EndpointID", party.email, schemeID="EM")
+    x.add(x.add(element, "cac:PartyName"), "cbc:Name", party.name)
+    _address(x, x.add(element, "cac:PostalAddress"), party.address)  # BG-5 / BG-8
+    if party.vat_id:  # BT-31 / BT-48
+        scheme = x.add(element, "cac:PartyTaxScheme")
+        x.add(scheme, "cbc:CompanyID", party.vat_id)
+        x.add(x.add(scheme, "cac:TaxScheme"), "cbc:ID", VAT)
+    legal = x.add(element, "cac:PartyLegalEntity")
+    x.add(legal, "cbc:RegistrationName", party.name)  # BT-27 / BT-44
+    if party.legal_id is not None:  # BT-30 / BT-47
+        scheme_id = {"schemeID": party.legal_id.scheme} if party.legal_id.scheme else {}
+        x.add(legal, "cbc:CompanyID", party.legal_id.value, **scheme_id)
+
+
+def _address(x: Builder, element: Element, address: Address) -> None:
+    x.add_if(element, "cbc:StreetName", address.line1)
+    x.add_if(element, "cbc:AdditionalStreetName", address.line2)
+    x.add_if(element, "cbc:CityName", address.city)
+    x.add_if(element, "cbc:PostalZone", address.postcode)
+    x.add(x.add(element, "cac:Country"), "cbc:IdentificationCode", address.country)
+
+
+def _payment(x: Builder, root: Element, invoice: SemanticInvoice) -> None:
+    """BG-16 and BT-20; a credit note's due date (BT-9) rides on its payment means."""
+    payment = invoice.payment
+    credit_due = invoice.due_date if invoice.is_credit_note else None
+    if payment is not None or credit_due is not None:
+        means = x.add(root, "cac:PaymentMeans")
+        x.add(means, "cbc:PaymentMeansCode", payment.means_code if payment else "1")  # BT-81
+        if credit_due is not None:
+            x.add(means, "cbc:PaymentDueDate", credit_due.isoformat())
+        if payment is not None:
+            x.add_if(means, "cbc:PaymentID", payment.remittance)  # BT-83
+            account = x.add(means, "cac:PayeeFinancialAccount")
+            x.add(account, "cbc:ID", payment.iban)  # BT-84
+            x.add_if(account, "cbc:Name", payment.account_name)  # BT-85
+            if payment.bic:  # BT-86
+                x.add(x.add(account, "cac:FinancialInstitutionBranch"), "cbc:ID", payment.bic)
+    if invoice.payment_terms:
+        x.add(x.add(root, "cac:PaymentTerms"), "cbc:Note", invoice.payment_terms)  # BT-20
+
+
+def _allowance(x: Builder, root: Element, allowance: DocumentAllowance, currency: str) -> None:
+    """BG-20."""
+    element = x.add(root, "cac:AllowanceCharge")
+    x.add(element, "cbc:ChargeIndicator", "false")
+    x.add(element, "cbc:AllowanceChargeReasonCode", allowance.reason_code)  # BT-98
+    x.add(element, "cbc:AllowanceChargeReason", allowance.reason)  # BT-97
+    if allowance.percent is not None:
+        x.add(element, "cbc:MultiplierFactorNumeric", number(allowance.percent))  # BT-94
+    x.add(element, "cbc:Amount", amount(allowance.amount), currencyID=currency)  # BT-92
+    if allowance.base is not None:
+        x.add(element, "cbc:BaseAmount", amount(allowance.base), currencyID=currency)  # BT-93
+    category = x.add(element, "cac:TaxCategory")
+    x.add(category, "cbc:ID", allowance.category)  # BT-95
+    if allowance.rate is not None:
+        x.add(category, "cbc:Percent", number(allowance.rate))  # BT-96
+    x.add(x.add(category, "cac:TaxScheme"), "cbc:ID", VAT)
+
+
+def _taxes(x: Builder, root: Element, invoice: SemanticInvoice) -> None:
+    total = x.add(root, "cac:TaxTotal")
+    tax = amount(invoice.totals.tax_total)
+    x.add(total, "cbc:TaxAmount", tax, currencyID=invoice.currency)  # BT-110
+    for group in invoice.vat_breakdown:
+        _subtotal(x, total, group, invoice.currency)
+
+
+def _subtotal(x: Builder, total: Element, group: VatBreakdown, currency: str) -> None:
+    """BG-23."""
+    subtotal = x.add(total, "cac:TaxSubtotal")
+    x.add(subtotal, "cbc:TaxableAmount", amount(group.base), currencyID=currency)  # BT-116
+    x.add(subtotal, "cbc:TaxAmount", amount(group.amount), currencyID=currency)  # BT-117
+    category = x.add(subtotal, "cac:TaxCategory")
+    x.add(category, "cbc:ID", group.category)  # BT-118
+    if group.rate is not None:
+        x.add(category, "cbc:Percent", number(group.rate))  # BT-119
+    x.add_if(category, "cbc:TaxExemptionReasonCode", group.exemption_code)  # BT-121
+    x.add_if(category, "cbc:TaxExemptionReason", group.exemption_reason)  # BT-120
+    x.add(x.add(category, "cac:TaxScheme"), "cbc:ID", VAT)
+
+
+def _totals(x: Builder, root: Element, invoice: SemanticInvoice) -> None:
+    """BG-22."""
+    totals, currency = invoice.totals, invoice.currency
+    element = x.add(root, "cac:LegalMonetaryTotal")
+    x.add(element, "cbc:LineExtensionAmount", amount(totals.line_total), currencyID=currency)
+    x.add(element, "cbc:TaxExclusiveAmount", amount(totals.tax_exclusive), currencyID=currency)
+    x.add(element, "cbc:TaxInclusiveAmount", amount(totals.tax_inclusive), currencyID=currency)
+    if invoice.allowances:  # BT-107
+        allowances = amount(totals.allowance_total)
+        x.add(element, "cbc:AllowanceTotalAmount", allowances, currencyID=currency)
+    if totals.prepaid:  # BT-113
+        x.add(element, "cbc:PrepaidAmount", amount(totals.prepaid), currencyID=currency)
+    x.add(element, "cbc:PayableAmount", amount(totals.payable), currencyID=currency)  # BT-115
+
+
+def _line(x: Builder, root: Element, line: Line, currency: str, kind: str) -> None:
+    """BG-25: InvoiceLine / InvoicedQuantity, or CreditNoteLine / CreditedQuantity."""
+    element = x.add(root, f"cac:{kind}Line")
+    x.add(element, "cbc:ID", line.id)  # BT-126
+    quantity = "cbc:CreditedQuantity" if kind == "CreditNote" else "cbc:InvoicedQuantity"
+    x.add(element, quantity, number(line.quantity), unitCode=line.unit)  # BT-129 / BT-130
+    x.add(element, "cbc:LineExtensionAmount", amount(line.net_amount), currencyID=currency)
+    for allowance in line.allowances:  # BG-27
+        charge = x.add(element, "cac:AllowanceCharge")
+        x.add(charge, "cbc:ChargeIndicator", "false")
+        x.add(charge, "cbc:AllowanceChargeReasonCode", allowance.reason_code)  # BT-140
+        x.add(charge, "cbc:AllowanceChargeReason", allowance.reason)  # BT-139
+        if allowance.percent is not None:
+            x.add(charge, "cbc:MultiplierFactorNumeric", number(allowance.percent))  # BT-138
+        x.add(charge, "cbc:Amount", amount(allowance.amount), currencyID=currency)  # BT-136
+        if allowance.base is not None:
+            x.add(charge, "cbc:BaseAmount", amount(allowance.base), currencyID=currency)
+    item = x.add(element, "cac:Item")
+    x.add(item, "cbc:Name", line.name)  # BT-153
+    category = x.add(item, "cac:ClassifiedTaxCategory")  # BG-30
+    x.add(category, "cbc:ID", line.category)  # BT-151
+    if line.rate is not None:
+        x.add(category, "cbc:Percent", number(line.rate))  # BT-152
+    x.add(x.add(category, "cac:TaxScheme"), "cbc:ID", VAT)
+    price = x.add(element, "cac:Price")
+    x.add(price, "cbc:PriceAmount", number(line.net_price), currencyID=currency)  # BT-146

@@ -1,0 +1,206 @@
+"""EN 16931 exports of an invoice (CII, UBL) and their XSD + Schematron checks: the only way in.
+
+- `export(...)`: the invoice as CII or UBL XML, checked; drafts carry the number "DRAFT".
+- `check_document(...)`: map a document and check both syntaxes, without the database: the
+  issue-time gate (docs/e-invoices.md, "The validation gate").
+- `check_cii`, `check_ubl`: the checks alone (validation.py says how they run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from sqlalchemy import JSON, String, column, select, table
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from collab.invoice.en16931 import (
+    INVOICE,
+    MappingError,
+    SemanticInvoice,
+    to_cii,
+    to_semantic,
+    to_ubl,
+)
+from collab.sync import RoomRegistry, UpdateStore
+from server.core.errors import Conflict
+from server.exports.validation import Finding as Finding
+from server.exports.validation import Report as Report
+from server.exports.validation import check_cii as check_cii
+from server.exports.validation import check_ubl as check_ubl
+from server.invoices import service as invoices
+from server.organization import service as organization
+
+Syntax = Literal["cii", "ubl"]
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """One generated XML and what the checks found in it."""
+
+    syntax: Syntax
+    xml: bytes
+    report: Report
+    number: str  # BT-1 as written: the legal number, or "DRAFT"
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """What issuing fixed for good: the legal number, the issue date and the seller profile."""
+
+    number: str
+    issue_date: date
+    seller: Mapping[str, Any]
+
+
+async def export(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    store: UpdateStore,
+    *,
+    user_id: str,
+    invoice_id: str,
+    syntax: Syntax,
+) -> Export:
+    """The invoice as `syntax` XML for any member who may read it (404 otherwise), checked.
+
+    An issued invoice is written with the number, issue date and seller stamped at issue; a
+    draft with "DRAFT", its own issue date (else today) and the organization's current profile.
+    A fatal finding does not stop the export: a draft is expected to have some, and the report
+    says which.
+    """
+    async with sessions() as db:
+        found = await invoices.access(db, user_id=user_id, invoice_id=invoice_id)
+        invoice = found.invoice
+        stamp = await _stamp(db, invoice.id, invoice.number)
+        seller: Mapping[str, Any] = {}
+        if stamp is not None:
+            seller = stamp.seller
+        elif (profile := await organization.profile(db, invoice.org_id)) is not None:
+            seller = profile.as_dict()
+        type_code, preceding = await document_type(db, invoice_id=invoice.id)
+    document = await invoices.read_document(registry, store, invoice.id)
+    semantic = _semantic(
+        document,
+        number=stamp.number if stamp else None,
+        issue_date=stamp.issue_date if stamp else _draft_date(document),
+        seller=seller,
+        type_code=type_code,
+        preceding=preceding,
+    )
+    xml, report = await _write_and_check(semantic, syntax)
+    return Export(syntax=syntax, xml=xml, report=report, number=semantic.number)
+
+
+async def document_type(
+    db: AsyncSession, *, invoice_id: str
+) -> tuple[str, tuple[str, date] | None]:
+    """BT-3 and BG-3 of an invoice: the one place the export learns what kind of document it is.
+
+    Returns the type code, "380" (commercial invoice) or "381" (credit note), and for a credit
+    note the number and issue date of the invoice it credits (BT-25, BT-26), else None. The
+    credit-notes feature knows which invoices are credit notes and what they credit; this
+    answers from it once its service offers that, and until then every invoice is a 380 with
+    no preceding invoice. `db` is the caller's session, for that lookup.
+    """
+    return INVOICE, None
+
+
+async def check_document(
+    document: dict[str, Any],
+    *,
+    number: str | None,
+    issue_date: date,
+    seller: Mapping[str, Any],
+    type_code: str = INVOICE,
+    preceding: tuple[str, date] | None = None,
+) -> Report:
+    """Map `document` as it would be issued and check it as CII and as UBL: one report with the
+    findings of both (a rule broken in both syntaxes is listed once). For the issue-time gate:
+    any fatal finding should refuse the issue."""
+    semantic = _semantic(
+        document,
+        number=number,
+        issue_date=issue_date,
+        seller=seller,
+        type_code=type_code,
+        preceding=preceding,
+    )
+    _, cii = await _write_and_check(semantic, "cii")
+    _, ubl = await _write_and_check(semantic, "ubl")
+    return Report(fatal=_merge(cii.fatal, ubl.fatal), warnings=_merge(cii.warnings, ubl.warnings))
+
+
+def _semantic(
+    document: dict[str, Any],
+    *,
+    number: str | None,
+    issue_date: date,
+    seller: Mapping[str, Any],
+    type_code: str,
+    preceding: tuple[str, date] | None,
+) -> SemanticInvoice:
+    try:
+        return to_semantic(
+            document,
+            number=number,
+            issue_date=issue_date,
+            seller=seller,
+            type_code=type_code,
+            preceding=preceding,
+        )
+    except MappingError as exc:
+        raise Conflict(f"the invoice cannot be exported: {exc}", code="not_exportable") from None
+
+
+async def _write_and_check(semantic: SemanticInvoice, syntax: Syntax) -> tuple[bytes, Report]:
+    if syntax == "cii":
+        xml = to_cii(semantic)
+        return xml, await check_cii(xml)
+    xml = to_ubl(semantic)
+    return xml, await check_ubl(xml)
+
+
+def _merge(first: tuple[Finding, ...], second: tuple[Finding, ...]) -> tuple[Finding, ...]:
+    seen = {finding.rule for finding in first}
+    return first + tuple(finding for finding in second if finding.rule not in seen)
+
+
+def _draft_date(document: dict[str, Any]) -> date:
+    """The date issuing would stamp today: the document's issue date, else today (UTC)."""
+    header = document.get("invoice") or {}
+    value = header.get("issue_date") if isinstance(header, dict) else None
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else datetime.now(UTC).date()
+    except ValueError:
+        return datetime.now(UTC).date()
+
+
+# The workflow's row of an invoice, as far as the export reads it (server/workflow/models.py).
+_WORKFLOW = table(
+    "invoice_workflow",
+    column("invoice_id", String),
+    column("issue_date", String),
+    column("seller", JSON),
+)
+
+
+async def _stamp(db: AsyncSession, invoice_id: str, number: str | None) -> Stamp | None:
+    """The issue stamp of an issued invoice; None for one without a legal number.
+
+    The workflow feature writes it at issue (`workflow.service.state_json` answers it); its
+    service has no reader for it yet, so this reads the two columns directly, read-only.
+    """
+    if number is None:
+        return None
+    query = select(_WORKFLOW.c.issue_date, _WORKFLOW.c.seller).where(
+        _WORKFLOW.c.invoice_id == invoice_id
+    )
+    row = (await db.execute(query)).one_or_none()
+    if row is None or row.issue_date is None:
+        return None
+    return Stamp(
+        number=number, issue_date=date.fromisoformat(row.issue_date), seller=row.seller or {}
+    )
