@@ -95,6 +95,8 @@ export interface InvoiceSummary {
   org_id: string
   status: string
   number: string | null
+  /** `credit_note` for a credit note (absent from servers before credit notes). */
+  kind?: 'invoice' | 'credit_note'
   created_by?: string
   customer_name: string | null
   currency: string | null

@@ -1,29 +1,34 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
-import { offeredActions } from '../src/editor/actions'
+import { actionClass, offersCreditNote, orderedActions } from '../src/editor/actions'
 
-const EDITOR = ['invoice.read', 'invoice.comment', 'invoice.create', 'invoice.edit', 'invoice.submit']
-const APPROVER = [...EDITOR, 'invoice.approve', 'invoice.issue']
-
-test('editors submit and discard drafts, withdraw submitted ones, and nothing more', () => {
-  const ed = { id: 'e', capabilities: EDITOR }
-  assert.deepEqual(offeredActions('draft', ed, 'e'), ['submit', 'discard'])
-  assert.deepEqual(offeredActions('submitted', ed, 'e'), ['reopen'])
-  assert.deepEqual(offeredActions('approved', ed, 'e'), [])
-  assert.deepEqual(offeredActions('issued', ed, 'e'), [])
+test('the header shows exactly the server’s actions, in a fixed order', () => {
+  assert.deepEqual(orderedActions(['discard', 'submit']), ['submit', 'discard'])
+  assert.deepEqual(orderedActions(['reopen', 'reject', 'approve']), ['approve', 'reject', 'reopen'])
+  assert.deepEqual(orderedActions([]), [])
+  // An action this browser does not know yet is left out rather than shown unlabelled.
+  assert.deepEqual(orderedActions(['issue', 'archive']), ['issue'])
 })
 
-test('approvers approve what others made, reject, issue and reopen an approval', () => {
-  const ap = { id: 'a', capabilities: APPROVER }
-  assert.deepEqual(offeredActions('submitted', ap, 'e'), ['approve', 'reject', 'reopen'])
-  assert.deepEqual(offeredActions('submitted', ap, 'a'), ['reject', 'reopen'])
-  assert.deepEqual(offeredActions('approved', ap, 'e'), ['issue', 'reopen'])
-  assert.deepEqual(offeredActions('issued', ap, 'e'), [])
+test('destructive actions look dangerous', () => {
+  assert.equal(actionClass('discard'), 'secondary danger')
+  assert.equal(actionClass('reject'), 'secondary danger')
+  assert.equal(actionClass('reopen'), 'secondary')
+  assert.equal(actionClass('issue'), 'primary')
 })
 
-test('viewers and reviewers are offered nothing', () => {
-  for (const status of ['draft', 'submitted', 'approved', 'issued']) {
-    assert.deepEqual(offeredActions(status, { id: 'v', capabilities: ['invoice.read', 'invoice.comment'] }), [])
+test('a credit note is offered on issued invoices to roles that may make one', () => {
+  for (const status of ['issued', 'partially_paid', 'paid']) {
+    assert.equal(offersCreditNote(status, 'invoice', [], 'editor'), true)
+    assert.equal(offersCreditNote(status, 'invoice', [], 'accountant'), true)
+    assert.equal(offersCreditNote(status, 'invoice', [], 'reviewer'), false)
+    assert.equal(offersCreditNote(status, 'invoice', [], 'viewer'), false)
   }
+  assert.equal(offersCreditNote('approved', 'invoice', [], 'admin'), false)
+  assert.equal(offersCreditNote('cancelled', 'invoice', [], 'admin'), false)
+  // A credit note is not credited again.
+  assert.equal(offersCreditNote('issued', 'credit_note', [], 'admin'), false)
+  // When the server lists it, its word wins.
+  assert.equal(offersCreditNote('issued', 'invoice', ['credit_note'], 'viewer'), true)
 })

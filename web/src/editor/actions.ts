@@ -1,32 +1,29 @@
-// Which workflow actions to offer (docs/workflow.md, "The table"): derived from the caller's
-// capabilities in the invoice's organization and the invoice's status. Only what to show: the
-// server stays the judge and its refusal is shown when it says no.
+// The workflow actions as the header shows them: the server says which ones the caller may
+// take now (GET /api/invoices/{id}/workflow, `actions`); this module only orders them and says
+// how each looks. Nothing here decides who may do what.
 
 export const ACTIONS = ['submit', 'approve', 'reject', 'issue', 'reopen', 'discard'] as const
 export type Action = (typeof ACTIONS)[number]
 
-export interface Caller {
-  id: string
-  /** The capabilities of the caller's role in the invoice's organization (from /api/me). */
-  capabilities: readonly string[]
+/** The statuses a credit note can be made from (docs/workflow.md). */
+export const CREDITABLE = new Set(['issued', 'partially_paid', 'paid'])
+
+/** The server's `actions`, known ones only, in the header's order (forward moves first). */
+export function orderedActions(actions: readonly string[]): Action[] {
+  return ACTIONS.filter((action) => actions.includes(action))
 }
 
-/** The actions `caller` may take on an invoice in `status` created by `createdBy`. */
-export function offeredActions(status: string, caller: Caller, createdBy?: string): Action[] {
-  const can = (capability: string): boolean => caller.capabilities.includes(capability)
-  const offered: Action[] = []
-  if (status === 'draft') {
-    if (can('invoice.submit')) offered.push('submit')
-    if (can('invoice.edit')) offered.push('discard')
-  } else if (status === 'submitted') {
-    // Four-eyes: the creator never approves their own invoice (the server checks it too).
-    if (can('invoice.approve') && createdBy !== caller.id) offered.push('approve')
-    if (can('invoice.approve')) offered.push('reject')
-    if (can('invoice.edit')) offered.push('reopen')
-  } else if (status === 'approved') {
-    if (can('invoice.issue')) offered.push('issue')
-    // Reopening an approved invoice undoes someone's approval: approvers and admins only.
-    if (can('invoice.approve')) offered.push('reopen')
-  }
-  return offered
+/** The button's look: destructive moves in red, going back plain, going forward primary. */
+export function actionClass(action: Action): string {
+  if (action === 'discard' || action === 'reject') return 'secondary danger'
+  return action === 'reopen' ? 'secondary' : 'primary'
+}
+
+/** Whether the credit-note action is shown: the server's word when it lists `credit_note`,
+ * otherwise every role but viewer and reviewer on an issued invoice (the server answers 403
+ * to them anyway). */
+export function offersCreditNote(status: string, kind: string, actions: readonly string[], role: string | undefined): boolean {
+  if (kind !== 'invoice' || !CREDITABLE.has(status)) return false
+  if (actions.includes('credit_note')) return true
+  return role !== undefined && role !== 'viewer' && role !== 'reviewer'
 }

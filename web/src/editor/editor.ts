@@ -22,8 +22,14 @@ import { CommentsPanel } from './comments'
 import { people, renderAvatars, renderMarkers } from './presence'
 import { renderTotals, type TotalsView } from './totals'
 import { addLine, documentJson, readField, sameJson } from './ydoc'
-import { WorkflowBar, type WorkflowState } from './workflow'
+import { WorkflowBar } from './workflow'
 import { HistoryPanel } from './history'
+import { VersionsPanel } from './versions'
+import { CreditNotesPanel } from './credit-notes'
+import { readWorkflow, type WorkflowInfo } from './workflow-api'
+
+/** Statuses whose invoice shows its credit notes. */
+const CREDITED = new Set(['issued', 'partially_paid', 'paid', 'cancelled'])
 
 interface ServerView {
   document: unknown
@@ -32,11 +38,11 @@ interface ServerView {
   issues: Issue[]
 }
 
-function readOnlyReason(detail: InvoiceDetail, me: Me): string | null {
+function readOnlyReason(detail: InvoiceDetail, me: Me, kind: WorkflowInfo['kind']): string | null {
   const member = me.memberships.find((m) => m.org_id === detail.org_id)
   if (detail.status !== 'draft') {
     const status = hasKey(`status_${detail.status}`) ? t(`status_${detail.status}` as 'status_draft') : detail.status
-    return t('read_only_status', { status: status.toLowerCase() })
+    return t(kind === 'credit_note' ? 'read_only_status_credit_note' : 'read_only_status', { status: status.toLowerCase() })
   }
   if (!member?.capabilities.includes('invoice.edit')) {
     const role = member && hasKey(`role_${member.role}`) ? t(`role_${member.role}` as 'role_viewer') : member?.role
@@ -46,8 +52,9 @@ function readOnlyReason(detail: InvoiceDetail, me: Me): string | null {
 }
 
 export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
-  const detail = await call<InvoiceDetail>('GET', `/api/invoices/${encodeURIComponent(invoiceId)}`)
-  let readOnly = readOnlyReason(detail, me)
+  const [detail, info] = await Promise.all([call<InvoiceDetail>('GET', `/api/invoices/${encodeURIComponent(invoiceId)}`), readWorkflow(invoiceId)])
+  detail.status = info.status // the workflow's answer is the newer of the two
+  let readOnly = readOnlyReason(detail, me, info.kind)
   const member = me.memberships.find((m) => m.org_id === detail.org_id)
   // State first: the connection's events may arrive while the pickers below load.
   let bindings: Binding[] = []
@@ -85,10 +92,14 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   const avatars = h('ul', { class: 'avatars', 'aria-label': t('people_here') })
   const notices = h('div', { class: 'notices', 'aria-live': 'polite' })
   const banner = h('p', { class: 'banner read-only', role: 'status', 'data-testid': 'read-only', hidden: !readOnly }, readOnly ?? '')
-  const workflow = new WorkflowBar(
-    { status: detail.status, number: detail.number },
-    { invoiceId, caller: { id: me.id, capabilities: member?.capabilities ?? [] }, createdBy: detail.created_by, changed: moved }
-  )
+  const workflow = new WorkflowBar(info, {
+    invoiceId,
+    orgId: detail.org_id,
+    role: member?.role,
+    canAssign: member?.capabilities.includes('invoice.edit') ?? false,
+    changed: moved,
+    toast
+  })
   const general = h('ul', { class: 'general-issues', hidden: true })
   const totalsPanel = h('aside', { class: 'totals card', 'aria-labelledby': 'totals-title', 'aria-live': 'off' })
   const form = h('form', { class: 'editor-form', novalidate: true, onsubmit: (e: Event) => e.preventDefault() })
@@ -103,6 +114,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       workflow.element,
       h('div', { class: 'head-side' }, avatars, connection)
     ),
+    workflow.reference,
     banner,
     notices,
     h('div', { class: 'editor-grid' }, form, h('div', { class: 'side' }, totalsPanel))
@@ -136,7 +148,10 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   })
   markers = new CommentMarkers(form, comments, doc, canComment)
   const history = new HistoryPanel(invoiceId, doc)
-  totalsPanel.after(comments.element, history.element)
+  const versions = new VersionsPanel(invoiceId, member?.capabilities.includes('invoice.edit') ?? false, (text) => toast(text))
+  const credits = new CreditNotesPanel(invoiceId)
+  totalsPanel.after(credits.element, comments.element, history.element, versions.element)
+  showWorkflow(info)
 
   const [customers, items] = await Promise.all([
     readOnly ? null : customerPicker(detail.org_id, doc),
@@ -275,20 +290,26 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
 
   function showTitle(): void {
     const name = readField(live.doc, 'invoice.customer.name')
-    const { status, number } = workflow.current
-    const head = number ? t('invoice_number_title', { number }) : status === 'draft' ? t('invoice_draft_title') : t('invoice_title')
+    const { status, number, kind } = workflow.current
+    const note = kind === 'credit_note'
+    const head = number
+      ? t(note ? 'credit_note_number_title' : 'invoice_number_title', { number })
+      : status === 'draft'
+        ? t(note ? 'credit_note_draft_title' : 'invoice_draft_title')
+        : t(note ? 'credit_note_heading' : 'invoice_title')
     title.textContent = name ? `${head} — ${name}` : head
   }
 
   /** The invoice moved in the workflow (this tab's action or someone else's): show it, and
    * turn the form read-only (or editable again) when the edit rights changed with it. */
-  function moved(state: WorkflowState): void {
+  function moved(state: WorkflowInfo): void {
     if (state.status === 'discarded') {
       location.hash = '#/invoices'
       return
     }
+    showWorkflow(state)
     showTitle()
-    const reason = readOnlyReason({ ...detail, status: state.status }, me)
+    const reason = readOnlyReason({ ...detail, status: state.status }, me, state.kind)
     if (reason === readOnly) return
     readOnly = reason
     banner.textContent = reason ?? ''
@@ -301,9 +322,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
 
   function notice(message: Notice): void {
     if (message.type === 'workflow') {
-      if (typeof message.status === 'string') {
-        workflow.update({ status: message.status, number: typeof message.number === 'string' ? message.number : null })
-      }
+      void workflow.refresh() // the actions the caller may take moved with the state
       return
     }
     if (locks?.notice(message) || comments?.notice(message)) return
@@ -311,6 +330,13 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       toast(t('refused', { reason: message.reason ?? '' }), 'error')
       if (message.resync) toast(t('resynced'))
     }
+  }
+
+  /** The side panels that follow the state: versions (named at submit and approve, restored
+   * in drafts) and an issued invoice's credit notes. */
+  function showWorkflow(state: WorkflowInfo): void {
+    versions.update(state.status)
+    void credits.show(state.kind === 'invoice' && CREDITED.has(state.status))
   }
 
   function denied(reason: string): void {

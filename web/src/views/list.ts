@@ -131,7 +131,12 @@ export function listView(me: Me, params: URLSearchParams): View {
     return h(
       'tr',
       { 'data-id': invoice.id, onclick: (event: Event) => ((event.target as HTMLElement).closest('a') ? null : open()) },
-      h('td', {}, invoice.number ?? h('span', { class: 'muted' }, t('draft_number'))),
+      h(
+        'td',
+        {},
+        invoice.number ?? h('span', { class: 'muted' }, t('draft_number')),
+        invoice.kind === 'credit_note' ? h('span', { class: 'tag credit-note', 'data-testid': 'kind' }, t('kind_credit_note')) : null
+      ),
       h('th', { scope: 'row' }, h('a', { href: `#/invoices/${invoice.id}` }, invoice.customer_name || t('no_customer'))),
       h('td', {}, h('span', { class: `status status-${invoice.status}` }, statusText(invoice.status))),
       h('td', {}, formatDate(invoice.issue_date)),

@@ -7,6 +7,7 @@ import { h, uid } from '../dom'
 import { t, type Key } from '../i18n'
 import { failureText, view, type View } from '../view'
 import { errorBox, showError } from './forms'
+import { workflowSettingsForm } from './workflow-settings'
 
 /** [label, path, attributes]: the path is the field's name in the API's body. */
 const FIELDS: [Key, string, Record<string, string>?][] = [
@@ -155,7 +156,18 @@ export async function profileView(me: Me, query: URLSearchParams): Promise<View 
           ...admins.map((m) => h('a', { href: `#/settings/profile?org=${encodeURIComponent(m.org_id)}`, 'aria-current': m === org ? 'page' : null }, m.org_name))
         )
       : null
+  // The approval rules live on the same settings page; their failure leaves the profile usable.
+  const rules = await workflowSettingsForm(org.org_id).catch((failure: unknown) => h('p', { class: 'form-error', role: 'alert' }, failureText(failure)))
   return view(
-    h('section', { class: 'profile' }, h('h1', {}, t('seller_profile_title', { org: org.org_name })), h('p', { class: 'hint' }, t('seller_profile_intro')), picker, missing, form)
+    h(
+      'section',
+      { class: 'profile' },
+      h('h1', {}, t('seller_profile_title', { org: org.org_name })),
+      h('p', { class: 'hint' }, t('seller_profile_intro')),
+      picker,
+      missing,
+      form,
+      rules
+    )
   )
 }
