@@ -5,7 +5,16 @@ from __future__ import annotations
 import importlib
 from typing import Final
 
-FEATURES: Final = ("auth", "audit", "invoices", "comments", "catalog", "organization", "workflow")
+FEATURES: Final = (
+    "auth",
+    "audit",
+    "invoices",
+    "comments",
+    "catalog",
+    "organization",
+    "workflow",
+    "exports",
+)
 
 
 def import_models() -> None:

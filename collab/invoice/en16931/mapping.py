@@ -9,6 +9,7 @@ engine allocates it), read back as the group's summed line nets minus its taxabl
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Final
@@ -47,13 +48,14 @@ EXEMPTIONS: Final[Mapping[str, tuple[str, str]]] = {
     "O": ("Not subject to VAT", "VATEX-EU-O"),
 }
 # Seller legal mentions as BT-22 notes with their BT-21 subject (UNTDID 4451), the codes French
-# e-invoicing guidance uses: penalties for late payment, recovery indemnity, early payment.
-_MENTION_SUBJECTS: Final = {
-    "late_payment_rate": "PMD",
-    "recovery_indemnity": "PMT",
-    "early_payment_discount": "AAB",
-    "text": None,
-}
+# e-invoicing guidance uses: penalties for late payment, recovery indemnity, early payment. The
+# profile holds a bare rate and amount; the note says what they are (Code de commerce L441-10).
+_MENTIONS: Final = (
+    ("late_payment_rate", "PMD", "Late payment penalties: {} % a year"),
+    ("recovery_indemnity", "PMT", "Fixed compensation for recovery costs: {} {currency}"),
+    ("early_payment_discount", "AAB", "{}"),
+    ("text", None, "{}"),
+)
 _NO_RATE: Final = frozenset({"O"})  # BR-O-05: no VAT rate on category O
 
 
@@ -105,6 +107,10 @@ def to_semantic(
     allowances = _allowances(header, breakdown, nets, document_discount)
     zero = document_discount * 0  # no charges nor rounding yet: zero with the minor units
     buyer = _buyer(header.get("customer") or {})
+    party = _seller(seller)
+    if any(group.category in _NO_RATE for group in breakdown):
+        # BR-O-02: outside the scope of VAT, neither party is named by a VAT identifier.
+        party, buyer = replace(party, vat_id=""), replace(buyer, vat_id="")
     due = _date(header.get("due_date")) or issue_date + timedelta(
         days=int(seller.get("payment_days") or 0)
     )
@@ -113,7 +119,7 @@ def to_semantic(
         issue_date=issue_date,
         type_code=type_code,
         currency=totals["currency"],
-        seller=_seller(seller),
+        seller=party,
         buyer=buyer,
         totals=DocumentTotals(
             line_total=Decimal(totals["line_total"]),
@@ -131,7 +137,7 @@ def to_semantic(
         due_date=due,
         buyer_reference=_text(header.get("buyer_reference")),
         payment_terms=_text(header.get("payment_terms")) or _text(seller.get("payment_terms")),
-        notes=_notes(header, seller),
+        notes=_notes(header, seller, totals["currency"]),
         preceding=(PrecedingInvoice(*preceding),) if preceding else (),
         delivery=_delivery(breakdown, issue_date, buyer),
         payment=_payment(seller, number),
@@ -265,12 +271,12 @@ def _legal_id(value: object) -> Identifier | None:
     return Identifier(number, "0009" if len(number) == 14 else "0002")
 
 
-def _notes(header: Mapping[str, Any], seller: Mapping[str, Any]) -> tuple[Note, ...]:
+def _notes(header: Mapping[str, Any], seller: Mapping[str, Any], currency: str) -> tuple[Note, ...]:
     notes = [Note(text)] if (text := _text(header.get("notes"))) else []
     mentions = seller.get("legal_mentions") or {}
-    for name, subject in _MENTION_SUBJECTS.items():
+    for name, subject, template in _MENTIONS:
         if mention := _text(mentions.get(name)):
-            notes.append(Note(mention, subject))
+            notes.append(Note(template.format(mention, currency=currency), subject))
     return tuple(notes)
 
 
