@@ -1,8 +1,10 @@
 """The approval workflow in real browsers: an editor submits a complete invoice, an approver
 (another user, watching live) approves and issues it; the number appears in both editors'
 headers and in the list, and the editor's page turns read-only. A refusal (issuing without a
-seller profile) is shown as the server words it. The seller-profile page shows the server's
-checks under their fields."""
+seller profile) is shown as the server words it, and so is a transition decided on a state
+someone else has moved since. The assignee, the named versions (a restore converging both
+editors), the seller-profile page and the approval rules beside it, with the server's checks
+under their fields."""
 
 from __future__ import annotations
 
@@ -117,7 +119,12 @@ async def test_submit_approve_issue_in_two_browsers(running: Running) -> None:
         await expect(b.page.get_by_test_id("invoice-number")).to_be_hidden()
 
         await put_profile(running, adam)
-        await act(b.page, "issue")
+        await b.page.locator(".workflow-actions button[data-action=issue]").click()
+        # The confirmation names the number the invoice will take.
+        await expect(b.page.get_by_role("dialog")).to_contain_text(
+            re.compile(r"Issue F2026-0*1: the invoice can no longer be changed")
+        )
+        await b.page.get_by_role("dialog").locator("button[type=submit]").click()
         for page, status in ((a.page, status_a), (b.page, status_b)):
             await expect(status).to_have_text("Issued")
             await expect(page.get_by_test_id("invoice-number")).to_have_text(NUMBER)
@@ -125,7 +132,8 @@ async def test_submit_approve_issue_in_two_browsers(running: Running) -> None:
             await expect(page.get_by_test_id("read-only")).to_contain_text("issued")
             await expect(page.get_by_label("Customer name")).to_be_disabled()
             await expect(page.get_by_role("button", name="Add a line")).to_be_disabled()
-            await expect(page.locator(".workflow-actions button")).to_have_count(0)
+            # No transition is left; a credit note is what corrects an issued invoice.
+            await expect(page.locator(".workflow-actions button")).to_have_text(["Credit note"])
         await screenshot(a.page, "editor-issued.png")
 
         # A reload keeps it so, and the list shows the number and the status.
@@ -189,6 +197,7 @@ async def test_the_seller_profile_page(running: Running) -> None:
         page = tab.page
         await sign_in(page, server, adam)
         await page.get_by_role("link", name="Seller profile").click()
+        profile = page.locator("form.profile-form")
         await expect(page.get_by_test_id("profile-missing")).to_be_visible()
         values = {
             "Legal name": PROFILE["legal_name"],
@@ -203,14 +212,14 @@ async def test_the_seller_profile_page(running: Running) -> None:
         }
         for label, value in values.items():
             await page.get_by_label(label, exact=True).fill(value)
-        await page.get_by_role("button", name="Save").click()
+        await profile.get_by_role("button", name="Save").click()
         iban = page.get_by_label("IBAN", exact=True)
         await expect(iban).to_have_attribute("aria-invalid", "true")
         await expect(page.locator("[data-field=iban] .issue")).not_to_be_empty()
-        await expect(page.locator(".form-error")).to_be_visible()
+        await expect(profile.locator(".form-error")).to_be_visible()
 
         await iban.fill("FR76 3000 6000 0112 3456 7890 189")
-        await page.get_by_role("button", name="Save").click()
+        await profile.get_by_role("button", name="Save").click()
         await expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
         await expect(iban).not_to_have_attribute("aria-invalid", "true")
         await expect(iban).to_have_value("FR7630006000011234567890189")  # as stored
@@ -220,7 +229,7 @@ async def test_the_seller_profile_page(running: Running) -> None:
         await page.get_by_label("Late-payment penalty rate (%)").fill("12.15")
         await page.get_by_label("Fixed recovery indemnity").fill("40.00")
         await page.get_by_label("Early-payment discount terms").fill("None")
-        await page.get_by_role("button", name="Save").click()
+        await profile.get_by_role("button", name="Save").click()
         await expect(page.get_by_test_id("profile-missing")).to_be_hidden()
         await screenshot(page, "seller-profile.png", full_page=True)
 
@@ -229,3 +238,124 @@ async def test_the_seller_profile_page(running: Running) -> None:
             "FR7630006000011234567890189"
         )
         assert tab.errors == [] and editor.errors == []
+
+
+async def test_a_transition_on_a_state_moved_since_is_refused_and_shown(running: Running) -> None:
+    server, alice = running.server, running.accounts["alice"]
+    extra = await seed(server.data_dir, users={"abe": Role.APPROVER, "adam": Role.ADMIN})
+    invoice = await complete_invoice(running, alice)
+    async with chromium() as browser:
+        a, b, c = await new_tab(browser), await new_tab(browser), await new_tab(browser)
+        await open_invoice(a.page, server, alice, invoice)
+        await open_invoice(b.page, server, extra["abe"], invoice)
+        await open_invoice(c.page, server, extra["adam"], invoice)
+        await act(a.page, "submit")
+        await expect(c.page.get_by_test_id("invoice-status")).to_have_text("Submitted")
+        # Adam opens "Reopen" on the submitted invoice; meanwhile Abe approves it.
+        await c.page.locator(".workflow-actions button[data-action=reopen]").click()
+        await expect(c.page.get_by_role("dialog")).to_be_visible()
+        await act(b.page, "approve")
+        await expect(b.page.get_by_test_id("invoice-status")).to_have_text("Approved")
+        # Confirming now would undo an approval Adam never saw: refused, and he is told.
+        await c.page.get_by_role("dialog").locator("button[type=submit]").click()
+        await expect(c.page.get_by_role("dialog")).to_have_count(0)
+        await expect(c.page.locator(".notice.error")).to_contain_text("moved this invoice")
+        await expect(c.page.get_by_test_id("invoice-status")).to_have_text("Approved")
+        await expect(c.page.locator(".workflow-actions button")).to_have_text(["Issue", "Reopen"])
+        assert a.errors == [] and b.errors == [] and c.errors == []
+
+
+async def test_assignee_and_named_versions(running: Running) -> None:
+    server, alice, bob = running.server, running.accounts["alice"], running.accounts["bob"]
+    abe = (await seed(server.data_dir, users={"abe": Role.APPROVER}))["abe"]
+    invoice = await complete_invoice(running, alice)
+    async with chromium() as browser:
+        a, b, v = await new_tab(browser), await new_tab(browser), await new_tab(browser)
+        await open_invoice(a.page, server, alice, invoice)
+        await open_invoice(b.page, server, bob, invoice)
+        await open_invoice(v.page, server, running.accounts["vera"], invoice)
+
+        # Who should act next: editors choose among the members.
+        assignee = a.page.get_by_label("Assignee")
+        await expect(assignee).to_have_value("")
+        await assignee.select_option(label="abe")
+        await expect(assignee).to_have_value(abe.user_id)
+        # A viewer can take no action: the server refuses, the select shows what is stored.
+        await assignee.select_option(label="vera")
+        await expect(a.page.locator(".assignee-error")).not_to_be_empty()
+        await expect(assignee).to_have_value(abe.user_id)
+        await a.page.reload()
+        await expect(a.page.get_by_label("Assignee")).to_have_value(abe.user_id)
+        # The viewer sees who, without a select.
+        await v.page.reload()
+        await expect(v.page.get_by_test_id("assignee")).to_have_text("abe")
+        await expect(v.page.get_by_test_id("assignee-select")).to_be_hidden()
+
+        # Name the current content, change it, restore: both editors converge.
+        versions = a.page.get_by_test_id("versions")
+        await expect(versions).to_contain_text("No named versions yet.")
+        await versions.get_by_label("Name this version").fill("Before the new name")
+        await versions.get_by_role("button", name="Save").click()
+        row = versions.locator("li[data-kind=manual]")
+        await expect(row).to_contain_text("Before the new name")
+        await expect(row).to_contain_text("alice")
+        await a.page.get_by_label("Customer name").fill("Maison Bleue")
+        await expect(b.page.get_by_label("Customer name")).to_have_value("Maison Bleue")
+        await expect(v.page.get_by_test_id("versions").get_by_role("button")).to_have_text(
+            ["Refresh"]  # a viewer neither names nor restores
+        )
+        await screenshot(a.page, "versions-panel.png", full_page=True)
+        await row.get_by_role("button", name="Restore").click()
+        dialog = a.page.get_by_role("dialog")
+        await expect(dialog).to_contain_text("new change")
+        await dialog.locator("button[type=submit]").click()
+        for page in (a.page, b.page, v.page):
+            await expect(page.get_by_label("Customer name")).to_have_value("Maison Roux")
+
+        # A submit names a version by itself; out of draft nothing is restored.
+        await act(a.page, "submit")
+        await expect(versions.locator("li[data-kind=auto]")).to_contain_text("Submitted")
+        await expect(versions.get_by_role("button", name="Restore")).to_have_count(0)
+        assert a.errors == [] and b.errors == [] and v.errors == []
+
+
+async def test_approval_rules_on_the_settings_page(running: Running) -> None:
+    server = running.server
+    extra = await seed(server.data_dir, users={"adam": Role.ADMIN, "abe": Role.APPROVER})
+    async with chromium() as browser:
+        tab = await new_tab(browser)
+        page = tab.page
+        await sign_in(page, server, extra["adam"], "/settings/profile")
+        rules = page.locator("form.workflow-settings")
+        four_eyes = rules.get_by_label("Four-eyes")
+        amount = rules.get_by_label("Administrator approval above")
+        await expect(four_eyes).to_be_checked()  # the default
+        await expect(amount).to_have_value("")
+        # A wrong amount: the server's check under the field.
+        await amount.fill("5000.123456")
+        await rules.get_by_role("button", name="Save").click()
+        await expect(amount).to_have_attribute("aria-invalid", "true")
+        await expect(
+            rules.locator("[data-field='admin_threshold.amount'] .issue")
+        ).not_to_be_empty()
+        await amount.fill("5000")
+        await rules.get_by_label("Threshold currency").select_option("EUR")
+        await four_eyes.uncheck()
+        await rules.get_by_role("button", name="Save").click()
+        await expect(rules.get_by_role("status")).to_have_text("Approval rules saved.")
+        await expect(amount).not_to_have_attribute("aria-invalid", "true")
+        await screenshot(page, "workflow-settings.png", full_page=True)
+        await page.reload()
+        await expect(rules.get_by_label("Four-eyes")).not_to_be_checked()
+        await expect(rules.get_by_label("Administrator approval above")).to_have_value("5000")
+
+        # Four-eyes off: an approver may approve what they submitted (the server says so).
+        abe = extra["abe"]
+        invoice = await complete_invoice(running, abe)
+        other = await new_tab(browser)
+        await open_invoice(other.page, server, abe, invoice)
+        await act(other.page, "submit")
+        await expect(other.page.locator(".workflow-actions button")).to_have_text(
+            ["Approve", "Reject", "Reopen"]
+        )
+        assert tab.errors == [] and other.errors == []
