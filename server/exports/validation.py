@@ -6,11 +6,11 @@ Factur-X EN 16931 profile for CII, UBL 2.1 Invoice and CreditNote for UBL).
 
 Threading: all the work runs on ONE dedicated thread, which creates the Saxon processor and
 compiles the stylesheets there, once per process, on first use. SaxonC runs Saxon in a GraalVM
-isolate that a thread must be attached to, and its documentation promises no thread safety for
-the processor or a compiled stylesheet shared across threads; anyio's worker pool would hand
-successive calls to different threads. One owner thread needs neither locks nor attach/detach,
-keeps the event loop free, and bounds the CPU validation takes to one core (a check takes tens
-of milliseconds: docs/e-invoices.md has the figures).
+isolate a calling thread has to be attached to, and its documentation does not say a processor
+or a compiled stylesheet may be used from several threads at once; anyio's worker pool would
+hand successive calls to different threads. One owner thread needs neither locks nor
+attach/detach, keeps the event loop free, and bounds validation to one core (a check takes
+milliseconds once compiled: docs/e-invoices.md has the figures).
 """
 
 from __future__ import annotations
