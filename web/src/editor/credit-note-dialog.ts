@@ -48,22 +48,25 @@ export async function creditNoteDialog(invoiceId: string): Promise<void> {
   const whole = h('input', { type: 'radio', name: group, id: `${group}-whole`, value: 'whole', checked: true })
   const some = h('input', { type: 'radio', name: group, id: `${group}-lines`, value: 'lines', disabled: choices.length === 0 })
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
+  const warnings = h('div', { class: 'banner', role: 'status', hidden: true })
   const ok = h('button', { type: 'submit', class: 'primary' }, t('credit_note_create'))
   const cancel = h('button', { type: 'button', class: 'secondary' }, t('cancel'))
   const list = h('ul', { class: 'credit-lines', 'aria-label': t('credit_note_lines') }, ...rows)
+  const scope = h(
+    'fieldset',
+    { class: 'credit-scope' },
+    h('legend', {}, t('credit_note_scope')),
+    h('div', { class: 'choice' }, whole, h('label', { for: whole.id }, t('credit_note_whole'))),
+    h('div', { class: 'choice' }, some, h('label', { for: some.id }, t('credit_note_some'))),
+    list
+  )
   const form = h(
     'form',
     { method: 'dialog', novalidate: true },
     h('h2', { id: titleId }, t('credit_note_title', { number: detail.number ?? '' })),
     h('p', { class: 'hint' }, t('credit_note_intro')),
-    h(
-      'fieldset',
-      { class: 'credit-scope' },
-      h('legend', {}, t('credit_note_scope')),
-      h('div', { class: 'choice' }, whole, h('label', { for: whole.id }, t('credit_note_whole'))),
-      h('div', { class: 'choice' }, some, h('label', { for: some.id }, t('credit_note_some'))),
-      list
-    ),
+    scope,
+    warnings,
     error,
     h('div', { class: 'dialog-actions' }, cancel, ok)
   )
@@ -81,8 +84,11 @@ export async function creditNoteDialog(invoiceId: string): Promise<void> {
       resolve()
     })
     cancel.addEventListener('click', () => dialog.close())
+    // Set once the credit note exists: the button then only opens it.
+    let open: (() => void) | null = null
     form.addEventListener('submit', (event) => {
       event.preventDefault()
+      if (open) return open()
       const chosen = choices.filter((c) => c.box.checked).map((c) => c.id)
       if (some.checked && chosen.length === 0) {
         error.textContent = t('credit_note_pick_lines')
@@ -93,8 +99,18 @@ export async function creditNoteDialog(invoiceId: string): Promise<void> {
       error.hidden = true
       createCreditNote(invoiceId, some.checked ? chosen : undefined).then(
         (made) => {
-          dialog.close()
-          location.hash = `#/invoices/${made.id}`
+          open = () => {
+            dialog.close()
+            location.hash = `#/invoices/${made.id}`
+          }
+          if (!made.warnings?.length) return open()
+          // Made, but not all of it could be carried over: say what before opening it.
+          warnings.replaceChildren(h('p', {}, t('credit_note_warnings')), h('ul', {}, ...made.warnings.map((w) => h('li', {}, w))))
+          warnings.hidden = false
+          scope.disabled = true
+          cancel.hidden = true
+          ok.textContent = t('credit_note_open')
+          ok.disabled = false
         },
         (failure: unknown) => {
           ok.disabled = false

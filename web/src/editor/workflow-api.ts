@@ -88,9 +88,14 @@ export function restoreVersion(id: string, seq: number): Promise<unknown> {
   return call('POST', `${invoicePath(id)}/restore`, { seq })
 }
 
+/** The new credit-note draft, and what could not be carried over from the invoice. */
+export interface CreditNoteCreated extends InvoiceSummary {
+  warnings?: string[]
+}
+
 /** A credit-note draft for the whole invoice (`lines` omitted) or the chosen lines. */
-export function createCreditNote(id: string, lines?: string[]): Promise<InvoiceSummary> {
-  return call<InvoiceSummary>('POST', `${invoicePath(id)}/credit-notes`, lines ? { lines } : {})
+export function createCreditNote(id: string, lines?: string[]): Promise<CreditNoteCreated> {
+  return call<CreditNoteCreated>('POST', `${invoicePath(id)}/credit-notes`, lines ? { lines } : {})
 }
 
 export function listCreditNotes(id: string): Promise<CreditNotes> {

@@ -116,6 +116,8 @@ export const en = {
   credit_note_lines: 'Lines to credit',
   credit_note_pick_lines: 'Choose at least one line.',
   credit_note_create: 'Create the credit note',
+  credit_note_warnings: 'The credit note was made, but not everything could be carried over from the invoice:',
+  credit_note_open: 'Open the credit note',
   credit_note_for: 'Credit note for',
   credit_note_heading: 'Credit note',
   credit_note_draft_title: 'Draft credit note',

@@ -112,6 +112,8 @@ export const fr: Record<Key, string> = {
   credit_note_lines: 'Lignes à créditer',
   credit_note_pick_lines: 'Choisissez au moins une ligne.',
   credit_note_create: "Créer l'avoir",
+  credit_note_warnings: "L'avoir a été créé, mais tout n'a pas pu être repris de la facture :",
+  credit_note_open: "Ouvrir l'avoir",
   credit_note_for: 'Avoir sur la facture',
   credit_note_heading: 'Avoir',
   credit_note_draft_title: "Brouillon d'avoir",
