@@ -26,7 +26,6 @@ from tests.test_organization_profile import PROFILE
 # Capabilities that no endpoint offers yet (comments, payments and locks come with
 # later issues). Whoever adds the endpoint adds a probe below and removes it from here.
 NOT_YET_EXPOSED = {
-    Capability.INVOICE_COMMENT,
     Capability.PAYMENT_MANAGE,
     Capability.LOCK_BREAK,
 }
@@ -86,6 +85,25 @@ async def _settings(
         assert r.status_code == (200 if allowed else 403), r.text
 
 
+async def _credit(
+    running: Running, role: Role, bearer: str, invoice_id: str, allowed: bool
+) -> None:
+    """On the draft: the right is checked first (403), the draft's state next (409)."""
+    async with api(running.server, bearer) as http:
+        r = await http.post(f"/api/invoices/{invoice_id}/credit-notes", json={})
+    expected = (409, "not_creditable") if allowed else (403, None)
+    assert (r.status_code, r.json().get("code")) == expected, r.text
+
+
+async def _comment(
+    running: Running, role: Role, bearer: str, invoice_id: str, allowed: bool
+) -> None:
+    body = {"anchor": {"path": "invoice.due_date"}, "body": f"a note from the {role}"}
+    async with api(running.server, bearer) as http:
+        r = await http.post(f"/api/invoices/{invoice_id}/comments", json=body)
+    assert r.status_code == (201 if allowed else 403), r.text
+
+
 def _transition(action: str, allowed_code: str) -> Probe:
     """On the empty draft: those with the capability get past the role check and meet the
     rule that stops them (`allowed_code`, 409); the others are refused for their role (403)."""
@@ -110,6 +128,8 @@ PROBES: dict[Capability, Probe] = {
     Capability.INVOICE_SUBMIT: _transition("submit", "not_valid"),
     Capability.INVOICE_APPROVE: _transition("approve", "wrong_state"),
     Capability.INVOICE_ISSUE: _transition("issue", "wrong_state"),
+    Capability.CREDIT_NOTE_CREATE: _credit,
+    Capability.INVOICE_COMMENT: _comment,
 }
 
 

@@ -26,7 +26,7 @@ from collab.invoice.workflow import (
     decide,
 )
 from server.auth import permissions
-from server.invoices.schemas import InvoiceStatus
+from server.core.api import InvoiceStatus
 
 # Written by hand from the SPEC, not from TRANSITIONS. Columns: viewer reviewer editor approver
 # accountant admin. A state name: allowed, to that state. 403: the role may not (it may take
@@ -270,6 +270,29 @@ def test_discard_only_a_draft_never_submitted() -> None:
     assert _refusal(*args) == (None, None)
 
 
+def test_a_credit_note_is_submitted_and_issued_only_within_what_remains() -> None:
+    for args in (
+        (State.DRAFT, Action.SUBMIT, Role.EDITOR),
+        (State.APPROVED, Action.ISSUE, Role.APPROVER),
+    ):
+        d = Decimal
+        # 162.00 left: crediting exactly that is allowed, one cent more is not.
+        assert _refusal(*args, credit_left=d("162.00"), credit_amount=d("162.00")) == (None, None)
+        assert _refusal(*args, credit_left=d("162.00"), credit_amount=d("162.01")) == (
+            Refusal.EXCEEDS_REMAINING,
+            Category.CONFLICT,
+        )
+        # Unknown total (an invalid line, another currency), nothing or less than nothing.
+        for amount in (None, d("0"), d("-1.00")):
+            refusal = _refusal(*args, credit_left=d("162.00"), credit_amount=amount)
+            assert refusal[0] is Refusal.EXCEEDS_REMAINING, amount
+        # An invoice (credit_left None) is never measured against anything.
+        assert _refusal(*args, credit_amount=d("1e9")) == (None, None)
+    # Approving, rejecting and reopening a credit note do not look at amounts.
+    over = {"credit_left": Decimal(0), "credit_amount": Decimal(1)}
+    assert _refusal(State.SUBMITTED, Action.APPROVE, Role.APPROVER, **over) == (None, None)
+
+
 def test_an_empty_context_fails_closed() -> None:
     empty = Context()
     assert decide(State.SUBMITTED, Action.APPROVE, Role.ADMIN, empty).refusal is Refusal.FOUR_EYES
@@ -302,6 +325,8 @@ contexts = st.builds(
     submitted_hash=st.sampled_from([None, "a", "b"]),
     approved_hash=st.sampled_from([None, "a", "b"]),
     missing_profile=st.sampled_from([(), ("iban",)]),
+    credit_left=st.none() | st.decimals(0, 100, places=2),
+    credit_amount=st.none() | st.decimals(-1, 100, places=2),
 )
 
 

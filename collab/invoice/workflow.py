@@ -15,6 +15,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Final
 
+from collab.invoice.credit import credit_room
+
 
 class State(StrEnum):
     DRAFT = "draft"
@@ -67,6 +69,7 @@ class Refusal(StrEnum):
     CONTENT_CHANGED = "content_changed"  # the content no longer matches what was submitted/approved
     PROFILE_INCOMPLETE = "profile_incomplete"  # the seller profile lacks fields needed to issue
     WAS_SUBMITTED = "was_submitted"  # discard is only for drafts never submitted
+    EXCEEDS_REMAINING = "exceeds_remaining"  # a credit note above what is left to credit
 
     @property
     def category(self) -> Category:
@@ -207,6 +210,10 @@ class Context:
     submitted_hash: str | None = None  # bound at submit
     approved_hash: str | None = None  # bound at approve
     missing_profile: tuple[str, ...] = ()  # seller-profile fields needed to issue, left empty
+    # Credit notes only (None for an invoice): what remains to be credited on the original, and
+    # this credit note's gross in the original's currency (None: unknown, which refuses).
+    credit_left: Decimal | None = None
+    credit_amount: Decimal | None = None
 
 
 def decide(state: State, action: Action, role: Role, context: Context) -> Decision:
@@ -236,7 +243,16 @@ def _submit(state: State, action: Action, role: Role, c: Context) -> Decision | 
             f"the invoice is not valid: {len(problems)} problem(s) to fix first",
             problems,
         )
-    return None
+    return _credit(state, action, c)
+
+
+def _credit(state: State, action: Action, c: Context) -> Decision | None:
+    """A credit note is submitted and issued only within what remains to be credited (checked
+    again at issue: another credit note may have been issued in between)."""
+    if c.credit_left is None:
+        return None
+    why = credit_room(c.credit_amount, c.credit_left)
+    return None if why is None else _refuse(state, action, Refusal.EXCEEDS_REMAINING, why)
 
 
 def _approve(state: State, action: Action, role: Role, c: Context) -> Decision | None:
@@ -281,7 +297,7 @@ def _issue(state: State, action: Action, role: Role, c: Context) -> Decision | N
             "the seller profile is incomplete",
             c.missing_profile,
         )
-    return None
+    return _credit(state, action, c)
 
 
 def _reopen(state: State, action: Action, role: Role, c: Context) -> Decision | None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from pydantic import BaseModel, Field
 
 from server.audit.models import AuditEvent
 from server.audit.service import AuditKind, BreakReason, Verdict
-from server.core.api import Model
+from server.core.api import Model, Timestamp
 
-Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 DEFAULT_PAGE = 100
 MAX_PAGE = 1000
 

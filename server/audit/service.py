@@ -65,6 +65,8 @@ class AuditKind(StrEnum):
     WORKFLOW_SETTINGS_CHANGED = "org.workflow_changed"
     INVOICE_ASSIGNED = "invoice.assigned"
     INVOICE_VERSION_NAMED = "invoice.version_named"
+    CREDIT_NOTE_CREATED = "invoice.credit_note_created"
+    INVOICE_CANCELLED = "invoice.cancelled"
 
 
 def record(

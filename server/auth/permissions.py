@@ -22,6 +22,7 @@ class Capability(StrEnum):
     INVOICE_SUBMIT = "invoice.submit"
     INVOICE_APPROVE = "invoice.approve"
     INVOICE_ISSUE = "invoice.issue"
+    CREDIT_NOTE_CREATE = "credit_note.create"  # correct an issued invoice (server/credit_notes)
     PAYMENT_MANAGE = "payment.manage"
     MEMBER_MANAGE = "member.manage"
     LOCK_BREAK = "lock.break"
@@ -34,9 +35,10 @@ _EDITOR = _REVIEWER | {
     Capability.INVOICE_CREATE,
     Capability.INVOICE_EDIT,
     Capability.INVOICE_SUBMIT,
+    Capability.CREDIT_NOTE_CREATE,
 }
 _APPROVER = _EDITOR | {Capability.INVOICE_APPROVE, Capability.INVOICE_ISSUE}
-_ACCOUNTANT = _REVIEWER | {Capability.PAYMENT_MANAGE}
+_ACCOUNTANT = _REVIEWER | {Capability.PAYMENT_MANAGE, Capability.CREDIT_NOTE_CREATE}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.VIEWER: _VIEWER,

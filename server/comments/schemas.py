@@ -15,14 +15,15 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_
 from server.comments.anchors import MAX_PATH, MAX_POSITION_BYTES, MAX_TEXT
 from server.comments.notifications import MAX_PAGE, NotificationKind
 from server.comments.service import MAX_BODY, ThreadStatus
-from server.core.api import Model
+from server.core.api import Model, Timestamp
 
-Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
 Path = Annotated[
     str,
     Field(
         max_length=MAX_PATH,
-        description="invoice.<field>[.<field>], lines.<line id> or lines.<line id>.<field>",
+        description="invoice.<field>[.<field>], lines.<line id> or lines.<line id>.<field>; "
+        "`invoice` alone (the whole invoice) only on threads the server made, such as a "
+        "rejection's reason",
         examples=["invoice.due_date", "lines.l1", "lines.l1.unit_price"],
     ),
 ]

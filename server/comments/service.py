@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +23,7 @@ from server.comments import notifications
 from server.comments.anchors import Anchor
 from server.comments.models import Comment, CommentMention, CommentThread
 from server.comments.notifications import Delivery
+from server.comments.rendering import as_json as as_json
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.invoices.service import InvoiceAccess
 
@@ -31,6 +31,7 @@ MAX_BODY = 5000  # characters of a comment, once trimmed (checked by schemas.Bod
 MAX_THREADS_PER_INVOICE = 1000  # each list answer carries them all
 MAX_COMMENTS_PER_THREAD = 500
 MAX_MENTIONS = 20  # per comment: more is a broadcast, not a mention
+DOCUMENT_PATH = "invoice"  # the anchor of a thread on the whole invoice (server-made only)
 
 
 class ThreadStatus(StrEnum):
@@ -197,6 +198,31 @@ async def create_thread(
     )
     if (count or 0) >= MAX_THREADS_PER_INVOICE:
         raise Conflict(f"an invoice holds at most {MAX_THREADS_PER_INVOICE} comment threads")
+    thread = await _new_thread(db, found, anchor)
+    return Change(thread, Event.CREATED, await _add_comment(db, found, thread, body))
+
+
+async def post_reason(db: AsyncSession, *, found: InvoiceAccess, body: str) -> Change:
+    """A thread on the whole invoice (path `invoice`, which clients cannot anchor to), by the
+    caller, in the caller's transaction: how a rejection's reason reaches the invoice's people
+    (docs/workflow.md). No thread limit: a rejection is never refused for want of room. The
+    invoice's creator is notified as if mentioned."""
+    thread = await _new_thread(db, found, Anchor(DOCUMENT_PATH))
+    deliveries = await _add_comment(db, found, thread, body[:MAX_BODY])
+    creator = found.invoice.created_by
+    if creator != found.member.user.id and not any(d.user_id == creator for d in deliveries):
+        [comment] = await db.scalars(select(Comment).where(Comment.thread_id == thread.id))
+        users = await users_by_id(db, {creator})
+        deliveries += await _mention(db, found, thread, comment, list(users.values()))
+    return Change(thread, Event.CREATED, deliveries)
+
+
+async def announce(change: Change) -> None:
+    """After the commit: tell those a change concerns (notifiers' failures are only logged)."""
+    await notifications.NOTIFIERS.dispatch(change.deliveries)
+
+
+async def _new_thread(db: AsyncSession, found: InvoiceAccess, anchor: Anchor) -> CommentThread:
     now = datetime.now(UTC)
     thread = CommentThread(
         id=str(uuid.uuid4()),
@@ -212,7 +238,7 @@ async def create_thread(
     )
     db.add(thread)
     await db.flush()
-    return Change(thread, Event.CREATED, await _add_comment(db, found, thread, body))
+    return thread
 
 
 async def reply(db: AsyncSession, *, found: InvoiceAccess, thread_id: str, body: str) -> Change:
@@ -295,85 +321,3 @@ async def threads_of(
     if status is not None:
         query = query.where(CommentThread.status == status.value)
     return list(await db.scalars(query.order_by(CommentThread.created_at, CommentThread.id)))
-
-
-async def as_json(
-    db: AsyncSession, threads: Sequence[CommentThread], line_ids: set[str]
-) -> list[dict[str, Any]]:
-    """Threads with their comments, authors and mentions, as the API returns them."""
-    ids = [thread.id for thread in threads]
-    comments = list(
-        await db.scalars(
-            select(Comment)
-            .where(Comment.thread_id.in_(ids))
-            .order_by(Comment.created_at, Comment.id)
-        )
-    )
-    mentions: dict[str, list[str]] = {}
-    rows = await db.execute(
-        select(CommentMention.comment_id, CommentMention.user_id).where(
-            CommentMention.comment_id.in_([c.id for c in comments])
-        )
-    )
-    for comment_id, user_id in rows:
-        mentions.setdefault(comment_id, []).append(user_id)
-    user_ids = {t.created_by for t in threads} | {t.resolved_by for t in threads if t.resolved_by}
-    user_ids |= {c.author_id for c in comments} | {u for us in mentions.values() for u in us}
-    users = await users_by_id(db, set(user_ids))
-    by_thread: dict[str, list[dict[str, Any]]] = {thread_id: [] for thread_id in ids}
-    for comment in comments:
-        by_thread[comment.thread_id].append(
-            _comment_json(comment, users, sorted(mentions.get(comment.id, [])))
-        )
-    return [_thread_json(t, users, by_thread[t.id], line_ids) for t in threads]
-
-
-def _person(users: dict[str, User], user_id: str | None) -> dict[str, str] | None:
-    if user_id is None:
-        return None
-    user = users.get(user_id)
-    return {"id": user_id, "name": user.name if user else ""}
-
-
-def _when(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _comment_json(comment: Comment, users: dict[str, User], mentioned: list[str]) -> dict[str, Any]:
-    deleted = comment.deleted_at is not None
-    return {
-        "id": comment.id,
-        "author": _person(users, comment.author_id),
-        "body": comment.body,
-        "mentions": [
-            {"id": u, "name": users[u].name, "email": users[u].email}
-            for u in mentioned
-            if u in users
-        ],
-        "created_at": comment.created_at.isoformat(),
-        "edited_at": _when(comment.edited_at),
-        "deleted": deleted,
-        "deleted_at": _when(comment.deleted_at),
-    }
-
-
-def _thread_json(
-    thread: CommentThread,
-    users: dict[str, User],
-    comments: list[dict[str, Any]],
-    line_ids: set[str],
-) -> dict[str, Any]:
-    anchor = Anchor(thread.path, thread.range_start, thread.range_end, thread.quote)
-    return {
-        "id": thread.id,
-        "invoice_id": thread.invoice_id,
-        "anchor": anchor.as_json(),
-        "orphaned": anchor.orphaned(line_ids),
-        "status": thread.status,
-        "created_by": _person(users, thread.created_by),
-        "created_at": thread.created_at.isoformat(),
-        "updated_at": thread.updated_at.isoformat(),
-        "resolved_by": _person(users, thread.resolved_by),
-        "resolved_at": _when(thread.resolved_at),
-        "comments": comments,
-    }

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException
 from starlette.requests import HTTPConnection, Request
@@ -26,6 +26,14 @@ from server.core.context import AppContext
 from server.core.errors import ApiError
 
 MAX_BODY_BYTES = 64 * 1024  # JSON bodies are small; read as a stream and cut at this size
+
+
+# Shared by every feature's schemas: a timestamp, and the invoice states of
+# collab.invoice.workflow.State (tests/test_workflow_api.py checks they agree).
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+InvoiceStatus = Literal[
+    "draft", "submitted", "approved", "issued", "partially_paid", "paid", "cancelled", "discarded"
+]
 
 
 class Model(BaseModel):

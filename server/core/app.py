@@ -45,6 +45,7 @@ from server.core.errors import ApiError
 from server.core.headers import SecurityHeadersMiddleware
 from server.core.settings import Settings
 from server.core.tokens import TokenSigner
+from server.credit_notes import routes as credit_note_routes
 from server.exports import routes as export_routes
 from server.invoices import routes as invoice_routes
 from server.invoices import service as invoices
@@ -67,6 +68,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     audit_routes,
     organization_routes,
     workflow_routes,
+    credit_note_routes,
     export_routes,
     oidc,
 )

@@ -13,6 +13,7 @@ FEATURES: Final = (
     "catalog",
     "organization",
     "workflow",
+    "credit_notes",
     "exports",
 )
 

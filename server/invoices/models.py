@@ -32,6 +32,8 @@ class Invoice(Base):
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
     created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(20), default="draft")
+    # "invoice" or "credit_note" (EN 16931 type codes 380 and 381; server/credit_notes).
+    kind: Mapped[str] = mapped_column(String(20), default="invoice", server_default="invoice")
     number: Mapped[str | None] = mapped_column(String(35), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Derived from the document by the server (debounced), for listing without loading it.

@@ -84,6 +84,10 @@ class InvoiceRooms:
     async def _record(self, room: Room) -> None:
         document = document_json(room.doc)
         columns = derived_columns(document, evaluate(document))
+        if room.frozen is not None:
+            # Past the draft the issue date is the workflow's (set_state at issue), which may be
+            # today's where the document left it empty.
+            columns.pop("issue_date")
         try:
             async with self._sessions.begin() as db:
                 await db.execute(

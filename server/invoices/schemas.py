@@ -7,14 +7,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from server.core.api import Model
+from server.core.api import InvoiceStatus, Model, Timestamp
 
 # Money travels as decimal strings, never floats; computed by the server.
 Decimal = Annotated[str, Field(description="a decimal string", examples=["1234.50"])]
-Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
-InvoiceStatus = Literal[
-    "draft", "submitted", "approved", "issued", "partially_paid", "paid", "cancelled", "discarded"
-]
 Sort = Literal[
     "created_at", "updated_at", "due_date", "issue_date", "gross", "customer", "status",
     "-created_at", "-updated_at", "-due_date", "-issue_date", "-gross", "-customer", "-status",
@@ -53,6 +49,9 @@ class InvoiceSummary(BaseModel):
     id: str
     org_id: str
     status: InvoiceStatus
+    kind: Literal["invoice", "credit_note"] = Field(
+        default="invoice", description="EN 16931 type: 380 invoice or 381 credit note"
+    )
     number: str | None
     created_by: str
     created_at: Timestamp

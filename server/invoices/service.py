@@ -28,10 +28,12 @@ from server.auth.service import (
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.invoices.documents import read_document as read_document  # for other features
 from server.invoices.history import document_at, in_thread, log_rows, replay_timeline
-from server.invoices.models import Invoice
+from server.invoices.models import Invoice as Invoice  # the row, for other features' types
 from server.invoices.restore import restore_update
+from server.invoices.rooms import derived_columns
 
 DISCARDED = "discarded"  # the status of a soft-deleted draft
+INVOICE, CREDIT_NOTE = "invoice", "credit_note"  # the kinds of invoice (EN 16931 380 and 381)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,13 +66,24 @@ async def access(db: AsyncSession, *, user_id: str, invoice_id: str) -> InvoiceA
     return InvoiceAccess(invoice, member)
 
 
-async def create_invoice(db: AsyncSession, *, user_id: str, org_id: str | None) -> Invoice:
-    member = await acting_member(db, user_id, org_id, Capability.INVOICE_CREATE, "create invoices")
+async def create_invoice(
+    db: AsyncSession,
+    *,
+    user_id: str,
+    org_id: str | None,
+    kind: str = INVOICE,
+    capability: Capability = Capability.INVOICE_CREATE,
+) -> Invoice:
+    """A new draft of `kind`; a credit note (server/credit_notes) needs its own capability."""
+    member = await acting_member(
+        db, user_id, org_id, capability, f"create {kind.replace('_', ' ')}s"
+    )
     invoice = Invoice(
         id=str(uuid.uuid4()),
         org_id=member.org_id,
         created_by=user_id,
         status="draft",
+        kind=kind,
         created_at=datetime.now(UTC),
     )
     db.add(invoice)
@@ -138,14 +151,45 @@ async def list_invoices(
 
 
 async def set_state(
-    db: AsyncSession, *, invoice_id: str, status: str, number: str | None = None
+    db: AsyncSession,
+    *,
+    invoice_id: str,
+    status: str,
+    number: str | None = None,
+    document: dict[str, Any] | None = None,
+    issue_date: str | None = None,
 ) -> None:
     """Set the invoice's status (and its legal number, when given) in the caller's transaction:
-    the workflow's only way to write this feature's table."""
+    the workflow's only way to write this feature's table. With the `document` being frozen, the
+    summary columns are written from it now, not by the debounced recorder, so that the list and
+    the credited amounts read the final totals the moment the transaction commits."""
     values: dict[str, Any] = {"status": status}
     if number is not None:
         values["number"] = number
+    if document is not None:
+        values |= derived_columns(document, evaluate(document))
+    if issue_date is not None:
+        values["issue_date"] = issue_date
     await db.execute(update(Invoice).where(Invoice.id == invoice_id).values(**values))
+
+
+async def get(db: AsyncSession, invoice_id: str) -> Invoice:
+    """An invoice the caller already knows exists (no access check: callers made it)."""
+    found = await db.get(Invoice, invoice_id)
+    assert found is not None, invoice_id
+    return found
+
+
+async def get_many(db: AsyncSession, invoice_ids: list[str]) -> list[Invoice]:
+    """The invoices of `invoice_ids` (no access check: callers made it)."""
+    return list(await db.scalars(select(Invoice).where(Invoice.id.in_(invoice_ids))))
+
+
+async def lock_invoice(db: AsyncSession, invoice_id: str) -> Invoice:
+    """The invoice row, locked until the caller's transaction ends (FOR UPDATE on PostgreSQL;
+    SQLite has one writer anyway): what orders the credit notes of one invoice."""
+    query = select(Invoice).where(Invoice.id == invoice_id).with_for_update()
+    return (await db.scalars(query.execution_options(populate_existing=True))).one()
 
 
 async def statuses(
@@ -165,6 +209,7 @@ def summary(invoice: Invoice) -> dict[str, Any]:
         "id": invoice.id,
         "org_id": invoice.org_id,
         "status": invoice.status,
+        "kind": invoice.kind,
         "number": invoice.number,
         "created_by": invoice.created_by,
         "created_at": invoice.created_at.isoformat(),
@@ -280,8 +325,30 @@ async def restore(
     if not rows or rows[-1].seq != seq:
         raise BadRequest(f"update {seq} is not in this invoice's history")
     target = await in_thread(partial(document_at, rows))
+    new_seq = await write_content(registry, found.invoice.id, target, user_id=user_id)
+    async with sessions.begin() as db:
+        audit.record(
+            db,
+            AuditKind.INVOICE_RESTORED,
+            actor_id=user_id,
+            ip=ip,
+            org_id=found.invoice.org_id,
+            target=f"invoice {found.invoice.id}",
+            detail=f"to update {seq}"
+            + (f" by update {new_seq}" if new_seq is not None else ", unchanged"),
+        )
+    return {"restored": seq, "seq": new_seq}
+
+
+async def write_content(
+    registry: RoomRegistry, invoice_id: str, target: dict[str, Any], *, user_id: str
+) -> int | None:
+    """Make the draft's content `target` (`{"invoice", "lines"}`) by one change of `user_id`'s
+    through the live room, so it is logged, attributed and fanned out like any edit; the seq of
+    that change, or None when the content was `target` already. 409 when the room is frozen or
+    its storage refuses writes."""
     try:
-        room = await registry.acquire(found.invoice.id)
+        room = await registry.acquire(invoice_id)
     except LoadError:
         raise Conflict("the invoice cannot be loaded right now; try again later") from None
     try:
@@ -296,15 +363,4 @@ async def restore(
         await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=room.doc_id)
     finally:
         registry.release(room)
-    async with sessions.begin() as db:
-        audit.record(
-            db,
-            AuditKind.INVOICE_RESTORED,
-            actor_id=user_id,
-            ip=ip,
-            org_id=found.invoice.org_id,
-            target=f"invoice {found.invoice.id}",
-            detail=f"to update {seq}"
-            + (f" by update {new_seq}" if new_seq is not None else ", unchanged"),
-        )
-    return {"restored": seq, "seq": new_seq}
+    return new_seq

@@ -36,6 +36,9 @@ class WorkflowState(Base):
     # The seller profile as it was at issue (organization.Profile.as_dict()): later edits of the
     # profile never change an issued invoice.
     seller: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    # The document exactly as issued ({"invoice", "lines"}; its content_hash is approved_hash),
+    # kept whole: what was issued never depends on replaying the update log (migration 0012).
+    issued_document: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class Transition(Base):

@@ -13,6 +13,7 @@ from server.auth import service as auth
 from server.auth.service import Caller, Capability
 from server.core.api import Ctx, client_ip, errors
 from server.workflow import service as workflow
+from server.workflow.overview import overview
 from server.workflow.schemas import (
     AssigneeOut,
     AssigneeRequest,
@@ -20,6 +21,7 @@ from server.workflow.schemas import (
     VersionList,
     VersionOut,
     VersionRequest,
+    WorkflowOverview,
     WorkflowSettingsModel,
     WorkflowStateOut,
 )
@@ -55,6 +57,16 @@ async def take_transition(
             ip=client_ip(request),
         ),
     )
+
+
+@router.get(
+    "/api/invoices/{invoice_id}/workflow",
+    response_model=WorkflowOverview,
+    responses=errors(404),
+    summary="The invoice's workflow state and the actions the caller may take now",
+)
+async def get_workflow(caller: Caller, ctx: Ctx, invoice_id: str) -> Any:
+    return await overview(ctx.sessions, user_id=caller.user_id, invoice_id=invoice_id)
 
 
 @router.put(

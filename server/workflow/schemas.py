@@ -7,13 +7,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from collab.invoice.currencies import MINOR_UNITS
-from server.core.api import Model
+from server.core.api import InvoiceStatus, Model, Timestamp
 
-# The states of collab.invoice.workflow.State (tests/test_workflow_api.py checks they agree).
-Status = Literal[
-    "draft", "submitted", "approved", "issued", "partially_paid", "paid", "cancelled", "discarded"
-]
-Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+Status = InvoiceStatus
 
 ActionName = Literal["submit", "approve", "reject", "issue", "reopen", "discard"]
 
@@ -45,6 +41,28 @@ class WorkflowStateOut(BaseModel):
     issued_at: Timestamp | None
     approved_by: str | None
     seller: dict[str, Any] | None = Field(description="the seller profile stamped at issue")
+
+
+class CreditedRef(BaseModel):
+    id: str
+    number: str | None
+    issue_date: str | None
+
+
+class WorkflowOverview(WorkflowStateOut):
+    """The invoice's workflow as the caller sees it."""
+
+    kind: Literal["invoice", "credit_note"]
+    ever_submitted: bool = Field(description="submitted at least once (then never discarded)")
+    actions: list[ActionName] = Field(
+        description="what this caller may take now, as far as people and settings go (role, "
+        "four-eyes, admin threshold, discard); the content is checked when the action is taken"
+    )
+    next_number: str | None = Field(
+        description="the number an issue now would take (when `issue` is offered); another "
+        "issue may take it first"
+    )
+    credits: CreditedRef | None = Field(description="for a credit note: the invoice it credits")
 
 
 # -- organization settings, assignee, named versions ------------------------------------------

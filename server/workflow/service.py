@@ -22,11 +22,13 @@ import asyncio
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.approval import content_hash, readiness
+from collab.invoice.validation import evaluate
 from collab.invoice.workflow import (
     TABLE,
     Action,
@@ -42,7 +44,9 @@ from collab.invoice.workflow import (
 from collab.sync import LoadError, Room, RoomRegistry, UpdateStore
 from server.audit import service as audit
 from server.audit.service import AuditKind
+from server.comments import service as comments
 from server.core.errors import ApiError, BadRequest, Conflict, Forbidden
+from server.credit_notes import service as credit_notes
 from server.invoices import service as invoices
 from server.organization import service as organization
 from server.workflow.assignee import assignees as assignees
@@ -115,11 +119,23 @@ async def transition(
         raise Conflict("the invoice cannot be loaded right now; try again later") from None
     try:
         async with _serial(room.doc_id):
-            row = await _in_room(sessions, registry, store, request, room, table)
+            row, reason = await _in_room(sessions, registry, store, request, room, table)
     finally:
         registry.release(room)
     _notify(room, row)
+    if reason is not None:
+        await _announce(sessions, room, reason)
     return row
+
+
+async def _announce(
+    sessions: async_sessionmaker[AsyncSession], room: Room, change: comments.Change
+) -> None:
+    """The rejection's thread, live to the invoice's open editors and to those it notifies."""
+    async with sessions() as db:
+        [thread] = await comments.as_json(db, [change.thread], set())
+    room.notify({"type": "comment", "event": change.event.value, "thread": thread})
+    await comments.announce(change)
 
 
 # One transition at a time per invoice in this process, so that one request's refusal cannot
@@ -141,7 +157,7 @@ async def _in_room(
     request: Request,
     room: Room,
     table: Decision,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], comments.Change | None]:
     previous = room.frozen
     try:
         if table.next is not None and not accepts_edits(table.next):
@@ -155,12 +171,12 @@ async def _in_room(
         # The room's seq: the last log entry the document we hash has applied (all durable).
         seq = room.seq
         async with sessions.begin() as db:
-            row = await _carry_out(db, request, document, seq)
+            row, reason = await _carry_out(db, request, document, seq)
     except BaseException:
         room.frozen = previous
         raise
     room.frozen = read_only_reason(State(row["status"]))
-    return row
+    return row, reason
 
 
 def _notify(room: Room, row: dict[str, Any]) -> None:
@@ -177,7 +193,9 @@ def _notify(room: Room, row: dict[str, Any]) -> None:
 
 async def _carry_out(
     db: AsyncSession, request: Request, document: dict[str, Any], seq: int
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], comments.Change | None]:
+    """Decide on what the transaction reads and write every effect; the new state and, for a
+    rejection, the thread that carries its reason."""
     row = await lock_row(db, request.invoice_id)
     found = await invoices.access(db, user_id=request.user_id, invoice_id=request.invoice_id)
     invoice = found.invoice
@@ -188,6 +206,7 @@ async def _carry_out(
         await organization.issue_ready(db, invoice.org_id) if action is Action.ISSUE else []
     )
     rules = approval_context(await read_settings(db, invoice.org_id), document)
+    credit = await _credit_terms(db, invoice.id, action, document)
     context = Context(
         actor=request.user_id,
         creator=invoice.created_by,
@@ -204,6 +223,8 @@ async def _carry_out(
         submitted_hash=row.submitted_hash,
         approved_hash=row.approved_hash,
         missing_profile=tuple(missing_profile),
+        credit_left=credit.left if credit else None,
+        credit_amount=credit.amount if credit else None,
     )
     decision = _decide(state, action, Role(found.member.role.value), context)
     assert decision.next is not None
@@ -228,16 +249,35 @@ async def _carry_out(
         row.discarded_at, row.assignee_id = now, None
     if Effect.ALLOCATE_NUMBER in effects:
         issued_on = _issue_date(document, now)
+        series = organization.SeriesKind.CREDIT_NOTE if credit else organization.SeriesKind.INVOICE
         number = await organization.allocate_number(
-            db, org_id=invoice.org_id, series=organization.SeriesKind.INVOICE, issue_date=issued_on
+            db, org_id=invoice.org_id, series=series, issue_date=issued_on
         )
         row.issue_date, row.issued_at, row.assignee_id = issued_on.isoformat(), now, None
+        if credit is not None:
+            assert credit.amount is not None  # decide() refused an unknown amount
+            await credit_notes.record_issue(
+                db, found=credit.link, gross=credit.amount, actor_id=request.user_id, ip=request.ip
+            )
     if Effect.STAMP_PROFILE in effects:
         seller = await organization.profile(db, invoice.org_id)
         assert seller is not None  # issue_ready said it was complete, in this transaction
         row.seller = seller.as_dict()
-    await invoices.set_state(db, invoice_id=invoice.id, status=decision.next.value, number=number)
+    frozen = Effect.FREEZE in effects
+    if frozen:
+        row.issued_document = document
     reason = (request.reason or "").strip() or None
+    posted = None
+    if Effect.POST_REASON in effects and reason is not None:
+        posted = await comments.post_reason(db, found=found, body=reason)
+    await invoices.set_state(
+        db,
+        invoice_id=invoice.id,
+        status=decision.next.value,
+        number=number,
+        document=document if frozen else None,
+        issue_date=row.issue_date if frozen else None,
+    )
     db.add(
         Transition(
             invoice_id=invoice.id,
@@ -265,7 +305,33 @@ async def _carry_out(
         detail=detail,
     )
     await db.flush()
-    return state_json(invoice.id, decision.next.value, number or invoice.number, row)
+    return state_json(invoice.id, decision.next.value, number or invoice.number, row), posted
+
+
+@dataclass(frozen=True, slots=True)
+class _CreditTerms:
+    link: credit_notes.Link
+    left: Decimal  # what remains to be credited on the original
+    amount: Decimal | None  # this credit note's gross; None: unknown or in another currency
+
+
+async def _credit_terms(
+    db: AsyncSession, invoice_id: str, action: Action, document: dict[str, Any]
+) -> _CreditTerms | None:
+    """For a credit note being submitted or issued: what it credits and what remains. At issue
+    the original is locked first, so two credit notes of one invoice are issued one by one."""
+    if action not in (Action.SUBMIT, Action.ISSUE):
+        return None
+    link = await credit_notes.link(db, invoice_id)
+    if link is None:
+        return None
+    if action is Action.ISSUE:
+        await credit_notes.lock_original(db, link)
+    totals = evaluate(document)
+    amount = None
+    if totals.complete and totals.totals and totals.totals["currency"] == link.original_currency:
+        amount = Decimal(totals.totals["gross"])
+    return _CreditTerms(link, await credit_notes.left(db, link.original_id), amount)
 
 
 def _decide(state: State, action: Action, role: Role, context: Context) -> Decision:
