@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 
+import httpx
 from playwright.async_api import Page, expect
 
 from server.auth.permissions import Role
 from tests.conftest import Running
-from tests.harness import seed
+from tests.harness import Account, seed
 from tests.test_web_workflow import act, complete_invoice, put_profile
 from tests.web.browser import chromium, new_tab, open_invoice, screenshot
 
@@ -26,6 +27,18 @@ CREDIT_NUMBER_IN_TEXT = re.compile(r"A\d{4}-0*1")
 
 async def connected(page: Page) -> None:
     await expect(page.locator(".connection")).to_have_attribute("data-state", "connected")
+
+
+async def move(running: Running, account: Account, invoice: str, action: str) -> None:
+    """A transition through the API (the browser's part is tested above)."""
+    token = await running.server.login(account)
+    async with httpx.AsyncClient(base_url=running.server.http) as http:
+        r = await http.post(
+            f"/api/invoices/{invoice}/transitions",
+            json={"action": action},
+            headers={"authorization": f"Bearer {token}"},
+        )
+    assert r.status_code == 200, r.text
 
 
 async def test_issue_then_credit_the_whole_invoice(running: Running) -> None:
@@ -145,3 +158,48 @@ async def test_issue_then_credit_the_whole_invoice(running: Running) -> None:
         await expect(original_row.locator(".status")).to_have_text("Cancelled")
         await expect(original_row.get_by_test_id("kind")).to_have_count(0)
         assert a.errors == [] and b.errors == []
+
+
+async def test_credit_chosen_lines(running: Running) -> None:
+    server, alice = running.server, running.accounts["alice"]
+    extra = await seed(server.data_dir, users={"abe": Role.APPROVER, "adam": Role.ADMIN})
+    abe = extra["abe"]
+    invoice = await complete_invoice(running, alice, [("b", "Travel", "100.00")])
+    await put_profile(running, extra["adam"])
+    await move(running, alice, invoice, "submit")
+    await move(running, abe, invoice, "approve")
+    await move(running, abe, invoice, "issue")
+    async with chromium() as browser:
+        a, v = await new_tab(browser), await new_tab(browser)
+        await open_invoice(a.page, server, alice, invoice)
+        # A viewer is not offered a credit note.
+        await open_invoice(v.page, server, running.accounts["vera"], invoice)
+        await expect(v.page.get_by_test_id("invoice-status")).to_have_text("Issued")
+        await expect(v.page.locator(".workflow-actions button")).to_have_count(0)
+
+        await a.page.get_by_role("button", name="Credit note", exact=True).click()
+        dialog = a.page.get_by_role("dialog")
+        await dialog.get_by_label("Chosen lines").check()
+        # None chosen: said in the dialog, nothing sent.
+        await dialog.get_by_role("button", name="Create the credit note").click()
+        await expect(dialog.get_by_role("alert")).to_have_text("Choose at least one line.")
+        await expect(dialog.locator("[data-line=b]")).to_contain_text("€100.00")
+        await dialog.get_by_role("checkbox", name=re.compile("Travel")).check()
+        await dialog.get_by_role("button", name="Create the credit note").click()
+        await expect(dialog).to_have_count(0)
+        await expect(a.page.get_by_role("heading", level=1)).to_contain_text("Draft credit note")
+        await connected(a.page)
+        credit_note = a.page.url.rsplit("/", 1)[-1]
+        # Only the chosen line was carried over.
+        descriptions = a.page.get_by_label("Description", exact=True)
+        await expect(descriptions).to_have_count(1)
+        await expect(descriptions).to_have_value("Travel")
+
+        # The original lists the draft; a draft credits nothing yet.
+        await a.page.get_by_test_id("credit-reference").get_by_role("link").click()
+        await connected(a.page)
+        panel = a.page.get_by_test_id("credit-notes")
+        await expect(panel.locator(f"li[data-id='{credit_note}']")).to_contain_text("Draft")
+        await expect(panel.get_by_test_id("credit-credited")).to_have_text("€0.00")
+        await expect(a.page.get_by_test_id("invoice-status")).to_have_text("Issued")
+        assert a.errors == [] and v.errors == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -28,8 +29,11 @@ from tests.web.browser import chromium, new_tab, open_invoice, screenshot, sign_
 NUMBER = re.compile(r"^F2026-0*1$")
 
 
-async def complete_invoice(running: Running, creator: Account) -> str:
-    """A new invoice whose stored document is ready to submit (written before any room loads)."""
+async def complete_invoice(
+    running: Running, creator: Account, more: Sequence[tuple[str, str, str]] = ()
+) -> str:
+    """A new invoice whose stored document is ready to submit (written before any room loads):
+    the line `a` and `more` lines (id, description, unit price)."""
     doc: Doc[Any] = Doc()
     header, lines = doc.get("invoice", type=Map), doc.get("lines", type=Array)
     header["currency"] = "EUR"
@@ -39,6 +43,9 @@ async def complete_invoice(running: Running, creator: Account) -> str:
     header["customer"] = Map({"name": "Maison Roux", "address": Map(address)})
     line = {"id": "a", "description": "Audit, three days", "quantity": "3"}
     lines.append(Map({**line, "unit_price": "450.00", "tax_rate": "20"}))
+    for line_id, description, price in more:
+        extra = {"id": line_id, "description": description, "quantity": "1"}
+        lines.append(Map({**extra, "unit_price": price, "tax_rate": "20"}))
     invoice_id = await new_invoice(running.server.data_dir, creator)
     engine = create_engine(db_url(running.server.data_dir))
     entry = LogEntry(invoice_id, 1, doc.get_update(), creator.user_id, time.time())
