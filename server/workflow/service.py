@@ -51,6 +51,11 @@ from server.invoices import service as invoices
 from server.organization import service as organization
 from server.workflow.assignee import assignees as assignees
 from server.workflow.assignee import set_assignee as set_assignee
+from server.workflow.gates import IssueCheck as IssueCheck
+from server.workflow.gates import Issued as Issued
+from server.workflow.gates import issued as issued
+from server.workflow.gates import register_issue_gate as register_issue_gate
+from server.workflow.gates import run_gates
 from server.workflow.locking import lock_row
 from server.workflow.models import Transition, WorkflowState
 from server.workflow.settings import Settings as Settings
@@ -168,6 +173,8 @@ async def _in_room(
         if storage is not None:
             raise Conflict(storage)
         document = await invoices.read_document(registry, store, room.doc_id)
+        if request.action is Action.ISSUE:
+            await _gate(sessions, request.invoice_id, document)
         # The room's seq: the last log entry the document we hash has applied (all durable).
         seq = room.seq
         async with sessions.begin() as db:
@@ -177,6 +184,21 @@ async def _in_room(
         raise
     room.frozen = read_only_reason(State(row["status"]))
     return row, reason
+
+
+async def _gate(
+    sessions: async_sessionmaker[AsyncSession], invoice_id: str, document: dict[str, Any]
+) -> None:
+    """The registered issue gates (the EN 16931 rules), on the frozen document, before the
+    transaction: a fatal finding refuses the issue, with every finding, and takes no number."""
+    check = IssueCheck(invoice_id, document, _issue_date(document, datetime.now(UTC)))
+    found = await run_gates(sessions, check)
+    if found:
+        raise Conflict(
+            f"the invoice breaks {len(found)} rule(s) of EN 16931: fix them before issuing",
+            code="not_compliant",
+            details=found,
+        )
 
 
 def _notify(room: Room, row: dict[str, Any]) -> None:

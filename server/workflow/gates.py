@@ -1,0 +1,67 @@
+"""What an issue must pass besides the workflow's own rules, and what it leaves behind.
+
+Gates are checks other features add without the workflow importing them (the EN 16931 export
+would otherwise import the workflow that imports it): the application registers them at
+assembly (server/core/app.py), and each issue runs them on the frozen document before its
+transaction. `issued(...)` reads what an issue stamped, for the features that render it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.workflow.models import WorkflowState
+
+
+@dataclass(frozen=True, slots=True)
+class IssueCheck:
+    """An issue about to happen: the frozen document and the date it will carry."""
+
+    invoice_id: str
+    document: dict[str, Any]
+    issue_date: date
+
+
+# A gate answers the fatal problems it finds, as (where, why) pairs; none lets the issue go on.
+Gate = Callable[
+    [async_sessionmaker[AsyncSession], IssueCheck], Awaitable[Sequence[tuple[str, str]]]
+]
+
+_GATES: list[Gate] = []
+
+
+def register_issue_gate(gate: Gate) -> None:
+    """Add a check every issue must pass (once: registering it again changes nothing)."""
+    if gate not in _GATES:
+        _GATES.append(gate)
+
+
+async def run_gates(
+    sessions: async_sessionmaker[AsyncSession], check: IssueCheck
+) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for gate in _GATES:
+        found.extend(await gate(sessions, check))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Issued:
+    """What issuing fixed for good (besides the number, which is the invoice's)."""
+
+    issue_date: date
+    seller: Mapping[str, Any]
+    document: Mapping[str, Any] | None  # the document exactly as issued (None before 0012)
+
+
+async def issued(db: AsyncSession, invoice_id: str) -> Issued | None:
+    """The issue stamp of an invoice; None when it was never issued."""
+    row = await db.get(WorkflowState, invoice_id)
+    if row is None or row.issue_date is None or row.issued_at is None:
+        return None
+    return Issued(date.fromisoformat(row.issue_date), row.seller or {}, row.issued_document)
