@@ -13,7 +13,7 @@ import httpx
 from server.auth.permissions import Role
 from tests.access_helpers import api, token
 from tests.conftest import Running
-from tests.harness import seed, stored_document
+from tests.harness import YjsClients, seed, stored_document, wait_for
 from tests.test_workflow_api import ISSUE_DATE, _move, _people, _profile, _refused, _valid_invoice
 
 GROSS = "162.00"
@@ -48,7 +48,7 @@ async def _get(running: Running, bearer: str, path: str) -> Any:
     return r.json()
 
 
-async def test_a_whole_credit_note_cancels_the_invoice(running: Running) -> None:
+async def test_a_whole_credit_note_cancels_the_invoice(running: Running, yjs: YjsClients) -> None:
     people = await _people(running)
     await _profile(running, people["adam"])
     draft = await _valid_invoice(running, running.accounts["alice"])
@@ -57,6 +57,13 @@ async def test_a_whole_credit_note_cancels_the_invoice(running: Running) -> None
     await _through(running, people, invoice_id)
     assert (await _credit(running, people["vera"], invoice_id)).status_code == 403  # a viewer
 
+    offered = await _get(running, people["alice"], f"/api/invoices/{invoice_id}/workflow")
+    assert offered["actions"] == ["credit_note"]
+    viewer = await _get(running, people["vera"], f"/api/invoices/{invoice_id}/workflow")
+    assert viewer["actions"] == []
+    # Someone has the original open: it is told when a credit note cancels it.
+    await yjs.call("open", name="o", url=running.server.ws, room=invoice_id, token=people["bob"])
+    await yjs.synced("o")
     r = await _credit(running, people["alice"], invoice_id)
     assert r.status_code == 201, r.text
     made = r.json()
@@ -87,6 +94,12 @@ async def test_a_whole_credit_note_cancels_the_invoice(running: Running) -> None
     ]
     original = await _get(running, people["alice"], f"/api/invoices/{invoice_id}/workflow")
     assert original["status"] == "cancelled" and original["actions"] == []
+
+    async def told() -> bool:
+        notices = (await yjs.call("status", name="o"))["notices"]
+        return any(n["type"] == "workflow" and n["status"] == "cancelled" for n in notices)
+
+    await wait_for(told, what="the cancellation notice on the original")
     _refused(await _credit(running, people["alice"], invoice_id), 409, "not_creditable")
     org = running.accounts["alice"].org_id
     audit = await _get(running, people["adam"], f"/api/orgs/{org}/audit?limit=100")

@@ -74,6 +74,18 @@ async def _credited(db: AsyncSession, original_id: str) -> list[Decimal]:
     return [Decimal(gross) for gross in rows if gross is not None]
 
 
+async def may_credit(db: AsyncSession, found: invoices.InvoiceAccess) -> bool:
+    """Whether `create` would make a credit note of this invoice for this member (the whole
+    invoice may still be refused once part of it was credited: chosen lines are not)."""
+    original = found.invoice
+    return (
+        found.can(Capability.CREDIT_NOTE_CREATE)
+        and original.kind == invoices.INVOICE
+        and original.status in CREDITABLE
+        and await left(db, original.id) > 0
+    )
+
+
 async def record_issue(
     db: AsyncSession,
     *,

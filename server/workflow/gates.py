@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.core.errors import Conflict
 from server.workflow.models import WorkflowState
 
 
@@ -65,3 +66,30 @@ async def issued(db: AsyncSession, invoice_id: str) -> Issued | None:
     if row is None or row.issue_date is None or row.issued_at is None:
         return None
     return Issued(date.fromisoformat(row.issue_date), row.seller or {}, row.issued_document)
+
+
+def issue_date_of(document: dict[str, Any], now: datetime) -> date:
+    """The document's issue date when it has a valid one, else today (UTC)."""
+    header = document.get("invoice") or {}
+    value = header.get("issue_date") if isinstance(header, dict) else None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            pass
+    return now.date()
+
+
+async def check_issue(
+    sessions: async_sessionmaker[AsyncSession], invoice_id: str, document: dict[str, Any]
+) -> None:
+    """The registered issue gates (the EN 16931 rules), on the frozen document, before the
+    transaction: a fatal finding refuses the issue, with every finding, and takes no number."""
+    check = IssueCheck(invoice_id, document, issue_date_of(document, datetime.now(UTC)))
+    found = await run_gates(sessions, check)
+    if found:
+        raise Conflict(
+            f"the invoice breaks {len(found)} rule(s) of EN 16931: fix them before issuing",
+            code="not_compliant",
+            details=found,
+        )

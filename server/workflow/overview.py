@@ -23,6 +23,8 @@ from server.organization import service as organization
 from server.workflow.models import WorkflowState
 from server.workflow.settings import Settings, read_settings
 
+# Offered beside the transitions: making a credit note (POST /api/invoices/{id}/credit-notes).
+CREDIT_NOTE = "credit_note"
 # Stands for "whatever the content is": the content rules are the POST's to apply.
 _ANY_CONTENT = "content"
 
@@ -71,6 +73,9 @@ async def overview(
             settings=settings,
         )
         link = await credit_notes.link(db, invoice.id)
+        offer = [a.value for a in actions]
+        if await credit_notes.may_credit(db, found):
+            offer.append(CREDIT_NOTE)
         next_number = None
         if Action.ISSUE in actions:
             next_number = await _next_number(db, invoice, credit_note=link is not None)
@@ -86,7 +91,7 @@ async def overview(
         "approved_by": row.approved_by if row else None,
         "seller": row.seller if row else None,
         "ever_submitted": bool(row and row.ever_submitted),
-        "actions": [a.value for a in actions],
+        "actions": offer,
         "next_number": next_number,
         "credits": None
         if link is None

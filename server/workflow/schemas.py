@@ -54,9 +54,10 @@ class WorkflowOverview(WorkflowStateOut):
 
     kind: Literal["invoice", "credit_note"]
     ever_submitted: bool = Field(description="submitted at least once (then never discarded)")
-    actions: list[ActionName] = Field(
+    actions: list[ActionName | Literal["credit_note"]] = Field(
         description="what this caller may take now, as far as people and settings go (role, "
-        "four-eyes, admin threshold, discard); the content is checked when the action is taken"
+        "four-eyes, admin threshold, discard); the content is checked when the action is "
+        "taken. `credit_note`: POST /api/invoices/{id}/credit-notes would make one"
     )
     next_number: str | None = Field(
         description="the number an issue now would take (when `issue` is offered); another "

@@ -21,14 +21,12 @@ from __future__ import annotations
 import asyncio
 import weakref
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.approval import content_hash, readiness
-from collab.invoice.validation import evaluate
 from collab.invoice.workflow import (
     TABLE,
     Action,
@@ -51,11 +49,12 @@ from server.invoices import service as invoices
 from server.organization import service as organization
 from server.workflow.assignee import assignees as assignees
 from server.workflow.assignee import set_assignee as set_assignee
+from server.workflow.crediting import credit_terms
 from server.workflow.gates import IssueCheck as IssueCheck
 from server.workflow.gates import Issued as Issued
+from server.workflow.gates import check_issue, issue_date_of
 from server.workflow.gates import issued as issued
 from server.workflow.gates import register_issue_gate as register_issue_gate
-from server.workflow.gates import run_gates
 from server.workflow.locking import lock_row
 from server.workflow.models import Transition, WorkflowState
 from server.workflow.settings import Settings as Settings
@@ -124,13 +123,30 @@ async def transition(
         raise Conflict("the invoice cannot be loaded right now; try again later") from None
     try:
         async with _serial(room.doc_id):
-            row, reason = await _in_room(sessions, registry, store, request, room, table)
+            outcome = await _in_room(sessions, registry, store, request, room, table)
     finally:
         registry.release(room)
-    _notify(room, row)
-    if reason is not None:
-        await _announce(sessions, room, reason)
-    return row
+    _notify(room, outcome.row)
+    if outcome.reason is not None:
+        await _announce(sessions, room, outcome.reason)
+    if outcome.cancelled is not None:
+        _cancelled(registry, outcome.cancelled)
+    return outcome.row
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    row: dict[str, Any]  # the new state (state_json)
+    reason: comments.Change | None = None  # a rejection's thread
+    cancelled: dict[str, Any] | None = None  # the original a credit note cancelled (state_json)
+
+
+def _cancelled(registry: RoomRegistry, original: dict[str, Any]) -> None:
+    """Open editors of an invoice a credit note cancelled see it at once."""
+    room = registry.get(original["id"])
+    if room is not None:
+        room.frozen = read_only_reason(State(original["status"]))
+        _notify(room, original)
 
 
 async def _announce(
@@ -162,7 +178,7 @@ async def _in_room(
     request: Request,
     room: Room,
     table: Decision,
-) -> tuple[dict[str, Any], comments.Change | None]:
+) -> _Outcome:
     previous = room.frozen
     try:
         if table.next is not None and not accepts_edits(table.next):
@@ -174,31 +190,16 @@ async def _in_room(
             raise Conflict(storage)
         document = await invoices.read_document(registry, store, room.doc_id)
         if request.action is Action.ISSUE:
-            await _gate(sessions, request.invoice_id, document)
+            await check_issue(sessions, request.invoice_id, document)
         # The room's seq: the last log entry the document we hash has applied (all durable).
         seq = room.seq
         async with sessions.begin() as db:
-            row, reason = await _carry_out(db, request, document, seq)
+            outcome = await _carry_out(db, request, document, seq)
     except BaseException:
         room.frozen = previous
         raise
-    room.frozen = read_only_reason(State(row["status"]))
-    return row, reason
-
-
-async def _gate(
-    sessions: async_sessionmaker[AsyncSession], invoice_id: str, document: dict[str, Any]
-) -> None:
-    """The registered issue gates (the EN 16931 rules), on the frozen document, before the
-    transaction: a fatal finding refuses the issue, with every finding, and takes no number."""
-    check = IssueCheck(invoice_id, document, _issue_date(document, datetime.now(UTC)))
-    found = await run_gates(sessions, check)
-    if found:
-        raise Conflict(
-            f"the invoice breaks {len(found)} rule(s) of EN 16931: fix them before issuing",
-            code="not_compliant",
-            details=found,
-        )
+    room.frozen = read_only_reason(State(outcome.row["status"]))
+    return outcome
 
 
 def _notify(room: Room, row: dict[str, Any]) -> None:
@@ -215,9 +216,9 @@ def _notify(room: Room, row: dict[str, Any]) -> None:
 
 async def _carry_out(
     db: AsyncSession, request: Request, document: dict[str, Any], seq: int
-) -> tuple[dict[str, Any], comments.Change | None]:
-    """Decide on what the transaction reads and write every effect; the new state and, for a
-    rejection, the thread that carries its reason."""
+) -> _Outcome:
+    """Decide on what the transaction reads and write every effect; the new state, a
+    rejection's thread, the invoice a credit note cancelled."""
     row = await lock_row(db, request.invoice_id)
     found = await invoices.access(db, user_id=request.user_id, invoice_id=request.invoice_id)
     invoice = found.invoice
@@ -228,7 +229,7 @@ async def _carry_out(
         await organization.issue_ready(db, invoice.org_id) if action is Action.ISSUE else []
     )
     rules = approval_context(await read_settings(db, invoice.org_id), document)
-    credit = await _credit_terms(db, invoice.id, action, document)
+    credit = await credit_terms(db, invoice.id, action, document)
     context = Context(
         actor=request.user_id,
         creator=invoice.created_by,
@@ -251,6 +252,7 @@ async def _carry_out(
     decision = _decide(state, action, Role(found.member.role.value), context)
     assert decision.next is not None
     now, effects = datetime.now(UTC), decision.effects
+    cancelled: dict[str, Any] | None = None
     number: str | None = None
     row.version += 1
     if Effect.BIND_SUBMISSION in effects:
@@ -270,7 +272,7 @@ async def _carry_out(
     if Effect.SOFT_DELETE in effects:
         row.discarded_at, row.assignee_id = now, None
     if Effect.ALLOCATE_NUMBER in effects:
-        issued_on = _issue_date(document, now)
+        issued_on = issue_date_of(document, now)
         series = organization.SeriesKind.CREDIT_NOTE if credit else organization.SeriesKind.INVOICE
         number = await organization.allocate_number(
             db, org_id=invoice.org_id, series=series, issue_date=issued_on
@@ -278,9 +280,11 @@ async def _carry_out(
         row.issue_date, row.issued_at, row.assignee_id = issued_on.isoformat(), now, None
         if credit is not None:
             assert credit.amount is not None  # decide() refused an unknown amount
-            await credit_notes.record_issue(
+            left = await credit_notes.record_issue(
                 db, found=credit.link, gross=credit.amount, actor_id=request.user_id, ip=request.ip
             )
+            if left <= 0:
+                cancelled = await _state_of(db, credit.link.original_id)
     if Effect.STAMP_PROFILE in effects:
         seller = await organization.profile(db, invoice.org_id)
         assert seller is not None  # issue_ready said it was complete, in this transaction
@@ -327,33 +331,14 @@ async def _carry_out(
         detail=detail,
     )
     await db.flush()
-    return state_json(invoice.id, decision.next.value, number or invoice.number, row), posted
+    new = state_json(invoice.id, decision.next.value, number or invoice.number, row)
+    return _Outcome(new, posted, cancelled)
 
 
-@dataclass(frozen=True, slots=True)
-class _CreditTerms:
-    link: credit_notes.Link
-    left: Decimal  # what remains to be credited on the original
-    amount: Decimal | None  # this credit note's gross; None: unknown or in another currency
-
-
-async def _credit_terms(
-    db: AsyncSession, invoice_id: str, action: Action, document: dict[str, Any]
-) -> _CreditTerms | None:
-    """For a credit note being submitted or issued: what it credits and what remains. At issue
-    the original is locked first, so two credit notes of one invoice are issued one by one."""
-    if action not in (Action.SUBMIT, Action.ISSUE):
-        return None
-    link = await credit_notes.link(db, invoice_id)
-    if link is None:
-        return None
-    if action is Action.ISSUE:
-        await credit_notes.lock_original(db, link)
-    totals = evaluate(document)
-    amount = None
-    if totals.complete and totals.totals and totals.totals["currency"] == link.original_currency:
-        amount = Decimal(totals.totals["gross"])
-    return _CreditTerms(link, await credit_notes.left(db, link.original_id), amount)
+async def _state_of(db: AsyncSession, invoice_id: str) -> dict[str, Any]:
+    invoice = await invoices.get(db, invoice_id)
+    row = await lock_row(db, invoice_id)
+    return state_json(invoice.id, invoice.status, invoice.number, row)
 
 
 def _decide(state: State, action: Action, role: Role, context: Context) -> Decision:
@@ -371,18 +356,6 @@ def _assignee(action: Action, *, actor: str, creator: str) -> str | None:
     if action is Action.REJECT:
         return creator
     return None
-
-
-def _issue_date(document: dict[str, Any], now: datetime) -> date:
-    """The document's issue date when it has a valid one, else today (UTC)."""
-    header = document.get("invoice") or {}
-    value = header.get("issue_date") if isinstance(header, dict) else None
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            pass
-    return now.date()
 
 
 def state_json(
