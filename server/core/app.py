@@ -54,6 +54,9 @@ from server.invoices import socket as ws
 from server.invoices.rooms import InvoiceRooms
 from server.invoices.store import SqlUpdateStore
 from server.organization import routes as organization_routes
+from server.platforms import routes as platform_routes
+from server.platforms import service as platforms
+from server.platforms.adapters import Adapter, FileDrop
 from server.workflow import routes as workflow_routes
 from server.workflow import service as workflow_service
 
@@ -72,6 +75,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     workflow_routes,
     credit_note_routes,
     export_routes,
+    platform_routes,
     oidc,
 )
 
@@ -98,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db_sessions = sessions(engine)
         invoice_rooms = InvoiceRooms(db_sessions)
         async with (
+            platforms.Dispatcher(db_sessions),
             Persister(store) as persister,
             RoomRegistry(
                 store, persister, settings.limits, shape=INVOICE_SHAPE, setup=invoice_rooms.setup
@@ -163,7 +168,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     # Every issue passes the EN 16931 rules (the workflow cannot import the exports feature,
     # which renders what the workflow issued).
-    workflow_service.register_issue_gate(exports_service.issue_gate)
+    workflow_service.register_issue_gate("en16931", exports_service.issue_gate)
+    # Issued invoices go to the configured e-invoicing platforms, queued in the issue's
+    # transaction (docs/e-invoices.md).
+    adapters = _platform_adapters(settings)
+    platforms.configure(adapters)
+    workflow_service.register_issued_hook(
+        "platforms", platforms.queue_at_issue if adapters else None
+    )
     app.include_router(health.router)
     for part in map(_routes_of, FEATURE_ROUTES):
         if isinstance(part, APIRouter):
@@ -173,6 +185,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.router.routes.extend(ws.routes)
     app.router.routes.extend(web.routes())  # last: the front end never shadows /api or /ws
     return app
+
+
+def _platform_adapters(settings: Settings) -> dict[str, Adapter]:
+    if settings.platform_drop_dir is None:
+        return {}
+    drop = FileDrop(settings.platform_drop_dir)
+    return {drop.name: drop}
 
 
 async def _invoice_states(

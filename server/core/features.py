@@ -14,6 +14,7 @@ FEATURES: Final = (
     "organization",
     "workflow",
     "credit_notes",
+    "platforms",
     "exports",
 )
 

@@ -62,6 +62,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OIDC_ISSUER", "", "OpenID Connect issuer URL; unset: single sign-on is off"),
     Setting("OIDC_CLIENT_ID", "", "client id registered with the OpenID provider"),
     Setting("OIDC_CLIENT_SECRET", "", "client secret registered with the OpenID provider"),
+    # E-invoicing (docs/e-invoices.md).
+    Setting(
+        "PLATFORM_DROP_DIR",
+        "",
+        "directory the file-drop e-invoicing adapter writes issued invoices to; unset: none",
+    ),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -101,6 +107,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Start even if the database is not the one recorded in DATA_DIR (docs/reliability.md).
     allow_new_database: bool = False
+    platform_drop_dir: Path | None = None  # the file-drop e-invoicing adapter's directory
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -145,6 +152,7 @@ class Settings:
                 p.strip() for p in get("TRUSTED_PROXIES").split(",") if p.strip()
             ),
             allow_new_database=get("ALLOW_NEW_DATABASE").lower() in ("1", "true", "yes"),
+            platform_drop_dir=Path(get("PLATFORM_DROP_DIR")) if get("PLATFORM_DROP_DIR") else None,
             access=AccessSettings(
                 refresh_token_ttl=int(number("REFRESH_TOKEN_TTL", int)),
                 allowed_origins=tuple(

@@ -33,22 +33,40 @@ Gate = Callable[
     [async_sessionmaker[AsyncSession], IssueCheck], Awaitable[Sequence[tuple[str, str]]]
 ]
 
-_GATES: list[Gate] = []
+# Registered by name: assembling the application again replaces, never doubles, a gate.
+_GATES: dict[str, Gate] = {}
+
+# What an issue must also leave behind, written in the issue's own transaction (so that it is
+# committed exactly when the issue is): the e-invoicing outbox's row, for one.
+IssuedHook = Callable[[AsyncSession, str, str], Awaitable[None]]  # (db, invoice_id, org_id)
+_HOOKS: dict[str, IssuedHook] = {}
 
 
-def register_issue_gate(gate: Gate) -> None:
-    """Add a check every issue must pass (once: registering it again changes nothing)."""
-    if gate not in _GATES:
-        _GATES.append(gate)
+def register_issue_gate(name: str, gate: Gate) -> None:
+    """Add a check every issue must pass."""
+    _GATES[name] = gate
+
+
+def register_issued_hook(name: str, hook: IssuedHook | None) -> None:
+    """Add (or, with None, remove) a write every issue makes in its transaction."""
+    if hook is None:
+        _HOOKS.pop(name, None)
+    else:
+        _HOOKS[name] = hook
 
 
 async def run_gates(
     sessions: async_sessionmaker[AsyncSession], check: IssueCheck
 ) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
-    for gate in _GATES:
+    for gate in _GATES.values():
         found.extend(await gate(sessions, check))
     return found
+
+
+async def run_issued_hooks(db: AsyncSession, invoice_id: str, org_id: str) -> None:
+    for hook in _HOOKS.values():
+        await hook(db, invoice_id, org_id)
 
 
 @dataclass(frozen=True, slots=True)

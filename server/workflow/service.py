@@ -52,9 +52,10 @@ from server.workflow.assignee import set_assignee as set_assignee
 from server.workflow.crediting import credit_terms
 from server.workflow.gates import IssueCheck as IssueCheck
 from server.workflow.gates import Issued as Issued
-from server.workflow.gates import check_issue, issue_date_of
+from server.workflow.gates import check_issue, issue_date_of, run_issued_hooks
 from server.workflow.gates import issued as issued
 from server.workflow.gates import register_issue_gate as register_issue_gate
+from server.workflow.gates import register_issued_hook as register_issued_hook
 from server.workflow.locking import lock_row
 from server.workflow.models import Transition, WorkflowState
 from server.workflow.settings import Settings as Settings
@@ -292,6 +293,7 @@ async def _carry_out(
     frozen = Effect.FREEZE in effects
     if frozen:
         row.issued_document = document
+        await run_issued_hooks(db, invoice.id, invoice.org_id)
     reason = (request.reason or "").strip() or None
     posted = None
     if Effect.POST_REASON in effects and reason is not None:
