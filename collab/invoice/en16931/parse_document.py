@@ -1,0 +1,326 @@
+"""An e-invoice as read (`parse_read.ReadInvoice`) turned into a Cofacture document, with a
+warning for everything the document cannot hold.
+
+Principle: the amounts of the draft must be the invoice's. Where the document has no place for
+something that changes the amounts, it is carried in a form the money engine computes the same:
+
+- a line's allowances and charges (BG-27, BG-28) become its one discount (their net sum), or a
+  second line when the charges outweigh the allowances: BT-131 is kept to the cent;
+- a line whose quantity x price - allowances does not give its BT-131 (rounding habits, price
+  base quantities, imperfect data) is restated as 1 x its net amount, and said so;
+- a single document allowance (BG-20) becomes the document discount when every line is in its
+  VAT group (the engine spreads a discount over the groups; EN 16931 binds it to one);
+  otherwise each allowance and charge (BG-21) becomes a line of its own VAT category and rate
+  (quantity -1 for an allowance): BT-109, the VAT and the totals are kept, BT-106 moves.
+
+Finally the draft's totals, computed by the money engine, are compared with the invoice's BT-106,
+BT-109, BT-110, BT-112, BT-115 and each BG-23 group; every difference is a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from typing import Any, Final
+
+from collab.invoice.currencies import UnknownCurrency, minor_units
+from collab.invoice.document import HEADER, LINE, MAX_LINES
+from collab.invoice.en16931.parse_lines import Notes, line_rows, plain, rate_text, tax_group
+from collab.invoice.en16931.parse_read import (
+    Adjustment,
+    Customer,
+    ReadInvoice,
+    UnreadableInvoice,
+    decimal,
+)
+from collab.invoice.validation import evaluate
+from collab.shape import Field, field_in
+
+__all__ = ["build_document"]
+
+# BT-21 subjects of the seller's legal mentions (late payment penalties, recovery indemnity,
+# early payment discount): a draft's seller is the organization, whose profile states its own.
+_SELLER_MENTIONS: Final = frozenset({"PMD", "PMT", "AAB"})
+_KNOWN_TYPES: Final = {"380": "commercial invoice", "381": "credit note"}
+
+
+def build_document(
+    read: ReadInvoice, *, new_id: Callable[[], str]
+) -> tuple[dict[str, Any], list[str]]:
+    """The document (`{"invoice", "lines"}`) and the warnings, in the order found.
+
+    Raises:
+        UnreadableInvoice: no usable currency (BT-5), or more lines than a draft holds.
+    """
+    notes = Notes(read.dropped)
+    currency = read.currency.upper()
+    if len(currency) != 3 or not currency.isalpha():
+        raise UnreadableInvoice(f"the invoice currency (BT-5) {read.currency!r} is not a code")
+    known = _known(currency)
+    if not known:
+        notes.add(f"BT-5 currency {currency} is not an ISO 4217 code: the draft has no totals")
+    header = _header(read, currency, notes)
+    rows: list[dict[str, Any]] = []
+    for index, line in enumerate(read.lines, start=1):
+        rows += line_rows(
+            line, index, currency=currency if known else None, new_id=new_id, notes=notes
+        )
+    document = {"invoice": header, "lines": rows}
+    _document_adjustments(read.adjustments, document, new_id, notes)
+    if len(rows) > MAX_LINES:
+        raise UnreadableInvoice(f"the invoice has more lines than a draft holds ({MAX_LINES})")
+    if known:
+        _compare(read, document, notes)
+    return document, notes.all()
+
+
+def _known(currency: str) -> bool:
+    try:
+        minor_units(currency)
+    except UnknownCurrency:
+        return False
+    return True
+
+
+def _fit(value: str, field: Field | None, what: str, notes: Notes) -> str:
+    """`value` cut to the document's length for its field (the shape refuses longer ones)."""
+    limit = field.max_length if field is not None else 200
+    if len(value) <= limit:
+        return value
+    notes.add(f"{what} is longer than {limit} characters: cut")
+    return value[:limit]
+
+
+def _header(read: ReadInvoice, currency: str, notes: Notes) -> dict[str, Any]:
+    def put(key: str, value: str, what: str) -> None:
+        if value:
+            header[key] = _fit(value, field_in(HEADER, (key,)), what, notes)
+
+    header: dict[str, Any] = {"currency": currency}
+    notes.add("BG-4 seller not imported: a draft's seller is the organization (its profile)")
+    if read.number:
+        notes.add(
+            f"BT-1 invoice number {read.number!r} not kept: the draft takes the next "
+            "number of the organization's series when it is issued"
+        )
+    kind = _KNOWN_TYPES.get(read.type_code)
+    if read.type_code == "381":
+        notes.add(
+            "BT-3 381 (credit note) imported as an invoice draft with the same amounts: "
+            "make credit notes from an issued invoice"
+        )
+    elif kind is None:
+        notes.add(f"BT-3 type code {read.type_code!r} imported as a commercial invoice (380)")
+    customer = _customer(read.customer, notes)
+    if customer:
+        header["customer"] = customer
+    put("issue_date", _date(read.issue_date, "BT-2 issue date", notes), "BT-2")
+    put("due_date", _date(read.due_date, "BT-9 payment due date", notes), "BT-9")
+    put("buyer_reference", read.buyer_reference, "BT-10 buyer reference")
+    put("payment_terms", read.payment_terms, "BT-20 payment terms")
+    put("notes", _notes(read.notes, notes), "BG-1 notes")
+    return header
+
+
+def _customer(customer: Customer, notes: Notes) -> dict[str, Any]:
+    fields = field_in(HEADER, ("customer",))
+    found: dict[str, Any] = {}
+
+    def put(target: dict[str, Any], path: tuple[str, ...], value: str, what: str) -> None:
+        if value:
+            target[path[-1]] = _fit(value, field_in(fields, path), what, notes)
+
+    put(found, ("name",), customer.name, "BT-44 buyer name")
+    put(found, ("email",), customer.email, "BT-49 buyer electronic address")
+    put(found, ("vat_id",), customer.vat_id, "BT-48 buyer VAT identifier")
+    siren = customer.legal_id.replace(" ", "")
+    french = customer.legal_scheme in ("0002", "0009") or (
+        not customer.legal_scheme and customer.country.upper() == "FR" and len(siren) in (9, 14)
+    )
+    if siren and french:
+        put(found, ("siren",), siren, "BT-47 buyer SIREN")
+    elif siren:
+        notes.add(
+            f"BT-47 buyer legal registration identifier {customer.legal_id!r} (scheme "
+            f"{customer.legal_scheme or 'none'}) not kept: a draft holds a SIREN or SIRET"
+        )
+    if customer.subdivision:
+        notes.add(f"BT-54 buyer country subdivision {customer.subdivision!r} not kept")
+    address: dict[str, Any] = {}
+    line2 = ", ".join(part for part in (customer.line2, customer.line3) if part)
+    for key, value, what in (
+        ("line1", customer.line1, "BT-50"),
+        ("line2", line2, "BT-51 (with BT-163)"),
+        ("postcode", customer.postcode, "BT-53"),
+        ("city", customer.city, "BT-52"),
+        ("country", customer.country.upper(), "BT-55"),
+    ):
+        put(address, ("address", key), value, f"{what} buyer address")
+    if address:
+        found["address"] = address
+    return found
+
+
+def _date(text: str, what: str, notes: Notes) -> str:
+    if not text:
+        return ""
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text).isoformat()
+    except ValueError:
+        pass
+    notes.add(f"{what} {text!r} is not a date: left empty")
+    return ""
+
+
+def _notes(found: tuple[tuple[str, str], ...], notes: Notes) -> str:
+    kept: list[str] = []
+    subjects: set[str] = set()
+    for subject, text in found:
+        if subject in _SELLER_MENTIONS:
+            notes.add(
+                f"BT-22 note with subject {subject} (a seller's legal mention) not kept: "
+                "the organization's seller profile states its own"
+            )
+            continue
+        if subject:
+            subjects.add(subject)
+        kept.append(text)
+    if subjects:
+        notes.add(f"BT-21 note subject codes not kept ({', '.join(sorted(subjects))})")
+    return "\n\n".join(kept)
+
+
+def _document_adjustments(
+    found: tuple[Adjustment, ...],
+    document: dict[str, Any],
+    new_id: Callable[[], str],
+    notes: Notes,
+) -> None:
+    rows: list[dict[str, Any]] = document["lines"]
+    groups = {tax_group(row) for row in rows}
+    pending = [a for a in found if decimal(a.amount) is not None]
+    for adjustment in found:
+        if decimal(adjustment.amount) is None:
+            kind = "BG-21 document charge" if adjustment.charge else "BG-20 document allowance"
+            notes.add(
+                f"{kind} {adjustment.reason!r}: amount {adjustment.amount!r} unreadable, not kept"
+            )
+    charges = [a for a in pending if a.charge]
+    allowances = [a for a in pending if not a.charge]
+    for charge in charges:
+        rows.append(_adjustment_row(charge, groups, new_id, notes))
+    if len(allowances) == 1 and _as_discount(allowances[0], document, groups):
+        return
+    for allowance in allowances:
+        rows.append(_adjustment_row(allowance, groups, new_id, notes))
+
+
+def _as_discount(allowance: Adjustment, document: dict[str, Any], groups: set[Any]) -> bool:
+    """Whether the allowance became the document discount, exactly (see the module doc)."""
+    amount = decimal(allowance.amount)
+    category = allowance.category.upper() or "S"
+    rows = document["lines"]
+    if amount is None or amount < 0 or not rows:
+        return False
+    if {tax_group(row) for row in rows} != {(category, _rate_key(allowance.rate, category))}:
+        return False
+    header = document["invoice"]
+    percent = decimal(allowance.percent)
+    candidates = [{"kind": "amount", "value": plain(amount)}]
+    if percent is not None:
+        candidates.insert(0, {"kind": "percent", "value": plain(percent)})
+    for candidate in candidates:
+        header["discount"] = candidate
+        totals = evaluate(document).totals
+        if totals is not None and Decimal(totals["document_discount"]) == amount:
+            return True
+    del header["discount"]
+    return False
+
+
+def _rate_key(text: str, category: str) -> Decimal:
+    value = decimal(rate_text(text, category) or "0")
+    return (value or Decimal(0)).normalize()
+
+
+def _adjustment_row(
+    adjustment: Adjustment, groups: set[Any], new_id: Callable[[], str], notes: Notes
+) -> dict[str, Any]:
+    amount = decimal(adjustment.amount) or Decimal(0)
+    category = adjustment.category.upper()
+    kind = "BG-21 document charge" if adjustment.charge else "BG-20 document allowance"
+    if not category:
+        only = next(iter(groups))[0] if len(groups) == 1 else "S"
+        notes.add(
+            f"{kind} {adjustment.reason!r} has no VAT category (BT-95/BT-102): {only} assumed"
+        )
+        category = only
+    sign = 1 if adjustment.charge else -1
+    if amount < 0:
+        sign, amount = -sign, -amount
+    reason = adjustment.reason or ("Charge" if adjustment.charge else "Allowance")
+    notes.add(
+        f"{kind} {reason!r} ({plain(amount)}) carried as a line of its own: the draft's "
+        "BT-106 differs from the invoice's, its VAT and totals do not"
+    )
+    return {
+        "id": new_id(),
+        "description": reason[: LINE.fields["description"].max_length if LINE.fields else 200],
+        "quantity": str(sign),
+        "unit": "C62",
+        "unit_price": plain(amount),
+        "tax_rate": rate_text(adjustment.rate, category) or "0",
+        "tax_category": category[:2],
+    }
+
+
+def _compare(read: ReadInvoice, document: dict[str, Any], notes: Notes) -> None:
+    evaluation = evaluate(document)
+    totals = evaluation.totals
+    assert totals is not None  # the currency is known
+    stated = read.totals
+    for what, text, computed in (
+        ("BT-106 sum of line net amounts", stated.line_total, totals["line_total"]),
+        ("BT-109 total without VAT", stated.tax_exclusive, totals["net"]),
+        ("BT-110 total VAT", stated.tax_total, totals["tax"]),
+        ("BT-112 total with VAT", stated.tax_inclusive, totals["gross"]),
+        ("BT-115 amount due", stated.payable, totals["due"]),
+    ):
+        value = decimal(text)
+        if value is not None and value != Decimal(computed):
+            notes.add(f"{what}: the invoice states {text}, the draft computes {computed}")
+    for label, what in (
+        ("BT-113 paid amount", stated.prepaid),
+        ("BT-114 rounding amount", stated.rounding),
+    ):
+        if (value := decimal(what)) is not None and value != 0:
+            notes.add(f"{label} {what} not kept: the draft's amount due (BT-115) leaves it out")
+    engine = {
+        (g["category"], Decimal(g["rate"]).normalize()): (g["base"], g["amount"])
+        for g in totals["tax_breakdown"]
+    }
+    for vat in read.vat:
+        category = vat.category.upper()
+        key = (category, _rate_key(vat.rate, category))
+        base, amount = decimal(vat.base), decimal(vat.amount)
+        ours = engine.get(key)
+        if ours is None:
+            notes.add(
+                f"BG-23 VAT breakdown {category} {vat.rate or '-'} %: no line of the "
+                "draft is in this group"
+            )
+        elif (base, amount) != (Decimal(ours[0]), Decimal(ours[1])):
+            notes.add(
+                f"BG-23 VAT breakdown {category} {vat.rate or '-'} %: the invoice states "
+                f"base {vat.base}, VAT {vat.amount}; the draft computes base {ours[0]}, "
+                f"VAT {ours[1]}"
+            )
+    uncounted = [issue for issue in evaluation.issues if issue.path.startswith("lines.")]
+    if not evaluation.complete:
+        shown = "; ".join(f"{i.path.split('.')[-1]}: {i.message}" for i in uncounted[:5])
+        notes.add(
+            f"{len(document['lines']) - len(evaluation.counted)} line(s) not counted in "
+            f"the totals until corrected ({shown})"
+        )
