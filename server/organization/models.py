@@ -1,13 +1,14 @@
 """Tables of an organization's seller profile and its number series.
 
-The schema itself is created by Alembic migrations (server/core/migrations, 0009)."""
+The schema itself is created by Alembic migrations (server/core/migrations, 0009 and 0014)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 from server.core.db import Base, UtcDateTime
 
@@ -35,6 +36,8 @@ class SellerProfile(Base):
     payment_days: Mapped[int] = mapped_column(Integer, default=30)
     # {late_payment_rate, recovery_indemnity, early_payment_discount, text}: see schemas.py.
     legal_mentions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # The seller pays VAT on debits (a mention French e-invoices carry; migration 0014).
+    vat_on_debits: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
@@ -55,3 +58,16 @@ class NumberSeries(Base):
     year: Mapped[int] = mapped_column(Integer)
     next_value: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Branding(Base):
+    """The colour and logo the PDF templates use (migration 0014); no row: their defaults."""
+
+    __tablename__ = "org_branding"
+
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    color: Mapped[str | None] = mapped_column(String(7), nullable=True)  # "#rrggbb"
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    logo_type: Mapped[str | None] = mapped_column(String(20), nullable=True)  # image/png, jpeg
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_by: Mapped[str | None] = mapped_column(String(36), nullable=True)

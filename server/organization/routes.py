@@ -4,6 +4,8 @@ admins change it) and the legal number series (admins). Another organization's i
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import UTC, date, datetime
 
 from fastapi import APIRouter, Request
@@ -12,10 +14,12 @@ from collab.invoice.numbering import Reset
 from server.auth import service as auth
 from server.auth.service import Caller, Capability
 from server.core.api import Ctx, client_ip, errors
-from server.core.errors import NotFound
+from server.core.errors import BadRequest, NotFound
 from server.organization import service as organization
+from server.organization.branding import MAX_LOGO_BYTES, image_type
 from server.organization.schemas import (
     Address,
+    BrandingModel,
     LegalMentions,
     Profile,
     ProfileIn,
@@ -88,7 +92,65 @@ def _profile(body: ProfileIn) -> organization.Profile:
         payment_terms=body.payment_terms,
         payment_days=body.payment_days,
         legal_mentions=mentions.model_dump(exclude_none=True),
+        vat_on_debits=body.vat_on_debits,
     )
+
+
+@router.get(
+    "/branding",
+    response_model=BrandingModel,
+    summary="The colour and logo of the organization's PDFs (any member)",
+)
+async def read_branding(caller: Caller, ctx: Ctx, org: str) -> BrandingModel:
+    async with ctx.sessions() as db:
+        await auth.require(
+            db, user_id=caller.user_id, org_id=org, capability=Capability.INVOICE_READ
+        )
+        found = await organization.branding(db, org)
+    logo = None
+    if found.logo is not None:
+        logo = f"data:{found.logo_type};base64,{base64.b64encode(found.logo).decode()}"
+    return BrandingModel(color=found.color, logo=logo)
+
+
+@router.put(
+    "/branding",
+    response_model=BrandingModel,
+    responses=errors(400, 403),
+    summary="Set the colour and logo of the organization's PDFs (admins); audited",
+)
+async def write_branding(
+    caller: Caller, ctx: Ctx, org: str, body: BrandingModel, request: Request
+) -> BrandingModel:
+    logo, kind = _logo(body.logo)
+    new = organization.Branding(color=body.color, logo=logo, logo_type=kind)
+    async with ctx.sessions.begin() as db:
+        await auth.require(
+            db, user_id=caller.user_id, org_id=org, capability=Capability.ORG_SETTINGS
+        )
+        await organization.save_branding(
+            db, org_id=org, actor_id=caller.user_id, ip=client_ip(request), new=new
+        )
+    return body
+
+
+def _logo(value: str | None) -> tuple[bytes | None, str | None]:
+    """Decode a data URI logo; 400 unless it is a PNG or JPEG (by its bytes) within the limit."""
+    if value is None:
+        return None, None
+    head, _, data = value.partition(",")
+    if not head.startswith("data:") or not head.endswith(";base64"):
+        raise BadRequest("`logo` must be a data URI: data:image/png;base64,...")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise BadRequest("`logo` is not valid base64") from None
+    if len(raw) > MAX_LOGO_BYTES:
+        raise BadRequest(f"`logo` is {len(raw)} bytes: at most {MAX_LOGO_BYTES}")
+    kind = image_type(raw)
+    if kind is None:
+        raise BadRequest("`logo` must be a PNG or a JPEG image")
+    return raw, kind
 
 
 @router.get(

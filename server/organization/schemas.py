@@ -80,6 +80,10 @@ class ProfileIn(Model):
     currency: Annotated[str, Field(description="ISO 4217 default currency")] = "EUR"
     payment_terms: Annotated[str, _text(0, 500)] = ""
     payment_days: Annotated[int, Field(ge=0, le=365, description="days to the due date")] = 30
+    vat_on_debits: bool = Field(
+        default=False,
+        description="the seller opted to pay VAT on debits (stated on French invoices)",
+    )
 
     @field_validator("siren")
     @classmethod
@@ -151,6 +155,7 @@ class Profile(BaseModel):
     currency: str
     payment_terms: str
     payment_days: int
+    vat_on_debits: bool
     missing: list[str] = Field(description="what issuing still needs (field paths); empty: ready")
 
 
@@ -209,3 +214,21 @@ class Series(BaseModel):
 
 class SeriesList(BaseModel):
     items: list[Series]
+
+
+class BrandingModel(Model):
+    """The colour and logo of the organization's PDFs (GET and PUT alike)."""
+
+    color: Annotated[
+        str | None,
+        StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^#[0-9a-fA-F]{6}$"),
+        Field(description="#rrggbb; null: the templates' colour", examples=["#1a5fb4"]),
+    ] = None
+    logo: Annotated[
+        str | None,
+        Field(
+            max_length=60_000,
+            description="a PNG or JPEG as a data URI (data:image/png;base64,...), at most "
+            "40,000 bytes once decoded; null: none",
+        ),
+    ] = None

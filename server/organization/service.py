@@ -18,6 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit.service import AuditKind, record
+from server.organization.branding import Branding as Branding
+from server.organization.branding import branding as branding
+from server.organization.branding import save_branding as save_branding
 from server.organization.models import SellerProfile
 from server.organization.series import (
     DEFAULT_SERIES,
@@ -77,6 +80,7 @@ class Profile:
     payment_terms: str = ""
     payment_days: int = 30
     legal_mentions: Mapping[str, str] = field(default_factory=dict)
+    vat_on_debits: bool = False  # the seller's option to pay VAT on debits (French mention)
 
     def as_dict(self) -> dict[str, Any]:
         """A JSON-able copy, in the shape of `GET /api/orgs/{org}/profile` (without `missing`):
@@ -184,4 +188,5 @@ def _of(row: SellerProfile) -> Profile:
         payment_terms=row.payment_terms,
         payment_days=row.payment_days,
         legal_mentions=dict(row.legal_mentions or {}),
+        vat_on_debits=row.vat_on_debits,
     )
