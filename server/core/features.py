@@ -16,6 +16,7 @@ FEATURES: Final = (
     "credit_notes",
     "platforms",
     "exports",
+    "imports",
 )
 
 
