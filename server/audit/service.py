@@ -67,6 +67,7 @@ class AuditKind(StrEnum):
     INVOICE_VERSION_NAMED = "invoice.version_named"
     CREDIT_NOTE_CREATED = "invoice.credit_note_created"
     INVOICE_CANCELLED = "invoice.cancelled"
+    INVOICE_IMPORTED = "invoice.imported"
 
 
 def record(

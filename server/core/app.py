@@ -48,6 +48,7 @@ from server.core.tokens import TokenSigner
 from server.credit_notes import routes as credit_note_routes
 from server.exports import routes as export_routes
 from server.exports import service as exports_service
+from server.imports import routes as import_routes
 from server.invoices import routes as invoice_routes
 from server.invoices import service as invoices
 from server.invoices import socket as ws
@@ -76,6 +77,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     credit_note_routes,
     export_routes,
     platform_routes,
+    import_routes,
     oidc,
 )
 
@@ -152,7 +154,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         middleware=[
             Middleware(SecurityHeadersMiddleware),  # first: on every answer, errors included
-            Middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES),
+            Middleware(
+                BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES, routes=import_routes.BODY_LIMITS
+            ),
             # Only the single sign-on flow keeps state in this cookie (its state and nonce).
             Middleware(
                 SessionMiddleware,

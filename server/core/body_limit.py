@@ -6,11 +6,15 @@ sees the client gone, and whatever it answers afterwards is dropped. Memory held
 thus bounded by the limit, whoever reads it. After a refusal the rest of the body is read and
 thrown away, up to `DRAIN_BYTES`: closing a socket with unread data resets it, and a reset can
 reach the client before the 413 does.
+
+A route that takes files (an e-invoice import) is given its own, larger limit by exact method
+and path in `routes`, so every other route keeps the small one.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,16 +22,20 @@ DRAIN_BYTES = 4 * 1024 * 1024  # past this, a refused upload is cut off (the cli
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, routes: Mapping[tuple[str, str], int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.routes = dict(routes or {})  # (method, path) -> that route's own limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if _declared_length(scope) > self.max_bytes:
-            await self._refuse(send)
+        limit = self.routes.get((scope["method"], scope["path"]), self.max_bytes)
+        if _declared_length(scope) > limit:
+            await self._refuse(send, limit)
             await _drain(receive, 0)
             return
         seen = 0
@@ -40,9 +48,9 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     refused = True
-                    await self._refuse(send)
+                    await self._refuse(send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -54,8 +62,8 @@ class BodyLimitMiddleware:
         if refused:
             await _drain(receive, seen)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps({"error": f"request body above {self.max_bytes} bytes"}).encode()
+    async def _refuse(self, send: Send, limit: int) -> None:
+        body = json.dumps({"error": f"request body above {limit} bytes"}).encode()
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
