@@ -128,6 +128,7 @@ def _customer(customer: Customer, notes: Notes) -> dict[str, Any]:
     found: dict[str, Any] = {}
 
     def put(target: dict[str, Any], path: tuple[str, ...], value: str, what: str) -> None:
+        value = " ".join(value.split())  # one-line fields: a wrapped XML value is one line
         if value:
             target[path[-1]] = _fit(value, field_in(fields, path), what, notes)
 
