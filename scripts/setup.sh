@@ -8,6 +8,18 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 extras=${1:-dev}
 
+# WeasyPrint (the PDFs, server/exports/pdf.py) draws text with Debian's Pango and HarfBuzz and
+# needs fonts: the templates ask for DejaVu, with Liberation as the fallback.
+weasyprint_debs="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation"
+# shellcheck disable=SC2086  # a list of package names, split on purpose
+if ! dpkg -s $weasyprint_debs >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $weasyprint_debs
+  else
+    echo "note: the PDFs need: sudo apt-get install $weasyprint_debs" >&2
+  fi
+fi
+
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi

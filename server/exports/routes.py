@@ -1,7 +1,10 @@
-"""The e-invoice exports: GET /api/invoices/{id}/cii.xml and /ubl.xml, thin over the service."""
+"""The invoice as it leaves Cofacture: GET /api/invoices/{id}/cii.xml, /ubl.xml, /pdf and
+/facturx.pdf, thin over the service."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from typing import Any
 
@@ -10,7 +13,7 @@ from fastapi import APIRouter, Request, Response
 from server.auth.service import Caller
 from server.core.api import Ctx, errors
 from server.exports import service as exports
-from server.exports.schemas import XML_ANSWER, ExportOut
+from server.exports.schemas import XML_ANSWER, ExportOut, RenderOut, pdf_answer
 
 router = APIRouter(prefix="/api/invoices", tags=["exports"], responses=errors(401))
 
@@ -20,6 +23,12 @@ _DESCRIPTION = (
     "the official EN 16931 Schematron on every export; a draft usually breaks some rules, so "
     "the answer is 200 either way and says what was found. 409 `not_exportable` when the "
     "document cannot be expressed at all (an unknown currency). See docs/e-invoices.md."
+)
+_PDF_DESCRIPTION = (
+    "Any member who can read the invoice. A draft is watermarked DRAFT, carries no number and "
+    "is rendered on every request; an issued invoice is rendered once per template and "
+    "language and served unchanged afterwards. `lang` defaults to French for a French seller, "
+    "else English. Every figure is the one the XML carries. See docs/e-invoices.md."
 )
 _UNSAFE = re.compile(r"[^A-Za-z0-9+_-]")
 
@@ -48,6 +57,86 @@ async def get_ubl(
     caller: Caller, ctx: Ctx, invoice_id: str, request: Request, response: Response
 ) -> Any:
     return await _export(caller, ctx, invoice_id, request, response, "ubl")
+
+
+@router.get(
+    "/{invoice_id}/pdf",
+    response_model=RenderOut,
+    responses={**pdf_answer("The PDF (`application/pdf`, the default)"), **errors(404, 409)},
+    summary="The invoice as a PDF for people (template classic or modern, English or French)",
+    description=_PDF_DESCRIPTION,
+)
+async def get_pdf(
+    caller: Caller,
+    ctx: Ctx,
+    invoice_id: str,
+    request: Request,
+    template: exports.Template = "classic",
+    lang: exports.Language | None = None,
+) -> Any:
+    found = await exports.pdf(
+        ctx.sessions,
+        ctx.registry,
+        ctx.store,
+        user_id=caller.user_id,
+        invoice_id=invoice_id,
+        template=template,
+        lang=lang,
+    )
+    return _pdf(found, request, "pdf", f"{_UNSAFE.sub('-', found.number)}.pdf")
+
+
+@router.get(
+    "/{invoice_id}/facturx.pdf",
+    response_model=RenderOut,
+    responses={
+        **pdf_answer("Factur-X: the PDF/A-3b with the CII XML attached as `factur-x.xml`"),
+        **errors(404, 409),
+    },
+    summary="The invoice as Factur-X (EN 16931 profile): PDF/A-3 with the CII XML inside",
+    description=_PDF_DESCRIPTION
+    + " The attached XML is byte for byte what `/cii.xml` answers for the same invoice.",
+)
+async def get_facturx(
+    caller: Caller,
+    ctx: Ctx,
+    invoice_id: str,
+    request: Request,
+    template: exports.Template = "classic",
+    lang: exports.Language | None = None,
+) -> Any:
+    found = await exports.facturx(
+        ctx.sessions,
+        ctx.registry,
+        ctx.store,
+        user_id=caller.user_id,
+        invoice_id=invoice_id,
+        template=template,
+        lang=lang,
+    )
+    return _pdf(found, request, "facturx", f"{_UNSAFE.sub('-', found.number)}.facturx.pdf")
+
+
+def _pdf(found: exports.Rendered, request: Request, kind: str, filename: str) -> Any:
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "pdf" not in accept:
+        return {
+            "format": kind,
+            "number": found.number,
+            "draft": found.draft,
+            "template": found.layout.template,
+            "lang": found.layout.lang,
+            "size": len(found.data),
+            "sha256": hashlib.sha256(found.data).hexdigest(),
+            "pdf": base64.b64encode(found.data).decode("ascii"),
+        }
+    # A draft changes with every edit: no cache may keep it. An issued one never changes.
+    cache = "private, no-store" if found.draft else "private, max-age=3600, immutable"
+    headers = {
+        "Content-Disposition": f'inline; filename="{filename}"',
+        "Cache-Control": cache,
+    }
+    return Response(found.data, media_type="application/pdf", headers=headers)
 
 
 async def _export(

@@ -1,5 +1,6 @@
-"""Answers of the export routes: the source of their OpenAPI description. The XML itself is the
-default answer (`application/xml`); `ExportOut` is the JSON one, for clients that ask for it."""
+"""Answers of the export routes: the source of their OpenAPI description. The XML or PDF itself is
+the default answer (`application/xml`, `application/pdf`); `ExportOut` and `RenderOut` are the
+JSON ones, for clients that ask for them."""
 
 from __future__ import annotations
 
@@ -45,3 +46,26 @@ XML_ANSWER: dict[int | str, dict[str, Any]] = {
         },
     }
 }
+
+
+class RenderOut(BaseModel):
+    """A PDF as JSON: what it is, and its bytes in base64."""
+
+    format: Literal["pdf", "facturx"]
+    number: str = Field(description='the legal number, or "DRAFT" (the PDF then shows none)')
+    draft: bool = Field(description="a draft's PDF: watermarked, rendered on every request")
+    template: Literal["classic", "modern"]
+    lang: Literal["en", "fr"]
+    size: int = Field(description="bytes")
+    sha256: str
+    pdf: str = Field(description="the PDF, base64")
+
+
+def pdf_answer(description: str) -> dict[int | str, dict[str, Any]]:
+    """The 200 answer as a PDF, next to the JSON model FastAPI describes from `RenderOut`."""
+    return {
+        200: {
+            "description": description,
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }

@@ -3,7 +3,12 @@
 - `export(...)`: the invoice as CII or UBL XML, checked; drafts carry the number "DRAFT".
 - `check_document(...)`: map a document and check both syntaxes, without the database: the
   issue-time gate (docs/e-invoices.md, "The validation gate").
+- `pdf(...)`, `facturx(...)`: the PDF for people and Factur-X (pdf.py draws them, in a worker
+  process: renderer.py).
 - `check_cii`, `check_ubl`: the checks alone (validation.py says how they run).
+
+Issued invoices are rendered once per format and variant and served from `issued_renders`
+afterwards (renders.py); drafts are rendered on every request.
 """
 
 from __future__ import annotations
@@ -27,10 +32,15 @@ from collab.invoice.en16931 import (
 from collab.sync import RoomRegistry, UpdateStore
 from server.core.errors import Conflict
 from server.credit_notes import service as credit_notes
+from server.exports import renderer, renders
+from server.exports.labels import Language as Language
+from server.exports.pdf import Layout, render_facturx, render_pdf
+from server.exports.pdf import Template as Template
 from server.exports.validation import Finding as Finding
 from server.exports.validation import Report as Report
 from server.exports.validation import check_cii as check_cii
 from server.exports.validation import check_ubl as check_ubl
+from server.exports.view import Branding
 from server.invoices import service as invoices
 from server.organization import service as organization
 from server.workflow import service as workflow
@@ -74,6 +84,111 @@ async def export(
     A fatal finding does not stop the export: a draft is expected to have some, and the report
     says which.
     """
+    source = await _source(sessions, registry, store, user_id=user_id, invoice_id=invoice_id)
+    if source.issued:
+        xml = await _issued_xml(sessions, source, syntax)
+        report = await (check_cii if syntax == "cii" else check_ubl)(xml)
+    else:
+        xml, report = await _write_and_check(source.semantic, syntax)
+    return Export(syntax=syntax, xml=xml, report=report, number=source.semantic.number)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A PDF or Factur-X file, the number it carries ("DRAFT" before issue), how it looks."""
+
+    data: bytes
+    number: str
+    draft: bool
+    layout: Layout
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What every output of one invoice is drawn from: the one semantic model, and the seller
+    it was mapped with (stamped at issue, else the current profile)."""
+
+    invoice_id: str
+    semantic: SemanticInvoice
+    seller: Mapping[str, Any]
+    issued: bool
+
+
+async def pdf(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    store: UpdateStore,
+    *,
+    user_id: str,
+    invoice_id: str,
+    template: Template = "classic",
+    lang: Language | None = None,
+) -> Rendered:
+    """The PDF for people, for any member who may read the invoice (404 otherwise). A draft
+    carries a DRAFT watermark and no number; an issued invoice is rendered once per template
+    and language, then served unchanged."""
+    source = await _source(sessions, registry, store, user_id=user_id, invoice_id=invoice_id)
+    layout = _layout(template, lang, source.seller)
+    kept = await renders.stored(sessions, invoice_id, "pdf", layout.variant)
+    if source.issued and kept is not None:
+        return Rendered(kept, source.semantic.number, False, layout)
+    data = await renderer.run(
+        render_pdf,
+        invoice=source.semantic,
+        seller=source.seller,
+        layout=layout,
+        draft=not source.issued,
+    )
+    if source.issued:
+        data = await renders.keep(sessions, invoice_id, "pdf", data, layout.variant)
+    return Rendered(data, source.semantic.number, not source.issued, layout)
+
+
+async def facturx(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    store: UpdateStore,
+    *,
+    user_id: str,
+    invoice_id: str,
+    template: Template = "classic",
+    lang: Language | None = None,
+) -> Rendered:
+    """Factur-X (EN 16931 profile): the PDF as PDF/A-3b with the CII attached. The attached
+    XML is the very bytes `export(..., syntax="cii")` answers: for an issued invoice the
+    stored CII, for a draft the same deterministic writing of the same semantic model."""
+    source = await _source(sessions, registry, store, user_id=user_id, invoice_id=invoice_id)
+    layout = _layout(template, lang, source.seller)
+    if source.issued:
+        if kept := await renders.stored(sessions, invoice_id, "facturx", layout.variant):
+            return Rendered(kept, source.semantic.number, False, layout)
+        cii = await _issued_xml(sessions, source, "cii")
+    else:
+        cii = to_cii(source.semantic)
+    data = await renderer.run(
+        render_facturx,
+        invoice=source.semantic,
+        cii=cii,
+        seller=source.seller,
+        layout=layout,
+        draft=not source.issued,
+    )
+    if source.issued:
+        data = await renders.keep(sessions, invoice_id, "facturx", data, layout.variant)
+    return Rendered(data, source.semantic.number, not source.issued, layout)
+
+
+async def _source(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    store: UpdateStore,
+    *,
+    user_id: str,
+    invoice_id: str,
+) -> _Source:
+    """The invoice as its outputs see it. An issued invoice: the number, issue date, seller
+    and document stamped at issue; a draft: "DRAFT", its own issue date (else today) and the
+    organization's current profile."""
     async with sessions() as db:
         found = await invoices.access(db, user_id=user_id, invoice_id=invoice_id)
         invoice = found.invoice
@@ -95,8 +210,32 @@ async def export(
         type_code=type_code,
         preceding=preceding,
     )
-    xml, report = await _write_and_check(semantic, syntax)
-    return Export(syntax=syntax, xml=xml, report=report, number=semantic.number)
+    return _Source(invoice.id, semantic, seller, issued=stamp is not None)
+
+
+async def _issued_xml(
+    sessions: async_sessionmaker[AsyncSession], source: _Source, syntax: Syntax
+) -> bytes:
+    """An issued invoice's XML: stored at its first export, the same bytes ever after."""
+    if kept := await renders.stored(sessions, source.invoice_id, syntax):
+        return kept
+    xml = to_cii(source.semantic) if syntax == "cii" else to_ubl(source.semantic)
+    return await renders.keep(sessions, source.invoice_id, syntax, xml)
+
+
+def _layout(template: Template, lang: Language | None, seller: Mapping[str, Any]) -> Layout:
+    """The template, the language (by default French for a French seller, else English) and
+    the seller's logo and colour when its profile carries them (`logo`: an image data URI,
+    `color`: #rrggbb; the profile has no such fields yet, so the defaults apply)."""
+    if lang is None:
+        address = seller.get("address") or {}
+        french = isinstance(address, Mapping) and address.get("country") == "FR"
+        lang = "fr" if french else "en"
+    logo, color = seller.get("logo"), seller.get("color")
+    branding = Branding(
+        logo=logo if isinstance(logo, str) else "", color=color if isinstance(color, str) else ""
+    )
+    return Layout(template=template, lang=lang, branding=branding)
 
 
 async def document_type(

@@ -1,0 +1,116 @@
+"""The invoice as a PDF for people (Jinja2 templates rendered by WeasyPrint) and as Factur-X
+(the same PDF as PDF/A-3b with the CII XML attached, by the `factur-x` library).
+
+Synchronous and CPU-bound: callers run these off the event loop (renderer.py). Nothing here is
+fetched from anywhere: the templates are read from this package, the stylesheets are inlined,
+and the only images are data URIs (the logo, the QR code); any other URL is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from facturx import generate_from_binary  # type: ignore[import-untyped]
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from weasyprint import HTML  # type: ignore[import-untyped]
+from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
+from collab.invoice.en16931 import SemanticInvoice
+from server.exports.labels import Language
+from server.exports.view import Branding, context
+
+Template = Literal["classic", "modern"]
+TEMPLATES: Final = ("classic", "modern")
+_FOLDER: Final = Path(__file__).with_name("templates")
+_LOCALES: Final = {"en": "en-GB", "fr": "fr-FR"}
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How a PDF looks: which template, which language, which organization's branding."""
+
+    template: Template = "classic"
+    lang: Language = "en"
+    branding: Branding = field(default_factory=Branding)
+
+    @property
+    def variant(self) -> str:
+        """What a stored render is keyed by beside its format ("classic/fr")."""
+        return f"{self.template}/{self.lang}"
+
+
+@cache
+def _environment() -> Environment:
+    # Autoescape on for .html: every customer name, line description or note is text, never
+    # markup. StrictUndefined: a misspelt variable fails the test suite instead of printing "".
+    return Environment(
+        loader=FileSystemLoader(_FOLDER),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _fetcher() -> URLFetcher:
+    return URLFetcher(allowed_protocols=("data",))
+
+
+def render_html(
+    invoice: SemanticInvoice, *, seller: Mapping[str, Any], layout: Layout, draft: bool
+) -> str:
+    """The invoice as the template's HTML (what the PDF is drawn from)."""
+    found = context(invoice, seller=seller, lang=layout.lang, draft=draft, branding=layout.branding)
+    return _environment().get_template(f"{layout.template}.html").render(found)
+
+
+def render_pdf(
+    invoice: SemanticInvoice,
+    *,
+    seller: Mapping[str, Any],
+    layout: Layout,
+    draft: bool,
+    archival: bool = False,
+) -> bytes:
+    """The PDF; `archival` makes it PDF/A-3b (fonts embedded, an sRGB output intent), the
+    base Factur-X requires."""
+    html = render_html(invoice, seller=seller, layout=layout, draft=draft)
+    document = HTML(string=html, base_url=str(_FOLDER), url_fetcher=_fetcher())
+    options: dict[str, Any] = {"pdf_variant": "pdf/a-3b"} if archival else {}
+    data: bytes = document.write_pdf(**options)
+    return data
+
+
+def render_facturx(
+    invoice: SemanticInvoice,
+    *,
+    cii: bytes,
+    seller: Mapping[str, Any],
+    layout: Layout,
+    draft: bool,
+) -> bytes:
+    """Factur-X, EN 16931 profile: the PDF/A-3b with `cii` attached as factur-x.xml, unchanged
+    (the caller passes the bytes /cii.xml serves, so both are the same document)."""
+    pdf = render_pdf(invoice, seller=seller, layout=layout, draft=draft, archival=True)
+    title = f"{invoice.seller.name}: {invoice.number}"
+    data: bytes = generate_from_binary(
+        pdf,
+        cii,
+        flavor="factur-x",
+        level="en16931",
+        # The XML was checked against the XSD and the Schematron by the export already.
+        check_xsd=False,
+        pdf_metadata={
+            "author": invoice.seller.name,
+            "keywords": "Factur-X, Invoice",
+            "title": title,
+            "subject": f"Factur-X invoice {invoice.number} dated {invoice.issue_date.isoformat()}",
+        },
+        lang=_LOCALES[layout.lang],
+    )
+    return data

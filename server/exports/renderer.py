@@ -1,0 +1,64 @@
+"""Where PDF rendering runs: a small pool of worker processes, off the event loop.
+
+WeasyPrint lays a page out in Python, so a render in a thread holds the GIL for most of its
+time: measured with 10 Factur-X renders queued on a thread (limiter of 1), the event loop's p99
+wake-up delay went from 1.4 ms idle to 24 ms, with stalls up to 300 ms; on one worker process
+it stayed at 8 ms (max 26 ms) on the 2-core machine (docs/e-invoices.md has the figures and
+bench/render.py measures it end to end). A process costs a start (about a second, once: the
+pool is kept) and pickling the arguments (a few kilobytes).
+
+Workers come from a `forkserver`: forking the server itself would copy its threads' locks
+(the validation thread, the event loop) in whatever state they are; the fork server is a clean
+single-threaded process that has imported the renderer once, so each worker starts warm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from typing import Any, Final, TypeVar
+
+T = TypeVar("T")
+
+# Renders running at once; the others queue. One keeps a core free for the live editing on a
+# 2-core machine; COFACTURE_RENDER_PROCESSES raises it on bigger ones.
+PROCESSES: Final = max(1, int(os.environ.get("COFACTURE_RENDER_PROCESSES", "1")))
+_PRELOAD: Final = ["server.exports.pdf"]
+
+_state: dict[str, ProcessPoolExecutor] = {}
+
+
+def _pool() -> ProcessPoolExecutor:
+    found = _state.get("pool")
+    if found is None:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(_PRELOAD)
+        found = _state["pool"] = ProcessPoolExecutor(PROCESSES, mp_context=context)
+    return found
+
+
+async def run(work: Callable[..., T], /, **kwargs: Any) -> T:
+    """`work(**kwargs)` in a worker process; its arguments and result must pickle. A worker
+    that died (killed, out of memory) breaks the pool: it is replaced and the work tried once
+    more, so one crash costs one retry, not every render after it."""
+    loop = asyncio.get_running_loop()
+    job = partial(work, **kwargs)
+    try:
+        return await loop.run_in_executor(_pool(), job)
+    except BrokenProcessPool:
+        broken = _state.pop("pool", None)
+        if broken is not None:
+            broken.shutdown(wait=False, cancel_futures=True)
+        return await loop.run_in_executor(_pool(), job)
+
+
+def shutdown() -> None:
+    """Stop the workers (tests and benchmarks; at exit the executor joins them itself)."""
+    found = _state.pop("pool", None)
+    if found is not None:
+        found.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,209 @@
+"""What the PDF templates print: the semantic invoice laid out as text, in one language.
+
+Every figure comes from the `SemanticInvoice` the XML is written from (the money engine's,
+through `to_semantic`); here they only become text. The legal mentions come from the seller
+profile stamped with the invoice (the mapping turned them into English notes for the XML; the
+PDF words them in its own language).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Final
+
+from collab.invoice.en16931 import SemanticInvoice
+from collab.invoice.en16931.model import Address, Party
+from server.exports import epc
+from server.exports.labels import (
+    LABELS,
+    Language,
+    exemption,
+    long_date,
+    money,
+    number,
+    percent,
+)
+
+DEFAULT_COLOR: Final = "#1f4e79"
+_COLOR: Final = re.compile(r"^#[0-9a-fA-F]{6}$")
+# A logo is an image carried inside the document (no URL is ever fetched while rendering).
+_LOGO: Final = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,", re.I)
+_LOGO_MAX: Final = 512 * 1024  # characters of data URI: a logo, not a photo album
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    """The organization's look: a logo (an image data URI) and an accent colour (#rrggbb).
+    Either may be missing; invalid values are ignored rather than rendered."""
+
+    logo: str = ""
+    color: str = ""
+
+    def safe_color(self) -> str:
+        return self.color if _COLOR.match(self.color or "") else DEFAULT_COLOR
+
+    def safe_logo(self) -> str:
+        logo = self.logo or ""
+        return logo if len(logo) <= _LOGO_MAX and _LOGO.match(logo) else ""
+
+
+def context(
+    invoice: SemanticInvoice,
+    *,
+    seller: Mapping[str, Any],
+    lang: Language,
+    draft: bool,
+    branding: Branding,
+) -> dict[str, Any]:
+    """The template's variables; `seller` is the profile the invoice was mapped with."""
+    words = LABELS[lang]
+    currency = invoice.currency
+
+    def cash(value: Decimal) -> str:
+        return money(value, currency, lang)
+
+    totals = invoice.totals
+    rows = [
+        ("line_total", totals.line_total, True),
+        ("allowances", -totals.allowance_total, bool(totals.allowance_total)),
+        ("charges", totals.charge_total, bool(totals.charge_total)),
+        ("net", totals.tax_exclusive, True),
+        ("tax", totals.tax_total, True),
+        ("gross", totals.tax_inclusive, True),
+        ("prepaid", -totals.prepaid, bool(totals.prepaid)),
+        ("rounding", totals.rounding, bool(totals.rounding)),
+    ]
+    return {
+        "lang": lang,
+        "t": words,
+        "draft": draft,
+        "title": words["credit_note" if invoice.is_credit_note else "invoice"],
+        "number": "" if draft else invoice.number,
+        "issue_date": long_date(invoice.issue_date, lang),
+        "due_date": long_date(invoice.due_date, lang),
+        "buyer_reference": invoice.buyer_reference,
+        "preceding": [
+            f"{p.number} ({long_date(p.issue_date, lang)})" if p.issue_date else p.number
+            for p in invoice.preceding
+        ],
+        "color": branding.safe_color(),
+        "logo": branding.safe_logo(),
+        "seller": _party(invoice.seller, words),
+        "buyer": _party(invoice.buyer, words),
+        "lines": [
+            {
+                "name": line.name,
+                "quantity": number(line.quantity, lang),
+                "unit": line.unit,
+                "price": number(line.net_price, lang),
+                "rate": percent(line.rate, lang) if line.rate is not None else line.category,
+                "amount": number(line.net_amount, lang),
+                "discounts": [
+                    (f"{percent(a.percent, lang)} " if a.percent is not None else "")
+                    + f"\u2212{number(a.amount, lang)}"  # a minus sign, not a hyphen
+                    for a in line.allowances
+                ],
+            }
+            for line in invoice.lines
+        ],
+        "allowances": [
+            {
+                "reason": words["document_allowance"],
+                "rate": percent(a.rate, lang) if a.rate is not None else a.category,
+                "amount": cash(-a.amount),
+            }
+            for a in invoice.allowances
+        ],
+        "vat": [
+            {
+                "category": group.category,
+                "rate": percent(group.rate, lang),
+                "base": cash(group.base),
+                "amount": cash(group.amount),
+                "exemption": exemption(group.exemption_reason, lang),
+                "code": group.exemption_code,
+            }
+            for group in invoice.vat_breakdown
+        ],
+        "totals": [(words[key], cash(value)) for key, value, shown in rows if shown],
+        "due": (words["due"], cash(totals.payable)),
+        "currency": currency,
+        "payment_terms": invoice.payment_terms,
+        "notes": [note.text for note in invoice.notes if note.subject is None],
+        "mentions": _mentions(seller, words, currency, lang),
+        "bank": _bank(invoice, draft),
+    }
+
+
+def _party(party: Party, words: Mapping[str, str]) -> dict[str, Any]:
+    legal = party.legal_id
+    return {
+        "name": party.name,
+        "address": _address_lines(party.address),
+        "legal": (
+            f"{words['siret' if legal.scheme == '0009' else 'siren']} {legal.value}"
+            if legal
+            else ""
+        ),
+        "vat_id": f"{words['vat_id']} {party.vat_id}" if party.vat_id else "",
+        "email": party.email,
+    }
+
+
+def _address_lines(address: Address) -> list[str]:
+    town = " ".join(part for part in (address.postcode, address.city) if part)
+    return [part for part in (address.line1, address.line2, town, address.country) if part]
+
+
+def _mentions(
+    seller: Mapping[str, Any], words: Mapping[str, str], currency: str, lang: Language
+) -> list[str]:
+    """Code de commerce L441-10: the late-payment penalty rate and the fixed recovery
+    indemnity, as the seller profile states them; its other mentions as written."""
+    stated = seller.get("legal_mentions") or {}
+    found: list[str] = []
+    if rate := _decimal(stated.get("late_payment_rate")):
+        found.append(words["late_payment"].format(rate=number(rate, lang)))
+    if amount := _decimal(stated.get("recovery_indemnity")):
+        found.append(words["recovery"].format(amount=money(amount, currency, lang)))
+    for name in ("early_payment_discount", "text"):
+        if isinstance(text := stated.get(name), str) and text.strip():
+            found.append(text.strip())
+    return found
+
+
+def _bank(invoice: SemanticInvoice, draft: bool) -> dict[str, str] | None:
+    """BG-16 as the customer reads it, with the EPC QR code when the invoice is in euros and
+    something is to be paid."""
+    pay = invoice.payment
+    if pay is None or not pay.iban:
+        return None
+    found = {
+        "iban": " ".join(pay.iban[i : i + 4] for i in range(0, len(pay.iban), 4)),
+        "bic": pay.bic,
+        "account_name": pay.account_name,
+        "remittance": "" if draft else pay.remittance,
+        "qr": "",
+    }
+    if invoice.currency == "EUR" and not invoice.is_credit_note:
+        transfer = epc.Transfer(
+            name=pay.account_name,
+            iban=pay.iban,
+            amount=invoice.totals.payable,
+            text="" if draft else pay.remittance,
+            bic=pay.bic,
+        )
+        if (text := epc.payload(transfer)) is not None:
+            found["qr"] = epc.svg_data_uri(text)
+    return found
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        found = Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+    return found if found is not None and found.is_finite() else None
