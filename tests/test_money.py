@@ -128,13 +128,6 @@ def test_prepaid_amount_reduces_the_amount_due() -> None:
     assert compute_totals(InvoiceInput(lines, prepaid=D("100.00"))).due == D("-9.25")
 
 
-def test_credit_line_discount_moves_towards_zero() -> None:
-    totals = compute_totals(InvoiceInput((line("-3", "45.00", "21", discount=amount_off("60")),)))
-
-    assert totals.lines[0].discount == D("-60.00")
-    assert (totals.net, totals.tax, totals.gross) == (D("-75.00"), D("-15.75"), D("-90.75"))
-
-
 def test_rate_spellings_form_one_group_whatever_the_order() -> None:
     first = compute_totals(InvoiceInput((line("1", "1", "20.00"), line("1", "1", "20"))))
     second = compute_totals(InvoiceInput((line("1", "1", "20"), line("1", "1", "20.00"))))

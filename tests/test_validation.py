@@ -51,8 +51,6 @@ def test_worked_example_with_a_line_discount() -> None:
         ({"unit_price": "-5"}, "lines.a.unit_price", "negative"),
         ({"unit_price": ""}, "lines.a.unit_price", "required"),
         ({"quantity": "1.23456"}, "lines.a.quantity", "too_precise"),
-        ({"tax_rate": "19.6"}, "lines.a.tax_rate", "unknown_tax_rate"),
-        ({"unit": "BOX"}, "lines.a.unit", "unknown_unit"),
         (
             {"discount": {"kind": "percent", "value": "150"}},
             "lines.a.discount.value",

@@ -9,7 +9,10 @@ import subprocess
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from collab.invoice.tables import COMMON_UNITS, UNIT_CODES
 from collab.invoice.validation import evaluate
 from tests.web.build import WEB, build, node_or_fail
 
@@ -39,7 +42,9 @@ def server_evaluate(document: dict[str, Any]) -> dict[str, Any]:
     return {
         "totals": result.totals,
         "complete": result.complete,
-        "issues": [(i.path, i.code) for i in result.issues if i.code not in SERVER_ONLY],
+        "issues": [
+            (i.path, i.code, i.severity) for i in result.issues if i.code not in SERVER_ONLY
+        ],
         "counted": list(result.counted),
     }
 
@@ -48,7 +53,7 @@ def comparable(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "totals": result["totals"],
         "complete": result["complete"],
-        "issues": [(i["path"], i["code"]) for i in result["issues"]],
+        "issues": [(i["path"], i["code"], i["severity"]) for i in result["issues"]],
         "counted": result["counted"],
     }
 
@@ -154,6 +159,60 @@ def test_worked_examples_agree(cli: str) -> None:
 def test_random_drafts_agree(cli: str) -> None:
     rng = random.Random(20261127)
     documents = [random_document(rng) for _ in range(600)]
+    browser = browser_evaluate(cli, documents)
+    for document, result in zip(documents, browser, strict=True):
+        assert comparable(result) == server_evaluate(document), json.dumps(document)
+
+
+# --- hypothesis: random drafts with every field issue 12 added ---------------------------------
+
+CATEGORIES = ["S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B", "", "X"]
+# Units: common, from deep in the Rec 20/21 lists, and not codes at all.
+UNITS = [*list(COMMON_UNITS)[:5], *sorted(UNIT_CODES)[::300], "", "BOX", "kgm"]
+REASONS = ["", "", "Art. 261 C CGI", "Article 44 de la directive 2006/112/CE", " "]
+CODES = ["", "", "VATEX-EU-132-1I", "VATEX-EU-AE", "VATEX-EU-O", "VATEX-EU-G", "VATEX-XX"]
+DECIMALS = st.one_of(
+    st.decimals(min_value=-1000, max_value=1000, places=2).map(lambda d: format(d, "f")),
+    st.sampled_from(["1", "-1", "0", "12.", "", "100", "100.0000", "99.99999", "1e3", "abc"]),
+)
+RATES_ANY = st.sampled_from(["", "0", "0.00", "5.5", "7", "9.5", "10", "19.6", "20", "22", "100"])
+
+
+@st.composite
+def drafts(draw: st.DrawFn) -> dict[str, Any]:
+    def discount() -> dict[str, str] | None:
+        if not draw(st.booleans()):
+            return None
+        kind = draw(st.sampled_from(["percent", "amount", ""]))
+        return {"kind": kind, "value": draw(st.sampled_from(["10", "5.00", "0.5", "60", "150"]))}
+
+    lines = []
+    for index in range(draw(st.integers(0, 6))):
+        line: dict[str, Any] = {
+            "id": f"l{index}",
+            "quantity": draw(DECIMALS),
+            "unit_price": draw(st.sampled_from(["45.00", "2.49", "0.10", "1250", "10.125", "-5"])),
+            "tax_rate": draw(RATES_ANY),
+            "unit": draw(st.sampled_from(UNITS)),
+            "tax_category": draw(st.sampled_from(CATEGORIES)),
+            "exemption_reason": draw(st.sampled_from(REASONS)),
+            "exemption_code": draw(st.sampled_from(CODES)),
+        }
+        if (d := discount()) is not None:
+            line["discount"] = d
+        lines.append(line)
+    header: dict[str, Any] = {"currency": draw(st.sampled_from(["EUR", "JPY", "KWD", "EUR"]))}
+    if (d := discount()) is not None:
+        header["discount"] = d
+    return {"invoice": header, "lines": lines}
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(drafts(), min_size=20, max_size=40))
+def test_hypothesis_drafts_with_categories_exemptions_and_units_agree(
+    cli: str, documents: list[dict[str, Any]]
+) -> None:
+    # One node process per batch: hypothesis draws the batch, so it also shrinks a failing one.
     browser = browser_evaluate(cli, documents)
     for document, result in zip(documents, browser, strict=True):
         assert comparable(result) == server_evaluate(document), json.dumps(document)

@@ -15,7 +15,8 @@ import * as esbuild from 'esbuild'
 const here = dirname(fileURLToPath(import.meta.url))
 const dist = join(here, 'dist')
 const stampFile = join(dist, '.stamp')
-const inputs = ['src', 'index.html', 'build.mjs', 'package-lock.json', 'tsconfig.json']
+// ../collab/invoice/codes: the code lists the app bundles from collab (src/tables.ts).
+const inputs = ['src', 'index.html', 'build.mjs', 'package-lock.json', 'tsconfig.json', '../collab/invoice/codes']
 
 function files(path) {
   if (!existsSync(path)) return []

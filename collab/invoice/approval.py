@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from collab.invoice.document import ROOT_INVOICE, ROOT_LINES
-from collab.invoice.validation import Evaluation, evaluate
+from collab.invoice.validation import ERROR, Evaluation, evaluate
 
 # Changing the encoding changes every hash: bump the tag so old approvals fail loudly.
 HASH_TAG: Final = b"cofacture.invoice-content.v1\n"
@@ -60,10 +60,10 @@ class Readiness:
 
 
 def readiness(document: Mapping[str, Any], evaluation: Evaluation | None = None) -> Readiness:
-    """Every issue validation reports blocks a submit (it only reports errors); so does an
+    """Every error validation reports blocks a submit (warnings are only shown); so does an
     invoice without lines. Pass the evaluation when the caller already has it."""
     evaluation = evaluation if evaluation is not None else evaluate(dict(document))
-    blocking = [issue.path for issue in evaluation.issues]
+    blocking = [issue.path for issue in evaluation.issues if issue.severity == ERROR]
     if not document.get(ROOT_LINES):
         blocking.append(ROOT_LINES)
     return Readiness(tuple(dict.fromkeys(blocking)), missing_customer(document))

@@ -72,6 +72,10 @@ LINE = _map(
         "tax_rate": _string(10),
         "tax_category": _string(2),
         "discount": DISCOUNT,
+        # BT-120 / BT-121 of the line's VAT breakdown, for categories E, AE, K, G and O
+        # (collab/invoice/categories.py says how a breakdown gathers its lines').
+        "exemption_reason": _string(300),
+        "exemption_code": _string(30),
     }
 )
 

@@ -10,15 +10,21 @@ VAT is computed on the group's summed base, never summed from rounded line VATs)
 is exact: the arithmetic runs in a context that traps `Inexact`, so a lost digit raises instead of
 hiding in a total.
 
-Credit lines: a quantity may be negative, a unit price may not (BR-27). A discount always moves the
-amount it applies to towards zero, so negating every quantity negates every amount, to the cent.
-Category/rate coherence (BR-S-5, BR-Z-5, ...) is left to the validation layer: the engine computes
-whatever (category, rate) pairs it is given.
+Credit lines: a quantity may be negative, a unit price may not (BR-27). Discounts follow the
+EN 16931 formulas literally (docs/invoice-document.md, "Discounts on credit lines"): an allowance
+is subtracted, BT-131 = quantity x price - allowance, so an amount allowance lowers a line by
+exactly its amount whatever the line's sign, while a percent allowance is a percent of its base
+(BT-136 = BT-137 x BT-138 / 100) and so carries the base's sign. The document discount is shared
+only among the (category, rate) groups that go the invoice's way (positive groups on an invoice
+whose lines sum above zero), so a credit line in another group never makes it remove more than
+its own amount from any group.
+Category/rate coherence (BR-S-05, BR-Z-05, ...) is left to the validation layer, except that
+category O has no rate at all (BR-O-05): its lines carry `tax_rate=None` and no VAT.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import (
     ROUND_HALF_UP,
@@ -32,6 +38,7 @@ from decimal import (
 )
 from typing import Literal
 
+from collab.invoice.allocation import allocate
 from collab.invoice.currencies import UnknownCurrency, minor_units
 from collab.invoice.decimals import (
     MoneyError,
@@ -55,15 +62,18 @@ __all__ = [
     "allocate",
     "compute_totals",
     "format_amount",
+    "group_key",
     "parse_decimal",
 ]
 
 QUANTITY_PLACES = 4
 UNIT_PRICE_PLACES = 6
 PERCENT_PLACES = 4  # tax rates and percent discounts
-# UNCL5305 codes allowed by EN 16931 (BT-151): standard, zero, exempt, reverse charge,
-# intra-community, export, outside scope, Canary Islands (IGIC), Ceuta and Melilla (IPSI).
-TAX_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M"})
+# UNTDID 5305 codes EN 16931 allows (BR-CL-17/18, collab/invoice/codes/codelists.json): standard,
+# zero, exempt, reverse charge, intra-community, export, outside scope, Canary Islands (IGIC),
+# Ceuta and Melilla (IPSI), Italian split payment. A test keeps this equal to the Schematron's.
+TAX_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B"})
+NO_RATE_CATEGORY = "O"  # BR-O-05: "not subject to VAT" lines have no VAT rate
 
 _EXACT = Context(
     prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact]
@@ -107,7 +117,7 @@ class Discount:
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One invoice line. `tax_rate` is a percent ("20" means 20 %).
+    """One invoice line. `tax_rate` is a percent ("20" means 20 %), None for category O only.
 
     Quantities have up to 4 decimals and may be negative (credit lines); unit prices have up to
     6 decimals and may not be negative (BR-27).
@@ -115,7 +125,7 @@ class Line:
 
     quantity: Decimal
     unit_price: Decimal
-    tax_rate: Decimal
+    tax_rate: Decimal | None
     tax_category: str = "S"
     discount: Discount | None = None
 
@@ -124,8 +134,6 @@ class Line:
         check_places(quantity, QUANTITY_PLACES, "quantity")
         unit_price = checked(self.unit_price, "unit_price", minimum=Decimal(0))
         check_places(unit_price, UNIT_PRICE_PLACES, "unit_price")
-        tax_rate = checked(self.tax_rate, "tax_rate", minimum=Decimal(0), maximum=_HUNDRED)
-        check_places(tax_rate, PERCENT_PLACES, "tax_rate")
         if self.tax_category not in TAX_CATEGORIES:
             raise MoneyError(
                 f"unknown tax category {self.tax_category!r}: expected one of "
@@ -133,6 +141,7 @@ class Line:
                 code="unknown_category",
                 field="tax_category",
             )
+        tax_rate = _checked_rate(self.tax_rate, self.tax_category)
         _check_discount_type(self.discount)
         object.__setattr__(self, "quantity", quantity)
         object.__setattr__(self, "unit_price", unit_price)
@@ -191,7 +200,10 @@ def compute_totals(invoice: InvoiceInput) -> Totals:
         document_discount = _discount(invoice.discount, line_total, places, None)
         groups = _group_nets(invoice.lines, lines)
         keys = sorted(groups)
-        shares = allocate(document_discount, [groups[key] for key in keys], places)
+        # Only the groups that go the invoice's way share the discount: a credit line in another
+        # group must not turn part of it into an extra reduction elsewhere (issue 12).
+        weights = [_same_way(groups[key], line_total) for key in keys]
+        shares = allocate(document_discount, weights, places)
         breakdown = tuple(
             _tax_group(category, rate, groups[(category, rate)] - share, places)
             for (category, rate), share in zip(keys, shares, strict=True)
@@ -214,31 +226,6 @@ def compute_totals(invoice: InvoiceInput) -> Totals:
         )
 
 
-def allocate(total: Decimal, weights: Sequence[Decimal], places: int) -> tuple[Decimal, ...]:
-    """Split `total` over `weights` pro rata so that the parts sum to `total` exactly.
-
-    Each part is rounded half-up to `places` decimals; the rounding remainder goes to the
-    weight largest in absolute value, the first one on a tie, so pass the weights in a
-    deterministic order. `total` and the weights must have at most `places` decimals.
-
-    Raises:
-        ValueError: the weights sum to zero while `total` does not.
-    """
-    # Whole minor units and integer division: exact by construction, no precision to reason about.
-    units = _to_units(total, places)
-    weight_units = [_to_units(weight, places) for weight in weights]
-    whole = sum(weight_units)
-    if units == 0:
-        return tuple(_from_units(0, places) for _ in weights)
-    if whole == 0:
-        raise ValueError(f"cannot allocate {total} over weights that sum to zero")
-    parts = [_divide_half_up(units * weight, whole) for weight in weight_units]
-    # max() keeps the first of equal maxima, which is the documented tie-break.
-    largest = max(range(len(parts)), key=lambda i: abs(weight_units[i]))
-    parts[largest] += units - sum(parts)
-    return tuple(_from_units(part, places) for part in parts)
-
-
 def format_amount(value: Decimal, currency: str) -> str:
     """`value` rounded half-up to the currency's minor units, as a plain decimal string."""
     return decimal_text(_round(checked(value, "amount"), minor_units(currency)))
@@ -251,7 +238,12 @@ def _line_result(line: Line, places: int, index: int) -> LineResult:
 
 
 def _discount(discount: Discount | None, base: Decimal, places: int, line: int | None) -> Decimal:
-    """The discount on `base`, signed like `base` so that base - discount moves towards zero."""
+    """The allowance on `base`, to be subtracted from it (BT-131 = gross - BT-136).
+
+    A percent is a percent of the base, so it has the base's sign and shrinks it towards zero;
+    an amount is the amount as stated, positive, whatever the sign of the base. Either may be at
+    most as large as the base: a bigger one is a typo, refused so the editor can say so.
+    """
     if discount is None:
         return _zero(places)
     if discount.kind == "percent":
@@ -265,8 +257,12 @@ def _discount(discount: Discount | None, base: Decimal, places: int, line: int |
             field="discount.value",
             line=line,
         )
-    amount = _round(discount.value, places)
-    return amount if amount.is_zero() else amount.copy_sign(base)
+    return _round(discount.value, places)
+
+
+def _same_way(net: Decimal, total: Decimal) -> Decimal:
+    """`net` as an allocation weight: itself when it has the sign of `total`, else nothing."""
+    return net if net * total > 0 else Decimal(0)
 
 
 def _group_nets(
@@ -276,7 +272,7 @@ def _group_nets(
     for line, result in zip(lines, results, strict=True):
         # "20" and "20.00" are one group; the canonical key keeps the output spelling independent
         # of which line came first.
-        key = (line.tax_category, _canonical_rate(line.tax_rate))
+        key = group_key(line)
         groups[key] = groups.get(key, Decimal(0)) + result.net
     return groups
 
@@ -284,6 +280,35 @@ def _group_nets(
 def _tax_group(category: str, rate: Decimal, base: Decimal, places: int) -> TaxBreakdown:
     amount = _round(base * rate / _HUNDRED, places)
     return TaxBreakdown(category=category, rate=rate, base=base, amount=amount)
+
+
+def group_key(line: Line) -> tuple[str, Decimal]:
+    """The (category, canonical rate) VAT group of a line, as the totals group it."""
+    return line.tax_category, _canonical_rate(_rate_of(line))
+
+
+def _rate_of(line: Line) -> Decimal:
+    # A line without a rate (category O) bears no VAT: its group computes at 0 and exports omit
+    # the rate (BR-O-05), so 0 is only the engine's way of saying "no VAT here".
+    return Decimal(0) if line.tax_rate is None else line.tax_rate
+
+
+def _checked_rate(rate: Decimal | None, category: str) -> Decimal | None:
+    if rate is None:
+        if category != NO_RATE_CATEGORY:
+            raise MoneyError(
+                f"category {category} needs a VAT rate", code="required", field="tax_rate"
+            )
+        return None
+    rate = checked(rate, "tax_rate", minimum=Decimal(0), maximum=_HUNDRED)
+    check_places(rate, PERCENT_PLACES, "tax_rate")
+    if category == NO_RATE_CATEGORY and not rate.is_zero():
+        raise MoneyError(
+            f"category O (not subject to VAT) has no VAT rate, got {rate} % (BR-O-05)",
+            code="rate_not_allowed",
+            field="tax_rate",
+        )
+    return rate
 
 
 def _canonical_rate(rate: Decimal) -> Decimal:
@@ -308,24 +333,6 @@ def _sum(values: Iterable[Decimal], places: int) -> Decimal:
 
 def _zero(places: int) -> Decimal:
     return Decimal(0).scaleb(-places, _EXACT)
-
-
-def _to_units(value: Decimal, places: int) -> int:
-    scaled = value.scaleb(places, _ROUNDING)
-    if scaled != scaled.to_integral_value():
-        raise ValueError(f"{value} has more than {places} decimals")
-    return int(scaled)
-
-
-def _from_units(units: int, places: int) -> Decimal:
-    return Decimal(units).scaleb(-places, _EXACT)
-
-
-def _divide_half_up(numerator: int, denominator: int) -> int:
-    quotient, remainder = divmod(abs(numerator), abs(denominator))
-    if 2 * remainder >= abs(denominator):
-        quotient += 1
-    return quotient if (numerator < 0) == (denominator < 0) else -quotient
 
 
 def _check_discount_type(discount: object) -> None:

@@ -43,7 +43,8 @@ class TotalsJSON(TypedDict):
 class LineResult:
     """A line's amounts: `extended` = round(quantity x unit price), `net` = extended - discount.
 
-    `discount` carries the sign of `extended`, so it always shrinks the line towards zero.
+    `discount` is what is subtracted: a percent discount has the sign of `extended`, an amount
+    discount is positive whatever that sign (BT-131 = quantity x price - allowance).
     """
 
     extended: Decimal
@@ -63,7 +64,7 @@ class TaxBreakdown:
     """VAT of one (category, rate) group: `base` includes its share of the document discount."""
 
     category: str
-    rate: Decimal  # canonical: Decimal("20"), Decimal("5.5"), whatever the input spelling
+    rate: Decimal  # canonical: Decimal("20"), Decimal("5.5"), whatever the input spelling; 0 for O
     base: Decimal
     amount: Decimal
 

@@ -1,8 +1,13 @@
 """Field validation and totals of an invoice draft, from its document content.
 
 Validation never blocks typing: a half-typed or invalid value is a normal state of a draft and
-becomes a message on its field path. Totals are computed from the lines whose amounts are valid;
+becomes a message on its field path. Totals are computed from the lines whose amounts are valid
+(quantity, unit price, rate and discount): a unit or rate missing from Cofacture's tables, or a
+rate that does not suit the category, is reported on its field but the line still counts.
 `complete` says whether every line counted.
+
+Each message has a severity: "error" (the invoice cannot be issued like this: approval.readiness
+blocks a submit on it) or "warning" (worth a look, e.g. a rate no country uses, but legal).
 """
 
 from __future__ import annotations
@@ -16,6 +21,13 @@ from typing import Any
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
 
+from collab.invoice.categories import (
+    EXEMPT_CATEGORIES,
+    RATE_RULES,
+    RateRule,
+    rate_problem,
+    unusual_rate,
+)
 from collab.invoice.currencies import UnknownCurrency, minor_units
 from collab.invoice.document import DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID
 from collab.invoice.money import (
@@ -24,9 +36,10 @@ from collab.invoice.money import (
     Line,
     MoneyError,
     compute_totals,
+    group_key,
     parse_decimal,
 )
-from collab.invoice.tables import UNIT_CODES, VAT_RATES
+from collab.invoice.tables import UNIT_CODES, VATEX_CODES
 from collab.invoice.totals import TotalsJSON
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
@@ -34,14 +47,24 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
 
 
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass(frozen=True, slots=True)
 class Issue:
     path: str
     code: str
     message: str
+    severity: str = ERROR  # ERROR blocks a submit, WARNING is only shown
 
     def to_json(self) -> dict[str, str]:
-        return {"path": self.path, "code": self.code, "message": self.message}
+        return {
+            "path": self.path,
+            "code": self.code,
+            "message": self.message,
+            "severity": self.severity,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +83,7 @@ def evaluate(document: dict[str, Any]) -> Evaluation:
     currency = header.get("currency") or DEFAULT_CURRENCY
     valid_lines: list[Line] = []
     line_ids: list[str] = []
+    rows: list[dict[str, Any]] = []
     for line in lines:
         if not isinstance(line, dict):
             continue
@@ -67,6 +91,7 @@ def evaluate(document: dict[str, Any]) -> Evaluation:
         if checked is not None:
             valid_lines.append(checked)
             line_ids.append(str(line.get(LINE_ID)))
+            rows.append(line)
     complete = len(valid_lines) == len(lines)
     try:
         minor_units(currency)
@@ -78,6 +103,7 @@ def evaluate(document: dict[str, Any]) -> Evaluation:
             totals = compute_totals(
                 InvoiceInput(tuple(valid_lines), currency=currency, discount=discount)
             )
+            _check_exemptions(valid_lines, rows, issues)
             return Evaluation(totals.to_json(), complete, issues, tuple(line_ids))
         except MoneyError as exc:
             complete = False
@@ -87,6 +113,7 @@ def evaluate(document: dict[str, Any]) -> Evaluation:
             else:
                 line_id = line_ids.pop(exc.line)
                 del valid_lines[exc.line]
+                del rows[exc.line]
                 field = exc.field or "discount.value"
                 issues.append(Issue(f"lines.{line_id}.{field}", exc.code, exc.message))
 
@@ -172,32 +199,76 @@ def _check_line(line: dict[str, Any], issues: list[Issue]) -> Line | None:
     """Report the line's problems; return it as a money Line when its amounts are usable."""
     prefix = f"lines.{line.get(LINE_ID)}"
     before = len(issues)
+    category = line.get("tax_category") or DEFAULT_TAX_CATEGORY
     quantity = _number(line.get("quantity"), f"{prefix}.quantity", issues)
     unit_price = _number(line.get("unit_price"), f"{prefix}.unit_price", issues)
-    tax_rate = _number(line.get("tax_rate"), f"{prefix}.tax_rate", issues)
-    unit = line.get("unit") or DEFAULT_UNIT
-    if unit not in UNIT_CODES:
-        issues.append(
-            Issue(f"{prefix}.unit", "unknown_unit", f"{unit!r} is not a known UN/ECE unit code")
-        )
-    if tax_rate is not None and _normal(tax_rate) not in VAT_RATES:
-        issues.append(
-            Issue(f"{prefix}.tax_rate", "unknown_tax_rate", f"{tax_rate} % is not a known VAT rate")
-        )
+    no_rate = RATE_RULES.get(category) is RateRule.NONE and line.get("tax_rate") in (None, "")
+    tax_rate = None if no_rate else _number(line.get("tax_rate"), f"{prefix}.tax_rate", issues)
     discount = _discount(line.get("discount"), f"{prefix}.discount", issues)
-    if quantity is None or unit_price is None or tax_rate is None or len(issues) > before:
+    unusable = len(issues) > before or quantity is None or unit_price is None
+    # Below this point only reports: a code missing from a table never drops the line's amounts.
+    _check_codes(line, prefix, category, tax_rate, issues)
+    if unusable or (tax_rate is None and not no_rate):
         return None
+    if RATE_RULES.get(category) is RateRule.NONE:
+        tax_rate = None  # "0" on an O line says the same as no rate; anything else is reported
+    assert quantity is not None and unit_price is not None
     try:
-        return Line(
-            quantity,
-            unit_price,
-            tax_rate,
-            line.get("tax_category") or DEFAULT_TAX_CATEGORY,
-            discount,
-        )
+        return Line(quantity, unit_price, tax_rate, category, discount)
     except MoneyError as exc:
         issues.append(Issue(f"{prefix}.{exc.field or 'quantity'}", exc.code, exc.message))
         return None
+
+
+def _check_codes(
+    line: dict[str, Any], prefix: str, category: str, rate: Decimal | None, issues: list[Issue]
+) -> None:
+    unit = line.get("unit") or DEFAULT_UNIT
+    if unit not in UNIT_CODES:
+        message = f"{unit!r} is not a UN/ECE recommendation 20 or 21 unit code"
+        issues.append(Issue(f"{prefix}.unit", "unknown_unit", message, WARNING))
+    if (problem := rate_problem(category, rate)) is not None:
+        issues.append(Issue(f"{prefix}.tax_rate", "rate_not_allowed", problem))
+    elif unusual_rate(category, rate):
+        message = f"{rate} % is not a {category} rate in force (likely a typo)"
+        issues.append(Issue(f"{prefix}.tax_rate", "unknown_tax_rate", message, WARNING))
+    code = line.get("exemption_code") or ""
+    if category in EXEMPT_CATEGORIES and code and code not in VATEX_CODES:
+        message = f"{code!r} is not a VATEX exemption code (such as VATEX-EU-132-1I)"
+        issues.append(Issue(f"{prefix}.exemption_code", "unknown_exemption_code", message))
+
+
+def _check_exemptions(lines: list[Line], rows: list[dict[str, Any]], issues: list[Issue]) -> None:
+    """One VAT breakdown per (category, rate) states one reason code (BT-121) and needs a reason
+    or a code (BR-E-10, ...): report lines that contradict their group or leave it without."""
+    first_code: dict[object, tuple[str, str]] = {}
+    explained: set[object] = set()
+    for line, row in zip(lines, rows, strict=True):
+        if line.tax_category not in EXEMPT_CATEGORIES:
+            continue
+        key = group_key(line)
+        code = str(row.get("exemption_code") or "")
+        if code or str(row.get("exemption_reason") or "").strip():
+            explained.add(key)
+        if not code:
+            continue
+        seen = first_code.setdefault(key, (code, str(row.get(LINE_ID))))
+        if seen[0] != code:
+            message = (
+                f"lines of category {line.tax_category} share one exemption code: "
+                f"line {seen[1]} gives {seen[0]}, this one {code}"
+            )
+            issues.append(
+                Issue(f"lines.{row.get(LINE_ID)}.exemption_code", "exemption_conflict", message)
+            )
+    for line, row in zip(lines, rows, strict=True):
+        if line.tax_category in EXEMPT_CATEGORIES and group_key(line) not in explained:
+            message = (
+                f"say why category {line.tax_category} bears no VAT (exemption reason or "
+                "VATEX code); the standard wording is used until then"
+            )
+            path = f"lines.{row.get(LINE_ID)}.exemption_reason"
+            issues.append(Issue(path, "exemption_missing", message, WARNING))
 
 
 def _number(value: object, path: str, issues: list[Issue]) -> Decimal | None:
@@ -224,7 +295,3 @@ def _discount(value: object, path: str, issues: list[Issue]) -> Discount | None:
             Issue(f"{path}.{(exc.field or 'value').split('.')[-1]}", exc.code, exc.message)
         )
         return None
-
-
-def _normal(rate: Decimal) -> Decimal:
-    return rate.normalize() if rate != 0 else Decimal(0)

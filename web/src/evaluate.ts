@@ -1,18 +1,26 @@
-// Validation messages and totals of a draft, computed in the browser as collab/validation.py
+// Validation messages and totals of a draft, computed in the browser as collab/invoice/validation.py
 // computes them on the server, so that totals move as people type. The server's answer stays
 // the reference: checks that need its tables of identifiers (EU VAT numbers, SIREN) are left
 // to it, and the editor shows the server's messages once it has seen the same content.
+// A line counts when its amounts are valid; a unit or rate outside the tables, or a rate that
+// does not suit the category, is only reported on its field.
 
 import { Dec } from './decimal'
 import { minorUnits } from './currencies'
-import { computeTotals, makeDiscount, makeLine, MoneyError, parseDecimal, type Discount, type Line, type Totals } from './money'
+import { EXEMPT_CATEGORIES, RATE_RULES, rateProblem, unusualRate } from './categories'
+import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, parseDecimal, type Discount, type Line, type Totals } from './money'
 import { DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID } from './schema'
-import { UNIT_CODES, VAT_RATES } from './tables'
+import { UNIT_CODES, VATEX_CODES } from './tables'
+
+/** 'error' blocks a submit; 'warning' is only shown. */
+export type Severity = 'error' | 'warning'
 
 export interface Issue {
   path: string
   code: string
   message: string
+  /** Absent (as from a server that does not say) means 'error'. */
+  severity?: Severity
 }
 
 export interface Evaluation {
@@ -29,7 +37,8 @@ export const SERVER_ONLY_CODES: ReadonlySet<string> = new Set(['invalid_vat_id',
 type Json = Record<string, unknown>
 
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
-const VAT_RATE_SET = new Set(VAT_RATES)
+const makeIssue = (path: string, code: string, message: string, severity: Severity = 'error'): Issue => ({ path, code, message, severity })
+const text = (value: unknown): string => (typeof value === 'string' ? value : '')
 
 export function evaluate(document: { invoice?: unknown; lines?: unknown }): Evaluation {
   const header = isObject(document.invoice) ? document.invoice : {}
@@ -39,12 +48,14 @@ export function evaluate(document: { invoice?: unknown; lines?: unknown }): Eval
   const currency = typeof header.currency === 'string' && header.currency ? header.currency : DEFAULT_CURRENCY
   const valid: Line[] = []
   const ids: string[] = []
+  const rows: Json[] = []
   for (const line of lines) {
     if (!isObject(line)) continue
     const checked = checkLine(line, issues)
     if (checked) {
       valid.push(checked)
       ids.push(String(line[LINE_ID]))
+      rows.push(line)
     }
   }
   let complete = valid.length === lines.length
@@ -53,17 +64,19 @@ export function evaluate(document: { invoice?: unknown; lines?: unknown }): Eval
   for (;;) {
     try {
       const totals = computeTotals({ lines: valid, currency, discount })
+      checkExemptions(valid, rows, issues)
       return { totals, complete, issues, counted: ids }
     } catch (error) {
       if (!(error instanceof MoneyError)) throw error
       complete = false
       if (error.line === null) {
-        issues.push({ path: 'invoice.discount.value', code: error.code, message: error.message })
+        issues.push(makeIssue('invoice.discount.value', error.code, error.message))
         discount = null
       } else {
         const [lineId] = ids.splice(error.line, 1)
         valid.splice(error.line, 1)
-        issues.push({ path: `lines.${lineId}.${error.field ?? 'discount.value'}`, code: error.code, message: error.message })
+        rows.splice(error.line, 1)
+        issues.push(makeIssue(`lines.${lineId}.${error.field ?? 'discount.value'}`, error.code, error.message))
       }
     }
   }
@@ -72,38 +85,35 @@ export function evaluate(document: { invoice?: unknown; lines?: unknown }): Eval
 function checkHeader(header: Json, issues: Issue[]): void {
   const currency = header.currency
   if (currency !== undefined && (typeof currency !== 'string' || minorUnits(currency) === undefined)) {
-    issues.push({ path: 'invoice.currency', code: 'unknown_currency', message: `unknown currency code ${JSON.stringify(currency)}` })
+    issues.push(makeIssue('invoice.currency', 'unknown_currency', `unknown currency code ${JSON.stringify(currency)}`))
   }
   const issue = readDate(header.issue_date, 'invoice.issue_date', issues)
   const due = readDate(header.due_date, 'invoice.due_date', issues)
   if (issue && due && due < issue) {
-    issues.push({ path: 'invoice.due_date', code: 'due_before_issue', message: 'the due date is before the issue date' })
+    issues.push(makeIssue('invoice.due_date', 'due_before_issue', 'the due date is before the issue date'))
   }
   const customer = isObject(header.customer) ? header.customer : {}
   const email = customer.email
   if (email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(String(email))) {
-    issues.push({ path: 'invoice.customer.email', code: 'invalid_email', message: `${JSON.stringify(email)} is not an email address` })
+    issues.push(makeIssue('invoice.customer.email', 'invalid_email', `${JSON.stringify(email)} is not an email address`))
   }
   const address = isObject(customer.address) ? customer.address : {}
   if (address.country && !/^[A-Z]{2}$/.test(String(address.country))) {
-    issues.push({
-      path: 'invoice.customer.address.country',
-      code: 'invalid_country',
-      message: `${JSON.stringify(address.country)} is not a two-letter country code (ISO 3166-1, e.g. FR)`
-    })
+    const message = `${JSON.stringify(address.country)} is not a two-letter country code (ISO 3166-1, e.g. FR)`
+    issues.push(makeIssue('invoice.customer.address.country', 'invalid_country', message))
   }
 }
 
 function readDate(value: unknown, path: string, issues: Issue[]): string | null {
   if (value === undefined || value === null || value === '') return null
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    issues.push({ path, code: 'invalid_date', message: `${JSON.stringify(value)} is not a date like 2026-12-31` })
+    issues.push(makeIssue(path, 'invalid_date', `${JSON.stringify(value)} is not a date like 2026-12-31`))
     return null
   }
   const [year, month, day] = value.split('-').map(Number) as [number, number, number]
   const date = new Date(Date.UTC(year, month - 1, day))
   if (year < 1 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) {
-    issues.push({ path, code: 'invalid_date', message: `${value} is not a real date` })
+    issues.push(makeIssue(path, 'invalid_date', `${value} is not a real date`))
     return null
   }
   return value // ISO dates compare as strings
@@ -112,38 +122,83 @@ function readDate(value: unknown, path: string, issues: Issue[]): string | null 
 function checkLine(line: Json, issues: Issue[]): Line | null {
   const prefix = `lines.${String(line[LINE_ID])}`
   const before = issues.length
+  const category = text(line.tax_category) || DEFAULT_TAX_CATEGORY
   const quantity = readNumber(line.quantity, `${prefix}.quantity`, issues)
   const unitPrice = readNumber(line.unit_price, `${prefix}.unit_price`, issues)
-  const taxRate = readNumber(line.tax_rate, `${prefix}.tax_rate`, issues)
-  const unit = typeof line.unit === 'string' && line.unit ? line.unit : DEFAULT_UNIT
-  if (!(unit in UNIT_CODES)) {
-    issues.push({ path: `${prefix}.unit`, code: 'unknown_unit', message: `${JSON.stringify(unit)} is not a known UN/ECE unit code` })
-  }
-  if (taxRate && !VAT_RATE_SET.has(taxRate.normalized().toString())) {
-    issues.push({ path: `${prefix}.tax_rate`, code: 'unknown_tax_rate', message: `${taxRate.toString()} % is not a known VAT rate` })
-  }
+  const noRate = RATE_RULES[category] === 'none' && (line.tax_rate === undefined || line.tax_rate === null || line.tax_rate === '')
+  const taxRate = noRate ? null : readNumber(line.tax_rate, `${prefix}.tax_rate`, issues)
   const discount = readDiscount(line.discount, `${prefix}.discount`, issues)
-  if (!quantity || !unitPrice || !taxRate || issues.length > before) return null
+  const unusable = issues.length > before || !quantity || !unitPrice
+  // Below this point only reports: a code missing from a table never drops the line's amounts.
+  checkCodes(line, prefix, category, taxRate, issues)
+  if (unusable || (!taxRate && !noRate)) return null
   try {
-    const category = typeof line.tax_category === 'string' && line.tax_category ? line.tax_category : DEFAULT_TAX_CATEGORY
-    return makeLine(quantity, unitPrice, taxRate, category, discount)
+    // "0" on an O line says the same as no rate; anything else is reported above.
+    return makeLine(quantity!, unitPrice!, RATE_RULES[category] === 'none' ? null : taxRate, category, discount)
   } catch (error) {
     if (!(error instanceof MoneyError)) throw error
-    issues.push({ path: `${prefix}.${error.field ?? 'quantity'}`, code: error.code, message: error.message })
+    issues.push(makeIssue(`${prefix}.${error.field ?? 'quantity'}`, error.code, error.message))
     return null
   }
 }
 
+function checkCodes(line: Json, prefix: string, category: string, rate: Dec | null, issues: Issue[]): void {
+  const unit = text(line.unit) || DEFAULT_UNIT
+  if (!UNIT_CODES.has(unit)) {
+    issues.push(makeIssue(`${prefix}.unit`, 'unknown_unit', `${JSON.stringify(unit)} is not a UN/ECE recommendation 20 or 21 unit code`, 'warning'))
+  }
+  const problem = rateProblem(category, rate)
+  if (problem !== null) issues.push(makeIssue(`${prefix}.tax_rate`, 'rate_not_allowed', problem))
+  else if (unusualRate(category, rate)) {
+    issues.push(makeIssue(`${prefix}.tax_rate`, 'unknown_tax_rate', `${rate!.toString()} % is not a ${category} rate in force (likely a typo)`, 'warning'))
+  }
+  const code = text(line.exemption_code)
+  if (EXEMPT_CATEGORIES.has(category) && code && !VATEX_CODES.has(code)) {
+    issues.push(makeIssue(`${prefix}.exemption_code`, 'unknown_exemption_code', `${JSON.stringify(code)} is not a VATEX exemption code (such as VATEX-EU-132-1I)`))
+  }
+}
+
+/** One VAT breakdown per (category, rate) states one reason code and needs a reason or a code
+ * (BR-E-10, ...): report lines that contradict their group or leave it without. */
+function checkExemptions(lines: Line[], rows: Json[], issues: Issue[]): void {
+  const keyOf = (line: Line): string => {
+    const { category, rate } = groupKey(line)
+    return `${category} ${rate.toString()}`
+  }
+  const firstCode = new Map<string, [string, string]>()
+  const explained = new Set<string>()
+  lines.forEach((line, index) => {
+    if (!EXEMPT_CATEGORIES.has(line.taxCategory)) return
+    const row = rows[index]!
+    const key = keyOf(line)
+    const code = text(row.exemption_code)
+    if (code || text(row.exemption_reason).trim()) explained.add(key)
+    if (!code) return
+    const seen = firstCode.get(key) ?? [code, String(row[LINE_ID])]
+    firstCode.set(key, seen)
+    if (seen[0] !== code) {
+      const message = `lines of category ${line.taxCategory} share one exemption code: line ${seen[1]} gives ${seen[0]}, this one ${code}`
+      issues.push(makeIssue(`lines.${String(row[LINE_ID])}.exemption_code`, 'exemption_conflict', message))
+    }
+  })
+  lines.forEach((line, index) => {
+    if (EXEMPT_CATEGORIES.has(line.taxCategory) && !explained.has(keyOf(line))) {
+      const message = `say why category ${line.taxCategory} bears no VAT (exemption reason or VATEX code); the standard wording is used until then`
+      issues.push(makeIssue(`lines.${String(rows[index]![LINE_ID])}.exemption_reason`, 'exemption_missing', message, 'warning'))
+    }
+  })
+}
+
 function readNumber(value: unknown, path: string, issues: Issue[]): Dec | null {
   if (value === undefined || value === null || value === '') {
-    issues.push({ path, code: 'required', message: 'required' })
+    issues.push(makeIssue(path, 'required', 'required'))
     return null
   }
   try {
     return parseDecimal(String(value))
   } catch (error) {
     if (!(error instanceof MoneyError)) throw error
-    issues.push({ path, code: error.code, message: error.message })
+    issues.push(makeIssue(path, error.code, error.message))
     return null
   }
 }
@@ -156,7 +211,7 @@ function readDiscount(value: unknown, path: string, issues: Issue[]): Discount |
     return makeDiscount(typeof value.kind === 'string' && value.kind ? value.kind : 'percent', amount)
   } catch (error) {
     if (!(error instanceof MoneyError)) throw error
-    issues.push({ path: `${path}.${(error.field ?? 'value').split('.').pop()}`, code: error.code, message: error.message })
+    issues.push(makeIssue(`${path}.${(error.field ?? 'value').split('.').pop()}`, error.code, error.message))
     return null
   }
 }

@@ -1,7 +1,10 @@
-// The EN 16931 money engine of collab/money.py, in the browser: the same three rounding points
-// (a line's quantity × unit price, each discount, the VAT of each (category, rate) group), half-up
-// to the currency's minor units, everything else exact. Tests in test/money.test.ts use the same
-// worked examples as tests/test_money.py, so both engines agree to the cent.
+// The EN 16931 money engine of collab/invoice/money.py, in the browser: the same three rounding
+// points (a line's quantity × unit price, each discount, the VAT of each (category, rate) group),
+// half-up to the currency's minor units, everything else exact. Tests in test/money.test.ts use
+// the same worked examples as tests/test_money.py and tests/test_money_en16931.py, and
+// tests/test_web_money.py compares both engines on random drafts, so they agree to the cent.
+// An allowance is subtracted (BT-131 = quantity × price − allowance): an amount as stated, a
+// percent with its base's sign; the document discount goes to the groups that go the invoice's way.
 
 import { Dec } from './decimal'
 import { minorUnits } from './currencies'
@@ -10,7 +13,10 @@ export const QUANTITY_PLACES = 4
 export const UNIT_PRICE_PLACES = 6
 export const PERCENT_PLACES = 4
 export const MAX_TEXT_LENGTH = 40
-export const TAX_CATEGORIES: ReadonlySet<string> = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'O', 'L', 'M'])
+// UNTDID 5305 codes EN 16931 allows (BR-CL-17/18), as collab/invoice/money.py lists them.
+export const TAX_CATEGORIES: ReadonlySet<string> = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'O', 'L', 'M', 'B'])
+/** BR-O-05: "not subject to VAT" lines have no VAT rate. */
+export const NO_RATE_CATEGORY = 'O'
 const MAX_MAGNITUDE = Dec.of(10n ** 15n)
 const HUNDRED = Dec.of(100n)
 
@@ -24,7 +30,8 @@ export interface Discount {
 export interface Line {
   quantity: Dec
   unitPrice: Dec
-  taxRate: Dec
+  /** A percent; null for category O only. */
+  taxRate: Dec | null
   taxCategory: string
   discount: Discount | null
 }
@@ -136,17 +143,29 @@ export function makeDiscount(kind: string, value: Dec): Discount {
 }
 
 /** A checked line, as collab.money.Line's constructor checks it. */
-export function makeLine(quantity: Dec, unitPrice: Dec, taxRate: Dec, taxCategory: string, discount: Discount | null): Line {
+export function makeLine(quantity: Dec, unitPrice: Dec, taxRate: Dec | null, taxCategory: string, discount: Discount | null): Line {
   checked(quantity, 'quantity')
   checkPlaces(quantity, QUANTITY_PLACES, 'quantity')
   checked(unitPrice, 'unit_price', Dec.zero())
   checkPlaces(unitPrice, UNIT_PRICE_PLACES, 'unit_price')
-  checked(taxRate, 'tax_rate', Dec.zero(), HUNDRED)
-  checkPlaces(taxRate, PERCENT_PLACES, 'tax_rate')
   if (!TAX_CATEGORIES.has(taxCategory)) {
     throw new MoneyError(`unknown tax category ${JSON.stringify(taxCategory)}`, 'unknown_category', 'tax_category')
   }
+  if (taxRate === null) {
+    if (taxCategory !== NO_RATE_CATEGORY) throw new MoneyError(`category ${taxCategory} needs a VAT rate`, 'required', 'tax_rate')
+  } else {
+    checked(taxRate, 'tax_rate', Dec.zero(), HUNDRED)
+    checkPlaces(taxRate, PERCENT_PLACES, 'tax_rate')
+    if (taxCategory === NO_RATE_CATEGORY && !taxRate.isZero()) {
+      throw new MoneyError(`category O (not subject to VAT) has no VAT rate, got ${taxRate.toString()} % (BR-O-05)`, 'rate_not_allowed', 'tax_rate')
+    }
+  }
   return { quantity, unitPrice, taxRate, taxCategory, discount }
+}
+
+/** The (category, canonical rate) VAT group of a line; an O line counts at 0 (it bears no VAT). */
+export function groupKey(line: Line): { category: string; rate: Dec } {
+  return { category: line.taxCategory, rate: (line.taxRate ?? Dec.zero()).normalized() }
 }
 
 /** Line nets, the document discount, VAT per (category, rate) and the totals. */
@@ -167,14 +186,17 @@ export function computeTotals(invoice: InvoiceInput): Totals {
   const documentDiscount = discountOn(invoice.discount, lineTotal, places, null)
   const groups = new Map<string, { category: string; rate: Dec; base: Dec }>()
   invoice.lines.forEach((line, index) => {
-    const rate = line.taxRate.normalized()
-    const key = `${line.taxCategory} ${rate.toString()}`
-    const group = groups.get(key) ?? { category: line.taxCategory, rate, base: Dec.zero(places) }
+    const { category, rate } = groupKey(line)
+    const key = `${category} ${rate.toString()}`
+    const group = groups.get(key) ?? { category, rate, base: Dec.zero(places) }
     group.base = group.base.add(lines[index]!.net)
     groups.set(key, group)
   })
   const ordered = [...groups.values()].sort((a, b) => (a.category < b.category ? -1 : a.category > b.category ? 1 : a.rate.cmp(b.rate)))
-  const shares = allocate(documentDiscount, ordered.map((group) => group.base), places)
+  // Only the groups that go the invoice's way share the discount (issue 12): a credit line in
+  // another group must not turn part of it into an extra reduction elsewhere.
+  const weights = ordered.map((group) => (group.base.sign() * lineTotal.sign() > 0 ? group.base : Dec.zero(places)))
+  const shares = allocate(documentDiscount, weights, places)
   const breakdown = ordered.map((group, index) => {
     const base = group.base.sub(shares[index]!)
     return { category: group.category, rate: group.rate, base, amount: base.mul(group.rate).percent().round(places) }
@@ -206,7 +228,8 @@ function checkAmountDiscount(discount: Discount | null, places: number, currency
   if (discount?.kind === 'amount') checkPlaces(discount.value, places, 'discount.value', currency, line)
 }
 
-/** The discount on `base`, signed like `base`, so that base − discount moves towards zero. */
+/** The allowance on `base`, to be subtracted from it: a percent has the base's sign, an amount is
+ * positive whatever that sign; either at most as large as the base. */
 function discountOn(discount: Discount | null, base: Dec, places: number, line: number | null): Dec {
   if (discount === null) return Dec.zero(places)
   if (discount.kind === 'percent') return base.mul(discount.value).percent().round(places)
@@ -219,8 +242,7 @@ function discountOn(discount: Discount | null, base: Dec, places: number, line: 
       line
     )
   }
-  const amount = discount.value.round(places)
-  return base.sign() < 0 ? amount.neg() : amount
+  return discount.value.round(places)
 }
 
 function sum(values: Dec[], places: number): Dec {

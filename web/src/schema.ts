@@ -26,7 +26,9 @@ export const LINE_FIELDS = [
   'unit_price',
   'tax_rate',
   'tax_category',
-  'discount'
+  'discount',
+  'exemption_reason',
+  'exemption_code'
 ] as const
 
 // Fields held as Y.Text (collaborative text); every other leaf is a plain string.

@@ -1,39 +1,21 @@
-// Reference tables of collab/tables.py (tests/test_web_tables.py checks that they agree).
+// Reference tables of collab/invoice/tables.py (tests/test_web_tables.py checks that they agree):
+// the code lists come from the same JSON files in collab/invoice/codes, bundled into the app.
+
+import codelists from '../../collab/invoice/codes/codelists.json'
+import unitNames from '../../collab/invoice/codes/unit_names.json'
 
 export const VAT_RATES: readonly string[] = [
   '0', '2.1', '2.5', '2.6', '3', '3.8', '4', '4.8', '5', '5.5', '6', '7', '8', '8.1', '9', '9.5', '10', '11', '12', '13', '13.5', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23', '24', '25', '25.5', '27'
 ]
+// The Canary Islands' IGIC (category L) and Ceuta's and Melilla's IPSI (category M).
+export const IGIC_RATES: readonly string[] = ['0', '1', '3', '5', '7', '9.5', '15', '20']
+export const IPSI_RATES: readonly string[] = ['0', '0.5', '1', '2', '3', '4', '5', '6', '8', '10']
+/** The rates in force per category, for the categories that have more than 0 (or none). */
+export const RATES_BY_CATEGORY: Readonly<Record<string, readonly string[]>> = { S: VAT_RATES, B: VAT_RATES, L: IGIC_RATES, M: IPSI_RATES }
 
-// UN/ECE recommendation 20 codes, with their English names (the UI translates the common ones).
-export const UNIT_CODES: Readonly<Record<string, string>> = {
-  C62: 'one',
-  H87: 'piece',
-  EA: 'each',
-  SET: 'set',
-  PR: 'pair',
-  XPK: 'package',
-  LS: 'lump sum',
-  E48: 'service unit',
-  P1: 'percent',
-  SEC: 'second',
-  MIN: 'minute',
-  HUR: 'hour',
-  DAY: 'day',
-  WEE: 'week',
-  MON: 'month',
-  ANN: 'year',
-  GRM: 'gram',
-  KGM: 'kilogram',
-  TNE: 'tonne',
-  MMT: 'millimetre',
-  CMT: 'centimetre',
-  MTR: 'metre',
-  KMT: 'kilometre',
-  MTK: 'square metre',
-  MTQ: 'cubic metre',
-  MLT: 'millilitre',
-  LTR: 'litre',
-  KWH: 'kilowatt hour',
-  MWH: 'megawatt hour',
-  ZZ: 'mutually defined'
-}
+/** Every unit EN 16931 accepts (BR-CL-23): UN/ECE Recommendation 20 with its Rec 21 extension. */
+export const UNIT_CODES: ReadonlySet<string> = new Set(codelists.units)
+/** The CEF VATEX exemption reason codes (BR-CL-22). */
+export const VATEX_CODES: ReadonlySet<string> = new Set(codelists.vatex)
+/** The units the editor offers first, in order, with their English and French names. */
+export const COMMON_UNITS: readonly { code: string; en: string; fr: string }[] = unitNames.common

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
+from collab.invoice.categories import DEFAULT_EXEMPTIONS, Exemption, exemption_of
 from collab.invoice.document import DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID
 from collab.invoice.en16931.model import (
     INVOICE,
@@ -37,16 +38,9 @@ from collab.invoice.validation import evaluate
 
 __all__ = ["EXEMPTIONS", "MappingError", "to_semantic"]
 
-# BT-120 / BT-121 per category. The document has no exemption fields yet (issue 12 adds them), so
-# each category gets the reason the VATEX code list gives it; E has no single code (the article
-# depends on the supply), hence a text only.
-EXEMPTIONS: Final[Mapping[str, tuple[str, str]]] = {
-    "E": ("Exempt from VAT", ""),
-    "AE": ("Reverse charge", "VATEX-EU-AE"),
-    "K": ("Intra-Community supply", "VATEX-EU-IC"),
-    "G": ("Export outside the EU", "VATEX-EU-G"),
-    "O": ("Not subject to VAT", "VATEX-EU-O"),
-}
+# BT-120 / BT-121 per VAT breakdown come from the lines' exemption fields
+# (collab/invoice/categories.py); these standard wordings stand in when the lines give none.
+EXEMPTIONS: Final[Mapping[str, tuple[str, str]]] = DEFAULT_EXEMPTIONS
 # Seller legal mentions as BT-22 notes with their BT-21 subject (UNTDID 4451), the codes French
 # e-invoicing guidance uses: penalties for late payment, recovery indemnity, early payment. The
 # profile holds a bare rate and amount; the note says what they are (Code de commerce L441-10).
@@ -91,16 +85,21 @@ def to_semantic(
         str(row.get(LINE_ID)): row for row in document.get("lines") or [] if isinstance(row, dict)
     }
     groups = totals["tax_breakdown"]
-    breakdown = tuple(_breakdown(group) for group in groups)
     # The engine's groups, keyed as it keys them: (category, rate) with "20" == "20.00".
     keys = [(group["category"], Decimal(group["rate"])) for group in groups]
+    members: list[list[dict[str, Any]]] = [[] for _ in groups]
+    for line_id in evaluation.counted:
+        members[keys.index(_group_key(rows[line_id]))].append(rows[line_id])
+    breakdown = tuple(
+        _breakdown(group, rows_in) for group, rows_in in zip(groups, members, strict=True)
+    )
     lines: list[Line] = []
     nets = [Decimal(totals["line_total"]) * 0 for _ in groups]  # zeros with the minor units
     for index, (line_id, result) in enumerate(
         zip(evaluation.counted, totals["lines"], strict=True), start=1
     ):
         row = rows[line_id]
-        group = keys.index((_category(row), parse_decimal(str(row.get("tax_rate")))))
+        group = keys.index(_group_key(row))
         lines.append(_line(str(index), row, result, breakdown[group].rate))
         nets[group] += lines[-1].net_amount
     document_discount = Decimal(totals["document_discount"])
@@ -145,9 +144,25 @@ def to_semantic(
     )
 
 
-def _breakdown(group: TaxBreakdownJSON) -> VatBreakdown:
+def _group_key(row: Mapping[str, Any]) -> tuple[str, Decimal]:
+    """A counted line's (category, rate) as the engine groups it: an O line has no rate and
+    counts in the O group at 0 (validation has already refused anything else)."""
+    category = _category(row)
+    if category in _NO_RATE:
+        return category, Decimal(0)
+    return category, parse_decimal(str(row.get("tax_rate")))
+
+
+def _breakdown(group: TaxBreakdownJSON, rows: list[dict[str, Any]]) -> VatBreakdown:
     category = group["category"]
-    reason, code = EXEMPTIONS.get(category, ("", ""))
+    stated = exemption_of(
+        category,
+        (
+            Exemption(_text(row.get("exemption_reason")), _text(row.get("exemption_code")))
+            for row in rows
+        ),
+    )
+    reason, code = stated.reason, stated.code
     return VatBreakdown(
         base=Decimal(group["base"]),
         amount=Decimal(group["amount"]),
