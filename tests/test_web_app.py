@@ -72,7 +72,7 @@ async def test_sign_in_create_an_invoice_and_fill_it(running: Running, yjs: YjsC
         await line.get_by_label("Description").fill("Audit, three days")
         await line.get_by_label("Quantity").fill("3")
         await line.get_by_label("Unit price").fill("45,00")  # either decimal separator
-        await line.get_by_label("VAT rate").select_option("21")
+        await line.get_by_label("VAT rate").fill("21")
         await line.get_by_label("Line discount type").select_option("amount")
         await line.get_by_label("Line discount", exact=True).fill("60")
 

@@ -69,7 +69,7 @@ async def test_two_people_edit_one_invoice(running: Running) -> None:
         second = b.page.get_by_role("group", name="Line 2")
         await second.get_by_label("Description").fill("Travel, Paris to Lyon")
         await second.get_by_label("Unit price").fill("84.50")
-        await second.get_by_label("VAT rate").select_option("10")
+        await second.get_by_label("VAT rate").fill("10")
         await expect(a.page.locator("[data-total=gross] dd")).to_have_text("€272.95")
         await a.page.get_by_label("Due date").focus()
         await expect(marker(b.page, "invoice.due_date", "alice")).to_be_visible()

@@ -3,42 +3,33 @@
 
 import { h } from '../dom'
 import { KeyedList } from '../keyed'
-import { formatMoney, formatRate } from '../format'
+import { formatMoney } from '../format'
 import { language, t } from '../i18n'
+import { EXEMPT_CATEGORIES } from '../categories'
 import { TAX_CATEGORIES } from '../money'
-import { UNIT_CODES, VAT_RATES } from '../tables'
-import { bind, type BindContext, type Binding } from './bind'
+import { VATEX_CODES } from '../tables'
+import { DEFAULT_TAX_CATEGORY } from '../schema'
+import { bind, type BindContext, type Binding, type Kind } from './bind'
 import { field, input, select, textarea } from './fields'
 import { LOCAL } from './live'
+import { adaptRate, rateInput } from './rate-picker'
+import { unitInput } from './unit-picker'
 import { lineIds, moveLine, removeLine } from './ydoc'
 
-const UNITS_FR: Record<string, string> = {
-  C62: 'unité',
-  H87: 'pièce',
-  EA: 'chaque',
-  SET: 'lot',
-  PR: 'paire',
-  XPK: 'paquet',
-  LS: 'forfait',
-  HUR: 'heure',
-  DAY: 'jour',
-  WEE: 'semaine',
-  MON: 'mois',
-  ANN: 'année',
-  KGM: 'kilogramme',
-  MTR: 'mètre',
-  LTR: 'litre',
-  KWH: 'kilowattheure'
-}
-
-// UNCL5305 VAT categories (EN 16931 BT-151).
+// UNTDID 5305 VAT categories EN 16931 allows (BT-151), in the order people need them most.
+const CATEGORY_ORDER = ['S', 'Z', 'E', 'AE', 'K', 'G', 'O', 'L', 'M', 'B']
 const CATEGORY_NAMES: Record<'en' | 'fr', Record<string, string>> = {
-  en: { S: 'standard', Z: 'zero rated', E: 'exempt', AE: 'reverse charge', K: 'intra-EU', G: 'export', O: 'out of scope', L: 'IGIC', M: 'IPSI' },
-  fr: { S: 'normal', Z: 'taux zéro', E: 'exonéré', AE: 'autoliquidation', K: 'intracommunautaire', G: 'export', O: 'hors champ', L: 'IGIC', M: 'IPSI' }
+  en: { S: 'standard', Z: 'zero rated', E: 'exempt', AE: 'reverse charge', K: 'intra-EU', G: 'export', O: 'out of scope', L: 'IGIC', M: 'IPSI', B: 'split payment' },
+  fr: { S: 'normal', Z: 'taux zéro', E: 'exonéré', AE: 'autoliquidation', K: 'intracommunautaire', G: 'export', O: 'hors champ', L: 'IGIC', M: 'IPSI', B: 'paiement fractionné' }
 }
 
-function unitOptions(): [string, string][] {
-  return Object.entries(UNIT_CODES).map(([code, name]) => [code, language() === 'fr' ? (UNITS_FR[code] ?? name) : name])
+/** One shared suggestion list of the VATEX exemption codes (BR-CL-22) for every line. */
+function vatexList(): string {
+  const id = 'vatex-codes'
+  if (!document.getElementById(id)) {
+    document.body.append(h('datalist', { id }, ...[...VATEX_CODES].map((code) => h('option', { value: code }))))
+  }
+  return id
 }
 
 interface Row {
@@ -130,21 +121,44 @@ export class LinesView {
     const bound = <T extends HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(
       element: T,
       name: string,
-      kind: 'string' | 'decimal' | 'text'
+      kind: Kind
     ): T => {
       bindings.push(bind(this.context, element, path(name), kind))
       return element
     }
     const description = bound(textarea({ rows: '1', class: 'grow' }), 'description', 'text')
     const quantity = bound(input({ inputmode: 'decimal', class: 'num' }), 'quantity', 'decimal')
-    const unit = bound(select(unitOptions()), 'unit', 'string')
+    const unit = bound(unitInput(), 'unit', 'upper')
     const price = bound(input({ inputmode: 'decimal', class: 'num' }), 'unit_price', 'decimal')
-    const rate = bound(select([['', '—'], ...VAT_RATES.map((r): [string, string] => [r, formatRate(r)])]), 'tax_rate', 'string')
+    const rate = bound(rateInput(), 'tax_rate', 'decimal')
+    const categories = CATEGORY_ORDER.filter((c) => TAX_CATEGORIES.has(c))
     const category = bound(
-      select([...TAX_CATEGORIES].map((c) => [c, `${c} — ${CATEGORY_NAMES[language()][c] ?? c}`])),
+      select(categories.map((c) => [c, `${c} — ${CATEGORY_NAMES[language()][c] ?? c}`])),
       'tax_category',
       'string'
     )
+    const reason = bound(input({ class: 'grow', maxlength: '300' }), 'exemption_reason', 'string')
+    const code = bound(input({ class: 'vatex', maxlength: '30', list: vatexList(), spellcheck: 'false' }), 'exemption_code', 'upper')
+    const exemption = h(
+      'div',
+      { class: 'exemption' },
+      field(t('exemption_reason'), reason, path('exemption_reason'), { className: 'reason' }),
+      field(t('exemption_code'), code, path('exemption_code'))
+    )
+    // The rate suggestions and the exemption fields follow the category, whoever changes it.
+    const adapt = (): void => {
+      const chosen = category.value || DEFAULT_TAX_CATEGORY
+      adaptRate(rate, chosen, t('no_rate'))
+      exemption.hidden = !EXEMPT_CATEGORIES.has(chosen)
+    }
+    const categoryBinding = bindings[bindings.length - 1]!
+    const refreshCategory = categoryBinding.refresh
+    categoryBinding.refresh = () => {
+      refreshCategory()
+      adapt()
+    }
+    category.addEventListener('change', adapt)
+    adapt()
     const discount = bound(input({ inputmode: 'decimal', class: 'num' }), 'discount.value', 'decimal')
     const kind = bound(
       select([
@@ -182,7 +196,8 @@ export class LinesView {
         field(t('line_discount_kind'), kind, path('discount.kind'), { hiddenLabel: true, className: 'small' })
       ),
       net,
-      remove
+      remove,
+      exemption
     )
     const row: Row = { element, title, bindings, net, buttons: { up, down, remove }, place: { n: 0, count: 0 } }
     return row
