@@ -76,8 +76,11 @@ def _text(pdf: bytes) -> str:
 
 
 def _logo() -> str:
-    image = Image.new("RGB", (240, 80), "#7a1f5c")
-    ImageDraw.Draw(image).ellipse((12, 12, 68, 68), fill="#ffffff")
+    image = Image.new("RGBA", (240, 80), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((4, 4, 76, 76), fill="#e8a33d")
+    draw.rectangle((92, 22, 236, 36), fill="#444444")
+    draw.rectangle((92, 46, 196, 58), fill="#888888")
     out = io.BytesIO()
     image.save(out, format="PNG")
     return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()

@@ -8,12 +8,14 @@ and the only images are data URIs (the logo, the QR code); any other URL is refu
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from facturx import generate_from_binary  # type: ignore[import-untyped]
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from weasyprint import HTML  # type: ignore[import-untyped]
@@ -27,6 +29,10 @@ Template = Literal["classic", "modern"]
 TEMPLATES: Final = ("classic", "modern")
 _FOLDER: Final = Path(__file__).with_name("templates")
 _LOCALES: Final = {"en": "en-GB", "fr": "fr-FR"}
+# The preview shows a few pages, sharp in the editor's 20rem side pane on a 2x screen (scale 1
+# is 72 dpi: an A4 page 595 px wide); the downloaded PDF has them all.
+PREVIEW_PAGES: Final = 8
+PREVIEW_SCALE: Final = 1.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +47,21 @@ class Layout:
     def variant(self) -> str:
         """What a stored render is keyed by beside its format ("classic/fr")."""
         return f"{self.template}/{self.lang}"
+
+
+def layout_for(template: Template, lang: Language | None, seller: Mapping[str, Any]) -> Layout:
+    """The template, the language (by default French for a French seller, else English) and
+    the seller's logo and colour when its profile carries them (`logo`: an image data URI,
+    `color`: #rrggbb; the profile has no such fields yet, so the defaults apply)."""
+    if lang is None:
+        address = seller.get("address") or {}
+        french = isinstance(address, Mapping) and address.get("country") == "FR"
+        lang = "fr" if french else "en"
+    logo, color = seller.get("logo"), seller.get("color")
+    branding = Branding(
+        logo=logo if isinstance(logo, str) else "", color=color if isinstance(color, str) else ""
+    )
+    return Layout(template=template, lang=lang, branding=branding)
 
 
 @cache
@@ -114,3 +135,19 @@ def render_facturx(
         lang=_LOCALES[layout.lang],
     )
     return data
+
+
+def rasterize(pdf: bytes) -> tuple[list[bytes], int]:
+    """The first `PREVIEW_PAGES` pages of `pdf` as PNG images, drawn by PDFium (the engine of
+    Chromium's own PDF viewer), and the number of pages. For the editor's preview: the app's
+    Content-Security-Policy lets a page show data: images, not frame a PDF."""
+    document = pdfium.PdfDocument(pdf)
+    try:
+        pages: list[bytes] = []
+        for index in range(min(len(document), PREVIEW_PAGES)):
+            out = io.BytesIO()
+            document[index].render(scale=PREVIEW_SCALE).to_pil().save(out, format="PNG")
+            pages.append(out.getvalue())
+        return pages, len(document)
+    finally:
+        document.close()

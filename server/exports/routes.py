@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request, Response
 from server.auth.service import Caller
 from server.core.api import Ctx, errors
 from server.exports import service as exports
-from server.exports.schemas import XML_ANSWER, ExportOut, RenderOut, pdf_answer
+from server.exports.schemas import XML_ANSWER, ExportOut, PreviewOut, RenderOut, pdf_answer
 
 router = APIRouter(prefix="/api/invoices", tags=["exports"], responses=errors(401))
 
@@ -115,6 +115,41 @@ async def get_facturx(
         lang=lang,
     )
     return _pdf(found, request, "facturx", f"{_UNSAFE.sub('-', found.number)}.facturx.pdf")
+
+
+@router.get(
+    "/{invoice_id}/preview",
+    response_model=PreviewOut,
+    responses=errors(404, 409),
+    summary="The PDF's pages as PNG images, for the editor's live preview",
+    description=_PDF_DESCRIPTION
+    + " The images are drawn from the very PDF `/pdf` answers with the same parameters.",
+)
+async def get_preview(
+    caller: Caller,
+    ctx: Ctx,
+    invoice_id: str,
+    template: exports.Template = "classic",
+    lang: exports.Language | None = None,
+) -> PreviewOut:
+    found = await exports.preview(
+        ctx.sessions,
+        ctx.registry,
+        ctx.store,
+        user_id=caller.user_id,
+        invoice_id=invoice_id,
+        template=template,
+        lang=lang,
+    )
+    rendered = found.rendered
+    return PreviewOut(
+        number=rendered.number,
+        draft=rendered.draft,
+        template=rendered.layout.template,
+        lang=rendered.layout.lang,
+        page_count=found.count,
+        pages=[f"data:image/png;base64,{base64.b64encode(page).decode()}" for page in found.pages],
+    )
 
 
 def _pdf(found: exports.Rendered, request: Request, kind: str, filename: str) -> Any:

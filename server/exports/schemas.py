@@ -61,6 +61,17 @@ class RenderOut(BaseModel):
     pdf: str = Field(description="the PDF, base64")
 
 
+class PreviewOut(BaseModel):
+    """The PDF's first pages as PNG images, for the editor's preview."""
+
+    number: str = Field(description='the legal number, or "DRAFT"')
+    draft: bool
+    template: Literal["classic", "modern"]
+    lang: Literal["en", "fr"]
+    page_count: int = Field(description="pages of the PDF (the images may be fewer)")
+    pages: list[str] = Field(description="each page as a `data:image/png;base64,...` URI")
+
+
 def pdf_answer(description: str) -> dict[int | str, dict[str, Any]]:
     """The 200 answer as a PDF, next to the JSON model FastAPI describes from `RenderOut`."""
     return {

@@ -13,7 +13,7 @@ afterwards (renders.py); drafts are rendered on every request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -34,13 +34,12 @@ from server.core.errors import Conflict
 from server.credit_notes import service as credit_notes
 from server.exports import renderer, renders
 from server.exports.labels import Language as Language
-from server.exports.pdf import Layout, render_facturx, render_pdf
+from server.exports.pdf import Layout, layout_for, rasterize, render_facturx, render_pdf
 from server.exports.pdf import Template as Template
 from server.exports.validation import Finding as Finding
 from server.exports.validation import Report as Report
 from server.exports.validation import check_cii as check_cii
 from server.exports.validation import check_ubl as check_ubl
-from server.exports.view import Branding
 from server.invoices import service as invoices
 from server.organization import service as organization
 from server.workflow import service as workflow
@@ -104,6 +103,15 @@ class Rendered:
 
 
 @dataclass(frozen=True, slots=True)
+class Preview:
+    """The first pages of a PDF as PNG images, how many pages it has, and the PDF."""
+
+    pages: list[bytes]
+    count: int
+    rendered: Rendered
+
+
+@dataclass(frozen=True, slots=True)
 class _Source:
     """What every output of one invoice is drawn from: the one semantic model, and the seller
     it was mapped with (stamped at issue, else the current profile)."""
@@ -128,19 +136,8 @@ async def pdf(
     carries a DRAFT watermark and no number; an issued invoice is rendered once per template
     and language, then served unchanged."""
     source = await _source(sessions, registry, store, user_id=user_id, invoice_id=invoice_id)
-    layout = _layout(template, lang, source.seller)
-    kept = await renders.stored(sessions, invoice_id, "pdf", layout.variant)
-    if source.issued and kept is not None:
-        return Rendered(kept, source.semantic.number, False, layout)
-    data = await renderer.run(
-        render_pdf,
-        invoice=source.semantic,
-        seller=source.seller,
-        layout=layout,
-        draft=not source.issued,
-    )
-    if source.issued:
-        data = await renders.keep(sessions, invoice_id, "pdf", data, layout.variant)
+    layout = layout_for(template, lang, source.seller)
+    data = await _kept_or_rendered(sessions, source, "pdf", layout, render_pdf)
     return Rendered(data, source.semantic.number, not source.issued, layout)
 
 
@@ -158,24 +155,61 @@ async def facturx(
     XML is the very bytes `export(..., syntax="cii")` answers: for an issued invoice the
     stored CII, for a draft the same deterministic writing of the same semantic model."""
     source = await _source(sessions, registry, store, user_id=user_id, invoice_id=invoice_id)
-    layout = _layout(template, lang, source.seller)
-    if source.issued:
-        if kept := await renders.stored(sessions, invoice_id, "facturx", layout.variant):
-            return Rendered(kept, source.semantic.number, False, layout)
-        cii = await _issued_xml(sessions, source, "cii")
+    layout = layout_for(template, lang, source.seller)
+    if source.issued and await renders.stored(sessions, invoice_id, "facturx", layout.variant):
+        cii = b""  # not needed: the stored file is served
     else:
-        cii = to_cii(source.semantic)
+        cii = (
+            await _issued_xml(sessions, source, "cii") if source.issued else to_cii(source.semantic)
+        )
+    data = await _kept_or_rendered(sessions, source, "facturx", layout, render_facturx, cii=cii)
+    return Rendered(data, source.semantic.number, not source.issued, layout)
+
+
+async def preview(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    store: UpdateStore,
+    *,
+    user_id: str,
+    invoice_id: str,
+    template: Template = "classic",
+    lang: Language | None = None,
+) -> Preview:
+    """The PDF's pages as PNG images, for the editor's preview: the very PDF `pdf(...)`
+    answers (an issued invoice's stored one), drawn by PDFium."""
+    source = await _source(sessions, registry, store, user_id=user_id, invoice_id=invoice_id)
+    layout = layout_for(template, lang, source.seller)
+    data = await _kept_or_rendered(sessions, source, "pdf", layout, render_pdf)
+    pages, count = await renderer.run(rasterize, pdf=data)
+    return Preview(pages, count, Rendered(data, source.semantic.number, not source.issued, layout))
+
+
+async def _kept_or_rendered(
+    sessions: async_sessionmaker[AsyncSession],
+    source: _Source,
+    fmt: renders.Format,
+    layout: Layout,
+    work: Callable[..., bytes],
+    **extra: Any,
+) -> bytes:
+    """A draft: rendered now, in a worker process. An issued invoice: the stored render, or
+    rendered now and stored (the first to store wins: renders.keep)."""
+    if source.issued and (
+        kept := await renders.stored(sessions, source.invoice_id, fmt, layout.variant)
+    ):
+        return kept
     data = await renderer.run(
-        render_facturx,
+        work,
         invoice=source.semantic,
-        cii=cii,
         seller=source.seller,
         layout=layout,
         draft=not source.issued,
+        **extra,
     )
     if source.issued:
-        data = await renders.keep(sessions, invoice_id, "facturx", data, layout.variant)
-    return Rendered(data, source.semantic.number, not source.issued, layout)
+        data = await renders.keep(sessions, source.invoice_id, fmt, data, layout.variant)
+    return data
 
 
 async def _source(
@@ -221,21 +255,6 @@ async def _issued_xml(
         return kept
     xml = to_cii(source.semantic) if syntax == "cii" else to_ubl(source.semantic)
     return await renders.keep(sessions, source.invoice_id, syntax, xml)
-
-
-def _layout(template: Template, lang: Language | None, seller: Mapping[str, Any]) -> Layout:
-    """The template, the language (by default French for a French seller, else English) and
-    the seller's logo and colour when its profile carries them (`logo`: an image data URI,
-    `color`: #rrggbb; the profile has no such fields yet, so the defaults apply)."""
-    if lang is None:
-        address = seller.get("address") or {}
-        french = isinstance(address, Mapping) and address.get("country") == "FR"
-        lang = "fr" if french else "en"
-    logo, color = seller.get("logo"), seller.get("color")
-    branding = Branding(
-        logo=logo if isinstance(logo, str) else "", color=color if isinstance(color, str) else ""
-    )
-    return Layout(template=template, lang=lang, branding=branding)
 
 
 async def document_type(

@@ -26,6 +26,7 @@ import { WorkflowBar } from './workflow'
 import { HistoryPanel } from './history'
 import { VersionsPanel } from './versions'
 import { CreditNotesPanel } from './credit-notes'
+import { PreviewPanel } from './preview'
 import { readWorkflow, type WorkflowInfo } from './workflow-api'
 
 /** Statuses whose invoice shows its credit notes. */
@@ -67,6 +68,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   let locks: FieldLocks | null = null
   let comments: CommentsPanel | null = null
   let markers: CommentMarkers | null = null
+  let preview: PreviewPanel | null = null
   const canComment = member?.capabilities.includes('invoice.comment') ?? false
   let lastState: ConnectionState = 'connecting'
 
@@ -150,7 +152,10 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   const history = new HistoryPanel(invoiceId, doc)
   const versions = new VersionsPanel(invoiceId, member?.capabilities.includes('invoice.edit') ?? false, (text) => toast(text))
   const credits = new CreditNotesPanel(invoiceId)
-  totalsPanel.after(credits.element, comments.element, history.element, versions.element)
+  // The PDF as the customer will get it, drawn again a moment after edits (preview.ts).
+  preview = new PreviewPanel(invoiceId, toast)
+  scope.add(() => preview?.destroy())
+  totalsPanel.after(preview.element, credits.element, comments.element, history.element, versions.element)
   showWorkflow(info)
 
   const [customers, items] = await Promise.all([
@@ -199,6 +204,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     })
     window.clearTimeout(checkTimer)
     checkTimer = window.setTimeout(() => void checkServer(), 400)
+    preview?.changed()
   }
 
   function refresh(): void {
@@ -309,6 +315,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     }
     showWorkflow(state)
     showTitle()
+    preview?.changed() // an issued invoice shows its number, no watermark
     const reason = readOnlyReason({ ...detail, status: state.status }, me, state.kind)
     if (reason === readOnly) return
     readOnly = reason
