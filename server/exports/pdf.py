@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from weasyprint import HTML  # type: ignore[import-untyped]
 from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
-from collab.invoice.en16931 import SemanticInvoice
+from collab.invoice.en16931 import SemanticInvoice, to_cii, to_semantic
 from server.exports.labels import Language
 from server.exports.view import Branding, context
 
@@ -135,6 +135,30 @@ def render_facturx(
         lang=_LOCALES[layout.lang],
     )
     return data
+
+
+def pdf_of(
+    document: dict[str, Any], *, mapping: Mapping[str, Any], layout: Layout, draft: bool
+) -> bytes:
+    """The PDF of an invoice document, mapped with `to_semantic(document, **mapping)`: the
+    worker process's whole job, so the event loop does not even map a large invoice."""
+    invoice = to_semantic(document, **mapping)
+    return render_pdf(invoice, seller=mapping["seller"], layout=layout, draft=draft)
+
+
+def facturx_of(
+    document: dict[str, Any],
+    *,
+    mapping: Mapping[str, Any],
+    layout: Layout,
+    draft: bool,
+    cii: bytes | None,
+) -> bytes:
+    """Factur-X of an invoice document; `cii` None writes it from the same mapping (what the
+    /cii.xml export writes, byte for byte: the writer is deterministic)."""
+    invoice = to_semantic(document, **mapping)
+    xml = to_cii(invoice) if cii is None else cii
+    return render_facturx(invoice, cii=xml, seller=mapping["seller"], layout=layout, draft=draft)
 
 
 def rasterize(pdf: bytes) -> tuple[list[bytes], int]:

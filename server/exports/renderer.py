@@ -29,6 +29,10 @@ T = TypeVar("T")
 # 2-core machine; COFACTURE_RENDER_PROCESSES raises it on bigger ones.
 PROCESSES: Final = max(1, int(os.environ.get("COFACTURE_RENDER_PROCESSES", "1")))
 _PRELOAD: Final = ["server.exports.pdf"]
+# Workers run at a lower CPU priority: on a machine with few cores the kernel then gives the
+# server's event loop (live editing) the CPU first and a render the rest. A PDF can wait a few
+# milliseconds more; a keystroke reaching the other editors should not.
+_NICENESS: Final = 10
 
 _state: dict[str, ProcessPoolExecutor] = {}
 
@@ -38,7 +42,9 @@ def _pool() -> ProcessPoolExecutor:
     if found is None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
-        found = _state["pool"] = ProcessPoolExecutor(PROCESSES, mp_context=context)
+        found = _state["pool"] = ProcessPoolExecutor(
+            PROCESSES, mp_context=context, initializer=os.nice, initargs=(_NICENESS,)
+        )
     return found
 
 
