@@ -52,7 +52,7 @@ class Layout:
 def layout_for(template: Template, lang: Language | None, seller: Mapping[str, Any]) -> Layout:
     """The template, the language (by default French for a French seller, else English) and
     the seller's logo and colour when its profile carries them (`logo`: an image data URI,
-    `color`: #rrggbb; the profile has no such fields yet, so the defaults apply)."""
+    `color`: #rrggbb; the organization's branding, server/organization/branding.py)."""
     if lang is None:
         address = seller.get("address") or {}
         french = isinstance(address, Mapping) and address.get("country") == "FR"

@@ -13,10 +13,11 @@ afterwards (renders.py); drafts are rendered on every request.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -26,13 +27,15 @@ from collab.invoice.en16931 import (
     MappingError,
     SemanticInvoice,
     to_cii,
-    to_semantic,
     to_ubl,
 )
 from collab.sync import RoomRegistry, UpdateStore
 from server.core.errors import Conflict
 from server.credit_notes import service as credit_notes
 from server.exports import renderer, renders
+from server.exports.checks import Syntax as Syntax
+from server.exports.checks import check_document as check_document
+from server.exports.checks import check_semantic, placed, semantic_of, write_and_check
 from server.exports.labels import Language as Language
 from server.exports.pdf import Layout, facturx_of, layout_for, pdf_of, rasterize
 from server.exports.pdf import Template as Template
@@ -43,8 +46,6 @@ from server.exports.validation import check_ubl as check_ubl
 from server.invoices import service as invoices
 from server.organization import service as organization
 from server.workflow import service as workflow
-
-Syntax = Literal["cii", "ubl"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,7 @@ async def export(
         xml = await _issued_xml(sessions, source, syntax)
         report = await (check_cii if syntax == "cii" else check_ubl)(xml)
     else:
-        xml, report = await _write_and_check(source.semantic(), syntax)
+        xml, report = await write_and_check(source.semantic(), syntax)
     return Export(syntax=syntax, xml=xml, report=report, number=source.number)
 
 
@@ -133,7 +134,7 @@ class _Source:
         return found
 
     def semantic(self) -> SemanticInvoice:
-        return _semantic(self.document, **self.mapping)
+        return semantic_of(self.document, **self.mapping)
 
 
 async def pdf(
@@ -247,6 +248,7 @@ async def _source(
         elif (profile := await organization.profile(db, invoice.org_id)) is not None:
             seller = profile.as_dict()
         type_code, preceding = await document_type(db, invoice_id=invoice.id)
+        seller = {**seller, **_branding(await organization.branding(db, invoice.org_id))}
     document = dict(stamp.document) if stamp and stamp.document is not None else None
     if document is None:
         document = await invoices.read_document(registry, store, invoice.id)
@@ -258,6 +260,15 @@ async def _source(
         "preceding": preceding,
     }
     return _Source(invoice.id, document, mapping, issued=stamp is not None)
+
+
+def _branding(found: organization.Branding) -> dict[str, str]:
+    """The organization's colour and logo as the templates read them from the seller. Not part
+    of the issue stamp: an issued invoice's PDF is rendered once, with the branding of then."""
+    out = {"color": found.color} if found.color else {}
+    if found.logo is not None:
+        out["logo"] = f"data:{found.logo_type};base64,{base64.b64encode(found.logo).decode()}"
+    return out
 
 
 async def _issued_xml(
@@ -290,66 +301,6 @@ async def document_type(
     return CREDIT_NOTE, preceding
 
 
-async def check_document(
-    document: dict[str, Any],
-    *,
-    number: str | None,
-    issue_date: date,
-    seller: Mapping[str, Any],
-    type_code: str = INVOICE,
-    preceding: tuple[str, date] | None = None,
-) -> Report:
-    """Map `document` as it would be issued and check it as CII and as UBL: one report with the
-    findings of both (a rule broken in both syntaxes is listed once). For the issue-time gate:
-    any fatal finding should refuse the issue."""
-    semantic = _semantic(
-        document,
-        number=number,
-        issue_date=issue_date,
-        seller=seller,
-        type_code=type_code,
-        preceding=preceding,
-    )
-    _, cii = await _write_and_check(semantic, "cii")
-    _, ubl = await _write_and_check(semantic, "ubl")
-    return Report(fatal=_merge(cii.fatal, ubl.fatal), warnings=_merge(cii.warnings, ubl.warnings))
-
-
-def _semantic(
-    document: dict[str, Any],
-    *,
-    number: str | None,
-    issue_date: date,
-    seller: Mapping[str, Any],
-    type_code: str,
-    preceding: tuple[str, date] | None,
-) -> SemanticInvoice:
-    try:
-        return to_semantic(
-            document,
-            number=number,
-            issue_date=issue_date,
-            seller=seller,
-            type_code=type_code,
-            preceding=preceding,
-        )
-    except MappingError as exc:
-        raise Conflict(f"the invoice cannot be exported: {exc}", code="not_exportable") from None
-
-
-async def _write_and_check(semantic: SemanticInvoice, syntax: Syntax) -> tuple[bytes, Report]:
-    if syntax == "cii":
-        xml = to_cii(semantic)
-        return xml, await check_cii(xml)
-    xml = to_ubl(semantic)
-    return xml, await check_ubl(xml)
-
-
-def _merge(first: tuple[Finding, ...], second: tuple[Finding, ...]) -> tuple[Finding, ...]:
-    seen = {finding.rule for finding in first}
-    return first + tuple(finding for finding in second if finding.rule not in seen)
-
-
 def _draft_date(document: dict[str, Any]) -> date:
     """The date issuing would stamp today: the document's issue date, else today (UTC)."""
     header = document.get("invoice") or {}
@@ -377,8 +328,8 @@ async def issue_gate(
     sessions: async_sessionmaker[AsyncSession], check: workflow.IssueCheck
 ) -> list[tuple[str, str]]:
     """The EN 16931 gate of every issue (registered by server/core/app.py): the fatal findings
-    of both syntaxes as (location, "RULE: message"). Silent while the seller profile is
-    incomplete: the workflow refuses that itself, naming the missing fields."""
+    of both syntaxes as (the field to fix or the XPath, "RULE: message"). Silent while the
+    seller profile is incomplete: the workflow refuses that itself, naming the missing fields."""
     async with sessions() as db:
         invoice = await invoices.get(db, check.invoice_id)
         if await organization.issue_ready(db, invoice.org_id):
@@ -386,7 +337,7 @@ async def issue_gate(
         profile = await organization.profile(db, invoice.org_id)
         assert profile is not None
         type_code, preceding = await document_type(db, invoice_id=invoice.id)
-    report = await check_document(
+    semantic = semantic_of(
         check.document,
         number=None,
         issue_date=check.issue_date,
@@ -394,4 +345,5 @@ async def issue_gate(
         type_code=type_code,
         preceding=preceding,
     )
-    return [(f.location, f"{f.rule}: {f.message}") for f in report.fatal]
+    report = await check_semantic(semantic)
+    return placed(report.fatal, [line.source_id for line in semantic.lines])

@@ -1,0 +1,68 @@
+"""The EN 16931 gate at issue, on a real server: an invoice our own checks let through but the
+official Schematron refuses is not issued, the refusal names the rule and the field to fix, and
+no number is taken."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pycrdt import Array, Doc, Map
+
+from collab.sync import LogEntry
+from server.core.db import create_engine
+from server.invoices.store import SqlUpdateStore
+from tests.access_helpers import api
+from tests.conftest import Running
+from tests.harness import db_url, new_invoice
+from tests.test_workflow_api import _move, _people, _profile
+
+
+def _intra_community(buyer_vat: str | None) -> bytes:
+    """An intra-community supply (category K, 0 %) to a Belgian business."""
+    doc: Doc[Any] = Doc()
+    header = doc.get("invoice", type=Map)
+    lines = doc.get("lines", type=Array)
+    header["currency"] = "EUR"
+    header["issue_date"] = "2026-11-27"
+    header["due_date"] = "2026-12-27"
+    customer = {"name": "Klant NV"}
+    if buyer_vat is not None:
+        customer["vat_id"] = buyer_vat
+    address = {"line1": "Rue Haute 1", "postcode": "1000", "city": "Bruxelles", "country": "BE"}
+    header["customer"] = Map({**customer, "address": Map(address)})
+    line = {"id": "a", "description": "Machine", "quantity": "1", "unit_price": "1000.00"}
+    lines.append(Map({**line, "tax_category": "K", "tax_rate": "0"}))
+    return doc.get_update()
+
+
+async def test_the_schematron_refuses_an_issue_and_names_the_field(running: Running) -> None:
+    people = await _people(running)
+    await _profile(running, people["adam"])
+    alice = running.accounts["alice"]
+    invoice_id = await new_invoice(running.server.data_dir, alice)
+    engine = create_engine(db_url(running.server.data_dir))
+    entry = LogEntry(invoice_id, 1, _intra_community(None), alice.user_id, time.time())
+    await SqlUpdateStore(engine).write([entry], [])
+    await engine.dispose()
+    for who, action in (("alice", "submit"), ("abe", "approve")):
+        r = await _move(running, people[who], invoice_id, action)
+        assert r.status_code == 200, (action, r.text)
+    r = await _move(running, people["abe"], invoice_id, "issue")
+    assert r.status_code == 409, r.text
+    body = r.json()
+    assert body["code"] == "not_compliant", body
+    # BR-IC-02: an intra-community supply names the buyer's VAT identifier (BT-48).
+    findings = {d["path"]: d["message"] for d in body["details"]}
+    assert findings["invoice.customer.vat_id"].startswith("BR-IC-02: An Invoice"), findings
+    # Nothing was issued and no number was taken: the state is still approved.
+    view = await _get_workflow(running, people["abe"], invoice_id)
+    assert view["status"] == "approved" and view["number"] is None
+    assert view["next_number"] == "F2026-000001"
+
+
+async def _get_workflow(running: Running, bearer: str, invoice_id: str) -> dict[str, Any]:
+    async with api(running.server, bearer) as http:
+        r = await http.get(f"/api/invoices/{invoice_id}/workflow")
+    assert r.status_code == 200, r.text
+    return dict(r.json())
