@@ -63,6 +63,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("OIDC_CLIENT_ID", "", "client id registered with the OpenID provider"),
     Setting("OIDC_CLIENT_SECRET", "", "client secret registered with the OpenID provider"),
     # E-invoicing (docs/e-invoices.md).
+    Setting("RENDER_PROCESSES", "1", "worker processes rendering PDFs (one core left for editing)"),
     Setting(
         "PLATFORM_DROP_DIR",
         "",

@@ -26,8 +26,8 @@ from typing import Any, Final, TypeVar
 T = TypeVar("T")
 
 # Renders running at once; the others queue. One keeps a core free for the live editing on a
-# 2-core machine; COFACTURE_RENDER_PROCESSES raises it on bigger ones.
-PROCESSES: Final = max(1, int(os.environ.get("COFACTURE_RENDER_PROCESSES", "1")))
+# 2-core machine; RENDER_PROCESSES raises it on bigger ones.
+PROCESSES: Final = max(1, int(os.environ.get("RENDER_PROCESSES", "1")))
 _PRELOAD: Final = ["server.exports.pdf"]
 # Workers run at a lower CPU priority: on a machine with few cores the kernel then gives the
 # server's event loop (live editing) the CPU first and a render the rest. A PDF can wait a few
