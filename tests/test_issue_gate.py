@@ -15,7 +15,7 @@ from server.invoices.store import SqlUpdateStore
 from tests.access_helpers import api
 from tests.conftest import Running
 from tests.harness import db_url, new_invoice
-from tests.test_workflow_api import _move, _people, _profile
+from tests.test_workflow_api import _move, _people, _profile, _valid_invoice
 
 
 def _intra_community(buyer_vat: str | None) -> bytes:
@@ -45,6 +45,14 @@ async def test_the_schematron_refuses_an_issue_and_names_the_field(running: Runn
     entry = LogEntry(invoice_id, 1, _intra_community(None), alice.user_id, time.time())
     await SqlUpdateStore(engine).write([entry], [])
     await engine.dispose()
+    # Long before anyone presses Issue, the editor is told, on the field.
+    async with api(running.server, people["bob"]) as http:
+        first = (await http.get(f"/api/invoices/{invoice_id}/compliance")).json()
+        again = (await http.get(f"/api/invoices/{invoice_id}/compliance")).json()
+    assert first["valid"] is False and again["checked"] == first["checked"]
+    assert {"path": "invoice.customer.vat_id", "rule": "BR-IC-02"}.items() <= first["fatal"][
+        0
+    ].items()
     for who, action in (("alice", "submit"), ("abe", "approve")):
         r = await _move(running, people[who], invoice_id, action)
         assert r.status_code == 200, (action, r.text)
@@ -66,3 +74,13 @@ async def _get_workflow(running: Running, bearer: str, invoice_id: str) -> dict[
         r = await http.get(f"/api/invoices/{invoice_id}/workflow")
     assert r.status_code == 200, r.text
     return dict(r.json())
+
+
+async def test_a_compliant_draft_is_said_so(running: Running) -> None:
+    people = await _people(running)
+    await _profile(running, people["adam"])
+    invoice_id = await _valid_invoice(running, running.accounts["alice"])
+    async with api(running.server, people["vera"]) as http:  # any reader
+        r = await http.get(f"/api/invoices/{invoice_id}/compliance")
+    assert r.status_code == 200, r.text
+    assert r.json()["valid"] is True and r.json()["fatal"] == []

@@ -13,7 +13,14 @@ from fastapi import APIRouter, Request, Response
 from server.auth.service import Caller
 from server.core.api import Ctx, errors
 from server.exports import service as exports
-from server.exports.schemas import XML_ANSWER, ExportOut, PreviewOut, RenderOut, pdf_answer
+from server.exports.schemas import (
+    XML_ANSWER,
+    ComplianceOut,
+    ExportOut,
+    PreviewOut,
+    RenderOut,
+    pdf_answer,
+)
 
 router = APIRouter(prefix="/api/invoices", tags=["exports"], responses=errors(401))
 
@@ -115,6 +122,23 @@ async def get_facturx(
         lang=lang,
     )
     return _pdf(found, request, "facturx", f"{_UNSAFE.sub('-', found.number)}.facturx.pdf")
+
+
+@router.get(
+    "/{invoice_id}/compliance",
+    response_model=ComplianceOut,
+    responses=errors(404, 409),
+    summary="The EN 16931 rules the invoice breaks now, each on the field to fix",
+    description=(
+        "What the issue gate would say if the invoice were issued as it stands: the official "
+        "Schematron in CII and UBL, on the live document with the current seller profile. The "
+        "editor asks a moment after edits; one content is checked once (cached)."
+    ),
+)
+async def get_compliance(caller: Caller, ctx: Ctx, invoice_id: str) -> Any:
+    return await exports.compliance(
+        ctx.sessions, ctx.registry, ctx.store, user_id=caller.user_id, invoice_id=invoice_id
+    )
 
 
 @router.get(

@@ -80,3 +80,21 @@ def pdf_answer(description: str) -> dict[int | str, dict[str, Any]]:
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
         }
     }
+
+
+class PlacedFinding(BaseModel):
+    path: str = Field(
+        description="the field to fix (invoice.customer.vat_id, lines.<id>.tax_rate, "
+        "profile.vat_id for the seller profile), else the XPath the validator reported"
+    )
+    rule: str = Field(description="the EN 16931 rule: BR-CO-15, BR-IC-02, ...")
+    message: str = Field(description="the rule's own text (English, as CEN publishes it)")
+
+
+class ComplianceOut(BaseModel):
+    checked: str = Field(
+        description="a key of the content checked (the same content, the same key)"
+    )
+    valid: bool = Field(description="no fatal finding: the invoice could be issued as it stands")
+    fatal: list[PlacedFinding] = Field(description="what would refuse the issue")
+    warnings: list[PlacedFinding]

@@ -32,6 +32,7 @@ from collab.invoice.en16931 import (
 from collab.sync import RoomRegistry, UpdateStore
 from server.core.errors import Conflict
 from server.credit_notes import service as credit_notes
+from server.exports import compliance as compliance_check
 from server.exports import renderer, renders
 from server.exports.checks import Syntax as Syntax
 from server.exports.checks import check_document as check_document
@@ -91,6 +92,21 @@ async def export(
     else:
         xml, report = await write_and_check(source.semantic(), syntax)
     return Export(syntax=syntax, xml=xml, report=report, number=source.number)
+
+
+async def compliance(
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    store: UpdateStore,
+    *,
+    user_id: str,
+    invoice_id: str,
+) -> dict[str, Any]:
+    """The EN 16931 findings of the invoice as it stands, each placed on the field to fix:
+    what the issue gate would say now (compliance.py caches them by content)."""
+    source = await _source(sessions, registry, store, user_id=user_id, invoice_id=invoice_id)
+    key = compliance_check.content_key(source.document, source.mapping)
+    return await compliance_check.check(key, source.semantic())
 
 
 @dataclass(frozen=True, slots=True)
