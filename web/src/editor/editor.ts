@@ -27,6 +27,7 @@ import { HistoryPanel } from './history'
 import { VersionsPanel } from './versions'
 import { CreditNotesPanel } from './credit-notes'
 import { PreviewPanel } from './preview'
+import { ComplianceCheck } from './compliance'
 import { readWorkflow, type WorkflowInfo } from './workflow-api'
 
 /** Statuses whose invoice shows its credit notes. */
@@ -77,6 +78,9 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   // the connection.
   const scope = new Scope()
   scope.add(() => live.destroy())
+  // The official EN 16931 rules on the draft, from the server a moment after edits.
+  const compliance = new ComplianceCheck(invoiceId, () => refresh())
+  scope.add(() => compliance.stop())
   const doc = (): Y.Doc => live.doc
   const context: BindContext = {
     doc,
@@ -205,6 +209,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     window.clearTimeout(checkTimer)
     checkTimer = window.setTimeout(() => void checkServer(), 400)
     preview?.changed()
+    compliance.changed()
   }
 
   function refresh(): void {
@@ -229,7 +234,8 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     }
     renderTotals(totalsPanel, view.totals)
     lines.showNets(view.nets, view.totals.totals?.currency ?? DEFAULT_CURRENCY)
-    renderIssues(form, general, view.issues)
+    const rules = workflow.current.status === 'draft' ? compliance.issues : []
+    renderIssues(form, general, [...view.issues, ...rules])
     locks?.apply()
     markers?.decorate()
     comments?.refresh()
