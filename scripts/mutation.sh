@@ -4,6 +4,7 @@
 #
 #   scripts/mutation.sh            mutmut on the engine's functions, then the module constants
 #   scripts/mutation.sh constants  only the constants (scripts/mutate_constants.py)
+#   scripts/mutation.sh mutmut     only mutmut
 #
 # Runs in a scratch copy of the repository, so the work tree gets no mutants/ folder.
 set -euo pipefail
@@ -11,7 +12,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 python=$root/.venv/bin/python
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# MUTATION_KEEP=1 keeps the copy (and mutmut's state there, for `mutmut show <mutant>`).
+if [ -z "${MUTATION_KEEP:-}" ]; then trap 'rm -rf "$work"' EXIT; else echo "scratch copy: $work"; fi
 cp -r collab server tests scripts pyproject.toml "$work"/
 mkdir "$work/web" && cp -r web/src "$work/web/"  # tests compare the browser engine's constants
 cd "$work"
@@ -32,9 +34,10 @@ if [ "${1:-}" != constants ]; then
     echo "pytest_add_cli_args_test_selection="
     printf '    %s\n' "${tests[@]}"
     echo "pytest_add_cli_args=-p no:cacheprovider -q -x"
+    printf 'also_copy=\n    server/\n    scripts/\n    web/\n'
   } > setup.cfg
   "$root/.venv/bin/mutmut" run --max-children "${MUTMUT_CHILDREN:-2}" > mutmut.log 2>&1 || true
-  tail -n 3 mutmut.log
+  grep -E "failed|error|Error" mutmut.log | tail -n 5 || true
   "$root/.venv/bin/mutmut" results --all true > results.txt 2>&1 || true
   killed=$(grep -c ': killed$' results.txt || true)
   survived=$(grep -c ': survived$' results.txt || true)
@@ -43,4 +46,6 @@ if [ "${1:-}" != constants ]; then
   grep -v ': killed$' results.txt || true
 fi
 
-"$python" scripts/mutate_constants.py "${tests[@]}"
+if [ "${1:-}" != mutmut ]; then
+  "$python" -u scripts/mutate_constants.py "${tests[@]}"
+fi

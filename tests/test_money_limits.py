@@ -206,3 +206,32 @@ def test_category_rates_decide_as_en_16931_says(category: str, rate: str, ok: bo
     errors = [i.code for i in result.issues if i.severity == "error"]
     assert (errors == []) is ok, result.issues
     assert result.counted == ("a",)  # counted either way: the amounts are valid
+
+
+@pytest.mark.parametrize(
+    ("category", "rate", "known"),
+    [
+        ("S", "5.5", True),  # France, reduced
+        ("S", "8.1", True),  # Switzerland, standard
+        ("S", "25.5", True),  # Finland, standard
+        ("S", "19.6", False),  # France until 2013: a typo today
+        ("B", "22", True),  # Italy, split payment
+        ("B", "19.6", False),
+        ("L", "7", True),  # IGIC general
+        ("L", "9.5", True),
+        ("L", "21", False),  # a VAT rate, not an IGIC one
+        ("M", "0.5", True),  # IPSI
+        ("M", "10", True),
+        ("M", "20", False),
+    ],
+)
+def test_rates_in_force_are_known_per_category(category: str, rate: str, known: bool) -> None:
+    row = {
+        "id": "a",
+        "quantity": "1",
+        "unit_price": "100",
+        "tax_rate": rate,
+        "tax_category": category,
+    }
+    codes = [i.code for i in evaluate({"invoice": {}, "lines": [row]}).issues]
+    assert ("unknown_tax_rate" not in codes) is known, codes
