@@ -101,6 +101,9 @@ class Problem(BaseModel):
     path: str
     code: str
     message: str
+    severity: Literal["error", "warning"] = Field(
+        default="error", description="an error stops a submit; a warning is only shown"
+    )
 
 
 class InvoiceDetail(InvoiceSummary):

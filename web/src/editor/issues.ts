@@ -15,8 +15,11 @@ export function renderIssues(root: HTMLElement, general: HTMLElement, issues: re
     const text = found.map((issue) => issueText(issue.code, issue.message)).join(' ')
     const message = element.querySelector('.issue')
     if (message && message.textContent !== text) message.textContent = text
-    element.classList.toggle('invalid', found.length > 0)
-    element.querySelector('input, select, textarea')?.setAttribute('aria-invalid', String(found.length > 0))
+    // Only an error makes the field invalid (it stops a submit); a warning is said, not alarmed.
+    const errors = found.some((issue) => (issue.severity ?? 'error') === 'error')
+    element.classList.toggle('invalid', errors)
+    element.classList.toggle('warned', found.length > 0 && !errors)
+    element.querySelector('input, select, textarea')?.setAttribute('aria-invalid', String(errors))
     if (found.length) placed.add(path)
   })
   const rest = issues.filter((issue) => !placed.has(issue.path))
