@@ -49,9 +49,18 @@ CUSTOMER = _map(
     }
 )
 
+# BG-13 / BG-15: where the goods go or the services are rendered, when that is not the billing
+# address (a French mandatory mention on e-invoices from September 2026).
+DELIVERY = _map({"name": _string(), "address": ADDRESS})
+
+# The nature of the operations invoiced (French mention from September 2026): one of these.
+OPERATIONS: Final = ("goods", "services", "mixed")
+
 HEADER = _map(
     {
         "customer": CUSTOMER,
+        "delivery": DELIVERY,
+        "operations": _string(10),
         "issue_date": _string(10),
         "due_date": _string(10),
         "currency": _string(3),

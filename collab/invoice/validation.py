@@ -29,7 +29,13 @@ from collab.invoice.categories import (
     unusual_rate,
 )
 from collab.invoice.currencies import UnknownCurrency, minor_units
-from collab.invoice.document import DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID
+from collab.invoice.document import (
+    DEFAULT_CURRENCY,
+    DEFAULT_TAX_CATEGORY,
+    DEFAULT_UNIT,
+    LINE_ID,
+    OPERATIONS,
+)
 from collab.invoice.money import (
     Discount,
     InvoiceInput,
@@ -39,12 +45,11 @@ from collab.invoice.money import (
     group_key,
     parse_decimal,
 )
-from collab.invoice.tables import UNIT_CODES, VATEX_CODES
+from collab.invoice.tables import COUNTRY_CODES, UNIT_CODES, VATEX_CODES
 from collab.invoice.totals import TotalsJSON
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
 
 
 ERROR = "error"
@@ -139,6 +144,13 @@ def _check_header(header: dict[str, Any], issues: list[Issue]) -> None:
     customer = header.get("customer") or {}
     if isinstance(customer, dict):
         _check_customer(customer, issues)
+    delivery = header.get("delivery") or {}
+    if isinstance(delivery, dict):
+        _check_delivery(delivery, issues)
+    operations = header.get("operations")
+    if operations and operations not in OPERATIONS:
+        message = f"{operations!r} is not a nature of operations (goods, services or mixed)"
+        issues.append(Issue("invoice.operations", "invalid_operations", message))
 
 
 def _date(value: object, path: str, issues: list[Issue]) -> date | None:
@@ -182,14 +194,36 @@ def _check_customer(customer: dict[str, Any], issues: list[Issue]) -> None:
             )
     address = customer.get("address") or {}
     country = address.get("country") if isinstance(address, dict) else None
-    if country and not _COUNTRY.fullmatch(str(country)):
-        issues.append(
-            Issue(
-                "invoice.customer.address.country",
-                "invalid_country",
-                f"{country!r} is not a two-letter country code (ISO 3166-1, e.g. FR)",
-            )
-        )
+    _check_country(country, "invoice.customer.address.country", issues)
+    if vat_id and not number and country == "FR":
+        # French e-invoices name a French business customer by its SIREN from September 2026
+        # (large and mid-size sellers; 2027 for the others). A VAT number is how the document
+        # tells a business from a consumer, who has no SIREN: docs/invoice-document.md.
+        message = "required on French e-invoices from September 2026 for a French business"
+        issues.append(Issue("invoice.customer.siren", "siren_required", message, WARNING))
+
+
+def _check_delivery(delivery: dict[str, Any], issues: list[Issue]) -> None:
+    """BG-13/BG-15, the deliver-to party and address, filled only when they differ from the
+    customer's: an address there needs its country (EN 16931 BR-57)."""
+    address = delivery.get("address") or {}
+    if not isinstance(address, dict):
+        return
+    path = "invoice.delivery.address.country"
+    country = address.get("country")
+    if country:
+        _check_country(country, path, issues)
+        return
+    stated = [address.get(key) for key in ("line1", "line2", "postcode", "city")]
+    if any(isinstance(value, str) and value.strip() for value in [*stated, delivery.get("name")]):
+        message = "a delivery address needs its country (ISO 3166-1, e.g. FR)"
+        issues.append(Issue(path, "required", message))
+
+
+def _check_country(country: object, path: str, issues: list[Issue]) -> None:
+    if country and str(country) not in COUNTRY_CODES:
+        message = f"{country!r} is not an ISO 3166-1 country code (two letters, e.g. FR)"
+        issues.append(Issue(path, "invalid_country", message))
 
 
 # -- lines ------------------------------------------------------------------------------------

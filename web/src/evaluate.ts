@@ -9,8 +9,8 @@ import { Dec } from './decimal'
 import { minorUnits } from './currencies'
 import { EXEMPT_CATEGORIES, RATE_RULES, rateProblem, unusualRate } from './categories'
 import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, parseDecimal, type Discount, type Line, type Totals } from './money'
-import { DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID } from './schema'
-import { UNIT_CODES, VATEX_CODES } from './tables'
+import { DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, OPERATIONS } from './schema'
+import { COUNTRY_CODES, UNIT_CODES, VATEX_CODES } from './tables'
 
 /** 'error' blocks a submit; 'warning' is only shown. */
 export type Severity = 'error' | 'warning'
@@ -98,9 +98,39 @@ function checkHeader(header: Json, issues: Issue[]): void {
     issues.push(makeIssue('invoice.customer.email', 'invalid_email', `${JSON.stringify(email)} is not an email address`))
   }
   const address = isObject(customer.address) ? customer.address : {}
-  if (address.country && !/^[A-Z]{2}$/.test(String(address.country))) {
-    const message = `${JSON.stringify(address.country)} is not a two-letter country code (ISO 3166-1, e.g. FR)`
-    issues.push(makeIssue('invoice.customer.address.country', 'invalid_country', message))
+  checkCountry(address.country, 'invoice.customer.address.country', issues)
+  // The French mentions of September 2026 (collab/invoice/validation.py says why).
+  const siren = String(customer.siren || '').replace(/ /g, '')
+  if (customer.vat_id && !siren && address.country === 'FR') {
+    const message = 'required on French e-invoices from September 2026 for a French business'
+    issues.push(makeIssue('invoice.customer.siren', 'siren_required', message, 'warning'))
+  }
+  if (isObject(header.delivery)) checkDelivery(header.delivery, issues)
+  const operations = header.operations
+  if (operations && !(OPERATIONS as readonly unknown[]).includes(operations)) {
+    const message = `${JSON.stringify(operations)} is not a nature of operations (goods, services or mixed)`
+    issues.push(makeIssue('invoice.operations', 'invalid_operations', message))
+  }
+}
+
+function checkDelivery(delivery: Json, issues: Issue[]): void {
+  if (delivery.address && !isObject(delivery.address)) return
+  const address = isObject(delivery.address) ? delivery.address : {}
+  const path = 'invoice.delivery.address.country'
+  if (address.country) {
+    checkCountry(address.country, path, issues)
+    return
+  }
+  const stated = [address.line1, address.line2, address.postcode, address.city, delivery.name]
+  if (stated.some((value) => typeof value === 'string' && value.trim())) {
+    issues.push(makeIssue(path, 'required', 'a delivery address needs its country (ISO 3166-1, e.g. FR)'))
+  }
+}
+
+function checkCountry(country: unknown, path: string, issues: Issue[]): void {
+  if (country && !COUNTRY_CODES.has(String(country))) {
+    const message = `${JSON.stringify(country)} is not an ISO 3166-1 country code (two letters, e.g. FR)`
+    issues.push(makeIssue(path, 'invalid_country', message))
   }
 }
 

@@ -8,8 +8,13 @@ export const LINE_ID = 'id'
 export const DISCOUNT_FIELDS = ['kind', 'value'] as const
 export const ADDRESS_FIELDS = ['line1', 'line2', 'postcode', 'city', 'country'] as const
 export const CUSTOMER_FIELDS = ['name', 'email', 'address', 'vat_id', 'siren'] as const
+export const DELIVERY_FIELDS = ['name', 'address'] as const
+/** The nature of the operations (`invoice.operations`), as collab/invoice/document.py OPERATIONS. */
+export const OPERATIONS = ['goods', 'services', 'mixed'] as const
 export const HEADER_FIELDS = [
   'customer',
+  'delivery',
+  'operations',
   'issue_date',
   'due_date',
   'currency',

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from collab.invoice.en16931.french import BUSINESS_PROCESS, vat_point_on_invoice
 from collab.invoice.en16931.model import (
     VAT,
     Address,
@@ -44,6 +45,9 @@ def to_cii(invoice: SemanticInvoice) -> bytes:
     """The invoice as CII XML bytes (UTF-8, with an XML declaration)."""
     root = _X.root("rsm:CrossIndustryInvoice")
     context = _X.add(root, "rsm:ExchangedDocumentContext")
+    if process := BUSINESS_PROCESS.get(invoice.operations):  # BT-23, the French billing frame
+        parameter = _X.add(context, "ram:BusinessProcessSpecifiedDocumentContextParameter")
+        _X.add(parameter, "ram:ID", process)
     _X.add(_X.add(context, "ram:GuidelineSpecifiedDocumentContextParameter"), "ram:ID", GUIDELINE)
     document = _X.add(root, "rsm:ExchangedDocument")
     _X.add(document, "ram:ID", invoice.number)  # BT-1
@@ -138,9 +142,12 @@ def _delivery(transaction: Element, invoice: SemanticInvoice) -> None:
     delivery = invoice.delivery
     if delivery is None:
         return
-    if delivery.country:  # BG-15 / BT-80
+    if delivery.name or delivery.address is not None or delivery.country:
         party = _X.add(element, "ram:ShipToTradeParty")
-        _X.add(_X.add(party, "ram:PostalTradeAddress"), "ram:CountryID", delivery.country)
+        _X.add_if(party, "ram:Name", delivery.name)  # BT-70
+        if delivery.address is not None or delivery.country:  # BG-15: BT-75..BT-80
+            address = delivery.address or Address(country=delivery.country)
+            _address(_X.add(party, "ram:PostalTradeAddress"), address)
     if delivery.date is not None:  # BT-72
         event = _X.add(element, "ram:ActualDeliverySupplyChainEvent")
         occurrence = _X.add(event, "ram:OccurrenceDateTime")
@@ -161,8 +168,9 @@ def _settlement(transaction: Element, invoice: SemanticInvoice) -> None:
         if invoice.payment.bic:  # BT-86
             institution = _X.add(means, "ram:PayeeSpecifiedCreditorFinancialInstitution")
             _X.add(institution, "ram:BICID", invoice.payment.bic)
+    on_invoice = vat_point_on_invoice(invoice)
     for group in invoice.vat_breakdown:
-        _breakdown(settlement, group, invoice.currency)
+        _breakdown(settlement, group, on_invoice)
     for allowance in invoice.allowances:
         _allowance(settlement, allowance)
     if invoice.payment_terms or invoice.due_date is not None:  # BT-20, BT-9
@@ -180,7 +188,7 @@ def _settlement(transaction: Element, invoice: SemanticInvoice) -> None:
             _X.add(issued, "qdt:DateTimeString", compact_date(preceding.issue_date), format="102")
 
 
-def _breakdown(settlement: Element, group: VatBreakdown, currency: str) -> None:
+def _breakdown(settlement: Element, group: VatBreakdown, on_invoice: bool) -> None:
     """BG-23."""
     tax = _X.add(settlement, "ram:ApplicableTradeTax")
     _X.add(tax, "ram:CalculatedAmount", amount(group.amount))  # BT-117
@@ -189,6 +197,8 @@ def _breakdown(settlement: Element, group: VatBreakdown, currency: str) -> None:
     _X.add(tax, "ram:BasisAmount", amount(group.base))  # BT-116
     _X.add(tax, "ram:CategoryCode", group.category)  # BT-118
     _X.add_if(tax, "ram:ExemptionReasonCode", group.exemption_code)  # BT-121
+    if on_invoice:  # BT-8, UNTDID 2475 code 5: VAT due at the invoice date (VAT on debits)
+        _X.add(tax, "ram:DueDateTypeCode", "5")
     if group.rate is not None:
         _X.add(tax, "ram:RateApplicablePercent", number(group.rate))  # BT-119
 

@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any, Final
 
 from collab.invoice.categories import DEFAULT_EXEMPTIONS, Exemption, exemption_of
-from collab.invoice.document import DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID
+from collab.invoice.document import DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, OPERATIONS
+from collab.invoice.en16931.french import mention_notes
 from collab.invoice.en16931.model import (
     INVOICE,
     Address,
@@ -110,6 +111,9 @@ def to_semantic(
     if any(group.category in _NO_RATE for group in breakdown):
         # BR-O-02: outside the scope of VAT, neither party is named by a VAT identifier.
         party, buyer = replace(party, vat_id=""), replace(buyer, vat_id="")
+    operations = _text(header.get("operations"))
+    operations = operations if operations in OPERATIONS else ""
+    vat_on_debits = seller.get("vat_on_debits") is True
     due = _date(header.get("due_date")) or issue_date + timedelta(
         days=int(seller.get("payment_days") or 0)
     )
@@ -136,11 +140,13 @@ def to_semantic(
         due_date=due,
         buyer_reference=_text(header.get("buyer_reference")),
         payment_terms=_text(header.get("payment_terms")) or _text(seller.get("payment_terms")),
-        notes=_notes(header, seller, totals["currency"]),
+        notes=_notes(header, seller, totals["currency"]) + mention_notes(operations, vat_on_debits),
         preceding=(PrecedingInvoice(*preceding),) if preceding else (),
-        delivery=_delivery(breakdown, issue_date, buyer),
+        delivery=_delivery(header, breakdown, issue_date, buyer),
         payment=_payment(seller, number),
         allowances=allowances,
+        operations=operations,
+        vat_on_debits=vat_on_debits,
     )
 
 
@@ -295,13 +301,30 @@ def _notes(header: Mapping[str, Any], seller: Mapping[str, Any], currency: str) 
     return tuple(notes)
 
 
-def _delivery(breakdown: tuple[VatBreakdown, ...], issued: date, buyer: Party) -> Delivery | None:
-    """BR-IC-11 and BR-IC-12 want a delivery date and a deliver-to country on an intra-community
-    supply. The document does not hold delivery details yet: the issue date and the buyer's
-    country stand in for them (docs/e-invoices.md)."""
-    if not any(group.category == "K" for group in breakdown):
+def _delivery(
+    header: Mapping[str, Any], breakdown: tuple[VatBreakdown, ...], issued: date, buyer: Party
+) -> Delivery | None:
+    """BG-13: the deliver-to party and address when the document states them (people fill
+    them only when they differ from the billing address: a French mention from 2026).
+    BR-IC-11 and BR-IC-12 want a delivery date and a deliver-to country on an intra-community
+    supply: the issue date, and the buyer's country when no delivery address says another,
+    stand in for them (docs/e-invoices.md)."""
+    spec = header.get("delivery")
+    spec = spec if isinstance(spec, Mapping) else {}
+    stated = spec.get("address")
+    address = _address(stated) if isinstance(stated, Mapping) else Address()
+    name = _text(spec.get("name"))
+    intra = any(group.category == "K" for group in breakdown)
+    has_address = address != Address()
+    if not (has_address or name or intra):
         return None
-    return Delivery(date=issued, country=buyer.address.country)
+    country = address.country or (buyer.address.country if intra else "")
+    return Delivery(
+        date=issued if intra else None,
+        country=country,
+        name=name,
+        address=replace(address, country=country) if has_address else None,
+    )
 
 
 def _payment(seller: Mapping[str, Any], number: str | None) -> PaymentInstructions | None:

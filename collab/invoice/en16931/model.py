@@ -67,10 +67,13 @@ class PrecedingInvoice:
 
 @dataclass(frozen=True, slots=True)
 class Delivery:
-    """BG-13 delivery information: BT-72 actual delivery date, BT-80 deliver-to country."""
+    """BG-13 delivery information: BT-70 deliver-to party name, BT-72 actual delivery date,
+    BG-15 deliver-to address (BT-75..BT-80). `country` alone when no address is known."""
 
     date: date | None = None  # BT-72
     country: str = ""  # BT-80 (BG-15)
+    name: str = ""  # BT-70
+    address: Address | None = None  # BG-15: BT-75, 76, 77, 78, 80 (its country wins)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +175,9 @@ class SemanticInvoice:
     delivery: Delivery | None = None  # BG-13
     payment: PaymentInstructions | None = None  # BG-16
     allowances: tuple[DocumentAllowance, ...] = ()  # BG-20
+    # The French mentions of September 2026 (collab/invoice/en16931/french.py writes them):
+    operations: str = ""  # nature of the operations: "goods", "services", "mixed" or unknown
+    vat_on_debits: bool = False  # the seller opted to pay VAT on debits (BT-8 and a note)
 
     @property
     def is_credit_note(self) -> bool:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from collab.invoice.en16931.french import vat_point_on_invoice
 from collab.invoice.en16931.model import (
     VAT,
     Address,
+    Delivery,
     DocumentAllowance,
     Line,
     Party,
@@ -48,6 +50,8 @@ def to_ubl(invoice: SemanticInvoice) -> bytes:
         x.add(root, "cbc:Note", f"#{note.subject}#{note.text}" if note.subject else note.text)
     x.add(root, "cbc:DocumentCurrencyCode", invoice.currency)  # BT-5
     x.add_if(root, "cbc:BuyerReference", invoice.buyer_reference)  # BT-10
+    if vat_point_on_invoice(invoice):  # BT-8, UNTDID 2005 code 3: VAT due at the invoice date
+        x.add(x.add(root, "cac:InvoicePeriod"), "cbc:DescriptionCode", "3")
     for preceding in invoice.preceding:  # BG-3
         reference = x.add(x.add(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
         x.add(reference, "cbc:ID", preceding.number)  # BT-25
@@ -55,13 +59,8 @@ def to_ubl(invoice: SemanticInvoice) -> bytes:
             x.add(reference, "cbc:IssueDate", preceding.issue_date.isoformat())  # BT-26
     _party(x, x.add(root, "cac:AccountingSupplierParty"), invoice.seller)  # BG-4
     _party(x, x.add(root, "cac:AccountingCustomerParty"), invoice.buyer)  # BG-7
-    if invoice.delivery is not None:  # BG-13
-        delivery = x.add(root, "cac:Delivery")
-        if invoice.delivery.date is not None:
-            x.add(delivery, "cbc:ActualDeliveryDate", invoice.delivery.date.isoformat())  # BT-72
-        if invoice.delivery.country:  # BT-80
-            address = x.add(x.add(delivery, "cac:DeliveryLocation"), "cac:Address")
-            x.add(x.add(address, "cac:Country"), "cbc:IdentificationCode", invoice.delivery.country)
+    if invoice.delivery is not None:
+        _delivery(x, root, invoice.delivery)
     _payment(x, root, invoice)
     for allowance in invoice.allowances:
         _allowance(x, root, allowance, invoice.currency)
@@ -70,6 +69,19 @@ def to_ubl(invoice: SemanticInvoice) -> bytes:
     for line in invoice.lines:
         _line(x, root, line, invoice.currency, kind)
     return serialize(root)
+
+
+def _delivery(x: Builder, root: Element, delivery: Delivery) -> None:
+    """BG-13, with the BG-15 deliver-to address and the BT-70 deliver-to party name."""
+    element = x.add(root, "cac:Delivery")
+    if delivery.date is not None:
+        x.add(element, "cbc:ActualDeliveryDate", delivery.date.isoformat())  # BT-72
+    if delivery.address is not None or delivery.country:  # BT-75..BT-80
+        address = delivery.address or Address(country=delivery.country)
+        _address(x, x.add(x.add(element, "cac:DeliveryLocation"), "cac:Address"), address)
+    if delivery.name:  # BT-70
+        party = x.add(element, "cac:DeliveryParty")
+        x.add(x.add(party, "cac:PartyName"), "cbc:Name", delivery.name)
 
 
 def _party(x: Builder, wrapper: Element, party: Party) -> None:
