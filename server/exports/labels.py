@@ -65,6 +65,12 @@ LABELS: Final[Mapping[Language, Mapping[str, str]]] = {
         "late_payment": "Late payment penalties: {rate} % a year.",
         "recovery": "Fixed compensation for recovery costs in case of late payment: {amount}.",
         "exemption": "VAT exemption",
+        "deliver_to": "Deliver to",
+        "operations": "Nature of operations: {nature}",
+        "operations_goods": "supply of goods",
+        "operations_services": "supply of services",
+        "operations_mixed": "supply of goods and services",
+        "vat_on_debits": "VAT payable on debits.",
         "colon": ":",
     },
     "fr": {
@@ -120,6 +126,13 @@ LABELS: Final[Mapping[Language, Mapping[str, str]]] = {
             "{amount} (art. L441-10 du Code de commerce)."
         ),
         "exemption": "Exonération de TVA",
+        "deliver_to": "Adresse de livraison",
+        "operations": "Nature des opérations\u00a0: {nature}",
+        "operations_goods": "livraisons de biens",
+        "operations_services": "prestations de services",
+        "operations_mixed": "livraisons de biens et prestations de services",
+        # The wording of CGI annex III art. 77 (the option must be mentioned on invoices).
+        "vat_on_debits": "Option pour le paiement de la taxe d'après les débits.",
         "colon": "\u00a0:",
     },
 }

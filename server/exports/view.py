@@ -15,7 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
 from collab.invoice.en16931 import SemanticInvoice
-from collab.invoice.en16931.model import Address, Party
+from collab.invoice.en16931.french import mention_notes
+from collab.invoice.en16931.model import Address, Delivery, Party
 from server.exports import epc
 from server.exports.labels import (
     LABELS,
@@ -93,6 +94,12 @@ def context(
         "logo": branding.safe_logo(),
         "seller": _party(invoice.seller, words),
         "buyer": _party(invoice.buyer, words),
+        "delivery": _delivery(invoice.delivery),
+        "operations": (
+            words["operations"].format(nature=words[f"operations_{invoice.operations}"])
+            if invoice.operations
+            else ""
+        ),
         "lines": [
             {
                 "name": line.name,
@@ -132,8 +139,15 @@ def context(
         "due": (words["due"], cash(totals.payable)),
         "currency": currency,
         "payment_terms": invoice.payment_terms,
-        "notes": [note.text for note in invoice.notes if note.subject is None],
-        "mentions": _mentions(seller, words, currency, lang),
+        # The French mentions' notes are worded in the PDF's language instead (below).
+        "notes": [
+            note.text
+            for note in invoice.notes
+            if note.subject is None
+            and note not in mention_notes(invoice.operations, invoice.vat_on_debits)
+        ],
+        "mentions": ([words["vat_on_debits"]] if invoice.vat_on_debits else [])
+        + _mentions(seller, words, currency, lang),
         "bank": _bank(invoice, draft),
     }
 
@@ -151,6 +165,15 @@ def _party(party: Party, words: Mapping[str, str]) -> dict[str, Any]:
         "vat_id": f"{words['vat_id']} {party.vat_id}" if party.vat_id else "",
         "email": party.email,
     }
+
+
+def _delivery(delivery: Delivery | None) -> dict[str, Any] | None:
+    """The deliver-to party as the document states it; not the country alone that stands in
+    on an intra-community supply (the buyer's address already says it)."""
+    if delivery is None or (delivery.address is None and not delivery.name):
+        return None
+    lines = _address_lines(delivery.address) if delivery.address is not None else []
+    return {"name": delivery.name, "address": lines}
 
 
 def _address_lines(address: Address) -> list[str]:

@@ -78,7 +78,8 @@ def _delivery(x: Builder, root: Element, delivery: Delivery) -> None:
         x.add(element, "cbc:ActualDeliveryDate", delivery.date.isoformat())  # BT-72
     if delivery.address is not None or delivery.country:  # BT-75..BT-80
         address = delivery.address or Address(country=delivery.country)
-        _address(x, x.add(x.add(element, "cac:DeliveryLocation"), "cac:Address"), address)
+        location = x.add(x.add(element, "cac:DeliveryLocation"), "cac:Address")
+        _address(x, location, address, always_country=False)
     if delivery.name:  # BT-70
         party = x.add(element, "cac:DeliveryParty")
         x.add(x.add(party, "cac:PartyName"), "cbc:Name", delivery.name)
@@ -104,12 +105,17 @@ def _party(x: Builder, wrapper: Element, party: Party) -> None:
         x.add(legal, "cbc:CompanyID", party.legal_id.value, **scheme_id)
 
 
-def _address(x: Builder, element: Element, address: Address) -> None:
+def _address(
+    x: Builder, element: Element, address: Address, *, always_country: bool = True
+) -> None:
+    """A party's address always names its country (empty: the Schematron says what is
+    missing); a deliver-to address without one leaves it out, so BR-57 is the rule reported."""
     x.add_if(element, "cbc:StreetName", address.line1)
     x.add_if(element, "cbc:AdditionalStreetName", address.line2)
     x.add_if(element, "cbc:CityName", address.city)
     x.add_if(element, "cbc:PostalZone", address.postcode)
-    x.add(x.add(element, "cac:Country"), "cbc:IdentificationCode", address.country)
+    if address.country or always_country:
+        x.add(x.add(element, "cac:Country"), "cbc:IdentificationCode", address.country)
 
 
 def _payment(x: Builder, root: Element, invoice: SemanticInvoice) -> None:

@@ -1,10 +1,12 @@
-// The header part of the editor form: customer block, invoice details, notes and discount.
+// The header part of the editor form: customer block (with the deliver-to address), invoice
+// details (with the nature of the operations), notes and discount.
 
 import { h } from '../dom'
 import { COMMON_CURRENCIES } from '../currencies'
 import { t, type Key } from '../i18n'
 import { bind, type BindContext, type Binding, type Kind } from './bind'
 import { field, input, select, textarea } from './fields'
+import { readField } from './ydoc'
 
 export interface Section {
   element: HTMLElement
@@ -48,13 +50,47 @@ export function customerSection(context: BindContext, picker: HTMLElement | null
       bindings
     )
   )
-  return { element: section('customer_section', 'sec-customer', picker, grid), bindings }
+  return { element: section('customer_section', 'sec-customer', picker, grid, deliveryFields(context, bindings)), bindings }
+}
+
+const DELIVERY_PATHS = ['name', 'address.line1', 'address.line2', 'address.postcode', 'address.city', 'address.country'].map((p) => `invoice.delivery.${p}`)
+
+/** The deliver-to party and address (a French mention from 2026), filled only when it differs
+ * from the billing address: folded away until someone asks for it or the document has one. */
+function deliveryFields(context: BindContext, bindings: Binding[]): HTMLElement {
+  const d = 'invoice.delivery'
+  const grid = h(
+    'div',
+    { class: 'grid' },
+    ...fields(
+      context,
+      [
+        ['delivery_name', `${d}.name`, 'string', { 'data-span': 'wide' }],
+        ['address_line1', `${d}.address.line1`, 'string', { 'data-span': 'half' }],
+        ['address_line2', `${d}.address.line2`, 'string', { 'data-span': 'half' }],
+        ['postcode', `${d}.address.postcode`, 'string'],
+        ['city', `${d}.address.city`, 'string'],
+        ['country', `${d}.address.country`, 'upper', { maxlength: '2', class: 'short' }]
+      ],
+      bindings
+    )
+  )
+  const stated = DELIVERY_PATHS.some((path) => readField(context.doc(), path) !== '')
+  return h('details', { class: 'delivery', 'data-testid': 'delivery', open: stated }, h('summary', {}, t('delivery_toggle')), grid)
 }
 
 export function detailsSection(context: BindContext): Section {
   const bindings: Binding[] = []
   const currency = input({ maxlength: '3', list: 'currencies', class: 'short' })
   bindings.push(bind(context, currency, 'invoice.currency', 'upper'))
+  // The nature of the operations (a French mention from 2026); empty until someone says.
+  const operations = select([
+    ['', t('operations_unset')],
+    ['goods', t('operations_goods')],
+    ['services', t('operations_services')],
+    ['mixed', t('operations_mixed')]
+  ])
+  bindings.push(bind(context, operations, 'invoice.operations', 'string'))
   const grid = h(
     'div',
     { class: 'grid' },
@@ -75,7 +111,8 @@ export function detailsSection(context: BindContext): Section {
         ['payment_terms', 'invoice.payment_terms', 'string', { 'data-span': 'wide' }]
       ],
       bindings
-    )
+    ),
+    field(t('operations'), operations, 'invoice.operations')
   )
   return { element: section('details_section', 'sec-details', grid), bindings }
 }

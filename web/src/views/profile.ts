@@ -74,6 +74,9 @@ export async function profileView(me: Me, query: URLSearchParams): Promise<View 
       return field
     })
   )
+  // A French seller may opt to pay VAT on debits; every invoice then says so (docs/organization.md).
+  const debits = h('input', { type: 'checkbox', id: uid('pf'), name: 'vat_on_debits', checked: stored.vat_on_debits === true })
+  grid.append(h('div', { class: 'field check wide', 'data-field': 'vat_on_debits' }, debits, h('label', { for: debits.id }, t('vat_on_debits'))))
   const missing = h('p', { class: 'banner', 'data-testid': 'profile-missing', hidden: true })
   const error = errorBox()
   const saved = h('p', { class: 'saved', role: 'status' })
@@ -115,6 +118,7 @@ export async function profileView(me: Me, query: URLSearchParams): Promise<View 
       }
       write(out, name, name === 'payment_days' ? Number(value) : value)
     }
+    out.vat_on_debits = debits.checked
     return out
   }
 
@@ -131,6 +135,7 @@ export async function profileView(me: Me, query: URLSearchParams): Promise<View 
           const answer = await call<Json>('PUT', path, body())
           // What the server stored (identifiers compacted, upper case) is what invoices print.
           for (const [name, { input }] of inputs) input.value = read(answer, name)
+          debits.checked = answer.vat_on_debits === true
           showDetails([])
           showError(error, null)
           showMissing(answer.missing)
