@@ -31,16 +31,14 @@ UBL = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
-DELIVERY = {
-    "name": "Entrepôt Nord",
-    "address": {
-        "line1": "12 rue des Docks",
-        "line2": "Quai 3",
-        "postcode": "59000",
-        "city": "Lille",
-        "country": "FR",
-    },
+DELIVERY_ADDRESS = {
+    "line1": "12 rue des Docks",
+    "line2": "Quai 3",
+    "postcode": "59000",
+    "city": "Lille",
+    "country": "FR",
 }
+DELIVERY: dict[str, Any] = {"name": "Entrepôt Nord", "address": DELIVERY_ADDRESS}
 DEBITS_SELLER = {**SELLER, "vat_on_debits": True}
 
 
@@ -96,8 +94,8 @@ def test_a_french_business_customer_needs_its_siren(
         (DELIVERY, None),
         ({}, None),
         ({"name": "", "address": {"line1": " ", "country": ""}}, None),  # nothing stated
-        ({"address": {**DELIVERY["address"], "country": "France"}}, ("invalid_country", ERROR)),
-        ({"address": {**DELIVERY["address"], "country": ""}}, ("required", ERROR)),  # BR-57
+        ({"address": {**DELIVERY_ADDRESS, "country": "France"}}, ("invalid_country", ERROR)),
+        ({"address": {**DELIVERY_ADDRESS, "country": ""}}, ("required", ERROR)),  # BR-57
         ({"name": "Entrepôt Nord"}, ("required", ERROR)),
     ],
 )
@@ -251,7 +249,7 @@ def test_ubl_states_delivery_vat_point_and_notes(operations: str, vat_point: lis
 
 @pytest.mark.parametrize("syntax", ["cii", "ubl"])
 async def test_a_delivery_address_without_country_breaks_br_57(syntax: str) -> None:
-    delivery = {"address": {**DELIVERY["address"], "country": ""}}
+    delivery = {"address": {**DELIVERY_ADDRESS, "country": ""}}
     invoice = _semantic(delivery=delivery)
     report = await _check(syntax, to_cii(invoice) if syntax == "cii" else to_ubl(invoice))
     assert "BR-57" in {finding.rule for finding in report.fatal}, _explain(report)
