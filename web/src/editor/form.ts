@@ -66,11 +66,11 @@ function deliveryFields(context: BindContext, bindings: Binding[]): HTMLElement 
       context,
       [
         ['delivery_name', `${d}.name`, 'string', { 'data-span': 'wide' }],
-        ['address_line1', `${d}.address.line1`, 'string', { 'data-span': 'half' }],
-        ['address_line2', `${d}.address.line2`, 'string', { 'data-span': 'half' }],
-        ['postcode', `${d}.address.postcode`, 'string'],
-        ['city', `${d}.address.city`, 'string'],
-        ['country', `${d}.address.country`, 'upper', { maxlength: '2', class: 'short' }]
+        ['delivery_line1', `${d}.address.line1`, 'string', { 'data-span': 'half' }],
+        ['delivery_line2', `${d}.address.line2`, 'string', { 'data-span': 'half' }],
+        ['delivery_postcode', `${d}.address.postcode`, 'string'],
+        ['delivery_city', `${d}.address.city`, 'string'],
+        ['delivery_country', `${d}.address.country`, 'upper', { maxlength: '2', class: 'short' }]
       ],
       bindings
     )
