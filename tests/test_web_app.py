@@ -146,7 +146,7 @@ async def test_catalogue_fills_the_customer_and_a_line(running: Running) -> None
             label="Maison Roux, Lyon"
         )
         await expect(page.get_by_label("Customer name")).to_have_value("Maison Roux")
-        await expect(page.get_by_label("City")).to_have_value("Lyon")
+        await expect(page.get_by_label("City", exact=True)).to_have_value("Lyon")
         await page.get_by_label("Add a line from the catalogue").select_option(index=1)
         line = page.get_by_role("group", name="Line 1")
         await expect(line.get_by_label("Description")).to_have_value("Support plan")
