@@ -9,7 +9,8 @@ EN 16931 invoice may use:
 - BR-CL-23: units of measure, UN/ECE Recommendation 20 with the Recommendation 21 extension
   (the "X" + package code units), the version the standard validates against;
 - BR-CL-17/18: VAT categories (the UNTDID 5305 subset EN 16931 allows);
-- BR-CL-22: VAT exemption reason codes (the CEF VATEX list).
+- BR-CL-22: VAT exemption reason codes (the CEF VATEX list);
+- BR-CL-14: country codes, ISO 3166-1 alpha-2 (with "1A", Kosovo, which EN 16931 accepts).
 
 Reading the rules rather than a copy of the recommendations keeps Cofacture accepting exactly
 what the validation gate accepts. The names of the common units are not in the Schematron: they
@@ -29,7 +30,8 @@ OUTPUT = ROOT / "collab/invoice/codes/codelists.json"
 SOURCE = (
     "EN 16931 validation artefacts (CEN/TC 434, ConnectingEurope/eInvoicing-EN16931 commit "
     "b6c9e06), server/exports/en16931/ubl/xslt/EN16931-UBL-validation.xslt, rules BR-CL-17 "
-    "(VAT categories), BR-CL-22 (VATEX), BR-CL-23 (UN/ECE Rec 20 + Rec 21 units)"
+    "(VAT categories), BR-CL-22 (VATEX), BR-CL-23 (UN/ECE Rec 20 + Rec 21 units), BR-CL-14 "
+    "(ISO 3166-1 alpha-2 countries)"
 )
 
 
@@ -53,6 +55,7 @@ def main() -> int:
         "vat_categories": rule_codes(text, "BR-CL-17"),
         "vatex": sorted(rule_codes(text, "BR-CL-22")),
         "units": sorted(set(units)),
+        "countries": sorted(rule_codes(text, "BR-CL-14")),
     }
     if len(data["units"]) != len(units):
         raise SystemExit("BR-CL-23 lists a unit code twice: check the stylesheet")

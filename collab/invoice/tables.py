@@ -1,4 +1,5 @@
-"""Reference tables for validation: VAT rates in force, the UN/ECE unit codes, the VATEX codes.
+"""Reference tables for validation: VAT rates in force, the UN/ECE unit codes, the VATEX codes,
+the ISO 3166-1 country codes.
 
 The code lists are data (collab/invoice/codes/, shared with the browser, which imports the same
 JSON): `codelists.json` is extracted from the official EN 16931 Schematron by
@@ -44,6 +45,8 @@ _CODELISTS: Final = _data("codelists.json")
 UNIT_CODES: Final = frozenset(_CODELISTS["units"])
 # The CEF VATEX exemption reason codes (BR-CL-22).
 VATEX_CODES: Final = frozenset(_CODELISTS["vatex"])
+# ISO 3166-1 alpha-2 country codes as EN 16931 lists them (BR-CL-14), "1A" (Kosovo) included.
+COUNTRY_CODES: Final = frozenset(_CODELISTS["countries"])
 # The categories the Schematron allows (BR-CL-17), for tests to hold money.TAX_CATEGORIES to.
 SCHEMATRON_CATEGORIES: Final = frozenset(_CODELISTS["vat_categories"])
 

@@ -45,12 +45,11 @@ from collab.invoice.money import (
     group_key,
     parse_decimal,
 )
-from collab.invoice.tables import UNIT_CODES, VATEX_CODES
+from collab.invoice.tables import COUNTRY_CODES, UNIT_CODES, VATEX_CODES
 from collab.invoice.totals import TotalsJSON
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
 
 
 ERROR = "error"
@@ -222,8 +221,8 @@ def _check_delivery(delivery: dict[str, Any], issues: list[Issue]) -> None:
 
 
 def _check_country(country: object, path: str, issues: list[Issue]) -> None:
-    if country and not _COUNTRY.fullmatch(str(country)):
-        message = f"{country!r} is not a two-letter country code (ISO 3166-1, e.g. FR)"
+    if country and str(country) not in COUNTRY_CODES:
+        message = f"{country!r} is not an ISO 3166-1 country code (two letters, e.g. FR)"
         issues.append(Issue(path, "invalid_country", message))
 
 

@@ -15,7 +15,7 @@ from stdnum.fr import siren, siret
 
 from collab.invoice.decimals import MoneyError, check_places, checked, parse_decimal
 from collab.invoice.money import UNIT_PRICE_PLACES
-from collab.invoice.tables import UNIT_CODES, VAT_RATES
+from collab.invoice.tables import COUNTRY_CODES, UNIT_CODES, VAT_RATES
 from server.auth.service import Member, memberships
 from server.catalog.models import Customer, Item
 from server.core.errors import BadRequest, NotFound
@@ -45,8 +45,8 @@ def check_customer(values: Mapping[str, str]) -> None:
     if number and not (siren.is_valid(number) if len(number) == 9 else siret.is_valid(number)):
         raise BadRequest(f"{number!r} is not a valid SIREN or SIRET")
     country = values.get("country")
-    if country and not (len(country) == 2 and country.isalpha() and country.isupper()):
-        raise BadRequest("`country` must be a two-letter ISO 3166 code such as FR")
+    if country and country not in COUNTRY_CODES:
+        raise BadRequest("`country` must be an ISO 3166-1 country code (two letters) such as FR")
     email = values.get("email")
     if email and "@" not in email:
         raise BadRequest(f"{email!r} is not an email address")

@@ -2,7 +2,7 @@
 // (esbuild bundles the JSON; these declarations give it a type without resolveJsonModule).
 
 declare module '*/codelists.json' {
-  const lists: { source: string; vat_categories: string[]; vatex: string[]; units: string[] }
+  const lists: { source: string; vat_categories: string[]; vatex: string[]; units: string[]; countries: string[] }
   export default lists
 }
 

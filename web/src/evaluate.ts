@@ -10,7 +10,7 @@ import { minorUnits } from './currencies'
 import { EXEMPT_CATEGORIES, RATE_RULES, rateProblem, unusualRate } from './categories'
 import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, parseDecimal, type Discount, type Line, type Totals } from './money'
 import { DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, OPERATIONS } from './schema'
-import { UNIT_CODES, VATEX_CODES } from './tables'
+import { COUNTRY_CODES, UNIT_CODES, VATEX_CODES } from './tables'
 
 /** 'error' blocks a submit; 'warning' is only shown. */
 export type Severity = 'error' | 'warning'
@@ -128,8 +128,8 @@ function checkDelivery(delivery: Json, issues: Issue[]): void {
 }
 
 function checkCountry(country: unknown, path: string, issues: Issue[]): void {
-  if (country && !/^[A-Z]{2}$/.test(String(country))) {
-    const message = `${JSON.stringify(country)} is not a two-letter country code (ISO 3166-1, e.g. FR)`
+  if (country && !COUNTRY_CODES.has(String(country))) {
+    const message = `${JSON.stringify(country)} is not an ISO 3166-1 country code (two letters, e.g. FR)`
     issues.push(makeIssue(path, 'invalid_country', message))
   }
 }

@@ -1,7 +1,8 @@
-// Amounts, rates and dates in the user's locale, and decimal input in either spelling.
+// Amounts, rates and dates in the user's locale, and decimal input read by the locale's rules.
 
 import { minorUnits } from './currencies'
-import { locale } from './i18n'
+import { readDecimal, type Reading } from './decimal-input'
+import { locale, t } from './i18n'
 
 /** "1234.5" in EUR → "1 234,50 €" (fr) or "€1,234.50" (en). Exact: the string is formatted,
  * never converted to a float. */
@@ -36,18 +37,20 @@ export function decimalSeparator(): string {
   return new Intl.NumberFormat(locale()).formatToParts(1.5).find((part) => part.type === 'decimal')?.value ?? '.'
 }
 
-/** What a person typed in a number field, as the document's decimal string: "12,5" and
- * "12.5" both give "12.5"; spaces (thousands separators) go. When both "," and "." appear the
- * last one is the decimal separator ("1.234,50" and "1,234.50" give "1234.50"). A half-typed
- * "12," stays half-typed ("12.") so that the field shows it as incomplete, not as 12. Text that
- * is not number-like is kept as typed: the validation message then says what is wrong. */
-export function toDocDecimal(typed: string): string {
-  const text = typed.replace(/[\s\u00a0\u202f]/g, '')
-  if (!/^-?[0-9.,]*$/.test(text)) return typed.trim()
-  const last = Math.max(text.lastIndexOf(','), text.lastIndexOf('.'))
-  if (last < 0) return text
-  const whole = text.slice(0, last).replace(/[.,]/g, '')
-  return `${whole}.${text.slice(last + 1)}`
+/** What a person typed in a number field, read in the UI's locale (the rule is in
+ * decimal-input.ts): the document's decimal string, or a refusal. */
+export function toDocDecimal(typed: string): Reading {
+  return readDecimal(typed, locale())
+}
+
+/** Why a typed number was refused, said in the UI's language. */
+export function refusalText(typed: string, reading: Exclude<Reading, { ok: true }>): string {
+  const shown = typed.trim()
+  if (reading.reason === 'ambiguous' && reading.readings) {
+    const [small, large] = reading.readings
+    return t('number_ambiguous', { typed: shown, small: toInputDecimal(small), large })
+  }
+  return t('number_grouping', { typed: shown })
 }
 
 /** The document's "12.5" as this locale writes it in an input: "12,5" in French. */

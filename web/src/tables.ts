@@ -17,5 +17,7 @@ export const RATES_BY_CATEGORY: Readonly<Record<string, readonly string[]>> = { 
 export const UNIT_CODES: ReadonlySet<string> = new Set(codelists.units)
 /** The CEF VATEX exemption reason codes (BR-CL-22). */
 export const VATEX_CODES: ReadonlySet<string> = new Set(codelists.vatex)
+/** ISO 3166-1 alpha-2 country codes as EN 16931 lists them (BR-CL-14), "1A" (Kosovo) included. */
+export const COUNTRY_CODES: ReadonlySet<string> = new Set(codelists.countries)
 /** The units the editor offers first, in order, with their English and French names. */
 export const COMMON_UNITS: readonly { code: string; en: string; fr: string }[] = unitNames.common

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
-import { toDocDecimal } from '../src/format'
+import { readDecimal } from '../src/decimal-input'
 
-test('decimal input accepts either separator and stores a dot', () => {
+test('decimal input accepts either decimal separator and stores a dot', () => {
   const cases: [string, string][] = [
     ['12,5', '12.5'],
     ['12.5', '12.5'],
@@ -16,5 +16,7 @@ test('decimal input accepts either separator and stores a dot', () => {
     ['abc', 'abc'],
     [' 7 ', '7']
   ]
-  for (const [typed, stored] of cases) assert.equal(toDocDecimal(typed), stored, typed)
+  for (const locale of ['en-GB', 'fr-FR']) {
+    for (const [typed, stored] of cases) assert.deepEqual(readDecimal(typed, locale), { ok: true, value: stored }, `${locale} ${typed}`)
+  }
 })

@@ -3,7 +3,10 @@
 
 import type * as Y from 'yjs'
 
-import { toDocDecimal, toInputDecimal } from '../format'
+import { formatDateInput, readDateInput } from '../date-input'
+import type { Reading } from '../decimal-input'
+import { refusalText, toDocDecimal, toInputDecimal } from '../format'
+import { locale } from '../i18n'
 import { diff, editText, readField, writeField } from './ydoc'
 import { LOCAL } from './live'
 
@@ -23,37 +26,53 @@ export interface BindContext {
   selectable?: boolean
 }
 
-export type Kind = 'string' | 'decimal' | 'text' | 'upper'
+export type Kind = 'string' | 'decimal' | 'text' | 'upper' | 'date'
 
 export function bind(context: BindContext, input: Input, path: string, kind: Kind): Binding {
-  const toDoc = (shown: string): string => {
+  const read = (shown: string): Reading => {
     if (kind === 'decimal') return toDocDecimal(shown)
-    if (kind === 'upper') return shown.trim().toUpperCase()
-    return shown
+    if (kind === 'date') return { ok: true, value: readDateInput(shown, locale()) }
+    return { ok: true, value: kind === 'upper' ? shown.trim().toUpperCase() : shown }
   }
-  const toShown = (stored: string): string => (kind === 'decimal' ? toInputDecimal(stored) : stored)
+  const toShown = (stored: string): string => {
+    if (kind === 'decimal') return toInputDecimal(stored)
+    return kind === 'date' ? formatDateInput(stored, locale()) : stored
+  }
+  /** The typed text stands for what is stored: equal, or refused while the field is empty
+   * (a refused number empties the field in the document, see below). */
+  const matches = (stored: string): boolean => {
+    const reading = read(input.value)
+    return reading.ok ? reading.value === stored : stored === ''
+  }
 
   if (context.readOnly && context.selectable && input instanceof HTMLTextAreaElement) input.readOnly = true
   else input.disabled = context.readOnly
   input.dataset.path = path
   input.addEventListener(input instanceof HTMLSelectElement ? 'change' : 'input', () => {
     if (context.readOnly) return
-    const value = toDoc(input.value)
+    const reading = read(input.value)
+    showRefusal(input, reading.ok ? null : refusalText(input.value, reading))
+    // A refused number empties the field rather than keep what the previous keystroke wrote
+    // ("1.00" on the way to an ambiguous "1.000"): the line stops counting, nothing is guessed.
+    const value = reading.ok ? reading.value : ''
     if (kind === 'text') editText(context.doc(), path, value, LOCAL)
-    else writeField(context.doc(), path, value, LOCAL)
+    else if (reading.ok || readField(context.doc(), path) !== '') writeField(context.doc(), path, value, LOCAL)
   })
   input.addEventListener('focus', () => context.focus(path))
   input.addEventListener('blur', () => {
     context.focus(null)
-    // Show what is stored, in this locale's spelling ("eur" → "EUR", "12.5" → "12,5").
+    // Show what is stored, in this locale's spelling ("eur" → "EUR", "12.5" → "12,5"); a
+    // refused number stays as typed, with its message, for the person to correct it.
+    if (input.dataset.refused) return
     const shown = toShown(readField(context.doc(), path))
     if (!(input instanceof HTMLSelectElement) && input.value !== shown) input.value = shown
   })
 
   const refresh = (): void => {
     const stored = readField(context.doc(), path)
-    if (toDoc(input.value) === stored) return // what the person typed is what is stored
+    if (matches(stored)) return // what the person typed is what is stored
     if (input instanceof HTMLSelectElement && !stored && input.selectedIndex === 0) return
+    showRefusal(input, null) // someone else wrote the field: their value replaces the text
     const shown = toShown(stored)
     if (input instanceof HTMLSelectElement) {
       // An empty field shows the first choice, which is the server's default for it.
@@ -66,6 +85,19 @@ export function bind(context: BindContext, input: Input, path: string, kind: Kin
   }
   refresh()
   return { path, input, refresh }
+}
+
+/** Say on the field why the typed number was not taken (or stop saying it). The message is
+ * kept on the input so that the validation messages drawn later (issues.ts) keep it. */
+function showRefusal(input: Input, message: string | null): void {
+  if ((input.dataset.refused ?? null) === message) return
+  if (message === null) delete input.dataset.refused
+  else input.dataset.refused = message
+  const field = input.closest<HTMLElement>('.field')
+  const issue = field?.querySelector('.issue')
+  if (issue) issue.textContent = message ?? ''
+  field?.classList.toggle('invalid', message !== null)
+  input.setAttribute('aria-invalid', String(message !== null))
 }
 
 /** A select shows values outside its list too (another client may write any code). */

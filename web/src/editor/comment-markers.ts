@@ -10,6 +10,9 @@ import { anchorLabel, rangeAnchor, resolveRange, type Anchor } from './anchors'
 import type { AnchorChoice, CommentsPanel } from './comments'
 import { isTextPath } from './ydoc'
 
+/** The keyboard's way to the "Comment" buttons, which are out of the tab order. */
+export const SHORTCUT = 'Control+Alt+M'
+
 const LINE_FIELDS = ['description', 'quantity', 'unit', 'unit_price', 'tax_rate', 'tax_category', 'discount.value', 'discount.kind']
 
 function bubble(): SVGSVGElement {
@@ -50,7 +53,20 @@ export class CommentMarkers {
     private readonly panel: CommentsPanel,
     private readonly doc: () => Y.Doc,
     private readonly canComment: boolean
-  ) {}
+  ) {
+    form.addEventListener('keydown', (event) => this.shortcut(event))
+  }
+
+  /** Ctrl+Alt+M in a field opens the composer on it (a line's field: on that line). */
+  private shortcut(event: KeyboardEvent): void {
+    if (!(event.ctrlKey && event.altKey && event.code === 'KeyM') || !this.canComment) return
+    const target = event.target as HTMLElement
+    const owner = target.closest<HTMLElement>('.line[data-line]') ?? target.closest<HTMLElement>('.field[data-field]')
+    const button = owner?.querySelector<HTMLButtonElement>('.comment-add')
+    if (!button) return
+    event.preventDefault()
+    button.click()
+  }
 
   /** Add the buttons the form lacks, and show the open threads' counts. */
   decorate(): void {
@@ -106,7 +122,17 @@ export class CommentMarkers {
         tools.append(
           h(
             'button',
-            { type: 'button', class: 'icon comment-add', onmousedown: (e: Event) => e.preventDefault(), onclick: compose },
+            {
+              type: 'button',
+              class: 'icon comment-add',
+              // Out of the tab order (one per field would double the stops): the keyboard
+              // comments on the field it is in with the shortcut, see `shortcut` below.
+              tabindex: '-1',
+              'aria-keyshortcuts': SHORTCUT,
+              title: t('comment_shortcut'),
+              onmousedown: (e: Event) => e.preventDefault(),
+              onclick: compose
+            },
             bubble(),
             h('span', { class: 'add-plus', 'aria-hidden': 'true' }, '+'),
             h('span', { class: 'visually-hidden' })

@@ -88,6 +88,8 @@ export class CommentsPanel {
       'section',
       { class: 'comments card', 'aria-labelledby': 'comments-title', 'data-testid': 'comments' },
       h('h2', { id: 'comments-title' }, t('comments')),
+      // The form's "Comment" buttons are out of the tab order: say how the keyboard gets there.
+      host.canComment ? h('p', { class: 'hint shortcut' }, t('comment_shortcut')) : null,
       h('div', { class: 'tabs', role: 'group', 'aria-label': t('comments_filter') }, this.tabs.open, this.tabs.resolved),
       this.composer,
       list,

@@ -17,6 +17,7 @@ import { renderIssues } from './issues'
 import { LinesView } from './lines'
 import { LiveInvoice, LOCAL, type ConnectionState, type Notice } from './live'
 import { FieldLocks } from './locks'
+import { fillDefaults, takeCreated } from './new-invoice'
 import { CommentMarkers } from './comment-markers'
 import { CommentsPanel } from './comments'
 import { people, renderAvatars, renderMarkers } from './presence'
@@ -230,7 +231,8 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       })
       // The identifier checks only the server makes stay shown until it answers again.
       const kept = (server?.issues ?? []).filter((i) => SERVER_ONLY_CODES.has(i.code) && readField(live.doc, i.path))
-      view = { document: current, totals: { totals: local.totals, complete: local.complete, source: 'local' }, nets, issues: [...local.issues, ...kept] }
+      const uncounted = Math.max(0, current.lines.length - local.counted.length)
+      view = { document: current, totals: { totals: local.totals, complete: local.complete, uncounted, source: 'local' }, nets, issues: [...local.issues, ...kept] }
     }
     renderTotals(totalsPanel, view.totals)
     lines.showNets(view.nets, view.totals.totals?.currency ?? DEFAULT_CURRENCY)
@@ -264,7 +266,6 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     const everyone = people(live.awareness, { id: me.id, name: me.name || me.email })
     renderAvatars(avatars, everyone)
     renderMarkers(form, everyone)
-    locks?.apply() // a lock badge shows the holder's name only when the marker does not
   }
 
   function status(state: ConnectionState, pending: number): void {
@@ -282,6 +283,8 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     if (state !== lastState) {
       if (state === 'connected') {
         locks?.connected()
+        // The tab that created this invoice writes its defaults once, into the synced document.
+        if (!context.readOnly && takeCreated(invoiceId)) void fillDefaults(doc, detail.org_id, LOCAL)
         // Comment notices sent while away were missed: list the threads again.
         if (lastState === 'reconnecting') void comments?.load()
       } else if (lastState === 'connected') locks?.disconnected()
@@ -370,9 +373,11 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
 
 function serverView(detail: InvoiceDetail): ServerView {
   const totals = detail.totals
+  const lines = detail.lines ?? []
+  const uncounted = totals ? Math.max(0, lines.length - Object.keys(totals.line_nets ?? {}).length) : lines.length
   return {
-    document: { invoice: detail.invoice ?? {}, lines: detail.lines ?? [] },
-    totals: { totals, complete: totals?.complete ?? false, source: 'server' },
+    document: { invoice: detail.invoice ?? {}, lines },
+    totals: { totals, complete: totals?.complete ?? false, uncounted, source: 'server' },
     nets: totals?.line_nets ?? {},
     issues: detail.validation ?? []
   }

@@ -3,8 +3,11 @@
 
 import { h } from '../dom'
 import { COMMON_CURRENCIES } from '../currencies'
+import { COUNTRY_LIST, countryList } from '../countries'
+import { DEFAULT_CURRENCY } from '../schema'
 import { t, type Key } from '../i18n'
 import { bind, type BindContext, type Binding, type Kind } from './bind'
+import { dateField } from './date-field'
 import { field, input, select, textarea } from './fields'
 import { readField } from './ydoc'
 
@@ -43,13 +46,15 @@ export function customerSection(context: BindContext, picker: HTMLElement | null
         ['address_line2', `${c}.address.line2`, 'string', { 'data-span': 'half' }],
         ['postcode', `${c}.address.postcode`, 'string'],
         ['city', `${c}.address.city`, 'string'],
-        ['country', `${c}.address.country`, 'upper', { maxlength: '2', class: 'short' }],
+        // A combobox of the ISO 3166-1 codes with their names (countries.ts); a code can be typed.
+        ['country', `${c}.address.country`, 'upper', { maxlength: '2', class: 'short', list: COUNTRY_LIST }],
         ['vat_id', `${c}.vat_id`, 'upper'],
         ['siren', `${c}.siren`, 'string', { inputmode: 'numeric' }]
       ],
       bindings
     )
   )
+  grid.append(countryList())
   return { element: section('customer_section', 'sec-customer', picker, grid, deliveryFields(context, bindings)), bindings }
 }
 
@@ -81,7 +86,8 @@ function deliveryFields(context: BindContext, bindings: Binding[]): HTMLElement 
 
 export function detailsSection(context: BindContext): Section {
   const bindings: Binding[] = []
-  const currency = input({ maxlength: '3', list: 'currencies', class: 'short' })
+  // The placeholder is the currency the totals use while the field is empty.
+  const currency = input({ maxlength: '3', list: 'currencies', class: 'short', placeholder: DEFAULT_CURRENCY })
   bindings.push(bind(context, currency, 'invoice.currency', 'upper'))
   // The nature of the operations (a French mention from 2026); empty until someone says.
   const operations = select([
@@ -94,14 +100,9 @@ export function detailsSection(context: BindContext): Section {
   const grid = h(
     'div',
     { class: 'grid' },
-    ...fields(
-      context,
-      [
-        ['issue_date', 'invoice.issue_date', 'string', { type: 'date' }],
-        ['due_date', 'invoice.due_date', 'string', { type: 'date' }]
-      ],
-      bindings
-    ),
+    // One tab stop per date (a native date input takes three): date-field.ts.
+    dateField(context, t('issue_date'), 'invoice.issue_date', bindings),
+    dateField(context, t('due_date'), 'invoice.due_date', bindings),
     field(t('currency'), currency, 'invoice.currency'),
     h('datalist', { id: 'currencies' }, ...COMMON_CURRENCIES.map((code) => h('option', { value: code }))),
     ...fields(

@@ -12,11 +12,13 @@ export function renderIssues(root: HTMLElement, general: HTMLElement, issues: re
   root.querySelectorAll<HTMLElement>('.field[data-field]').forEach((element) => {
     const path = element.dataset.field ?? ''
     const found = byPath.get(path) ?? []
-    const text = found.map((issue) => issueText(issue.code, issue.message)).join(' ')
+    // A number the person typed and the editor refused (bind.ts) is what the field must say.
+    const refused = element.querySelector<HTMLElement>('[data-refused]')?.dataset.refused
+    const text = refused ?? found.map((issue) => issueText(issue.code, issue.message)).join(' ')
     const message = element.querySelector('.issue')
     if (message && message.textContent !== text) message.textContent = text
     // Only an error makes the field invalid (it stops a submit); a warning is said, not alarmed.
-    const errors = found.some((issue) => (issue.severity ?? 'error') === 'error')
+    const errors = refused !== undefined || found.some((issue) => (issue.severity ?? 'error') === 'error')
     element.classList.toggle('invalid', errors)
     element.classList.toggle('warned', found.length > 0 && !errors)
     element.querySelector('input, select, textarea')?.setAttribute('aria-invalid', String(errors))

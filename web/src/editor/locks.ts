@@ -176,10 +176,6 @@ export class FieldLocks {
     if (this.focused && this.held === this.focused) this.host.send({ type: 'unlock', path: this.focused })
   }
 
-  private compact(element: HTMLElement, badge: HTMLElement | null, lock: FieldLock | null): void {
-    if (badge) compactBadge(element, badge, lock)
-  }
-
   private take(): void {
     if (!this.focused) return
     if (this.host.send({ type: 'lock', path: this.focused })) {
@@ -203,7 +199,7 @@ export class FieldLocks {
       return
     }
     const key = lock ? `${lock.path}\u0000${lock.user.id}` : 'refused'
-    if (was && badge?.dataset.key === key) return this.compact(element, badge, lock)
+    if (was && badge?.dataset.key === key) return
     element.classList.add('locked')
     element.style.setProperty('--lock', lock?.user.color ?? '#475569') // CSSOM: allowed by the CSP
     badge?.remove()
@@ -213,7 +209,7 @@ export class FieldLocks {
       'span',
       { class: 'lock-badge', id, 'data-key': key, 'data-holder': lock?.user.name ?? '' },
       padlock(),
-      h('span', { 'aria-hidden': 'true', class: 'holder-name' }, lock?.user.name ?? ''),
+      lock ? h('span', { 'aria-hidden': 'true', class: 'holder-name' }, lock.user.name) : null,
       h('span', { class: 'visually-hidden' }, text),
       lock && this.host.canBreak
         ? h(
@@ -229,8 +225,10 @@ export class FieldLocks {
         : null
     )
     element.title = text
-    element.querySelector('.control')?.append(badge)
-    this.compact(element, badge, lock)
+    // Above the input, in the flow, wrapping when the field is narrow: the holder's name is
+    // always there to read (a badge drawn over a narrow field cut it, or hid it behind
+    // "Break lock").
+    element.querySelector('.control')?.before(badge)
     if (input) {
       setLocked(input, true, this.host.canEdit())
       const described = (input.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && !x.endsWith('-lock'))
@@ -262,12 +260,6 @@ function padlock(): SVGSVGElement {
   body.setAttribute('fill', 'currentColor')
   svg.append(shackle, body)
   return svg
-}
-
-/** Only the padlock when the presence marker beside it already names the holder. */
-function compactBadge(element: HTMLElement, badge: HTMLElement, lock: FieldLock | null): void {
-  const present = element.querySelector('.marker')?.textContent?.split(', ') ?? []
-  badge.classList.toggle('compact', lock !== null && present.includes(lock.user.name))
 }
 
 function setLocked(input: HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement, locked: boolean, canEdit: boolean): void {

@@ -10,7 +10,25 @@ export type TotalsSource = 'server' | 'local'
 export interface TotalsView {
   totals: Pick<Totals, 'currency' | 'line_total' | 'document_discount' | 'net' | 'tax' | 'gross' | 'due' | 'tax_breakdown'> | null
   complete: boolean
+  /** Lines left out of the totals (invalid or half-typed ones). */
+  uncounted: number
   source: TotalsSource
+}
+
+/** What the totals leave out, said above them: never a total that looks final when it is not. */
+function incompleteText(view: TotalsView): string {
+  if (view.uncounted === 1) return t('totals_not_counted_one')
+  if (view.uncounted > 1) return t('totals_not_counted', { count: view.uncounted })
+  return t('totals_incomplete')
+}
+
+/** Where the totals come from; the server's check is shown as one (green, ✓) only when the
+ * totals are complete. */
+function sourceLine(view: TotalsView): HTMLElement {
+  const server = view.source === 'server'
+  const text = !server ? t('totals_local') : view.complete ? `✓ ${t('totals_checked')}` : t('totals_checked_partial')
+  const className = server && !view.complete ? 'partial' : view.source
+  return h('p', { class: `source ${className}`, 'data-source': view.source, 'data-complete': String(view.complete) }, text)
 }
 
 function row(label: string, value: string, className = '', testId = ''): HTMLElement {
@@ -29,6 +47,7 @@ export function renderTotals(panel: HTMLElement, view: TotalsView): void {
   replaceChildren(
     panel,
     h('h2', { id: 'totals-title' }, t('totals')),
+    view.complete ? null : h('p', { class: 'totals-incomplete', role: 'status', 'data-testid': 'totals-incomplete' }, incompleteText(view)),
     h(
       'dl',
       {},
@@ -49,7 +68,6 @@ export function renderTotals(panel: HTMLElement, view: TotalsView): void {
       row(t('total_incl_vat'), money(totals.gross), 'grand', 'gross'),
       totals.due !== totals.gross ? row(t('amount_due'), money(totals.due), '', 'due') : null
     ),
-    view.complete ? null : h('p', { class: 'hint warn' }, t('totals_incomplete')),
-    h('p', { class: `source ${view.source}`, 'data-source': view.source }, view.source === 'server' ? `✓ ${t('totals_checked')}` : t('totals_local'))
+    sourceLine(view)
   )
 }

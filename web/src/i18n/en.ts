@@ -360,6 +360,17 @@ export const en = {
   download_ubl: 'UBL',
   download_cii: 'CII',
   download_failed: 'The download failed: {message}',
+  // typing numbers and dates, incomplete totals, phone widths (issue 13)
+  number_ambiguous: '“{typed}” could be {small} or {large}: type {small} or {large}.',
+  number_grouping: 'In “{typed}” the thousands separators are misplaced: use groups of three digits, or none.',
+  date_format_hint: 'Format: {format}',
+  pick_date: 'Open the calendar',
+  totals_not_counted_one: '1 line not counted: these totals are incomplete.',
+  totals_not_counted: '{count} lines not counted: these totals are incomplete.',
+  totals_checked_partial: 'Incomplete totals, checked by the server',
+  comment_shortcut: 'Ctrl+Alt+M comments on the field you are in.',
+  country_choices: 'Countries',
+  menu: 'Menu',
   // roles
   role_viewer: 'viewer',
   role_reviewer: 'reviewer',

@@ -6,6 +6,7 @@ import { h, replaceChildren } from '../dom'
 import { formatDate, formatMoney } from '../format'
 import { hasKey, t, type Key } from '../i18n'
 import { failureText, Scope, view, type View } from '../view'
+import { markCreated } from '../editor/new-invoice'
 import { errorBox, showError } from './forms'
 
 const STATUSES = ['draft', 'submitted', 'approved', 'issued', 'partially_paid', 'paid', 'cancelled'] as const
@@ -65,6 +66,7 @@ export function listView(me: Me, params: URLSearchParams): View {
           onclick: async () => {
             try {
               const made = await call<{ id: string }>('POST', '/api/invoices', org ? { org: org.value } : {})
+              markCreated(made.id) // its editor writes the defaults (editor/new-invoice.ts)
               location.hash = `#/invoices/${made.id}`
             } catch (failure) {
               showError(error, failureText(failure))
@@ -128,22 +130,25 @@ export function listView(me: Me, params: URLSearchParams): View {
     const open = (): void => {
       location.hash = `#/invoices/${invoice.id}`
     }
+    // data-label names each cell where the table is drawn as cards (narrow screens, style.css).
+    const cell = (key: Key, className: string | null, ...content: (Node | string)[]): HTMLElement =>
+      h('td', { class: className, 'data-label': t(key) }, ...content)
     return h(
       'tr',
       { 'data-id': invoice.id, onclick: (event: Event) => ((event.target as HTMLElement).closest('a') ? null : open()) },
       h(
         'td',
-        {},
+        { class: 'number', 'data-label': t('number') },
         invoice.number ?? h('span', { class: 'muted' }, t('draft_number')),
         invoice.kind === 'credit_note' ? h('span', { class: 'tag credit-note', 'data-testid': 'kind' }, t('kind_credit_note')) : null
       ),
       h('th', { scope: 'row' }, h('a', { href: `#/invoices/${invoice.id}` }, invoice.customer_name || t('no_customer'))),
-      h('td', {}, h('span', { class: `status status-${invoice.status}` }, statusText(invoice.status))),
-      h('td', {}, formatDate(invoice.issue_date)),
-      h('td', {}, formatDate(invoice.due_date)),
-      h('td', { class: 'num' }, money(invoice.totals?.net ?? null)),
-      h('td', { class: 'num strong' }, money(invoice.totals?.gross ?? null)),
-      h('td', { class: 'num' }, invoice.issue_count ? h('span', { class: 'badge warn' }, String(invoice.issue_count)) : '')
+      cell('status', 'status-cell', h('span', { class: `status status-${invoice.status}` }, statusText(invoice.status))),
+      cell('issue_date', 'secondary', formatDate(invoice.issue_date)),
+      cell('due_date', 'due', formatDate(invoice.due_date)),
+      cell('net', 'num secondary', money(invoice.totals?.net ?? null)),
+      cell('total', 'num strong total', money(invoice.totals?.gross ?? null)),
+      cell('problems', 'num problems', invoice.issue_count ? h('span', { class: 'badge warn' }, String(invoice.issue_count)) : '')
     )
   }
 

@@ -1,6 +1,7 @@
 // The notifications menu in the top bar: an unread count and the list of mentions
-// (GET /api/notifications), each linking to its invoice. Refreshed when a page is shown, every
-// minute, and when a comment arrives in the open invoice.
+// (GET /api/notifications), each linking to its invoice. The count is live: read when a page is
+// shown, when a comment arrives in an open invoice (its `comment` notice), when the tab comes
+// back into view, and every minute while the tab is visible (a hidden tab asks nothing).
 
 import { call } from '../api'
 import { h, replaceChildren } from '../dom'
@@ -47,11 +48,14 @@ export function notificationsMenu(scope: Scope): HTMLElement {
   const root = h('div', { class: 'notifications' }, toggle, panel)
   const format = new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' })
 
+  const showCount = (unread: number): void => {
+    badge.hidden = unread === 0
+    badge.textContent = String(unread)
+    label.textContent = unread ? t('notifications_unread', { count: unread }) : t('notifications')
+    root.dataset.unread = String(unread)
+  }
   const show = (listing: Listing): void => {
-    badge.hidden = listing.unread === 0
-    badge.textContent = String(listing.unread)
-    label.textContent = listing.unread ? t('notifications_unread', { count: listing.unread }) : t('notifications')
-    root.dataset.unread = String(listing.unread)
+    showCount(listing.unread)
     replaceChildren(
       list,
       ...(listing.items.length === 0
@@ -104,10 +108,24 @@ export function notificationsMenu(scope: Scope): HTMLElement {
       toggle.focus()
     }
   })
-  // The frame is redrawn on every route: its scope stops this menu's timer and listener.
-  const tick = (): void => void load()
-  scope.every(EVERY_MS, tick)
+  /** The unread count alone (one item asked for); the list is read when the menu opens. */
+  const count = async (): Promise<void> => {
+    if (!panel.hidden) return load()
+    try {
+      showCount((await call<Listing>('GET', '/api/notifications?unread=true&limit=1')).unread)
+    } catch {
+      // Signed out or offline: the badge stays as it was until the next refresh.
+    }
+  }
+  // The frame is redrawn on every route: its scope stops this menu's timer and listeners.
+  const tick = (): void => void count()
+  scope.every(EVERY_MS, () => {
+    if (document.visibilityState === 'visible') tick()
+  })
   scope.listen(window, REFRESH_EVENT, tick)
+  scope.listen(document, 'visibilitychange', () => {
+    if (document.visibilityState === 'visible') tick()
+  })
   void load()
   return root
 }

@@ -37,14 +37,18 @@ export async function signOut(): Promise<void> {
 export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, rerender: () => void): View {
   const scope = new Scope()
   const orgs = me ? [...new Set(me.memberships.map((m) => m.org_name))].join(', ') : ''
+  // On a phone the links and controls fold under a "Menu" button (style.css shows the button
+  // only on narrow screens, where the open menu wraps under the bar).
+  const toggle = h('button', { type: 'button', class: 'menu-toggle secondary', 'aria-expanded': 'false', 'aria-controls': 'topbar-menu' }, t('menu'))
   const bar = h(
     'header',
     { class: 'topbar' },
     h('a', { href: me ? '#/invoices' : '#/login', class: 'brand' }, t('app_name')),
     me ? h('span', { class: 'org' }, orgs) : null,
+    toggle,
     h(
       'nav',
-      { 'aria-label': t('app_name') },
+      { 'aria-label': t('app_name'), id: 'topbar-menu' },
       me ? h('a', { href: '#/invoices' }, t('invoices')) : null,
       me?.memberships.some((m) => m.capabilities.includes('org.settings')) ? h('a', { href: '#/settings/profile' }, t('seller_profile')) : null,
       me ? h('a', { href: '#/security' }, t('security')) : null,
@@ -54,6 +58,11 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
       me ? h('button', { type: 'button', class: 'link', onclick: () => void signOut() }, t('sign_out')) : null
     )
   )
+  toggle.addEventListener('click', () => {
+    const open = !bar.classList.contains('open')
+    bar.classList.toggle('open', open)
+    toggle.setAttribute('aria-expanded', String(open))
+  })
   replaceChildren(
     root,
     h('a', { href: '#main', class: 'skip' }, t('skip_to_content')),

@@ -8,7 +8,7 @@ import { MINOR_UNITS } from '../currencies'
 import { h, uid } from '../dom'
 import { t } from '../i18n'
 import { DEFAULT_CURRENCY } from '../schema'
-import { toDocDecimal, toInputDecimal } from '../format'
+import { refusalText, toDocDecimal, toInputDecimal } from '../format'
 import { failureText } from '../view'
 import { errorBox, showError } from './forms'
 
@@ -77,9 +77,16 @@ export async function workflowSettingsForm(orgId: string): Promise<HTMLElement> 
     }
   }
 
-  function body(): Settings {
+  /** The settings to send, or null when the amount typed is refused (said under it). */
+  function body(): Settings | null {
     const typed = amount.value.trim()
-    return { four_eyes: fourEyes.checked, admin_threshold: typed ? { amount: toDocDecimal(typed), currency: currency.value } : null }
+    if (!typed) return { four_eyes: fourEyes.checked, admin_threshold: null }
+    const reading = toDocDecimal(typed)
+    if (!reading.ok) {
+      showDetails([{ path: 'admin_threshold.amount', message: refusalText(typed, reading) }])
+      return null
+    }
+    return { four_eyes: fourEyes.checked, admin_threshold: { amount: reading.value, currency: currency.value } }
   }
 
   return h(
@@ -90,10 +97,12 @@ export async function workflowSettingsForm(orgId: string): Promise<HTMLElement> 
       'aria-labelledby': 'workflow-settings-title',
       onsubmit: async (event: Event) => {
         event.preventDefault()
+        const settings = body()
+        if (!settings) return
         save.disabled = true
         saved.textContent = ''
         try {
-          const answer = await call<Settings>('PUT', path, body())
+          const answer = await call<Settings>('PUT', path, settings)
           amount.value = answer.admin_threshold ? toInputDecimal(answer.admin_threshold.amount) : ''
           fourEyes.checked = answer.four_eyes
           showDetails([])
