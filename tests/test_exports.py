@@ -113,6 +113,17 @@ async def test_exports_of_a_draft_then_of_the_issued_invoice(running: Running) -
     assert body["valid"] is True and body["fatal"] == [] and body["number"] == "F2026-000001"
     assert body["syntax"] == "cii" and body["xml"].startswith("<?xml")
 
+    # Every file taken is in the trail: who, which format, which number.
+    r = await _get(running, people["adam"], f"/api/orgs/{org}/audit?limit=100")
+    taken = [
+        (e["actor_id"], e["detail"]) for e in r.json()["items"] if e["event"] == "invoice.exported"
+    ]
+    vera, alice = running.accounts["vera"].user_id, running.accounts["alice"].user_id
+    assert sorted(taken, key=str) == sorted(
+        [(vera, "cii of DRAFT"), (vera, "ubl of F2026-000001"), (alice, "cii of F2026-000001")],
+        key=str,
+    )
+
 
 async def test_a_draft_that_breaks_rules_is_exported_with_its_findings(running: Running) -> None:
     bearer = await token(running.server, running.accounts["alice"])

@@ -68,6 +68,8 @@ class AuditKind(StrEnum):
     CREDIT_NOTE_CREATED = "invoice.credit_note_created"
     INVOICE_CANCELLED = "invoice.cancelled"
     INVOICE_IMPORTED = "invoice.imported"
+    INVOICE_EXPORTED = "invoice.exported"
+    INVOICE_TRANSMITTED = "invoice.transmitted"
 
 
 def record(

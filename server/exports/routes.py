@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from server.auth.service import Caller
-from server.core.api import Ctx, errors
+from server.core.api import Ctx, client_ip, errors
 from server.exports import service as exports
 from server.exports.schemas import (
     XML_ANSWER,
@@ -90,6 +90,8 @@ async def get_pdf(
         template=template,
         lang=lang,
     )
+    what = f"pdf {found.layout.template}/{found.layout.lang}"
+    await _record(caller, ctx, invoice_id, request, what, found.number)
     return _pdf(found, request, "pdf", f"{_UNSAFE.sub('-', found.number)}.pdf")
 
 
@@ -121,6 +123,7 @@ async def get_facturx(
         template=template,
         lang=lang,
     )
+    await _record(caller, ctx, invoice_id, request, "factur-x", found.number)
     return _pdf(found, request, "facturx", f"{_UNSAFE.sub('-', found.number)}.facturx.pdf")
 
 
@@ -214,6 +217,7 @@ async def _export(
         invoice_id=invoice_id,
         syntax=syntax,
     )
+    await _record(caller, ctx, invoice_id, request, syntax, found.number)
     report = found.report
     headers = {
         "X-EN16931-Valid": "true" if report.ok else "false",
@@ -226,6 +230,19 @@ async def _export(
     filename = f"{_UNSAFE.sub('-', found.number)}.{syntax}.xml"
     headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return Response(found.xml, media_type="application/xml", headers=headers)
+
+
+async def _record(
+    caller: Caller, ctx: Ctx, invoice_id: str, request: Request, what: str, number: str
+) -> None:
+    await exports.record_export(
+        ctx.sessions,
+        user_id=caller.user_id,
+        invoice_id=invoice_id,
+        what=what,
+        number=number,
+        ip=client_ip(request),
+    )
 
 
 def _json(found: exports.Export) -> dict[str, Any]:

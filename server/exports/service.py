@@ -30,6 +30,8 @@ from collab.invoice.en16931 import (
     to_ubl,
 )
 from collab.sync import RoomRegistry, UpdateStore
+from server.audit import service as audit
+from server.audit.service import AuditKind
 from server.core.errors import Conflict
 from server.credit_notes import service as credit_notes
 from server.exports import compliance as compliance_check
@@ -92,6 +94,30 @@ async def export(
     else:
         xml, report = await write_and_check(source.semantic(), syntax)
     return Export(syntax=syntax, xml=xml, report=report, number=source.number)
+
+
+async def record_export(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    user_id: str,
+    invoice_id: str,
+    what: str,
+    number: str,
+    ip: str | None,
+) -> None:
+    """An export is a command of the trail (SPEC section 4): who took which file of which
+    invoice. The editor's preview and compliance checks are not exports and are not recorded."""
+    async with sessions.begin() as db:
+        invoice = await invoices.get(db, invoice_id)
+        audit.record(
+            db,
+            AuditKind.INVOICE_EXPORTED,
+            actor_id=user_id,
+            ip=ip,
+            org_id=invoice.org_id,
+            target=f"invoice {invoice_id}",
+            detail=f"{what} of {number}",
+        )
 
 
 async def compliance(

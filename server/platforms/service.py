@@ -23,6 +23,8 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.en16931 import to_cii, to_semantic
+from server.audit import service as audit
+from server.audit.service import AuditKind
 from server.auth.service import Capability
 from server.core.errors import Conflict, Forbidden
 from server.exports import service as exports
@@ -113,12 +115,25 @@ async def requeue(
             )
         }
         now = datetime.now(UTC)
+        queued = []
         for name in _adapters:
             row = rows.get(name)
             if row is None:
                 rows[name] = _queue(db, invoice_id=invoice.id, org_id=invoice.org_id, adapter=name)
+                queued.append(name)
             elif row.status == FAILED:
                 row.status, row.next_attempt_at, row.updated_at = PENDING, None, now
+                queued.append(name)
+        if queued:
+            audit.record(
+                db,
+                AuditKind.INVOICE_TRANSMITTED,
+                actor_id=user_id,
+                ip=None,
+                org_id=invoice.org_id,
+                target=f"invoice {invoice.id}",
+                detail=f"queued again for {', '.join(queued)}",
+            )
         await db.flush()
         return [_json(row) for row in rows.values()]
 
@@ -250,11 +265,24 @@ class Dispatcher:
             values |= {"status": FAILED, "next_attempt_at": None}
         async with self._sessions.begin() as db:
             # Only while the row is still this claim's: a lease that ran out was claimed again.
-            await db.execute(
+            done = await db.execute(
                 update(Transmission)
                 .where(Transmission.id == row_id, Transmission.attempts == attempts)
                 .values(**values)
             )
+            if done.rowcount == 1 and values["status"] in (SENT, FAILED):  # type: ignore[attr-defined]
+                row = await db.get(Transmission, row_id)
+                assert row is not None
+                outcome = f"sent as {external_id}" if error is None else f"failed: {error}"
+                audit.record(
+                    db,
+                    AuditKind.INVOICE_TRANSMITTED,
+                    actor_id=None,
+                    ip=None,
+                    org_id=row.org_id,
+                    target=f"invoice {row.invoice_id}",
+                    detail=f"{row.adapter}: {outcome} (attempt {attempts})",
+                )
 
 
 async def _submission(db: AsyncSession, row: Transmission) -> Submission:
