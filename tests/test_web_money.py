@@ -175,6 +175,14 @@ DECIMALS = st.one_of(
     st.decimals(min_value=-1000, max_value=1000, places=2).map(lambda d: format(d, "f")),
     st.sampled_from(["1", "-1", "0", "12.", "", "100", "100.0000", "99.99999", "1e3", "abc"]),
 )
+# BT-113 / BT-114: valid, at the bounds, past the minor units, refused, half-typed.
+PAID = st.one_of(
+    st.decimals(min_value=0, max_value=500, places=2).map(lambda d: format(d, "f")),
+    st.sampled_from(["", "-1", "0.001", "12.", "1e2", "100.500"]),
+)
+ROUNDINGS = st.sampled_from(
+    ["", "0.01", "-0.04", "0.99", "-0.99", "1", "-1.00", "0.5", "0.005", "0.9990", "x"]
+)
 RATES_ANY = st.sampled_from(["", "0", "0.00", "5.5", "7", "9.5", "10", "19.6", "20", "22", "100"])
 
 
@@ -204,6 +212,9 @@ def drafts(draw: st.DrawFn) -> dict[str, Any]:
     header: dict[str, Any] = {"currency": draw(st.sampled_from(["EUR", "JPY", "KWD", "EUR"]))}
     if (d := discount()) is not None:
         header["discount"] = d
+    for name, values in (("prepaid", PAID), ("rounding", ROUNDINGS)):
+        if draw(st.booleans()):
+            header[name] = draw(values)
     return {"invoice": header, "lines": lines}
 
 

@@ -68,6 +68,10 @@ HEADER = _map(
         "buyer_reference": _string(),
         "notes": Field(Kind.TEXT, max_length=10_000),
         "discount": DISCOUNT,
+        # BT-113 paid amount and BT-114 rounding amount (decimal strings): the amount due is
+        # BT-115 = gross - prepaid + rounding (BR-CO-16); see collab/invoice/money.py.
+        "prepaid": _string(40),
+        "rounding": _string(40),
     }
 )
 

@@ -63,12 +63,18 @@ __all__ = [
     "compute_totals",
     "format_amount",
     "group_key",
+    "paid_amount",
     "parse_decimal",
+    "rounding_amount",
 ]
 
 QUANTITY_PLACES = 4
 UNIT_PRICE_PLACES = 6
 PERCENT_PLACES = 4  # tax rates and percent discounts
+# BT-114 rounding amount: EN 16931 sets no bound (only two decimals, BR-DEC-17), but it exists
+# to round the amount due to a coin (0.05 CHF, 0.50 SEK, a whole unit): anything as large as
+# one unit of the currency is a typo, not a rounding. |rounding| < 1 (so 0 only in JPY).
+MAX_ROUNDING = Decimal(1)
 # UNTDID 5305 codes EN 16931 allows (BR-CL-17/18, collab/invoice/codes/codelists.json): standard,
 # zero, exempt, reverse charge, intra-community, export, outside scope, Canary Islands (IGIC),
 # Ceuta and Melilla (IPSI), Italian split payment. A test keeps this equal to the Schematron's.
@@ -152,14 +158,17 @@ class Line:
 class InvoiceInput:
     """What the totals depend on. Constructing one checks everything except discount sizes.
 
-    `discount` is the document-level allowance, applied to the sum of line nets. `prepaid` is
-    non-negative and may exceed the gross total (the amount due is then negative: a refund).
+    `discount` is the document-level allowance, applied to the sum of line nets. `prepaid`
+    (BT-113) is non-negative and may exceed the gross total (the amount due is then negative: a
+    refund); `rounding` (BT-114) is added to the amount due, |rounding| < 1 (`MAX_ROUNDING`).
+    Both have at most the currency's minor units.
     """
 
     lines: tuple[Line, ...]
     currency: str = "EUR"
     discount: Discount | None = None
     prepaid: Decimal = Decimal(0)
+    rounding: Decimal = Decimal(0)
 
     def __post_init__(self) -> None:
         # Any sequence is accepted, but a tuple is kept so the input stays immutable.
@@ -179,9 +188,36 @@ class InvoiceInput:
             _check_amount_discount(line.discount, places, self.currency, index)
         _check_discount_type(self.discount)
         _check_amount_discount(self.discount, places, self.currency, None)
-        prepaid = checked(self.prepaid, "prepaid", minimum=Decimal(0))
-        check_places(prepaid, places, "prepaid", currency=self.currency)
-        object.__setattr__(self, "prepaid", prepaid)
+        object.__setattr__(self, "prepaid", paid_amount(self.prepaid, self.currency))
+        object.__setattr__(self, "rounding", rounding_amount(self.rounding, self.currency))
+
+
+def paid_amount(value: Decimal, currency: str) -> Decimal:
+    """BT-113 checked: not negative, at most the currency's minor units.
+
+    Raises:
+        MoneyError: with `field` "prepaid" (the currency must be known).
+    """
+    prepaid = checked(value, "prepaid", minimum=Decimal(0))
+    check_places(prepaid, minor_units(currency), "prepaid", currency=currency)
+    return prepaid
+
+
+def rounding_amount(value: Decimal, currency: str) -> Decimal:
+    """BT-114 checked: below one unit of the currency either way, at most its minor units.
+
+    Raises:
+        MoneyError: with `field` "rounding" (the currency must be known).
+    """
+    rounding = checked(value, "rounding")
+    check_places(rounding, minor_units(currency), "rounding", currency=currency)
+    if rounding.copy_abs() >= MAX_ROUNDING:
+        raise MoneyError(
+            f"a rounding amount is below {MAX_ROUNDING} {currency} either way, got {rounding}",
+            code="out_of_range",
+            field="rounding",
+        )
+    return rounding
 
 
 def compute_totals(invoice: InvoiceInput) -> Totals:
@@ -212,6 +248,7 @@ def compute_totals(invoice: InvoiceInput) -> Totals:
         tax = _sum((group.amount for group in breakdown), places)
         gross = net + tax
         prepaid = _round(invoice.prepaid, places)
+        rounding = _round(invoice.rounding, places)
         return Totals(
             currency=invoice.currency,
             lines=lines,
@@ -221,7 +258,8 @@ def compute_totals(invoice: InvoiceInput) -> Totals:
             tax=tax,
             gross=gross,
             prepaid=prepaid,
-            due=gross - prepaid,
+            rounding=rounding,
+            due=gross - prepaid + rounding,  # BT-115 (BR-CO-16)
             tax_breakdown=breakdown,
         )
 

@@ -35,6 +35,7 @@ class TotalsJSON(TypedDict):
     tax: str
     gross: str
     prepaid: str
+    rounding: str
     due: str
     tax_breakdown: list[TaxBreakdownJSON]
 
@@ -83,7 +84,7 @@ class Totals:
 
     `lines` follows the input order; `tax_breakdown` is sorted by category, then rate.
     net = line_total - document_discount = sum of bases; tax = sum of breakdown amounts;
-    gross = net + tax; due = gross - prepaid.
+    gross = net + tax; due = gross - prepaid + rounding (BT-115, BR-CO-16).
     """
 
     currency: str
@@ -94,6 +95,7 @@ class Totals:
     tax: Decimal
     gross: Decimal
     prepaid: Decimal
+    rounding: Decimal
     due: Decimal
     tax_breakdown: tuple[TaxBreakdown, ...]
 
@@ -108,6 +110,7 @@ class Totals:
             "tax": decimal_text(self.tax),
             "gross": decimal_text(self.gross),
             "prepaid": decimal_text(self.prepaid),
+            "rounding": decimal_text(self.rounding),
             "due": decimal_text(self.due),
             "tax_breakdown": [group.to_json() for group in self.tax_breakdown],
         }

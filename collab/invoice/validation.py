@@ -43,7 +43,9 @@ from collab.invoice.money import (
     MoneyError,
     compute_totals,
     group_key,
+    paid_amount,
     parse_decimal,
+    rounding_amount,
 )
 from collab.invoice.tables import COUNTRY_CODES, UNIT_CODES, VATEX_CODES
 from collab.invoice.totals import TotalsJSON
@@ -103,10 +105,20 @@ def evaluate(document: dict[str, Any]) -> Evaluation:
     except UnknownCurrency:
         return Evaluation(None, False, issues, ())
     discount = _discount(header.get("discount"), "invoice.discount", issues)
+    # An unusable paid or rounding amount is reported and left out: the due amount is then
+    # gross minus what is valid, as the totals are the valid lines'.
+    prepaid = _amount(header, "prepaid", currency, issues)
+    rounding = _amount(header, "rounding", currency, issues)
     while True:  # each pass drops what the previous one found too large; it ends
         try:
             totals = compute_totals(
-                InvoiceInput(tuple(valid_lines), currency=currency, discount=discount)
+                InvoiceInput(
+                    tuple(valid_lines),
+                    currency=currency,
+                    discount=discount,
+                    prepaid=prepaid,
+                    rounding=rounding,
+                )
             )
             _check_exemptions(valid_lines, rows, issues)
             return Evaluation(totals.to_json(), complete, issues, tuple(line_ids))
@@ -151,6 +163,22 @@ def _check_header(header: dict[str, Any], issues: list[Issue]) -> None:
     if operations and operations not in OPERATIONS:
         message = f"{operations!r} is not a nature of operations (goods, services or mixed)"
         issues.append(Issue("invoice.operations", "invalid_operations", message))
+
+
+def _amount(header: dict[str, Any], name: str, currency: str, issues: list[Issue]) -> Decimal:
+    """BT-113 `prepaid` or BT-114 `rounding`: empty is zero; an invalid one is reported, zero."""
+    value = header.get(name)
+    if value in (None, ""):
+        return Decimal(0)
+    number = _number(value, f"invoice.{name}", issues)
+    if number is None:
+        return Decimal(0)
+    check = paid_amount if name == "prepaid" else rounding_amount
+    try:
+        return check(number, currency)
+    except MoneyError as exc:
+        issues.append(Issue(f"invoice.{name}", exc.code, exc.message))
+        return Decimal(0)
 
 
 def _date(value: object, path: str, issues: list[Issue]) -> date | None:

@@ -8,7 +8,7 @@
 import { Dec } from './decimal'
 import { minorUnits } from './currencies'
 import { EXEMPT_CATEGORIES, RATE_RULES, rateProblem, unusualRate } from './categories'
-import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, parseDecimal, type Discount, type Line, type Totals } from './money'
+import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, paidAmount, parseDecimal, roundingAmount, type Discount, type Line, type Totals } from './money'
 import { DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, OPERATIONS } from './schema'
 import { COUNTRY_CODES, UNIT_CODES, VATEX_CODES } from './tables'
 
@@ -61,9 +61,12 @@ export function evaluate(document: { invoice?: unknown; lines?: unknown }): Eval
   let complete = valid.length === lines.length
   if (minorUnits(currency) === undefined) return { totals: null, complete: false, issues, counted: [] }
   let discount = readDiscount(header.discount, 'invoice.discount', issues)
+  // An unusable paid or rounding amount is reported and left out (collab/invoice/validation.py).
+  const prepaid = readAmount(header, 'prepaid', currency, issues)
+  const rounding = readAmount(header, 'rounding', currency, issues)
   for (;;) {
     try {
-      const totals = computeTotals({ lines: valid, currency, discount })
+      const totals = computeTotals({ lines: valid, currency, discount, prepaid, rounding })
       checkExemptions(valid, rows, issues)
       return { totals, complete, issues, counted: ids }
     } catch (error) {
@@ -230,6 +233,21 @@ function readNumber(value: unknown, path: string, issues: Issue[]): Dec | null {
     if (!(error instanceof MoneyError)) throw error
     issues.push(makeIssue(path, error.code, error.message))
     return null
+  }
+}
+
+/** BT-113 `prepaid` or BT-114 `rounding`: empty is zero; an invalid one is reported, zero. */
+function readAmount(header: Json, name: 'prepaid' | 'rounding', currency: string, issues: Issue[]): Dec {
+  const value = header[name]
+  if (value === undefined || value === null || value === '') return Dec.zero()
+  const number = readNumber(value, `invoice.${name}`, issues)
+  if (!number) return Dec.zero()
+  try {
+    return name === 'prepaid' ? paidAmount(number, currency) : roundingAmount(number, currency)
+  } catch (error) {
+    if (!(error instanceof MoneyError)) throw error
+    issues.push(makeIssue(`invoice.${name}`, error.code, error.message))
+    return Dec.zero()
   }
 }
 

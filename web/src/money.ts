@@ -12,6 +12,8 @@ import { minorUnits } from './currencies'
 export const QUANTITY_PLACES = 4
 export const UNIT_PRICE_PLACES = 6
 export const PERCENT_PLACES = 4
+/** BT-114: |rounding| < 1 unit of the currency (collab/invoice/money.py MAX_ROUNDING says why). */
+export const MAX_ROUNDING = Dec.of(1n)
 export const MAX_TEXT_LENGTH = 40
 // UNTDID 5305 codes EN 16931 allows (BR-CL-17/18), as collab/invoice/money.py lists them.
 export const TAX_CATEGORIES: ReadonlySet<string> = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'O', 'L', 'M', 'B'])
@@ -41,6 +43,7 @@ export interface InvoiceInput {
   currency: string
   discount: Discount | null
   prepaid?: Dec
+  rounding?: Dec
 }
 
 /** A refused input, with a stable `code` and the field it concerns (relative to its owner). */
@@ -77,6 +80,7 @@ export interface Totals {
   tax: string
   gross: string
   prepaid: string
+  rounding: string
   due: string
   tax_breakdown: TaxGroup[]
 }
@@ -142,6 +146,29 @@ export function makeDiscount(kind: string, value: Dec): Discount {
   return { kind, value }
 }
 
+/** BT-113 checked as collab.money.paid_amount checks it: not negative, the currency's minor units. */
+export function paidAmount(value: Dec, currency: string): Dec {
+  checked(value, 'prepaid', Dec.zero())
+  checkPlaces(value, knownPlaces(currency), 'prepaid', currency)
+  return value
+}
+
+/** BT-114 checked as collab.money.rounding_amount checks it: below one currency unit either way. */
+export function roundingAmount(value: Dec, currency: string): Dec {
+  checked(value, 'rounding')
+  checkPlaces(value, knownPlaces(currency), 'rounding', currency)
+  if (value.abs().cmp(MAX_ROUNDING) >= 0) {
+    throw new MoneyError(`a rounding amount is below ${MAX_ROUNDING.toString()} ${currency} either way, got ${value.toString()}`, 'out_of_range', 'rounding')
+  }
+  return value
+}
+
+function knownPlaces(currency: string): number {
+  const places = minorUnits(currency)
+  if (places === undefined) throw new MoneyError(`unknown currency code ${JSON.stringify(currency)}`, 'unknown_currency', 'currency')
+  return places
+}
+
 /** A checked line, as collab.money.Line's constructor checks it. */
 export function makeLine(quantity: Dec, unitPrice: Dec, taxRate: Dec | null, taxCategory: string, discount: Discount | null): Line {
   checked(quantity, 'quantity')
@@ -176,7 +203,8 @@ export function computeTotals(invoice: InvoiceInput): Totals {
   }
   invoice.lines.forEach((line, index) => checkAmountDiscount(line.discount, places, invoice.currency, index))
   checkAmountDiscount(invoice.discount, places, invoice.currency, null)
-  const prepaid = invoice.prepaid ?? Dec.zero()
+  const prepaid = paidAmount(invoice.prepaid ?? Dec.zero(), invoice.currency)
+  const rounding = roundingAmount(invoice.rounding ?? Dec.zero(), invoice.currency)
   const lines = invoice.lines.map((line, index) => {
     const extended = line.quantity.mul(line.unitPrice).round(places)
     const discount = discountOn(line.discount, extended, places, index)
@@ -205,6 +233,7 @@ export function computeTotals(invoice: InvoiceInput): Totals {
   const tax = sum(breakdown.map((group) => group.amount), places)
   const gross = net.add(tax)
   const paid = prepaid.round(places)
+  const roundingAmountDue = rounding.round(places)
   return {
     currency: invoice.currency,
     lines: lines.map((line) => ({ extended: line.extended.toString(), discount: line.discount.toString(), net: line.net.toString() })),
@@ -214,7 +243,9 @@ export function computeTotals(invoice: InvoiceInput): Totals {
     tax: tax.toString(),
     gross: gross.toString(),
     prepaid: paid.toString(),
-    due: gross.sub(paid).toString(),
+    rounding: roundingAmountDue.toString(),
+    // BT-115 = BT-112 − BT-113 + BT-114 (BR-CO-16)
+    due: gross.sub(paid).add(roundingAmountDue).toString(),
     tax_breakdown: breakdown.map((group) => ({
       category: group.category,
       rate: group.rate.toString(),

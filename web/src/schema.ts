@@ -21,7 +21,9 @@ export const HEADER_FIELDS = [
   'payment_terms',
   'buyer_reference',
   'notes',
-  'discount'
+  'discount',
+  'prepaid',
+  'rounding'
 ] as const
 export const LINE_FIELDS = [
   'id',

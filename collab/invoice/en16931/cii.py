@@ -231,6 +231,8 @@ def _totals(settlement: Element, invoice: SemanticInvoice) -> None:
     _X.add(summation, "ram:TaxBasisTotalAmount", amount(totals.tax_exclusive))  # BT-109
     tax_total = amount(totals.tax_total)
     _X.add(summation, "ram:TaxTotalAmount", tax_total, currencyID=invoice.currency)  # BT-110
+    if totals.rounding:
+        _X.add(summation, "ram:RoundingAmount", amount(totals.rounding))  # BT-114
     _X.add(summation, "ram:GrandTotalAmount", amount(totals.tax_inclusive))  # BT-112
     if totals.prepaid:
         _X.add(summation, "ram:TotalPrepaidAmount", amount(totals.prepaid))  # BT-113

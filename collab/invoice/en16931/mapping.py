@@ -105,7 +105,7 @@ def to_semantic(
         nets[group] += lines[-1].net_amount
     document_discount = Decimal(totals["document_discount"])
     allowances = _allowances(header, breakdown, nets, document_discount)
-    zero = document_discount * 0  # no charges nor rounding yet: zero with the minor units
+    zero = document_discount * 0  # no charges yet: zero with the minor units
     buyer = _buyer(header.get("customer") or {})
     party = _seller(seller)
     if any(group.category in _NO_RATE for group in breakdown):
@@ -132,7 +132,7 @@ def to_semantic(
             tax_total=Decimal(totals["tax"]),
             tax_inclusive=Decimal(totals["gross"]),
             prepaid=Decimal(totals["prepaid"]),
-            rounding=zero,
+            rounding=Decimal(totals["rounding"]),
             payable=Decimal(totals["due"]),
         ),
         vat_breakdown=breakdown,

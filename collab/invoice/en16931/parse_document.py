@@ -13,6 +13,7 @@ something that changes the amounts, it is carried in a form the money engine com
   otherwise each allowance and charge (BG-21) becomes a line of its own VAT category and rate
   (quantity -1 for an allowance): BT-109, the VAT and the totals are kept, BT-106 moves.
 
+BT-113 (paid) and BT-114 (rounding) become the document's `prepaid` and `rounding`.
 Finally the draft's totals, computed by the money engine, are compared with the invoice's BT-106,
 BT-109, BT-110, BT-112, BT-115 and each BG-23 group; every difference is a warning.
 """
@@ -34,6 +35,7 @@ from collab.invoice.en16931.parse_read import (
     UnreadableInvoice,
     decimal,
 )
+from collab.invoice.money import MoneyError, paid_amount, rounding_amount
 from collab.invoice.validation import evaluate
 from collab.shape import Field, field_in
 
@@ -61,6 +63,8 @@ def build_document(
     if not known:
         notes.add(f"BT-5 currency {currency} is not an ISO 4217 code: the draft has no totals")
     header = _header(read, currency, notes)
+    if known:
+        _settlement(read, header, currency, notes)
     rows: list[dict[str, Any]] = []
     for index, line in enumerate(read.lines, start=1):
         rows += line_rows(
@@ -277,6 +281,28 @@ def _adjustment_row(
     }
 
 
+def _settlement(read: ReadInvoice, header: dict[str, Any], currency: str, notes: Notes) -> None:
+    """BT-113 paid amount and BT-114 rounding amount into `prepaid` and `rounding`, when the
+    money engine accepts them (a negative paid amount or a rounding of a whole unit or more
+    is not a draft's: said, and the amount due then differs, said by `_compare`)."""
+    for name, label, text, check in (
+        ("prepaid", "BT-113 paid amount", read.totals.prepaid, paid_amount),
+        ("rounding", "BT-114 rounding amount", read.totals.rounding, rounding_amount),
+    ):
+        value = decimal(text)
+        if value is None:
+            if text:
+                notes.add(f"{label} {text!r} unreadable: not kept")
+            continue
+        try:
+            checked = check(value, currency)
+        except MoneyError as exc:
+            notes.add(f"{label} {text} not kept: {exc.message}")
+            continue
+        if checked:
+            header[name] = plain(checked)
+
+
 def _compare(read: ReadInvoice, document: dict[str, Any], notes: Notes) -> None:
     evaluation = evaluate(document)
     totals = evaluation.totals
@@ -292,12 +318,6 @@ def _compare(read: ReadInvoice, document: dict[str, Any], notes: Notes) -> None:
         value = decimal(text)
         if value is not None and value != Decimal(computed):
             notes.add(f"{what}: the invoice states {text}, the draft computes {computed}")
-    for label, what in (
-        ("BT-113 paid amount", stated.prepaid),
-        ("BT-114 rounding amount", stated.rounding),
-    ):
-        if (value := decimal(what)) is not None and value != 0:
-            notes.add(f"{label} {what} not kept: the draft's amount due (BT-115) leaves it out")
     engine = {
         (g["category"], Decimal(g["rate"]).normalize()): (g["base"], g["amount"])
         for g in totals["tax_breakdown"]

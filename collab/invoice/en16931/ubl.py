@@ -190,6 +190,9 @@ def _totals(x: Builder, root: Element, invoice: SemanticInvoice) -> None:
         x.add(element, "cbc:AllowanceTotalAmount", allowances, currencyID=currency)
     if totals.prepaid:  # BT-113
         x.add(element, "cbc:PrepaidAmount", amount(totals.prepaid), currencyID=currency)
+    if totals.rounding:  # BT-114
+        rounding = amount(totals.rounding)
+        x.add(element, "cbc:PayableRoundingAmount", rounding, currencyID=currency)
     x.add(element, "cbc:PayableAmount", amount(totals.payable), currencyID=currency)  # BT-115
 
 

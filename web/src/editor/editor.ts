@@ -22,6 +22,7 @@ import { CommentMarkers } from './comment-markers'
 import { CommentsPanel } from './comments'
 import { people, renderAvatars, renderMarkers } from './presence'
 import { renderTotals, type TotalsView } from './totals'
+import { paymentSection, type PaymentSection } from './payment'
 import { addLine, documentJson, readField, sameJson } from './ydoc'
 import { WorkflowBar } from './workflow'
 import { HistoryPanel } from './history'
@@ -61,6 +62,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   const member = me.memberships.find((m) => m.org_id === detail.org_id)
   // State first: the connection's events may arrive while the pickers below load.
   let bindings: Binding[] = []
+  let payment: PaymentSection | null = null
   let lines: LinesView | null = null
   let server: ServerView | null = serverView(detail)
   let frame = 0
@@ -174,6 +176,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
     const customer = customerSection(context, context.readOnly ? null : customers)
     const details = detailsSection(context)
     const notes = notesSection(context)
+    payment = paymentSection(context)
     lines = new LinesView(context)
     const add = h(
       'button',
@@ -186,9 +189,10 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       customer.element,
       details.element,
       section('lines_section', 'sec-lines', lines.element, h('div', { class: 'line-actions' }, add, context.readOnly ? null : items)),
-      notes.element
+      notes.element,
+      payment.element
     )
-    bindings = [...customer.bindings, ...details.bindings, ...notes.bindings]
+    bindings = [...customer.bindings, ...details.bindings, ...notes.bindings, ...payment.bindings]
     const onUpdate = (): void => schedule()
     live.doc.on('update', onUpdate)
     const onAwareness = (): void => showPresence()
@@ -235,6 +239,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       view = { document: current, totals: { totals: local.totals, complete: local.complete, uncounted, source: 'local' }, nets, issues: [...local.issues, ...kept] }
     }
     renderTotals(totalsPanel, view.totals)
+    payment?.showDue(view.totals.totals)
     lines.showNets(view.nets, view.totals.totals?.currency ?? DEFAULT_CURRENCY)
     const rules = workflow.current.status === 'draft' ? compliance.issues : []
     renderIssues(form, general, [...view.issues, ...rules])

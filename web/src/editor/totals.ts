@@ -8,7 +8,8 @@ import type { Totals } from '../money'
 export type TotalsSource = 'server' | 'local'
 
 export interface TotalsView {
-  totals: Pick<Totals, 'currency' | 'line_total' | 'document_discount' | 'net' | 'tax' | 'gross' | 'due' | 'tax_breakdown'> | null
+  totals: Pick<Totals, 'currency' | 'line_total' | 'document_discount' | 'net' | 'tax' | 'gross' | 'due' | 'tax_breakdown'> &
+    Partial<Pick<Totals, 'prepaid' | 'rounding'>> | null
   complete: boolean
   /** Lines left out of the totals (invalid or half-typed ones). */
   uncounted: number
@@ -43,7 +44,10 @@ export function renderTotals(panel: HTMLElement, view: TotalsView): void {
   }
   const money = (value: string): string => formatMoney(value, totals.currency)
   const several = new Set(totals.tax_breakdown.map((group) => group.category)).size > 1
-  const discount = totals.document_discount !== '0' && !/^0\.?0*$/.test(totals.document_discount)
+  const nonZero = (value: string | undefined): value is string => value !== undefined && !/^-?0\.?0*$/.test(value)
+  const discount = nonZero(totals.document_discount)
+  // BT-113 and BT-114, and the amount due they make (BR-CO-16), when either is stated.
+  const settled = nonZero(totals.prepaid) || nonZero(totals.rounding)
   replaceChildren(
     panel,
     h('h2', { id: 'totals-title' }, t('totals')),
@@ -66,7 +70,9 @@ export function renderTotals(panel: HTMLElement, view: TotalsView): void {
       ),
       row(t('total_vat'), money(totals.tax), '', 'tax'),
       row(t('total_incl_vat'), money(totals.gross), 'grand', 'gross'),
-      totals.due !== totals.gross ? row(t('amount_due'), money(totals.due), '', 'due') : null
+      nonZero(totals.prepaid) ? row(t('prepaid_amount'), `−${money(totals.prepaid)}`, '', 'prepaid') : null,
+      nonZero(totals.rounding) ? row(t('rounding_amount'), money(totals.rounding), '', 'rounding') : null,
+      settled || totals.due !== totals.gross ? row(t('amount_due'), money(totals.due), 'strong', 'due') : null
     ),
     sourceLine(view)
   )
