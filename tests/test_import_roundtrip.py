@@ -39,7 +39,7 @@ SAMPLES = {
     "cen-ubl-tc434-example4.xml": Sample(
         ("4000.00", "4000.00", "675.00", "4675.00", "4675.00"),
         {("S", "25"): ("1500.00", "375.00"), ("S", "12"): ("2500.00", "300.00")},
-        ("BT-13/BT-14", "BG-13", "BT-155", "BG-4"),
+        ("BT-13/BT-14", "BT-72", "BT-155", "BG-4"),
     ),
     # Line 16 states 1 x 1.50 but a net of 177.41: the line is restated, the totals kept.
     "cen-cii-business-example-z.xml": Sample(

@@ -12,6 +12,7 @@ from collab.invoice.en16931.parse_read import (
     Customer,
     Element,
     Finder,
+    ReadDelivery,
     ReadInvoice,
     ReadLine,
     ReadTotals,
@@ -26,6 +27,8 @@ _TX: Final = "rsm:SupplyChainTradeTransaction"
 _AGREEMENT: Final = f"{_TX}/ram:ApplicableHeaderTradeAgreement"
 _SETTLEMENT: Final = f"{_TX}/ram:ApplicableHeaderTradeSettlement"
 _BUYER: Final = f"{_AGREEMENT}/ram:BuyerTradeParty"
+_DELIVERY: Final = f"{_TX}/ram:ApplicableHeaderTradeDelivery"
+_SHIP_TO: Final = f"{_DELIVERY}/ram:ShipToTradeParty/ram:PostalTradeAddress"
 _DATE_102: Final = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
 _DROPPED: Final = (
     (f"{_AGREEMENT}/ram:SellerTaxRepresentativeTradeParty", "BG-11 seller tax representative"),
@@ -44,7 +47,13 @@ _DROPPED: Final = (
         f"{_BUYER}/ram:DefinedTradeContact/ram:TelephoneUniversalCommunication",
         "BG-9 buyer contact telephone (BT-57)",
     ),
-    (f"{_TX}/ram:ApplicableHeaderTradeDelivery", "BG-13 delivery information"),
+    (
+        f"{_DELIVERY}/ram:ShipToTradeParty/ram:ID",
+        "BT-71 deliver-to location identifier",
+    ),
+    (f"{_DELIVERY}/ram:ShipToTradeParty/ram:GlobalID", "BT-71 deliver-to location identifier"),
+    (f"{_DELIVERY}/ram:ActualDeliverySupplyChainEvent", "BT-72 actual delivery date"),
+    (f"{_SHIP_TO}/ram:CountrySubDivisionName", "BT-79 deliver-to country subdivision"),
     (f"{_SETTLEMENT}/ram:CreditorReferenceID", "BT-90 bank assigned creditor identifier"),
     (f"{_SETTLEMENT}/ram:TaxCurrencyCode", "BT-6 VAT accounting currency (and BT-111)"),
     (f"{_SETTLEMENT}/ram:PayeeTradeParty", "BG-10 payee"),
@@ -64,14 +73,6 @@ _DROPPED: Final = (
     ),
     (f"{_SETTLEMENT}/ram:ApplicableTradeTax/ram:TaxPointDate", "BT-7 VAT point date"),
     (f"{_SETTLEMENT}/ram:ApplicableTradeTax/ram:DueDateTypeCode", "BT-8 VAT point date code"),
-    (
-        f"{_SETTLEMENT}/ram:ApplicableTradeTax/ram:ExemptionReason",
-        "BT-120 VAT exemption reason text (the export states a standard reason per category)",
-    ),
-    (
-        f"{_SETTLEMENT}/ram:ApplicableTradeTax/ram:ExemptionReasonCode",
-        "BT-121 VAT exemption reason code",
-    ),
 )
 _LINE_DROPPED: Final = (
     ("ram:AssociatedDocumentLineDocument/ram:IncludedNote", "BT-127 line note"),
@@ -140,12 +141,35 @@ def read_cii(root: Element) -> ReadInvoice:
                 rate=_X.text(tax, "ram:RateApplicablePercent"),
                 base=_X.text(tax, "ram:BasisAmount"),
                 amount=_X.text(tax, "ram:CalculatedAmount"),
+                exemption_reason=_X.text(tax, "ram:ExemptionReason"),
+                exemption_code=_X.text(tax, "ram:ExemptionReasonCode"),
             )
             for tax in _X.all(root, f"{_SETTLEMENT}/ram:ApplicableTradeTax")
         ),
         totals=_totals(root, currency),
         lines=tuple(_line(e) for e in _X.all(root, f"{_TX}/ram:IncludedSupplyChainTradeLineItem")),
         dropped=_X.present(root, _DROPPED),
+        delivery=_delivery(_X.one(root, f"{_DELIVERY}/ram:ShipToTradeParty")),
+        process=_X.text(
+            root,
+            "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID",
+        ),
+    )
+
+
+def _delivery(party: Element | None) -> ReadDelivery:
+    """BG-13: the ship-to party's name (BT-70) and BG-15 address; BT-71/BT-72 are reported."""
+    if party is None:
+        return ReadDelivery()
+    address = _X.one(party, "ram:PostalTradeAddress")
+    return ReadDelivery(
+        name=_X.text(party, "ram:Name"),
+        line1=_X.text(address, "ram:LineOne"),
+        line2=_X.text(address, "ram:LineTwo"),
+        line3=_X.text(address, "ram:LineThree"),
+        city=_X.text(address, "ram:CityName"),
+        postcode=_X.text(address, "ram:PostcodeCode"),
+        country=_X.text(address, "ram:CountryID"),
     )
 
 

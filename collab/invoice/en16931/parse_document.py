@@ -28,6 +28,7 @@ from typing import Any, Final
 from collab.invoice.currencies import UnknownCurrency, minor_units
 from collab.invoice.document import HEADER, LINE, MAX_LINES
 from collab.invoice.en16931.parse_lines import Notes, line_rows, plain, rate_text, tax_group
+from collab.invoice.en16931.parse_mentions import delivery, exemptions, operations
 from collab.invoice.en16931.parse_read import (
     Adjustment,
     Customer,
@@ -70,6 +71,7 @@ def build_document(
         rows += line_rows(
             line, index, currency=currency if known else None, new_id=new_id, notes=notes
         )
+    exemptions(read.vat, rows)
     document = {"invoice": header, "lines": rows}
     _document_adjustments(read.adjustments, document, new_id, notes)
     if len(rows) > MAX_LINES:
@@ -123,7 +125,11 @@ def _header(read: ReadInvoice, currency: str, notes: Notes) -> dict[str, Any]:
     put("due_date", _date(read.due_date, "BT-9 payment due date", notes), "BT-9")
     put("buyer_reference", read.buyer_reference, "BT-10 buyer reference")
     put("payment_terms", read.payment_terms, "BT-20 payment terms")
-    put("notes", _notes(read.notes, notes), "BG-1 notes")
+    nature, stated_in = operations(read)
+    put("operations", nature, "nature of the operations")
+    if found := delivery(read, notes.add):
+        header["delivery"] = found
+    put("notes", _notes(tuple(n for n in read.notes if n[1] != stated_in), notes), "BG-1 notes")
     return header
 
 

@@ -78,6 +78,24 @@ class ReadVat:
     rate: str  # BT-119
     base: str  # BT-116
     amount: str  # BT-117
+    exemption_reason: str = ""  # BT-120
+    exemption_code: str = ""  # BT-121
+
+
+@dataclass(frozen=True, slots=True)
+class ReadDelivery:
+    """BG-13 delivery information with its BG-15 deliver-to address, as written."""
+
+    name: str = ""  # BT-70
+    location_id: str = ""  # BT-71 (not held: reported)
+    date: str = ""  # BT-72, ISO (not held: reported)
+    line1: str = ""  # BT-75
+    line2: str = ""  # BT-76
+    line3: str = ""  # BT-165
+    city: str = ""  # BT-77
+    postcode: str = ""  # BT-78
+    subdivision: str = ""  # BT-79 (not held: reported)
+    country: str = ""  # BT-80
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +132,8 @@ class ReadInvoice:
     totals: ReadTotals  # BG-22
     lines: tuple[ReadLine, ...]  # BG-25
     dropped: tuple[str, ...]  # the business terms present that the document cannot hold
+    delivery: ReadDelivery = ReadDelivery()  # BG-13
+    process: str = ""  # BT-23 business process type (CII: the French "cadre de facturation")
 
 
 class Finder:

@@ -10,6 +10,7 @@ from collab.invoice.en16931.parse_read import (
     Customer,
     Element,
     Finder,
+    ReadDelivery,
     ReadInvoice,
     ReadLine,
     ReadTotals,
@@ -46,16 +47,13 @@ _DROPPED: Final = (
     (f"{_BUYER}/cac:Contact/cbc:Telephone", "BG-9 buyer contact telephone (BT-57)"),
     ("cac:PayeeParty", "BG-10 payee"),
     ("cac:TaxRepresentativeParty", "BG-11 seller tax representative"),
-    ("cac:Delivery", "BG-13 delivery information"),
+    ("cac:Delivery/cbc:ActualDeliveryDate", "BT-72 actual delivery date"),
+    ("cac:Delivery/cac:DeliveryLocation/cbc:ID", "BT-71 deliver-to location identifier"),
+    (
+        "cac:Delivery/cac:DeliveryLocation/cac:Address/cbc:CountrySubentity",
+        "BT-79 deliver-to country subdivision",
+    ),
     ("cac:PaymentMeans", "BG-16 payment instructions (the seller profile's account is used)"),
-    (
-        "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReason",
-        "BT-120 VAT exemption reason text (the export states a standard reason per category)",
-    ),
-    (
-        "cac:TaxTotal/cac:TaxSubtotal/cac:TaxCategory/cbc:TaxExemptionReasonCode",
-        "BT-121 VAT exemption reason code",
-    ),
 )
 _LINE_DROPPED: Final = (
     ("cbc:Note", "BT-127 line note"),
@@ -99,6 +97,23 @@ def read_ubl(root: Element, kind: str) -> ReadInvoice:
         totals=_totals(root),
         lines=tuple(_line(e, kind) for e in _X.all(root, f"cac:{kind}Line")),
         dropped=_X.present(root, _DROPPED),
+        delivery=_delivery(_X.one(root, "cac:Delivery")),
+    )
+
+
+def _delivery(delivery: Element | None) -> ReadDelivery:
+    """BG-13: the deliver-to party's name (BT-70) and BG-15 address."""
+    if delivery is None:
+        return ReadDelivery()
+    address = _X.one(delivery, "cac:DeliveryLocation/cac:Address")
+    return ReadDelivery(
+        name=_X.text(delivery, "cac:DeliveryParty/cac:PartyName/cbc:Name"),
+        line1=_X.text(address, "cbc:StreetName"),
+        line2=_X.text(address, "cbc:AdditionalStreetName"),
+        line3=_X.text(address, "cac:AddressLine/cbc:Line"),
+        city=_X.text(address, "cbc:CityName"),
+        postcode=_X.text(address, "cbc:PostalZone"),
+        country=_X.text(address, "cac:Country/cbc:IdentificationCode"),
     )
 
 
@@ -166,6 +181,8 @@ def _vat(root: Element) -> tuple[ReadVat, ...]:
             rate=_X.text(subtotal, "cac:TaxCategory/cbc:Percent"),
             base=_X.text(subtotal, "cbc:TaxableAmount"),
             amount=_X.text(subtotal, "cbc:TaxAmount"),
+            exemption_reason=_X.text(subtotal, "cac:TaxCategory/cbc:TaxExemptionReason"),
+            exemption_code=_X.text(subtotal, "cac:TaxCategory/cbc:TaxExemptionReasonCode"),
         )
         for subtotal in _X.all(root, "cac:TaxTotal/cac:TaxSubtotal")
     )
