@@ -175,6 +175,11 @@ DECIMALS = st.one_of(
     st.decimals(min_value=-1000, max_value=1000, places=2).map(lambda d: format(d, "f")),
     st.sampled_from(["1", "-1", "0", "12.", "", "100", "100.0000", "99.99999", "1e3", "abc"]),
 )
+PRICE_DETAILS = {
+    "gross_price": st.sampled_from(["45.00", "12.50", "10", "0", "-1", "1.0000001", "12.", ""]),
+    "price_discount": st.sampled_from(["2.50", "0.5", "0", "50", "-1", "x", ""]),
+    "base_quantity": st.sampled_from(["1", "3", "100", "0.5", "7", "0", "-2", "0.00001", ""]),
+}
 # BT-113 / BT-114: valid, at the bounds, past the minor units, refused, half-typed.
 PAID = st.one_of(
     st.decimals(min_value=0, max_value=500, places=2).map(lambda d: format(d, "f")),
@@ -208,6 +213,10 @@ def drafts(draw: st.DrawFn) -> dict[str, Any]:
         }
         if (d := discount()) is not None:
             line["discount"] = d
+        for name, values in PRICE_DETAILS.items():  # BG-29, often with an empty unit price
+            if draw(st.integers(0, 3)) == 0:
+                line[name] = draw(values)
+                line["unit_price"] = draw(st.sampled_from(["", "", line["unit_price"], "9.5"]))
         lines.append(line)
     header: dict[str, Any] = {"currency": draw(st.sampled_from(["EUR", "JPY", "KWD", "EUR"]))}
     if (d := discount()) is not None:

@@ -89,6 +89,11 @@ LINE = _map(
         # (collab/invoice/categories.py says how a breakdown gathers its lines').
         "exemption_reason": _string(300),
         "exemption_code": _string(30),
+        # BG-29 price details (collab/invoice/prices.py): BT-148 gross price, BT-147 price
+        # discount, BT-149 price base quantity (in the line's unit, BT-150).
+        "gross_price": _string(40),
+        "price_discount": _string(40),
+        "base_quantity": _string(40),
     }
 )
 

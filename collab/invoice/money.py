@@ -45,8 +45,10 @@ from collab.invoice.decimals import (
     MoneyTypeError,
     check_places,
     checked,
+    decimal_places,
     parse_decimal,
 )
+from collab.invoice.prices import check_base_quantity
 from collab.invoice.totals import LineResult, TaxBreakdown, Totals, decimal_text
 
 __all__ = [
@@ -68,8 +70,8 @@ __all__ = [
     "rounding_amount",
 ]
 
-QUANTITY_PLACES = 4
-UNIT_PRICE_PLACES = 6
+QUANTITY_PLACES = 4  # quantities and price base quantities
+UNIT_PRICE_PLACES = 6  # every price: unit, gross, discount, net
 PERCENT_PLACES = 4  # tax rates and percent discounts
 # BT-114 rounding amount: EN 16931 sets no bound (only two decimals, BR-DEC-17), but it exists
 # to round the amount due to a coin (0.05 CHF, 0.50 SEK, a whole unit): anything as large as
@@ -134,6 +136,7 @@ class Line:
     tax_rate: Decimal | None
     tax_category: str = "S"
     discount: Discount | None = None
+    base_quantity: Decimal = Decimal(1)  # BT-149: the unit price is for this many units
 
     def __post_init__(self) -> None:
         quantity = checked(self.quantity, "quantity")
@@ -152,6 +155,9 @@ class Line:
         object.__setattr__(self, "quantity", quantity)
         object.__setattr__(self, "unit_price", unit_price)
         object.__setattr__(self, "tax_rate", tax_rate)
+        object.__setattr__(
+            self, "base_quantity", check_base_quantity(self.base_quantity, QUANTITY_PLACES)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,7 +276,7 @@ def format_amount(value: Decimal, currency: str) -> str:
 
 
 def _line_result(line: Line, places: int, index: int) -> LineResult:
-    extended = _round(line.quantity * line.unit_price, places)
+    extended = _per_base(line.quantity * line.unit_price, line.base_quantity, places)
     discount = _discount(line.discount, extended, places, index)
     return LineResult(extended=extended, discount=discount, net=extended - discount)
 
@@ -359,6 +365,22 @@ def _round(value: Decimal, places: int) -> Decimal:
     """Half-up to `places` decimals; negative zero is folded so no "-0.00" reaches an invoice."""
     rounded = value.quantize(Decimal(1).scaleb(-places), context=_ROUNDING)
     return rounded.copy_abs() if rounded.is_zero() else rounded
+
+
+def _per_base(amount: Decimal, base: Decimal, places: int) -> Decimal:
+    """round(amount / base) half-up, exactly: BT-131 = quantity x net price / base quantity.
+
+    The quotient may not end (7 / 3), so it is taken on integers rather than in a decimal
+    context, where a 60-digit approximation could land on a tie that is not one."""
+    if base == 1:
+        return _round(amount, places)
+    amount_places, base_places = decimal_places(amount), decimal_places(base)
+    numerator = int(amount.scaleb(amount_places, _EXACT)) * 10 ** (base_places + places)
+    denominator = int(base.scaleb(base_places, _EXACT)) * 10**amount_places
+    units, remainder = divmod(abs(numerator), denominator)
+    if 2 * remainder >= denominator:
+        units += 1
+    return _round(Decimal(units if numerator >= 0 else -units).scaleb(-places, _EXACT), places)
 
 
 def _sum(values: Iterable[Decimal], places: int) -> Decimal:

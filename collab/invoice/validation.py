@@ -37,6 +37,7 @@ from collab.invoice.document import (
     OPERATIONS,
 )
 from collab.invoice.money import (
+    UNIT_PRICE_PLACES,
     Discount,
     InvoiceInput,
     Line,
@@ -47,6 +48,7 @@ from collab.invoice.money import (
     parse_decimal,
     rounding_amount,
 )
+from collab.invoice.prices import item_net_price
 from collab.invoice.tables import COUNTRY_CODES, UNIT_CODES, VATEX_CODES
 from collab.invoice.totals import TotalsJSON
 
@@ -263,20 +265,30 @@ def _check_line(line: dict[str, Any], issues: list[Issue]) -> Line | None:
     before = len(issues)
     category = line.get("tax_category") or DEFAULT_TAX_CATEGORY
     quantity = _number(line.get("quantity"), f"{prefix}.quantity", issues)
-    unit_price = _number(line.get("unit_price"), f"{prefix}.unit_price", issues)
+    # BG-29 (collab/invoice/prices.py): with a gross price, the unit price may be left empty.
+    gross, off, base = (
+        _optional(line.get(name), f"{prefix}.{name}", issues)
+        for name in ("gross_price", "price_discount", "base_quantity")
+    )
+    priced = any(line.get(name) not in (None, "") for name in ("gross_price", "price_discount"))
+    read = _optional if priced else _number
+    unit_price = read(line.get("unit_price"), f"{prefix}.unit_price", issues)
     no_rate = RATE_RULES.get(category) is RateRule.NONE and line.get("tax_rate") in (None, "")
     tax_rate = None if no_rate else _number(line.get("tax_rate"), f"{prefix}.tax_rate", issues)
     discount = _discount(line.get("discount"), f"{prefix}.discount", issues)
-    unusable = len(issues) > before or quantity is None or unit_price is None
+    unusable = len(issues) > before or quantity is None or (unit_price is None and not priced)
     # Below this point only reports: a code missing from a table never drops the line's amounts.
     _check_codes(line, prefix, category, tax_rate, issues)
     if unusable or (tax_rate is None and not no_rate):
         return None
     if RATE_RULES.get(category) is RateRule.NONE:
         tax_rate = None  # "0" on an O line says the same as no rate; anything else is reported
-    assert quantity is not None and unit_price is not None
+    assert quantity is not None
     try:
-        return Line(quantity, unit_price, tax_rate, category, discount)
+        price = item_net_price(unit_price, gross, off, UNIT_PRICE_PLACES)
+        return Line(
+            quantity, price, tax_rate, category, discount, Decimal(1) if base is None else base
+        )
     except MoneyError as exc:
         issues.append(Issue(f"{prefix}.{exc.field or 'quantity'}", exc.code, exc.message))
         return None
@@ -342,6 +354,10 @@ def _number(value: object, path: str, issues: list[Issue]) -> Decimal | None:
     except MoneyError as exc:
         issues.append(Issue(path, exc.code, exc.message))
         return None
+
+
+def _optional(value: object, path: str, issues: list[Issue]) -> Decimal | None:
+    return None if value in (None, "") else _number(value, path, issues)
 
 
 def _discount(value: object, path: str, issues: list[Issue]) -> Discount | None:

@@ -8,7 +8,8 @@
 import { Dec } from './decimal'
 import { minorUnits } from './currencies'
 import { EXEMPT_CATEGORIES, RATE_RULES, rateProblem, unusualRate } from './categories'
-import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, paidAmount, parseDecimal, roundingAmount, type Discount, type Line, type Totals } from './money'
+import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, paidAmount, parseDecimal, roundingAmount, UNIT_PRICE_PLACES, type Discount, type Line, type Totals } from './money'
+import { itemNetPrice } from './prices'
 import { DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, OPERATIONS } from './schema'
 import { COUNTRY_CODES, UNIT_CODES, VATEX_CODES } from './tables'
 
@@ -157,17 +158,23 @@ function checkLine(line: Json, issues: Issue[]): Line | null {
   const before = issues.length
   const category = text(line.tax_category) || DEFAULT_TAX_CATEGORY
   const quantity = readNumber(line.quantity, `${prefix}.quantity`, issues)
-  const unitPrice = readNumber(line.unit_price, `${prefix}.unit_price`, issues)
+  // BG-29 (src/prices.ts): with a gross price, the unit price may be left empty.
+  const [gross, off, base] = (['gross_price', 'price_discount', 'base_quantity'] as const).map((name) =>
+    readOptional(line[name], `${prefix}.${name}`, issues)
+  ) as [Dec | null, Dec | null, Dec | null]
+  const priced = ['gross_price', 'price_discount'].some((name) => !empty(line[name]))
+  const unitPrice = (priced ? readOptional : readNumber)(line.unit_price, `${prefix}.unit_price`, issues)
   const noRate = RATE_RULES[category] === 'none' && (line.tax_rate === undefined || line.tax_rate === null || line.tax_rate === '')
   const taxRate = noRate ? null : readNumber(line.tax_rate, `${prefix}.tax_rate`, issues)
   const discount = readDiscount(line.discount, `${prefix}.discount`, issues)
-  const unusable = issues.length > before || !quantity || !unitPrice
+  const unusable = issues.length > before || !quantity || (!unitPrice && !priced)
   // Below this point only reports: a code missing from a table never drops the line's amounts.
   checkCodes(line, prefix, category, taxRate, issues)
   if (unusable || (!taxRate && !noRate)) return null
   try {
     // "0" on an O line says the same as no rate; anything else is reported above.
-    return makeLine(quantity!, unitPrice!, RATE_RULES[category] === 'none' ? null : taxRate, category, discount)
+    const price = itemNetPrice(unitPrice, gross, off, UNIT_PRICE_PLACES)
+    return makeLine(quantity!, price, RATE_RULES[category] === 'none' ? null : taxRate, category, discount, base ?? Dec.of(1n))
   } catch (error) {
     if (!(error instanceof MoneyError)) throw error
     issues.push(makeIssue(`${prefix}.${error.field ?? 'quantity'}`, error.code, error.message))
@@ -249,6 +256,12 @@ function readAmount(header: Json, name: 'prepaid' | 'rounding', currency: string
     issues.push(makeIssue(`invoice.${name}`, error.code, error.message))
     return Dec.zero()
   }
+}
+
+const empty = (value: unknown): boolean => value === undefined || value === null || value === ''
+
+function readOptional(value: unknown, path: string, issues: Issue[]): Dec | null {
+  return empty(value) ? null : readNumber(value, path, issues)
 }
 
 function readDiscount(value: unknown, path: string, issues: Issue[]): Discount | null {

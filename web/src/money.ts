@@ -36,6 +36,8 @@ export interface Line {
   taxRate: Dec | null
   taxCategory: string
   discount: Discount | null
+  /** BT-149: the unit price is for this many units (1 unless stated). */
+  baseQuantity: Dec
 }
 
 export interface InvoiceInput {
@@ -170,7 +172,7 @@ function knownPlaces(currency: string): number {
 }
 
 /** A checked line, as collab.money.Line's constructor checks it. */
-export function makeLine(quantity: Dec, unitPrice: Dec, taxRate: Dec | null, taxCategory: string, discount: Discount | null): Line {
+export function makeLine(quantity: Dec, unitPrice: Dec, taxRate: Dec | null, taxCategory: string, discount: Discount | null, baseQuantity: Dec = Dec.of(1n)): Line {
   checked(quantity, 'quantity')
   checkPlaces(quantity, QUANTITY_PLACES, 'quantity')
   checked(unitPrice, 'unit_price', Dec.zero())
@@ -187,7 +189,12 @@ export function makeLine(quantity: Dec, unitPrice: Dec, taxRate: Dec | null, tax
       throw new MoneyError(`category O (not subject to VAT) has no VAT rate, got ${taxRate.toString()} % (BR-O-05)`, 'rate_not_allowed', 'tax_rate')
     }
   }
-  return { quantity, unitPrice, taxRate, taxCategory, discount }
+  checked(baseQuantity, 'base_quantity')
+  checkPlaces(baseQuantity, QUANTITY_PLACES, 'base_quantity')
+  if (baseQuantity.sign() <= 0) {
+    throw new MoneyError(`a price is for a positive number of units, not ${baseQuantity.toString()}`, 'out_of_range', 'base_quantity')
+  }
+  return { quantity, unitPrice, taxRate, taxCategory, discount, baseQuantity }
 }
 
 /** The (category, canonical rate) VAT group of a line; an O line counts at 0 (it bears no VAT). */
@@ -206,7 +213,7 @@ export function computeTotals(invoice: InvoiceInput): Totals {
   const prepaid = paidAmount(invoice.prepaid ?? Dec.zero(), invoice.currency)
   const rounding = roundingAmount(invoice.rounding ?? Dec.zero(), invoice.currency)
   const lines = invoice.lines.map((line, index) => {
-    const extended = line.quantity.mul(line.unitPrice).round(places)
+    const extended = perBase(line.quantity.mul(line.unitPrice), line.baseQuantity, places)
     const discount = discountOn(line.discount, extended, places, index)
     return { extended, discount, net: extended.sub(discount) }
   })
@@ -274,6 +281,16 @@ function discountOn(discount: Discount | null, base: Dec, places: number, line: 
     )
   }
   return discount.value.round(places)
+}
+
+/** round(amount / base) half-up, exactly, on integers (BT-131 = quantity × net price / base
+ * quantity), as collab/invoice/money.py `_per_base`. */
+function perBase(amount: Dec, base: Dec, places: number): Dec {
+  const amountPlaces = amount.places()
+  const basePlaces = base.places()
+  const numerator = amount.toUnits(amountPlaces) * 10n ** BigInt(basePlaces + places)
+  const denominator = base.toUnits(basePlaces) * 10n ** BigInt(amountPlaces)
+  return Dec.of(divideHalfUp(numerator, denominator), places)
 }
 
 function sum(values: Dec[], places: number): Dec {

@@ -35,7 +35,10 @@ export const LINE_FIELDS = [
   'tax_category',
   'discount',
   'exemption_reason',
-  'exemption_code'
+  'exemption_code',
+  'gross_price',
+  'price_discount',
+  'base_quantity'
 ] as const
 
 // Fields held as Y.Text (collaborative text); every other leaf is a plain string.

@@ -77,8 +77,20 @@ def _line(transaction: Element, line: Line) -> None:
     _X.add(_X.add(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID", line.id)  # BT-126
     _X.add(_X.add(item, "ram:SpecifiedTradeProduct"), "ram:Name", line.name)  # BT-153
     agreement = _X.add(item, "ram:SpecifiedLineTradeAgreement")
+    base = {"unitCode": line.unit}
+    if line.gross_price is not None:  # BG-29
+        gross = _X.add(agreement, "ram:GrossPriceProductTradePrice")
+        _X.add(gross, "ram:ChargeAmount", number(line.gross_price))  # BT-148
+        if line.base_quantity is not None:  # BT-149 / BT-150
+            _X.add(gross, "ram:BasisQuantity", number(line.base_quantity), **base)
+        if line.price_discount:  # BT-147
+            applied = _X.add(gross, "ram:AppliedTradeAllowanceCharge")
+            _X.add(_X.add(applied, "ram:ChargeIndicator"), "udt:Indicator", "false")
+            _X.add(applied, "ram:ActualAmount", number(line.price_discount))
     price = _X.add(agreement, "ram:NetPriceProductTradePrice")
     _X.add(price, "ram:ChargeAmount", number(line.net_price))  # BT-146
+    if line.base_quantity is not None:  # BT-149 / BT-150
+        _X.add(price, "ram:BasisQuantity", number(line.base_quantity), **base)
     delivery = _X.add(item, "ram:SpecifiedLineTradeDelivery")
     _X.add(delivery, "ram:BilledQuantity", number(line.quantity), unitCode=line.unit)  # BT-129/130
     settlement = _X.add(item, "ram:SpecifiedLineTradeSettlement")

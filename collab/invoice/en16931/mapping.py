@@ -198,13 +198,30 @@ def _line(position: str, row: dict[str, Any], result: LineJSON, rate: Decimal | 
         quantity=parse_decimal(str(row.get("quantity"))),
         unit=_text(row.get("unit")) or DEFAULT_UNIT,
         net_amount=Decimal(result["net"]),
-        net_price=parse_decimal(str(row.get("unit_price"))),
+        net_price=_net_price(row),
         category=_category(row),
         rate=rate,
         name=_text(row.get("description")),
         allowances=allowances,
+        gross_price=_stated(row, "gross_price"),
+        price_discount=_stated(row, "price_discount"),
+        base_quantity=_stated(row, "base_quantity"),
         source_id=str(row.get(LINE_ID)),
     )
+
+
+def _stated(row: Mapping[str, Any], name: str) -> Decimal | None:
+    """A price detail of a counted line (validation has read it), None when not stated."""
+    text = _text(row.get(name))
+    return parse_decimal(text) if text else None
+
+
+def _net_price(row: Mapping[str, Any]) -> Decimal:
+    """BT-146: the unit price, or gross - discount when a gross price states it (prices.py)."""
+    gross = _stated(row, "gross_price")
+    if gross is None:
+        return parse_decimal(str(row.get("unit_price")))
+    return gross - (_stated(row, "price_discount") or Decimal(0))
 
 
 def _allowances(

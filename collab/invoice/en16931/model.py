@@ -124,6 +124,9 @@ class Line:
     rate: Decimal | None  # BT-152; None for category O
     name: str  # BT-153
     allowances: tuple[LineAllowance, ...] = ()  # BG-27
+    gross_price: Decimal | None = None  # BT-148, with BT-147 when stated
+    price_discount: Decimal | None = None  # BT-147
+    base_quantity: Decimal | None = None  # BT-149 (its unit, BT-150, is the line's)
     source_id: str = ""  # the document's line id: where a rule about this line points
 
 

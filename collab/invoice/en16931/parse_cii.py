@@ -86,10 +86,6 @@ _LINE_DROPPED: Final = (
         "ram:SpecifiedLineTradeAgreement/ram:BuyerOrderReferencedDocument",
         "BT-132 referenced purchase order line",
     ),
-    (
-        "ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice",
-        "BT-147/BT-148 item price discount and gross price (the net price is kept)",
-    ),
     ("ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod", "BG-26 line period"),
     (
         "ram:SpecifiedLineTradeSettlement/ram:AdditionalReferencedDocument",
@@ -246,6 +242,7 @@ def _totals(root: Element, currency: str) -> ReadTotals:
 def _line(item: Element) -> ReadLine:
     product = _X.one(item, "ram:SpecifiedTradeProduct")
     price = _X.one(item, "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice")
+    gross = _X.one(item, "ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice")
     settlement = _X.one(item, "ram:SpecifiedLineTradeSettlement")
     quantity = "ram:SpecifiedLineTradeDelivery/ram:BilledQuantity"
     return ReadLine(
@@ -270,4 +267,6 @@ def _line(item: Element) -> ReadLine:
             )
         ),
         dropped=_X.present(item, _LINE_DROPPED),
+        gross_price=_X.text(gross, "ram:ChargeAmount"),
+        price_discount=_X.text(gross, "ram:AppliedTradeAllowanceCharge/ram:ActualAmount"),
     )

@@ -21,6 +21,7 @@ __all__ = ["Notes", "line_rows", "plain", "rate_text", "tax_group"]
 # Categories whose rate is 0 by definition (EN 16931 BR-Z-05, BR-E-05, BR-AE-05, BR-IC-05,
 # BR-G-05); O has no rate at all (BR-O-05), which the document writes as "0".
 _ZERO_RATED: Final = frozenset({"Z", "E", "AE", "K", "G", "O"})
+_PRICE_DETAILS: Final = ("gross_price", "price_discount", "base_quantity")
 
 
 class Notes:
@@ -95,8 +96,11 @@ def line_rows(
     }
     quantity, price = decimal(line.quantity), decimal(line.net_price)
     base = decimal(line.base_quantity)
-    if price is not None and base is not None and base not in (0, 1):
-        price = price / base  # BT-146 is per BT-149 units; the document's price is per unit
+    if base is not None and base > 0 and base != 1:
+        row["base_quantity"] = plain(base)  # BT-149: the price is for this many units
+    else:
+        base = None
+    _price_details(line, price, row, where, notes)
     if price is not None and quantity is not None and price < 0:
         quantity, price = -quantity, -price  # BR-27: a price is not negative, a quantity may be
     allowances, charges = _sums(line.adjustments, where, notes)
@@ -110,7 +114,7 @@ def line_rows(
         notes.on_line("BG-28 line charge carried as a line of its own", where)
         rows.append(
             {
-                **row,
+                **{k: v for k, v in row.items() if k not in _PRICE_DETAILS},
                 "id": new_id(),
                 "description": f"{row['description']} (charges)"[: _limit("description")],
                 "quantity": "1",
@@ -138,7 +142,7 @@ def line_rows(
         if (
             quantity is not None
             and price is not None
-            and _net(quantity, price, candidate, currency) == expected
+            and _net(quantity, price, candidate, currency, base) == expected
         ):
             row["quantity"], row["unit_price"] = plain(quantity), plain(price)
             if candidate is not None:
@@ -152,6 +156,8 @@ def line_rows(
         where,
     )
     row["quantity"], row["unit_price"] = sign, plain(abs(expected))
+    for key in _PRICE_DETAILS:  # the restated price is the line's whole net, per 1 unit
+        row.pop(key, None)
     return rows
 
 
@@ -172,8 +178,32 @@ def _sums(adjustments: tuple[Adjustment, ...], where: str, notes: Notes) -> tupl
     return allowances, charges
 
 
+def _price_details(
+    line: ReadLine, net: Decimal | None, row: dict[str, Any], where: str, notes: Notes
+) -> None:
+    """BT-148 and BT-147 into the row when they give its net price (BT-146 = BT-148 - BT-147);
+    otherwise the net price alone is kept, and said."""
+    gross, off = decimal(line.gross_price), decimal(line.price_discount) or Decimal(0)
+    if not line.gross_price:
+        return
+    if gross is None or net is None or gross < 0 or off < 0 or gross - off != net:
+        notes.on_line(
+            "BT-147/BT-148 item price discount and gross price do not give the net price "
+            "(BT-146): the net price is kept",
+            where,
+        )
+        return
+    row["gross_price"] = plain(gross)
+    if off:
+        row["price_discount"] = plain(off)
+
+
 def _net(
-    quantity: Decimal, price: Decimal, discount: dict[str, str] | None, currency: str
+    quantity: Decimal,
+    price: Decimal,
+    discount: dict[str, str] | None,
+    currency: str,
+    base: Decimal | None,
 ) -> Decimal | None:
     """The money engine's net of the line, or None when it refuses the figures."""
     try:
@@ -184,7 +214,7 @@ def _net(
             if discount is not None
             else None
         )
-        line = Line(quantity, price, Decimal(0), "S", amount)
+        line = Line(quantity, price, Decimal(0), "S", amount, base or Decimal(1))
         return compute_totals(InvoiceInput((line,), currency=currency)).lines[0].net
     except (MoneyError, ArithmeticError):
         return None

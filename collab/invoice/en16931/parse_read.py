@@ -68,6 +68,8 @@ class ReadLine:
     description: str  # BT-154
     adjustments: tuple[Adjustment, ...]  # BG-27, BG-28
     dropped: tuple[str, ...]  # the business terms present on the line the document cannot hold
+    gross_price: str = ""  # BT-148
+    price_discount: str = ""  # BT-147
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,10 +67,6 @@ _LINE_DROPPED: Final = (
     ("cac:Item/cac:CommodityClassification", "BT-158 item classification"),
     ("cac:Item/cac:OriginCountry", "BT-159 item country of origin"),
     ("cac:Item/cac:AdditionalItemProperty", "BG-32 item attributes"),
-    (
-        "cac:Price/cac:AllowanceCharge",
-        "BT-147/BT-148 item price discount and gross price (the net price is kept)",
-    ),
 )
 
 
@@ -224,4 +220,6 @@ def _line(element: Element, kind: str) -> ReadLine:
         description=_X.text(element, "cac:Item/cbc:Description"),
         adjustments=tuple(_adjustment(e) for e in _X.all(element, "cac:AllowanceCharge")),
         dropped=_X.present(element, _LINE_DROPPED),
+        gross_price=_X.text(element, "cac:Price/cac:AllowanceCharge/cbc:BaseAmount"),
+        price_discount=_X.text(element, "cac:Price/cac:AllowanceCharge/cbc:Amount"),
     )

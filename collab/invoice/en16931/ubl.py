@@ -7,6 +7,7 @@ and in where its due date goes (UBL's CreditNote has no DueDate: PaymentMeans/Pa
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Final
 
 from collab.invoice.en16931.french import vat_point_on_invoice
@@ -222,3 +223,11 @@ def _line(x: Builder, root: Element, line: Line, currency: str, kind: str) -> No
     x.add(x.add(category, "cac:TaxScheme"), "cbc:ID", VAT)
     price = x.add(element, "cac:Price")
     x.add(price, "cbc:PriceAmount", number(line.net_price), currencyID=currency)  # BT-146
+    if line.base_quantity is not None:  # BT-149 / BT-150
+        x.add(price, "cbc:BaseQuantity", number(line.base_quantity), unitCode=line.unit)
+    if line.gross_price is not None:  # BT-147 off BT-148
+        charge = x.add(price, "cac:AllowanceCharge")
+        x.add(charge, "cbc:ChargeIndicator", "false")
+        discount = number(line.price_discount or Decimal(0))
+        x.add(charge, "cbc:Amount", discount, currencyID=currency)  # BT-147
+        x.add(charge, "cbc:BaseAmount", number(line.gross_price), currencyID=currency)

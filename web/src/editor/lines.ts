@@ -168,6 +168,31 @@ export class LinesView {
       'discount.kind',
       'string'
     )
+    // BG-29 price details (src/prices.ts): folded unless the line states some.
+    const gross = bound(input({ inputmode: 'decimal', class: 'num' }), 'gross_price', 'decimal')
+    const priceOff = bound(input({ inputmode: 'decimal', class: 'num' }), 'price_discount', 'decimal')
+    const base = bound(input({ inputmode: 'decimal', class: 'num' }), 'base_quantity', 'decimal')
+    const details = h(
+      'details',
+      { class: 'price-details' },
+      h('summary', {}, t('price_details')),
+      h(
+        'div',
+        { class: 'price-details-fields' },
+        field(t('gross_price'), gross, path('gross_price')),
+        field(t('price_discount'), priceOff, path('price_discount')),
+        field(t('base_quantity'), base, path('base_quantity'))
+      ),
+      h('p', { class: 'hint' }, t('price_details_hint'))
+    )
+    // Unfolded as soon as the document gives the line any detail, whoever wrote it.
+    for (const binding of bindings.slice(-3)) {
+      const refreshField = binding.refresh
+      binding.refresh = () => {
+        refreshField()
+        if (binding.input.value !== '') (details as HTMLDetailsElement).open = true
+      }
+    }
     const net = h('output', { class: 'net', 'aria-label': t('line_net') })
     const button = (text: string, className: string, action: () => void): HTMLButtonElement =>
       h('button', { type: 'button', class: `icon ${className}`, disabled: this.context.readOnly, onclick: action }, text)
@@ -197,7 +222,8 @@ export class LinesView {
       ),
       net,
       remove,
-      exemption
+      exemption,
+      details
     )
     const row: Row = { element, title, bindings, net, buttons: { up, down, remove }, place: { n: 0, count: 0 } }
     return row
