@@ -44,10 +44,14 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   return text.replace(/\{(\w+)\}/g, (_, name: string) => String(vars[name] ?? `{${name}}`))
 }
 
-/** A translated message for a validation code, or the server's own text for an unknown code. */
-export function issueText(code: string, fallback: string): string {
-  const key = `issue_${code}` as Key
-  return key in en ? t(key) : fallback
+/** A translated message for a validation code, or the server's own text for an unknown code.
+ * Some messages show what was typed (`{value}`): without it (a message whose field is not on
+ * screen) the server's text, which quotes the value itself, says it better than a hole. */
+export function issueText(code: string, fallback: string, vars: Record<string, string> = {}): string {
+  const key = `issue_${code}`
+  if (!hasKey(key)) return fallback
+  const needed = [...TABLES[current][key].matchAll(/\{(\w+)\}/g)].map((match) => match[1] ?? '')
+  return needed.every((name) => name in vars) ? t(key, vars) : fallback
 }
 
 export function hasKey(key: string): key is Key {

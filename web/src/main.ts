@@ -12,6 +12,11 @@ import { invoiceEditor } from './editor/editor'
 import { frame } from './views/shell'
 import { listView } from './views/list'
 import { loginView, type Credentials } from './views/login'
+import { auditView } from './views/audit'
+import { catalogueView } from './views/catalogue'
+import { invitationView } from './views/invitation'
+import { membersView } from './views/members'
+import { orgSecurityView } from './views/org-security'
 import { profileView } from './views/profile'
 import { setupView } from './views/setup'
 import { twoFactorView } from './views/twofactor'
@@ -48,7 +53,17 @@ const routes = [
     me.memberships.length > 0 && me.memberships.every((m) => m.totp_required) ? { redirect: '#/security' } : listView(me, query)
   ),
   route('invoices/:id', 'member', ({ me, params }) => invoiceEditor(params.id, me)),
-  route('settings/profile', 'member', ({ me, query }) => profileView(me, query))
+  route('settings/profile', 'member', ({ me, query }) => profileView(me, query)),
+  // Administration and the catalogue (docs/web.md, "Administration").
+  route('admin/members', 'member', ({ me, query }) => membersView(me, query)),
+  route('admin/audit', 'member', ({ me, query }) => auditView(me, query)),
+  route('admin/security', 'member', ({ me, query }) => orgSecurityView(me, query)),
+  route('catalogue/:kind', 'member', ({ me, params, query }) =>
+    params.kind === 'customers' || params.kind === 'items' ? catalogueView(me, params.kind, query) : { redirect: '#/catalogue/customers' }
+  ),
+  route('invitation', 'any', ({ me, query }) =>
+    invitationView({ me, token: query.get('token'), signedIn: () => router.go('#/invoices'), changed: () => router.go('#/invitation') })
+  )
 ]
 
 async function loadMe(): Promise<Me | null> {

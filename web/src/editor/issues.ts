@@ -14,7 +14,10 @@ export function renderIssues(root: HTMLElement, general: HTMLElement, issues: re
     const found = byPath.get(path) ?? []
     // A number the person typed and the editor refused (bind.ts) is what the field must say.
     const refused = element.querySelector<HTMLElement>('[data-refused]')?.dataset.refused
-    const text = refused ?? found.map((issue) => issueText(issue.code, issue.message)).join(' ')
+    // What the person typed, for the messages that quote it ("“1e3” uses exponent notation").
+    const typed = element.querySelector<HTMLInputElement>('input, select, textarea')?.value.trim()
+    const vars: Record<string, string> = typed === undefined ? {} : { value: typed }
+    const text = refused ?? found.map((issue) => issueText(issue.code, issue.message, vars)).join(' ')
     const message = element.querySelector('.issue')
     if (message && message.textContent !== text) message.textContent = text
     // Only an error makes the field invalid (it stops a submit); a warning is said, not alarmed.

@@ -32,6 +32,21 @@ export async function signOut(): Promise<void> {
   location.hash = '#/login'
 }
 
+/** "Invitations (N)" once the person has pending invitations (GET /api/me/invitations); hidden
+ * otherwise, so that the bar stays short for everyone else. */
+function invitationsLink(scope: Scope): HTMLElement {
+  const link = h('a', { href: '#/invitation', hidden: true, 'data-testid': 'invitations-link' })
+  call<{ items: unknown[] }>('GET', '/api/me/invitations').then(
+    ({ items }) => {
+      if (!scope.alive || !items.length) return
+      link.textContent = t('invitations_count', { count: items.length })
+      link.hidden = false
+    },
+    () => undefined // the link is a shortcut: the invitation page says what went wrong
+  )
+  return link
+}
+
 /** Put `content` in the page, under a top bar when someone is signed in. The frame is a view
  * of its own (the notifications menu polls), destroyed when the next page is framed. */
 export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, rerender: () => void): View {
@@ -50,7 +65,10 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
       'nav',
       { 'aria-label': t('app_name'), id: 'topbar-menu' },
       me ? h('a', { href: '#/invoices' }, t('invoices')) : null,
+      me ? h('a', { href: '#/catalogue/customers' }, t('catalogue')) : null,
       me?.memberships.some((m) => m.capabilities.includes('org.settings')) ? h('a', { href: '#/settings/profile' }, t('seller_profile')) : null,
+      me?.memberships.some((m) => m.capabilities.includes('member.manage')) ? h('a', { href: '#/admin/members' }, t('administration')) : null,
+      me ? invitationsLink(scope) : null,
       me ? h('a', { href: '#/security' }, t('security')) : null,
       languagePicker(rerender),
       me ? notificationsMenu(scope) : null,
