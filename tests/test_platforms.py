@@ -242,5 +242,5 @@ async def test_an_issued_invoice_reaches_the_drop_directory(tmp_path: Path) -> N
             r = await http.post(f"/api/invoices/{invoice_id}/transmissions")
             assert r.status_code == 200 and r.json()["items"][0]["status"] == "sent"
             events = (await http.get(f"/api/orgs/{org}/audit", params={"limit": 50})).json()
-        sent = [e["detail"] for e in events["items"] if e["event"] == "invoice.transmitted"]
-        assert sent == ["filedrop: sent as " + f"{org}/F2026-000001.xml (attempt 1)"]
+        details = [e["detail"] for e in events["items"] if e["event"] == "invoice.transmitted"]
+        assert details == [f"filedrop: sent as {org}/F2026-000001.xml (attempt 1)"]
