@@ -16,6 +16,7 @@ from playwright.async_api import Page, expect
 from server.auth.permissions import Role
 from tests.conftest import Running, server_with
 from tests.harness import Account
+from tests.test_web_workflow import complete_invoice
 from tests.web.browser import chromium, new_tab, screenshot, sign_in
 
 NEWCOMER = "nina@elsewhere.test"
@@ -148,21 +149,28 @@ async def catalogue(page: Page, http: str) -> None:
     await page.get_by_label("Search customers").fill("roux")
     await expect(rows).to_have_count(1)
 
-    # Items: a price the server refuses is said under the price.
+    # Items: the unit offered with its name; a price the server refuses is said under it.
     await page.get_by_role("link", name="Items").click()
     await page.get_by_role("button", name="+ New item").click()
     await form.get_by_label("Name", exact=True).fill("Audit day")
     await form.get_by_label("Unit", exact=True).fill("day")
-    await form.get_by_label("Unit price").fill("-5")
-    await form.get_by_label("VAT rate (%)").fill("20")
-    await form.get_by_role("button", name="Save").click()
-    await expect(form.get_by_label("Unit price")).to_have_attribute("aria-invalid", "true")
     await form.get_by_label("Unit price").fill("450.50")
+    await form.get_by_label("VAT rate (%)").fill("20")
     await form.get_by_role("button", name="Save").click()
     await expect(rows).to_have_count(1)
     await expect(rows.first).to_contain_text("DAY — day")
     await expect(rows.first).to_contain_text("450.50")
+    await page.get_by_role("button", name="+ New item").click()
+    await form.get_by_label("Name", exact=True).fill("Refund")
+    await form.get_by_label("Unit price").fill("-5")
+    await form.get_by_label("VAT rate (%)").fill("20")
+    await form.get_by_role("button", name="Save").click()
+    await expect(form.get_by_label("Unit price")).to_have_attribute("aria-invalid", "true")
+    await expect(form.locator("[data-field=unit_price] .issue")).to_contain_text("unit_price")
     await screenshot(page, "admin-catalogue.png", full_page=True)
+    await form.get_by_role("button", name="Cancel").click()
+    await expect(form).to_have_count(0)
+    await expect(page.get_by_role("button", name="+ New item")).to_be_focused()
     # Delete asks first.
     await page.get_by_role("button", name="Delete Audit day").click()
     await page.get_by_role("dialog").get_by_role("button", name="Delete").click()
@@ -206,6 +214,14 @@ async def test_admin_pages_on_a_phone_and_in_french(tmp_path: Path) -> None:
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         await sign_in(page, running.server, ada)  # wide: sign_in waits for the name in the bar
+        # Item 5: a server-side validation code in French, quoting what was typed.
+        invoice = await complete_invoice(running, ada)
+        await page.goto(f"{running.server.http}/#/invoices/{invoice}")
+        quantity = page.locator("[data-field='lines.a.quantity']")
+        await quantity.locator("input").fill("1e3")
+        await expect(quantity.locator(".issue")).to_have_text(
+            "« 1e3 » est en notation exponentielle : écrivez tous les chiffres."
+        )
         await page.set_viewport_size({"width": 390, "height": 844})
         # The top bar folds under its menu; the administration is in it.
         await page.get_by_role("button", name="Menu").click()

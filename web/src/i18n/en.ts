@@ -474,6 +474,7 @@ export const en = {
   catalogue_saved: '“{name}” saved.',
   catalogue_deleted: '“{name}” deleted.',
   catalogue_delete_title: 'Delete “{name}”?',
+  fix_fields: 'Check the fields marked in red.',
   catalogue_delete_text: 'It leaves the catalogue. Invoices already filled from it keep their content.',
   // roles
   role_viewer: 'viewer',

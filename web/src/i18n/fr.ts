@@ -461,6 +461,7 @@ export const fr: Record<Key, string> = {
   catalogue_saved: '« {name} » enregistré.',
   catalogue_deleted: '« {name} » supprimé.',
   catalogue_delete_title: 'Supprimer « {name} » ?',
+  fix_fields: 'Vérifiez les champs marqués en rouge.',
   catalogue_delete_text: 'Il quitte le catalogue. Les factures déjà remplies à partir de lui gardent leur contenu.',
   role_viewer: 'lecteur',
   role_reviewer: 'relecteur',

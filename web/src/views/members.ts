@@ -38,8 +38,8 @@ export function membersView(me: Me, query: URLSearchParams): View | { redirect: 
   async function load(): Promise<void> {
     try {
       const { items } = await fetchMembers()
+      // The error box is left as is: it may hold the refusal of the change that read this list.
       replaceChildren(table, membersTable(items))
-      showError(error, null)
     } catch (failure) {
       showError(error, failureText(failure))
     }
@@ -90,9 +90,9 @@ export function membersView(me: Me, query: URLSearchParams): View | { redirect: 
   async function changeRole(member: Member, select: HTMLSelectElement, apply: HTMLButtonElement): Promise<void> {
     apply.disabled = true
     done.textContent = ''
+    showError(error, null)
     try {
       const changed = await call<Member>('PATCH', `${membersPath(org.org_id)}/${encodeURIComponent(member.user_id)}`, { role: select.value })
-      showError(error, null)
       done.textContent = t('role_changed', { name: changed.name || changed.email, role: roleText(changed.role) })
     } catch (failure) {
       showError(error, failureText(failure))

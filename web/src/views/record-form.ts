@@ -121,7 +121,9 @@ export function recordForm(options: RecordFormOptions): HTMLElement {
   function refusals(failure: unknown): Map<string, string[]> {
     const found = new Map<string, string[]>()
     const put = (name: string | null, message: string): void => {
-      if (name && slots.some((s) => s.spec.name === name)) found.set(name, [...(found.get(name) ?? []), message])
+      // Under its own field, "`unit_price`: ..." needs no name in front.
+      const text = message.replace(/^`\w+`:\s*/, '')
+      if (name && slots.some((s) => s.spec.name === name)) found.set(name, [...(found.get(name) ?? []), text])
     }
     if (failure instanceof ApiError) {
       if (failure.details.length) for (const detail of failure.details) put(fieldOf(detail), detail.message)
@@ -170,7 +172,8 @@ export function recordForm(options: RecordFormOptions): HTMLElement {
         } catch (failure) {
           const found = refusals(failure)
           mark(found)
-          showError(error, failureText(failure))
+          // Said under the field already: the box above the buttons only points there.
+          showError(error, found.size ? t('fix_fields') : failureText(failure))
         } finally {
           save.disabled = false
         }
