@@ -67,7 +67,7 @@ async def _manage(
     org = running.accounts["alice"].org_id
     expected = 200 if allowed else 403
     async with api(running.server, bearer) as http:
-        for path in ("members", "security", "audit"):
+        for path in ("members", "invitations", "security", "audit"):
             r = await http.get(f"/api/orgs/{org}/{path}")
             assert r.status_code == expected, (path, r.text)
         r = await http.post(f"/api/orgs/{org}/members", json={"email": "x@y.test", "role": "bob"})

@@ -53,6 +53,7 @@ class AuditKind(StrEnum):
     MEMBER_INVITED = "member.invited"
     MEMBER_ADDED = "member.added"
     INVITATION_DECLINED = "member.declined"
+    INVITATION_REVOKED = "member.invitation_revoked"
     ROLE_CHANGED = "member.role_changed"
     MEMBER_REMOVED = "member.removed"
     POLICY_CHANGED = "org.policy_changed"

@@ -75,6 +75,20 @@ async def change_role(
     return listed[0]
 
 
+async def pending_invitations(ctx: AppContext, admin: Admin) -> list[invitations.Outstanding]:
+    async with ctx.sessions() as db:
+        await _require(db, admin)
+        return await invitations.pending_in(db, admin.org_id)
+
+
+async def revoke_invitation(ctx: AppContext, admin: Admin, *, invitation_id: str) -> None:
+    """Withdraw a pending invitation: its link stops working at once; audited."""
+    async with ctx.sessions.begin() as db:
+        await _require(db, admin)
+        gone = await invitations.revoke(db, org_id=admin.org_id, invitation_id=invitation_id)
+        _record(db, admin, AuditKind.INVITATION_REVOKED, gone.email, f"was {gone.role}")
+
+
 async def remove_member(ctx: AppContext, access: Access, admin: Admin, *, user_id: str) -> None:
     async with ctx.sessions.begin() as db:
         await _require(db, admin)

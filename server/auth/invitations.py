@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth.accounts import normalize_email
 from server.auth.models import Invitation, Membership, Organization, OrgInvitation, User
 from server.auth.permissions import Role
-from server.core.errors import BadRequest, Conflict
+from server.core.errors import BadRequest, Conflict, NotFound
 
 INVALID = "invalid or expired invitation"
 
@@ -109,6 +109,41 @@ async def pending_for(db: AsyncSession, email: str) -> list[Pending]:
         .order_by(OrgInvitation.created_at)
     )
     return [Pending(i.id, i.org_id, name, Role(i.role), i.expires_at) for i, name in rows.all()]
+
+
+@dataclass(frozen=True, slots=True)
+class Outstanding:
+    """A pending invitation of an organization, as its admins see it (never its token)."""
+
+    id: str
+    email: str
+    role: Role
+    invited_by: str | None
+    created_at: datetime
+    expires_at: datetime
+
+
+async def pending_in(db: AsyncSession, org_id: str) -> list[Outstanding]:
+    """The organization's unexpired invitations, oldest first."""
+    rows = await db.scalars(
+        select(OrgInvitation)
+        .where(OrgInvitation.org_id == org_id, OrgInvitation.expires_at > datetime.now(UTC))
+        .order_by(OrgInvitation.created_at)
+    )
+    return [
+        Outstanding(i.id, i.email, Role(i.role), i.invited_by, i.created_at, i.expires_at)
+        for i in rows
+    ]
+
+
+async def revoke(db: AsyncSession, *, org_id: str, invitation_id: str) -> OrgInvitation:
+    """Withdraw a pending invitation of the organization (its token stops working); any other
+    id, another organization's included, is the same 404."""
+    found = await db.get(OrgInvitation, invitation_id)
+    if found is None or found.org_id != org_id:
+        raise NotFound("no such invitation")
+    await db.delete(found)
+    return found
 
 
 async def by_token(db: AsyncSession, token: str) -> OrgInvitation | None:

@@ -16,6 +16,8 @@ from server.auth.schemas import (
     InvitationSent,
     MemberList,
     MemberOut,
+    PendingInvitation,
+    PendingInvitations,
     SecurityPolicy,
 )
 from server.core.api import Ctx, client_ip, errors
@@ -59,6 +61,30 @@ async def add_member(
     return InvitationSent(
         email=sent.email, role=sent.role, invitation_token=sent.token, expires_in=sent.expires_in
     )
+
+
+@router.get(
+    "/invitations",
+    response_model=PendingInvitations,
+    summary="The organization's pending invitations (admins); never their tokens",
+)
+async def list_invitations(acting: Acting, ctx: Ctx) -> PendingInvitations:
+    found = await admin.pending_invitations(ctx, acting)
+    return PendingInvitations(
+        items=[PendingInvitation.model_validate(i, from_attributes=True) for i in found]
+    )
+
+
+@router.delete(
+    "/invitations/{invitation_id}",
+    status_code=204,
+    response_class=Response,
+    responses=errors(404),
+    summary="Withdraw a pending invitation (admins): its link stops working; audited",
+)
+async def revoke_invitation(acting: Acting, ctx: Ctx, invitation_id: str) -> Response:
+    await admin.revoke_invitation(ctx, acting, invitation_id=invitation_id)
+    return Response(status_code=204)
 
 
 @router.patch(

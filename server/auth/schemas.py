@@ -155,6 +155,19 @@ class MemberOut(BaseModel):
         )
 
 
+class PendingInvitation(BaseModel):
+    id: str
+    email: str
+    role: Role
+    invited_by: str | None = Field(description="the admin who sent it")
+    created_at: datetime
+    expires_at: datetime
+
+
+class PendingInvitations(BaseModel):
+    items: list[PendingInvitation] = Field(description="unexpired, oldest first")
+
+
 class InvitationSent(BaseModel):
     """The same answer whether the email has an account or not."""
 
