@@ -76,7 +76,17 @@ async def test_members_invitation_role_catalogue_audit_policy(tmp_path: Path) ->
         await expect(invite).to_contain_text("No email is sent yet")
         link = await page.get_by_test_id("invitation-link").input_value()
         assert "#/invitation?token=" in link
+        pending = page.get_by_test_id("pending-invitations")
+        await expect(pending.locator(f"li[data-email='{NEWCOMER}']")).to_contain_text("reviewer")
         await screenshot(page, "admin-members.png", full_page=True)
+
+        # A second invitation, withdrawn: it leaves the list (its link stops working).
+        await invite.get_by_label("Email").fill("oops@acme.test")
+        await invite.get_by_role("button", name="Invite").click()
+        await expect(pending.locator("li[data-email='oops@acme.test']")).to_have_count(1)
+        await page.get_by_role("button", name="Withdraw the invitation of oops@acme.test").click()
+        await page.get_by_role("dialog").get_by_role("button", name="Withdraw").click()
+        await expect(pending.locator("li[data-email='oops@acme.test']")).to_have_count(0)
 
         # The person opens the link in their own browser, chooses a password, is signed in.
         newcomer = await new_tab(browser)

@@ -11,6 +11,7 @@ import { adminTabs, chosenOrg } from './admin-nav'
 import { confirmAction } from './dialog'
 import { errorBox, showError } from './forms'
 import { inviteForm } from './invite'
+import { pendingInvitations } from './pending-invitations'
 import { ROLES, roleText } from './roles'
 
 export interface Member {
@@ -113,7 +114,9 @@ export function membersView(me: Me, query: URLSearchParams): View | { redirect: 
     await load()
   }
 
+  const pending = pendingInvitations(org.org_id)
   void load()
+  void pending.load()
   return view(
     h(
       'section',
@@ -123,8 +126,8 @@ export function membersView(me: Me, query: URLSearchParams): View | { redirect: 
       error,
       done,
       table,
-      h('p', { class: 'hint' }, t('pending_invitations_hint')),
-      inviteForm(org.org_id, () => void load())
+      inviteForm(org.org_id, () => void pending.load()),
+      pending.element
     ),
     scope
   )
