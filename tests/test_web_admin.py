@@ -140,7 +140,10 @@ async def catalogue(page: Page, http: str) -> None:
     await form.get_by_label("VAT number").fill("FR00000000000")
     await form.get_by_label("Country code").fill("fr")
     await form.get_by_role("button", name="Save").click()
-    await expect(form.locator(".form-error")).to_contain_text("not a valid EU VAT number")
+    # The server's check names its field: the message sits under the VAT number.
+    await expect(form.locator("[data-field=vat_id] .issue")).to_contain_text(
+        "not a valid EU VAT number"
+    )
     await form.get_by_label("VAT number").fill("FR40303265045")
     await form.get_by_label("City").fill("Paris")
     await form.get_by_role("button", name="Save").click()

@@ -40,21 +40,23 @@ ITEM_FIELDS = ("name", "description", "unit", "unit_price", "tax_rate")
 
 def check_customer(values: Mapping[str, str]) -> None:
     if values.get("vat_id") and not vat.is_valid(values["vat_id"]):
-        raise BadRequest(f"{values['vat_id']!r} is not a valid EU VAT number")
+        raise _on("vat_id", f"{values['vat_id']!r} is not a valid EU VAT number")
     number = values.get("siren", "").replace(" ", "")
     if number and not (siren.is_valid(number) if len(number) == 9 else siret.is_valid(number)):
-        raise BadRequest(f"{number!r} is not a valid SIREN or SIRET")
+        raise _on("siren", f"{number!r} is not a valid SIREN or SIRET")
     country = values.get("country")
     if country and country not in COUNTRY_CODES:
-        raise BadRequest("`country` must be an ISO 3166-1 country code (two letters) such as FR")
+        raise _on(
+            "country", "`country` must be an ISO 3166-1 country code (two letters) such as FR"
+        )
     email = values.get("email")
     if email and "@" not in email:
-        raise BadRequest(f"{email!r} is not an email address")
+        raise _on("email", f"{email!r} is not an email address")
 
 
 def check_item(values: Mapping[str, str]) -> None:
     if "unit" in values and values["unit"] not in UNIT_CODES:
-        raise BadRequest(f"unknown unit code {values['unit']!r}")
+        raise _on("unit", f"unknown unit code {values['unit']!r}")
     if "unit_price" in values:
         # The money engine's own rules for a line's unit price: what it accepts here, a line
         # filled from this item computes.
@@ -62,14 +64,14 @@ def check_item(values: Mapping[str, str]) -> None:
             price = checked(parse_decimal(values["unit_price"]), "unit_price", minimum=Decimal(0))
             check_places(price, UNIT_PRICE_PLACES, "unit_price")
         except MoneyError as exc:
-            raise BadRequest(f"`unit_price`: {exc.message}") from None
+            raise _on("unit_price", f"`unit_price`: {exc.message}") from None
     if "tax_rate" in values:
         try:
             rate = parse_decimal(values["tax_rate"])
         except MoneyError as exc:
-            raise BadRequest(f"`tax_rate`: {exc.message}") from None
+            raise _on("tax_rate", f"`tax_rate`: {exc.message}") from None
         if (rate.normalize() if rate else rate) not in VAT_RATES:
-            raise BadRequest(f"{values['tax_rate']} % is not a known VAT rate")
+            raise _on("tax_rate", f"{values['tax_rate']} % is not a known VAT rate")
 
 
 async def search(
@@ -115,3 +117,9 @@ def as_json(record: Customer | Item, fields: tuple[str, ...]) -> dict[str, Any]:
         **{name: getattr(record, name) for name in fields},
         "created_at": record.created_at.isoformat(),
     }
+
+
+def _on(field: str, message: str) -> BadRequest:
+    """A refusal naming its field in `details`, as the request models' own refusals do, so the
+    browser puts it under that field."""
+    return BadRequest(message, details=[(field, message)])
