@@ -56,6 +56,13 @@ DELIVERY = _map({"name": _string(), "address": ADDRESS})
 # The nature of the operations invoiced (French mention from September 2026): one of these.
 OPERATIONS: Final = ("goods", "services", "mixed")
 
+# BT-3 (UNTDID 1001) as the document types it: empty means 380. A credit note (381) is not typed
+# here: it comes from the credit-note flow, which knows what it credits (server/credit_notes).
+COMMERCIAL_INVOICE: Final = "380"
+CORRECTIVE_INVOICE: Final = "384"
+PREPAYMENT_INVOICE: Final = "386"
+INVOICE_TYPES: Final = (COMMERCIAL_INVOICE, CORRECTIVE_INVOICE, PREPAYMENT_INVOICE)
+
 HEADER = _map(
     {
         "customer": CUSTOMER,
@@ -72,6 +79,11 @@ HEADER = _map(
         # BT-115 = gross - prepaid + rounding (BR-CO-16); see collab/invoice/money.py.
         "prepaid": _string(40),
         "rounding": _string(40),
+        # BT-3 (one of INVOICE_TYPES, empty: 380) and BG-3, the invoice a corrective invoice
+        # corrects: BT-25 number and BT-26 date (collab/invoice/invoice_type.py checks them).
+        "type_code": _string(3),
+        "preceding_number": _string(),
+        "preceding_date": _string(10),
     }
 )
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +35,11 @@ from collab.invoice.document import (
     LINE_ID,
     OPERATIONS,
 )
+from collab.invoice.invoice_type import check_type
+from collab.invoice.issues import ERROR as ERROR
+from collab.invoice.issues import WARNING as WARNING
+from collab.invoice.issues import Issue as Issue
+from collab.invoice.issues import read_date
 from collab.invoice.money import (
     UNIT_PRICE_PLACES,
     Discount,
@@ -52,28 +56,7 @@ from collab.invoice.prices import item_net_price
 from collab.invoice.tables import COUNTRY_CODES, UNIT_CODES, VATEX_CODES
 from collab.invoice.totals import TotalsJSON
 
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-ERROR = "error"
-WARNING = "warning"
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    path: str
-    code: str
-    message: str
-    severity: str = ERROR  # ERROR blocks a submit, WARNING is only shown
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "path": self.path,
-            "code": self.code,
-            "message": self.message,
-            "severity": self.severity,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +131,7 @@ def _check_header(header: dict[str, Any], issues: list[Issue]) -> None:
         except UnknownCurrency as exc:
             issues.append(Issue("invoice.currency", "unknown_currency", str(exc)))
     dates = {
-        name: _date(header.get(name), f"invoice.{name}", issues)
+        name: read_date(header.get(name), f"invoice.{name}", issues)
         for name in ("issue_date", "due_date")
     }
     if dates["issue_date"] and dates["due_date"] and dates["due_date"] < dates["issue_date"]:
@@ -165,6 +148,7 @@ def _check_header(header: dict[str, Any], issues: list[Issue]) -> None:
     if operations and operations not in OPERATIONS:
         message = f"{operations!r} is not a nature of operations (goods, services or mixed)"
         issues.append(Issue("invoice.operations", "invalid_operations", message))
+    check_type(header, dates["issue_date"], issues)
 
 
 def _amount(header: dict[str, Any], name: str, currency: str, issues: list[Issue]) -> Decimal:
@@ -181,19 +165,6 @@ def _amount(header: dict[str, Any], name: str, currency: str, issues: list[Issue
     except MoneyError as exc:
         issues.append(Issue(f"invoice.{name}", exc.code, exc.message))
         return Decimal(0)
-
-
-def _date(value: object, path: str, issues: list[Issue]) -> date | None:
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str) or not _DATE.fullmatch(value):
-        issues.append(Issue(path, "invalid_date", f"{value!r} is not a date like 2026-12-31"))
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        issues.append(Issue(path, "invalid_date", f"{value} is not a real date"))
-        return None
 
 
 def _check_customer(customer: dict[str, Any], issues: list[Issue]) -> None:

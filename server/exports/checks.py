@@ -9,7 +9,6 @@ from datetime import date
 from typing import Any, Literal
 
 from collab.invoice.en16931 import (
-    INVOICE,
     MappingError,
     SemanticInvoice,
     to_cii,
@@ -29,7 +28,7 @@ async def check_document(
     number: str | None,
     issue_date: date,
     seller: Mapping[str, Any],
-    type_code: str = INVOICE,
+    type_code: str | None = None,
     preceding: tuple[str, date] | None = None,
 ) -> Report:
     """Map `document` as it would be issued and check it as CII and as UBL: one report with the
@@ -60,7 +59,7 @@ def semantic_of(
     number: str | None,
     issue_date: date,
     seller: Mapping[str, Any],
-    type_code: str,
+    type_code: str | None,
     preceding: tuple[str, date] | None,
 ) -> SemanticInvoice:
     try:

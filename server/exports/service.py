@@ -23,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.en16931 import (
     CREDIT_NOTE,
-    INVOICE,
     MappingError,
     SemanticInvoice,
     to_cii,
@@ -326,17 +325,18 @@ async def _issued_xml(
 
 async def document_type(
     db: AsyncSession, *, invoice_id: str
-) -> tuple[str, tuple[str, date] | None]:
+) -> tuple[str | None, tuple[str, date] | None]:
     """BT-3 and BG-3 of an invoice: the one place the export learns what kind of document it is.
 
-    Returns the type code, "380" (commercial invoice) or "381" (credit note), and for a credit
-    note the number and issue date of the invoice it credits (BT-25, BT-26), else None. The
-    credit-notes feature knows which invoices are credit notes and what they credit; this
-    answers from it. `db` is the caller's session, for that lookup.
+    For a credit note: "381" and the number and issue date of the invoice it credits (BT-25,
+    BT-26), which win over anything its document says. For any other invoice: (None, None),
+    so the mapping reads the type (380, 384 corrective, 386 prepayment) and the preceding
+    invoice from the document itself (collab/invoice/invoice_type.py). The credit-notes
+    feature knows which invoices are credit notes; `db` is the caller's session, for that.
     """
     link = await credit_notes.link(db, invoice_id)
     if link is None:
-        return INVOICE, None
+        return None, None
     preceding = None
     if link.original_number is not None and link.original_issue_date is not None:
         preceding = (link.original_number, date.fromisoformat(link.original_issue_date))

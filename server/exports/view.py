@@ -16,7 +16,14 @@ from typing import Any, Final
 
 from collab.invoice.en16931 import SemanticInvoice
 from collab.invoice.en16931.french import mention_notes
-from collab.invoice.en16931.model import Address, Delivery, Party
+from collab.invoice.en16931.model import (
+    CORRECTIVE,
+    CREDIT_NOTE,
+    PREPAYMENT,
+    Address,
+    Delivery,
+    Party,
+)
 from server.exports import epc
 from server.exports.labels import (
     LABELS,
@@ -33,6 +40,15 @@ _COLOR: Final = re.compile(r"^#[0-9a-fA-F]{6}$")
 # A logo is an image carried inside the document (no URL is ever fetched while rendering).
 _LOGO: Final = re.compile(r"^data:image/(png|jpeg|gif|webp|svg\+xml)(;base64)?,", re.I)
 _LOGO_MAX: Final = 512 * 1024  # characters of data URI: a logo, not a photo album
+# The title by BT-3 (else "invoice"), and how BG-3 is named: what a credit note credits, what a
+# corrective invoice corrects, and on any other invoice a plain reference (collab/invoice/
+# invoice_type.py says why every type may carry one).
+_TITLES: Final = {
+    CREDIT_NOTE: "credit_note",
+    CORRECTIVE: "corrective_invoice",
+    PREPAYMENT: "prepayment_invoice",
+}
+_PRECEDING: Final = {CREDIT_NOTE: "preceding", CORRECTIVE: "preceding_corrected"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +97,8 @@ def context(
         "lang": lang,
         "t": words,
         "draft": draft,
-        "title": words["credit_note" if invoice.is_credit_note else "invoice"],
+        "title": words[_TITLES.get(invoice.type_code, "invoice")],
+        "preceding_label": words[_PRECEDING.get(invoice.type_code, "preceding_other")],
         "number": "" if draft else invoice.number,
         "issue_date": long_date(invoice.issue_date, lang),
         "due_date": long_date(invoice.due_date, lang),

@@ -10,7 +10,7 @@ import { minorUnits } from './currencies'
 import { EXEMPT_CATEGORIES, RATE_RULES, rateProblem, unusualRate } from './categories'
 import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, paidAmount, parseDecimal, roundingAmount, UNIT_PRICE_PLACES, type Discount, type Line, type Totals } from './money'
 import { itemNetPrice } from './prices'
-import { DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, OPERATIONS } from './schema'
+import { CORRECTIVE_INVOICE, DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, INVOICE_TYPES, LINE_ID, OPERATIONS } from './schema'
 import { COUNTRY_CODES, UNIT_CODES, VATEX_CODES } from './tables'
 
 /** 'error' blocks a submit; 'warning' is only shown. */
@@ -114,6 +114,33 @@ function checkHeader(header: Json, issues: Issue[]): void {
   if (operations && !(OPERATIONS as readonly unknown[]).includes(operations)) {
     const message = `${JSON.stringify(operations)} is not a nature of operations (goods, services or mixed)`
     issues.push(makeIssue('invoice.operations', 'invalid_operations', message))
+  }
+  checkType(header, issue, issues)
+}
+
+/** BT-3 and BG-3, as collab/invoice/invoice_type.py: a corrective invoice (384) names the
+ * invoice it corrects; any type may refer to one (EN 16931 allows BG-3 on every invoice). */
+function checkType(header: Json, issued: string | null, issues: Issue[]): void {
+  const code = header.type_code
+  if (!empty(code) && !(INVOICE_TYPES as readonly unknown[]).includes(code)) {
+    const message = `${JSON.stringify(code)} is not an invoice type (380 invoice, 384 corrective invoice, 386 prepayment invoice)`
+    issues.push(makeIssue('invoice.type_code', 'invalid_type_code', message))
+  }
+  const corrective = code === CORRECTIVE_INVOICE
+  const hasNumber = text(header.preceding_number).trim() !== ''
+  const stated = readDate(header.preceding_date, 'invoice.preceding_date', issues)
+  const given = !empty(header.preceding_date)
+  if (corrective && !hasNumber) {
+    issues.push(makeIssue('invoice.preceding_number', 'preceding_required', 'a corrective invoice names the invoice it corrects: give its number'))
+  } else if (given && !hasNumber) {
+    const message = "the preceding invoice's date is left out of the e-invoice without its number"
+    issues.push(makeIssue('invoice.preceding_number', 'preceding_required', message, 'warning'))
+  }
+  if (corrective && !given) {
+    issues.push(makeIssue('invoice.preceding_date', 'preceding_date_missing', 'give the date of the invoice this one corrects', 'warning'))
+  }
+  if (stated && issued && stated > issued) {
+    issues.push(makeIssue('invoice.preceding_date', 'preceding_after_issue', "the original invoice is dated after this invoice's issue date"))
   }
 }
 

@@ -11,6 +11,10 @@ export const CUSTOMER_FIELDS = ['name', 'email', 'address', 'vat_id', 'siren'] a
 export const DELIVERY_FIELDS = ['name', 'address'] as const
 /** The nature of the operations (`invoice.operations`), as collab/invoice/document.py OPERATIONS. */
 export const OPERATIONS = ['goods', 'services', 'mixed'] as const
+/** BT-3 as the document types it (`invoice.type_code`, empty: 380), as collab/invoice/document.py
+ * INVOICE_TYPES: invoice, corrective invoice, prepayment invoice. */
+export const INVOICE_TYPES = ['380', '384', '386'] as const
+export const CORRECTIVE_INVOICE = '384'
 export const HEADER_FIELDS = [
   'customer',
   'delivery',
@@ -23,7 +27,10 @@ export const HEADER_FIELDS = [
   'notes',
   'discount',
   'prepaid',
-  'rounding'
+  'rounding',
+  'type_code',
+  'preceding_number',
+  'preceding_date'
 ] as const
 export const LINE_FIELDS = [
   'id',

@@ -18,7 +18,6 @@ from collab.invoice.categories import DEFAULT_EXEMPTIONS, Exemption, exemption_o
 from collab.invoice.document import DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, OPERATIONS
 from collab.invoice.en16931.french import mention_notes
 from collab.invoice.en16931.model import (
-    INVOICE,
     Address,
     Delivery,
     DocumentAllowance,
@@ -33,6 +32,7 @@ from collab.invoice.en16931.model import (
     SemanticInvoice,
     VatBreakdown,
 )
+from collab.invoice.invoice_type import preceding_of, type_code_of
 from collab.invoice.money import MoneyError, parse_decimal
 from collab.invoice.totals import LineJSON, TaxBreakdownJSON
 from collab.invoice.validation import evaluate
@@ -64,7 +64,7 @@ def to_semantic(
     number: str | None,
     issue_date: date,
     seller: Mapping[str, Any],
-    type_code: str = INVOICE,
+    type_code: str | None = None,
     preceding: tuple[str, date] | None = None,
 ) -> SemanticInvoice:
     """Map an invoice document to the semantic model.
@@ -74,6 +74,10 @@ def to_semantic(
     mandatory. Lines whose amounts are not valid yet are left out, exactly as the totals leave
     them out, so the XML is always internally consistent.
 
+    BT-3 and BG-3: `type_code` None lets the document say (`invoice.type_code`, 380 when empty,
+    and its preceding invoice: collab/invoice/invoice_type.py); the server passes "381" and the
+    credited invoice for a credit note, and then both come from the caller only.
+
     Raises:
         MappingError: the document's currency is unknown, so there are no totals to map.
     """
@@ -82,6 +86,9 @@ def to_semantic(
         raise MappingError("the invoice's currency is not a known ISO 4217 code")
     totals = evaluation.totals
     header: dict[str, Any] = document.get("invoice") or {}
+    referred: tuple[str, date | None] | None = preceding
+    if type_code is None:
+        type_code, referred = type_code_of(header), preceding_of(header)
     rows = {
         str(row.get(LINE_ID)): row for row in document.get("lines") or [] if isinstance(row, dict)
     }
@@ -141,7 +148,7 @@ def to_semantic(
         buyer_reference=_text(header.get("buyer_reference")),
         payment_terms=_text(header.get("payment_terms")) or _text(seller.get("payment_terms")),
         notes=_notes(header, seller, totals["currency"]) + mention_notes(operations, vat_on_debits),
-        preceding=(PrecedingInvoice(*preceding),) if preceding else (),
+        preceding=(PrecedingInvoice(*referred),) if referred else (),
         delivery=_delivery(header, breakdown, issue_date, buyer),
         payment=_payment(seller, number),
         allowances=allowances,

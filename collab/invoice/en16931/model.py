@@ -14,6 +14,8 @@ from typing import Final
 
 INVOICE: Final = "380"  # BT-3, UNTDID 1001: commercial invoice
 CREDIT_NOTE: Final = "381"  # BT-3: credit note
+CORRECTIVE: Final = "384"  # BT-3: corrected invoice (collab/invoice/document.py types it)
+PREPAYMENT: Final = "386"  # BT-3: prepayment invoice
 SEPA_CREDIT_TRANSFER: Final = "58"  # BT-81, UNTDID 4461
 DISCOUNT_REASON_CODE: Final = "95"  # BT-98 / BT-140, UNTDID 5189: discount
 VAT: Final = "VAT"  # the only tax scheme EN 16931 knows
@@ -59,7 +61,8 @@ class Note:
 
 @dataclass(frozen=True, slots=True)
 class PrecedingInvoice:
-    """BG-3: the invoice a credit note corrects."""
+    """BG-3: the invoice a credit note credits, or a corrective invoice corrects (any invoice
+    may name one, e.g. a final invoice its prepayment invoice)."""
 
     number: str  # BT-25
     issue_date: date | None = None  # BT-26
@@ -159,7 +162,8 @@ class DocumentTotals:
 
 @dataclass(frozen=True, slots=True)
 class SemanticInvoice:
-    """One invoice (BT-3 380) or credit note (381) as EN 16931 describes it."""
+    """One invoice (BT-3 380, corrective 384, prepayment 386) or credit note (381) as EN 16931
+    describes it."""
 
     number: str  # BT-1
     issue_date: date  # BT-2

@@ -66,7 +66,6 @@ _DROPPED: Final = (
         f"{_SETTLEMENT}/ram:ReceivableSpecifiedTradeAccountingAccount",
         "BT-19 buyer accounting reference",
     ),
-    (f"{_SETTLEMENT}/ram:InvoiceReferencedDocument", "BG-3 preceding invoice reference"),
     (
         f"{_SETTLEMENT}/ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID",
         "BT-89 mandate reference",
@@ -149,6 +148,13 @@ def read_cii(root: Element) -> ReadInvoice:
         process=_X.text(
             root,
             "rsm:ExchangedDocumentContext/ram:BusinessProcessSpecifiedDocumentContextParameter/ram:ID",
+        ),
+        preceding=tuple(
+            (
+                _X.text(e, "ram:IssuerAssignedID"),
+                _iso(_X.text(e, "ram:FormattedIssueDateTime/qdt:DateTimeString")),
+            )
+            for e in _X.all(root, f"{_SETTLEMENT}/ram:InvoiceReferencedDocument")
         ),
     )
 

@@ -36,6 +36,7 @@ from collab.invoice.en16931.parse_read import (
     UnreadableInvoice,
     decimal,
 )
+from collab.invoice.en16931.parse_type import invoice_type
 from collab.invoice.money import MoneyError, paid_amount, rounding_amount
 from collab.invoice.validation import evaluate
 from collab.shape import Field, field_in
@@ -45,7 +46,6 @@ __all__ = ["build_document"]
 # BT-21 subjects of the seller's legal mentions (late payment penalties, recovery indemnity,
 # early payment discount): a draft's seller is the organization, whose profile states its own.
 _SELLER_MENTIONS: Final = frozenset({"PMD", "PMT", "AAB"})
-_KNOWN_TYPES: Final = {"380": "commercial invoice", "381": "credit note"}
 
 
 def build_document(
@@ -110,14 +110,10 @@ def _header(read: ReadInvoice, currency: str, notes: Notes) -> dict[str, Any]:
             f"BT-1 invoice number {read.number!r} not kept: the draft takes the next "
             "number of the organization's series when it is issued"
         )
-    kind = _KNOWN_TYPES.get(read.type_code)
-    if read.type_code == "381":
-        notes.add(
-            "BT-3 381 (credit note) imported as an invoice draft with the same amounts: "
-            "make credit notes from an issued invoice"
-        )
-    elif kind is None:
-        notes.add(f"BT-3 type code {read.type_code!r} imported as a commercial invoice (380)")
+    code, preceding, preceding_date = invoice_type(read, notes.add)
+    put("type_code", code, "BT-3 type code")
+    put("preceding_number", preceding, "BT-25 preceding invoice number")
+    put("preceding_date", _date(preceding_date, "BT-26 preceding invoice date", notes), "BT-26")
     customer = _customer(read.customer, notes)
     if customer:
         header["customer"] = customer

@@ -136,6 +136,7 @@ class ReadInvoice:
     dropped: tuple[str, ...]  # the business terms present that the document cannot hold
     delivery: ReadDelivery = ReadDelivery()  # BG-13
     process: str = ""  # BT-23 business process type (CII: the French "cadre de facturation")
+    preceding: tuple[tuple[str, str], ...] = ()  # BG-3: (BT-25 number, BT-26 ISO date or "")
 
 
 class Finder:

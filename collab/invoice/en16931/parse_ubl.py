@@ -35,7 +35,6 @@ _DROPPED: Final = (
     ("cbc:AccountingCost", "BT-19 buyer accounting reference"),
     ("cac:InvoicePeriod", "BG-14 invoicing period"),
     ("cac:OrderReference", "BT-13/BT-14 purchase and sales order references"),
-    ("cac:BillingReference", "BG-3 preceding invoice reference"),
     ("cac:DespatchDocumentReference", "BT-16 despatch advice reference"),
     ("cac:ReceiptDocumentReference", "BT-15 receiving advice reference"),
     ("cac:OriginatorDocumentReference", "BT-17 tender or lot reference"),
@@ -94,6 +93,10 @@ def read_ubl(root: Element, kind: str) -> ReadInvoice:
         lines=tuple(_line(e, kind) for e in _X.all(root, f"cac:{kind}Line")),
         dropped=_X.present(root, _DROPPED),
         delivery=_delivery(_X.one(root, "cac:Delivery")),
+        preceding=tuple(
+            (_X.text(e, "cbc:ID"), _X.text(e, "cbc:IssueDate"))
+            for e in _X.all(root, "cac:BillingReference/cac:InvoiceDocumentReference")
+        ),
     )
 
 

@@ -174,7 +174,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   function render(): void {
     unsubscribe?.()
     const customer = customerSection(context, context.readOnly ? null : customers)
-    const details = detailsSection(context)
+    const details = detailsSection(context, info.kind === 'credit_note')
     const notes = notesSection(context)
     payment = paymentSection(context)
     lines = new LinesView(context)

@@ -4,7 +4,7 @@
 import { h } from '../dom'
 import { COMMON_CURRENCIES } from '../currencies'
 import { COUNTRY_LIST, countryList } from '../countries'
-import { DEFAULT_CURRENCY } from '../schema'
+import { CORRECTIVE_INVOICE, DEFAULT_CURRENCY } from '../schema'
 import { t, type Key } from '../i18n'
 import { bind, type BindContext, type Binding, type Kind } from './bind'
 import { dateField } from './date-field'
@@ -84,7 +84,37 @@ function deliveryFields(context: BindContext, bindings: Binding[]): HTMLElement 
   return h('details', { class: 'delivery', 'data-testid': 'delivery', open: stated }, h('summary', {}, t('delivery_toggle')), grid)
 }
 
-export function detailsSection(context: BindContext): Section {
+/** BT-3 and BG-3: the type select and the original invoice's number and date, shown for a
+ * corrective invoice (or when the document has them, e.g. an imported reference). A credit
+ * note has no type select: it is one by the way it was made (server/credit_notes). */
+function typeFields(context: BindContext, bindings: Binding[]): HTMLElement[] {
+  const type = select([
+    ['', t('type_invoice')],
+    ['384', t('type_corrective')],
+    ['386', t('type_prepayment')]
+  ])
+  const typeBinding = bind(context, type, 'invoice.type_code', 'string')
+  const number = input({})
+  bindings.push(bind(context, number, 'invoice.preceding_number', 'string'))
+  const preceding = [
+    field(t('preceding_number'), number, 'invoice.preceding_number'),
+    dateField(context, t('preceding_date'), 'invoice.preceding_date', bindings)
+  ]
+  const show = (): void => {
+    const doc = context.doc()
+    const stated = ['invoice.preceding_number', 'invoice.preceding_date'].some((path) => readField(doc, path) !== '')
+    const hidden = readField(doc, 'invoice.type_code') !== CORRECTIVE_INVOICE && !stated
+    for (const element of preceding) element.hidden = hidden
+  }
+  // The select's binding also decides whether the original invoice's fields are shown, as
+  // every binding is refreshed on each change of the document (local or remote).
+  bindings.push({ ...typeBinding, refresh: () => (typeBinding.refresh(), show()) })
+  type.addEventListener('change', show)
+  show()
+  return [field(t('type_code'), type, 'invoice.type_code'), ...preceding]
+}
+
+export function detailsSection(context: BindContext, creditNote = false): Section {
   const bindings: Binding[] = []
   // The placeholder is the currency the totals use while the field is empty.
   const currency = input({ maxlength: '3', list: 'currencies', class: 'short', placeholder: DEFAULT_CURRENCY })
@@ -100,6 +130,7 @@ export function detailsSection(context: BindContext): Section {
   const grid = h(
     'div',
     { class: 'grid' },
+    ...(creditNote ? [] : typeFields(context, bindings)),
     // One tab stop per date (a native date input takes three): date-field.ts.
     dateField(context, t('issue_date'), 'invoice.issue_date', bindings),
     dateField(context, t('due_date'), 'invoice.due_date', bindings),
