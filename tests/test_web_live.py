@@ -10,8 +10,10 @@ from tests.harness import new_invoice
 from tests.web.browser import api_document, chromium, new_tab, open_invoice, screenshot
 
 
-def marker(page: Page, path_end: str, name: str) -> Locator:
-    return page.locator(f".field.peer-here[data-field$='{path_end}'] .marker", has_text=name)
+def holder(page: Page, path_end: str, name: str) -> Locator:
+    """Who is in a field: focusing a field takes its lock, and the lock badge names the holder
+    in place of the presence marker (which it would otherwise cover on narrow fields)."""
+    return page.locator(f".field[data-field$='{path_end}'] .lock-badge", has_text=name)
 
 
 async def test_two_people_edit_one_invoice(running: Running) -> None:
@@ -52,8 +54,8 @@ async def test_two_people_edit_one_invoice(running: Running) -> None:
         await alice_line.get_by_label("Description").press("End")
         await alice_line.get_by_label("Description").press_sequentially(" — on site")
         await expect(bob_line.get_by_label("Description")).to_have_value("Consulting — on site")
-        await expect(marker(a.page, ".unit_price", "bob")).to_be_visible()
-        await expect(marker(b.page, ".description", "alice")).to_be_visible()
+        await expect(holder(a.page, ".unit_price", "bob")).to_be_visible()
+        await expect(holder(b.page, ".description", "alice")).to_be_visible()
         await bob_line.get_by_label("Unit price").fill("50")
         await expect(a.page.locator("[data-total=gross] dd")).to_have_text("€180.00")
         await expect(a.page.locator("[data-source]")).to_have_attribute("data-source", "server")
@@ -72,9 +74,9 @@ async def test_two_people_edit_one_invoice(running: Running) -> None:
         await second.get_by_label("VAT rate").fill("10")
         await expect(a.page.locator("[data-total=gross] dd")).to_have_text("€272.95")
         await a.page.get_by_label("Due date").focus()
-        await expect(marker(b.page, "invoice.due_date", "alice")).to_be_visible()
+        await expect(holder(b.page, "invoice.due_date", "alice")).to_be_visible()
         await bob_line.get_by_label("Unit price").focus()
-        await expect(marker(a.page, ".unit_price", "bob")).to_be_visible()
+        await expect(holder(a.page, ".unit_price", "bob")).to_be_visible()
         await expect(a.page.locator("[data-source]")).to_have_attribute("data-source", "server")
         await screenshot(a.page, "editor-two-people.png", full_page=True)
 
