@@ -218,7 +218,9 @@ async def test_the_lock_holder_is_named_on_a_narrow_field(long_names: Running) -
         name = badge.locator(".holder-name")
         await expect(name).to_have_text("alexandrine_delacroix")
         await expect(name).to_be_visible()
-        # Whole and on top: not cut by its box, not covered by the next field.
+        # Whole and on top: not cut by its box, not covered by the next field (looked at on
+        # screen: off the viewport nothing is hit at all).
+        await name.scroll_into_view_if_needed()
         assert await name.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
         covered = await name.evaluate(
             """e => { const r = e.getBoundingClientRect()
