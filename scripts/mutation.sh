@@ -35,7 +35,7 @@ if [ "${1:-}" != constants ]; then
     echo "source_paths=collab/"
     printf 'only_mutate=\n    collab/invoice/money.py\n    collab/invoice/decimals.py\n'
     printf '    collab/invoice/allocation.py\n    collab/invoice/categories.py\n'
-    printf '    collab/invoice/prices.py\n    collab/invoice/totals.py\n'
+    printf '    collab/invoice/prices.py\n    collab/invoice/totals.py\n    collab/invoice/settlement.py\n'
     echo "pytest_add_cli_args_test_selection="
     printf '    %s\n' "${tests[@]}"
     # The export tests of these files (Schematron in saxonche, PDF) hang in mutmut's forked

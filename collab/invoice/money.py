@@ -49,6 +49,8 @@ from collab.invoice.decimals import (
     parse_decimal,
 )
 from collab.invoice.prices import check_base_quantity
+from collab.invoice.settlement import MAX_ROUNDING as MAX_ROUNDING
+from collab.invoice.settlement import paid_amount, rounding_amount
 from collab.invoice.totals import LineResult, TaxBreakdown, Totals, decimal_text
 
 __all__ = [
@@ -73,10 +75,6 @@ __all__ = [
 QUANTITY_PLACES = 4  # quantities and price base quantities
 UNIT_PRICE_PLACES = 6  # every price: unit, gross, discount, net
 PERCENT_PLACES = 4  # tax rates and percent discounts
-# BT-114 rounding amount: EN 16931 sets no bound (only two decimals, BR-DEC-17), but it exists
-# to round the amount due to a coin (0.05 CHF, 0.50 SEK, a whole unit): anything as large as
-# one unit of the currency is a typo, not a rounding. |rounding| < 1 (so 0 only in JPY).
-MAX_ROUNDING = Decimal(1)
 # UNTDID 5305 codes EN 16931 allows (BR-CL-17/18, collab/invoice/codes/codelists.json): standard,
 # zero, exempt, reverse charge, intra-community, export, outside scope, Canary Islands (IGIC),
 # Ceuta and Melilla (IPSI), Italian split payment. A test keeps this equal to the Schematron's.
@@ -196,34 +194,6 @@ class InvoiceInput:
         _check_amount_discount(self.discount, places, self.currency, None)
         object.__setattr__(self, "prepaid", paid_amount(self.prepaid, self.currency))
         object.__setattr__(self, "rounding", rounding_amount(self.rounding, self.currency))
-
-
-def paid_amount(value: Decimal, currency: str) -> Decimal:
-    """BT-113 checked: not negative, at most the currency's minor units.
-
-    Raises:
-        MoneyError: with `field` "prepaid" (the currency must be known).
-    """
-    prepaid = checked(value, "prepaid", minimum=Decimal(0))
-    check_places(prepaid, minor_units(currency), "prepaid", currency=currency)
-    return prepaid
-
-
-def rounding_amount(value: Decimal, currency: str) -> Decimal:
-    """BT-114 checked: below one unit of the currency either way, at most its minor units.
-
-    Raises:
-        MoneyError: with `field` "rounding" (the currency must be known).
-    """
-    rounding = checked(value, "rounding")
-    check_places(rounding, minor_units(currency), "rounding", currency=currency)
-    if rounding.copy_abs() >= MAX_ROUNDING:
-        raise MoneyError(
-            f"a rounding amount is below {MAX_ROUNDING} {currency} either way, got {rounding}",
-            code="out_of_range",
-            field="rounding",
-        )
-    return rounding
 
 
 def compute_totals(invoice: InvoiceInput) -> Totals:
