@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.en16931 import (
@@ -130,8 +131,13 @@ async def compliance(
     """The EN 16931 findings of the invoice as it stands, each placed on the field to fix:
     what the issue gate would say now (compliance.py caches them by content)."""
     source = await _source(sessions, registry, store, user_id=user_id, invoice_id=invoice_id)
-    key = compliance_check.content_key(source.document, source.mapping)
-    return await compliance_check.check(key, source.semantic())
+
+    def prepare() -> tuple[str, SemanticInvoice]:
+        return compliance_check.content_key(source.document, source.mapping), source.semantic()
+
+    # Hashing and mapping a long invoice take milliseconds: not on the loop that fans out edits.
+    key, semantic = await anyio.to_thread.run_sync(prepare)
+    return await compliance_check.check(key, semantic)
 
 
 @dataclass(frozen=True, slots=True)
