@@ -87,9 +87,15 @@ async def test_three_editors_timeline_and_restore_converges_everyone(
     v_seq = (await _history(running, "vera", invoice_id))["items"][0]["seq"]
 
     # Then Bob types in the description, Cy sets the due date, Ada changes the terms again.
+    # Each waits for the one before to be stored: three connections give no order between them
+    # otherwise (under load Bob's typing once arrived last), and the order is what is asserted.
     for at, text in ((5, " 2"), (7, "02"), (9, "6")):
         await yjs.call("insertText", name="bob", line=0, index=at, text=text)
+    typed = {**version, "lines": [{**line, "description": "Audit 2026"}]}
+    await _stored_equals(running, invoice_id, typed)
     await yjs.call("set", name="cy", key="due_date", value="2026-12-31")
+    dated = {**typed, "invoice": {"payment_terms": "Net 35", "due_date": "2026-12-31"}}
+    await _stored_equals(running, invoice_id, dated)
     await yjs.call("set", name="ada", key="payment_terms", value="Net 60")
     later = {
         "invoice": {"payment_terms": "Net 60", "due_date": "2026-12-31"},
