@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
@@ -48,13 +49,22 @@ async def _user(ctx: AppContext, access: Access, db: AsyncSession, who: Who) -> 
 
 async def enroll(ctx: AppContext, access: Access, who: Who) -> twofactor.Enrolment:
     """A fresh secret; it counts once confirmed with a first code."""
-    async with ctx.sessions() as db:
-        found = await _user(ctx, access, db, who)
-        enrolment = await twofactor.enroll(
-            db, found, box=access.box, issuer=access.settings.totp_issuer
-        )
-        await db.commit()
-    return enrolment
+    for attempt in range(2):
+        async with ctx.sessions() as db:
+            found = await _user(ctx, access, db, who)
+            enrolment = await twofactor.enroll(
+                db, found, box=access.box, issuer=access.settings.totp_issuer
+            )
+            try:
+                await db.commit()
+            except IntegrityError:
+                # Two first enrolments at once both inserted the credential row; the loser
+                # starts again and now replaces the winner's secret (the last one shown counts).
+                if attempt:
+                    raise
+                continue
+        return enrolment
+    raise AssertionError("unreachable")
 
 
 async def confirm(ctx: AppContext, access: Access, who: Who, *, code: str) -> list[str]:
