@@ -10,7 +10,8 @@ EN 16931 invoice may use:
   (the "X" + package code units), the version the standard validates against;
 - BR-CL-17/18: VAT categories (the UNTDID 5305 subset EN 16931 allows);
 - BR-CL-22: VAT exemption reason codes (the CEF VATEX list);
-- BR-CL-14: country codes, ISO 3166-1 alpha-2 (with "1A", Kosovo, which EN 16931 accepts).
+- BR-CL-14: country codes, ISO 3166-1 alpha-2 (with "1A", Kosovo, which EN 16931 accepts);
+- BR-CL-19 / BR-CL-20: allowance reason codes (UNTDID 5189) and charge reason codes (UNTDID 7161).
 
 Reading the rules rather than a copy of the recommendations keeps Cofacture accepting exactly
 what the validation gate accepts. The names of the common units are not in the Schematron: they
@@ -31,7 +32,7 @@ SOURCE = (
     "EN 16931 validation artefacts (CEN/TC 434, ConnectingEurope/eInvoicing-EN16931 commit "
     "b6c9e06), server/exports/en16931/ubl/xslt/EN16931-UBL-validation.xslt, rules BR-CL-17 "
     "(VAT categories), BR-CL-22 (VATEX), BR-CL-23 (UN/ECE Rec 20 + Rec 21 units), BR-CL-14 "
-    "(ISO 3166-1 alpha-2 countries)"
+    "(ISO 3166-1 alpha-2 countries), BR-CL-19/20 (UNTDID 5189 allowance and 7161 charge reasons)"
 )
 
 
@@ -56,6 +57,8 @@ def main() -> int:
         "vatex": sorted(rule_codes(text, "BR-CL-22")),
         "units": sorted(set(units)),
         "countries": sorted(rule_codes(text, "BR-CL-14")),
+        "allowance_reasons": rule_codes(text, "BR-CL-19"),
+        "charge_reasons": rule_codes(text, "BR-CL-20"),
     }
     if len(data["units"]) != len(units):
         raise SystemExit("BR-CL-23 lists a unit code twice: check the stylesheet")

@@ -47,6 +47,9 @@ UNIT_CODES: Final = frozenset(_CODELISTS["units"])
 VATEX_CODES: Final = frozenset(_CODELISTS["vatex"])
 # ISO 3166-1 alpha-2 country codes as EN 16931 lists them (BR-CL-14), "1A" (Kosovo) included.
 COUNTRY_CODES: Final = frozenset(_CODELISTS["countries"])
+# UNTDID 5189 allowance reason codes (BR-CL-19) and UNTDID 7161 charge reason codes (BR-CL-20).
+ALLOWANCE_REASONS: Final = frozenset(_CODELISTS["allowance_reasons"])
+CHARGE_REASONS: Final = frozenset(_CODELISTS["charge_reasons"])
 # The categories the Schematron allows (BR-CL-17), for tests to hold money.TAX_CATEGORIES to.
 SCHEMATRON_CATEGORIES: Final = frozenset(_CODELISTS["vat_categories"])
 
