@@ -57,48 +57,76 @@ def conforms(value: object, field: Field) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentShape:
-    """A document of two roots: a map of named fields (the header) and an array of rows, each
-    a map with a stable string id. Field paths are `<header_root>.<field>...` and
-    `<rows_root>.<row id>.<field>...`; the nouns only make refusal messages read naturally."""
+class Rows:
+    """A root array of rows, each a map with a stable string id: `<root>.<row id>.<field>...`.
+    The nouns only make refusal messages read naturally (`plural` defaults to noun + "s")."""
 
-    header_root: str
-    header: Field
-    rows_root: str
+    root: str
     row: Field
     row_id: str
     max_rows: int
     max_row_id_length: int
-    header_noun: str = "header"
-    row_noun: str = "row"
-    _row_id_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    noun: str = "row"
+    plural: str = ""
+    _id_pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         pattern = re.compile(rf"[^.\s]{{1,{self.max_row_id_length}}}")
-        object.__setattr__(self, "_row_id_pattern", pattern)
+        object.__setattr__(self, "_id_pattern", pattern)
 
     @property
-    def roots(self) -> tuple[str, str]:
-        return (self.header_root, self.rows_root)
+    def nouns(self) -> str:
+        return self.plural or f"{self.noun}s"
+
+    def valid_id(self, row_id: str) -> bool:
+        """Non-empty, bounded, and without a dot or whitespace (it is a path segment)."""
+        return bool(self._id_pattern.fullmatch(row_id))
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentShape:
+    """A document of a header map of named fields (`<header_root>.<field>...`) and any number
+    of row collections (`Rows`), each its own root."""
+
+    header_root: str
+    header: Field
+    rows: tuple[Rows, ...]
+    header_noun: str = "header"
+    _by_root: dict[str, Rows] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_root = {rows.root: rows for rows in self.rows}
+        if len(by_root) != len(self.rows) or self.header_root in by_root:
+            raise ValueError("every root of a document shape needs its own name")
+        object.__setattr__(self, "_by_root", by_root)
+
+    @property
+    def roots(self) -> tuple[str, ...]:
+        return (self.header_root, *self._by_root)
+
+    def collection(self, root: str) -> Rows | None:
+        """The row collection held at `root`, or None (the header, or an unknown root)."""
+        return self._by_root.get(root)
 
     def valid_path(self, path: str) -> bool:
         """A path naming a field of the header, or a row or a field of a row."""
         parts = path.split(".")
         if parts[0] == self.header_root:
             return len(parts) > 1 and field_in(self.header, parts[1:]) is not None
-        if parts[0] == self.rows_root:
-            return (
-                len(parts) > 1
-                and bool(self._row_id_pattern.fullmatch(parts[1]))
-                and field_in(self.row, parts[2:]) is not None
-            )
-        return False
+        rows = self._by_root.get(parts[0])
+        return (
+            rows is not None
+            and len(parts) > 1
+            and rows.valid_id(parts[1])
+            and field_in(rows.row, parts[2:]) is not None
+        )
 
     def field_at(self, path: str) -> Field | None:
         """The schema of a valid path (a row itself is its `row` map)."""
         parts = path.split(".")
         if parts[0] == self.header_root:
             return field_in(self.header, parts[1:])
-        if parts[0] == self.rows_root and len(parts) > 1:
-            return field_in(self.row, parts[2:])
+        rows = self._by_root.get(parts[0])
+        if rows is not None and len(parts) > 1:
+            return field_in(rows.row, parts[2:])
         return None

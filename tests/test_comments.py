@@ -58,10 +58,13 @@ def _refusal(anchor: object) -> dict[str, Any]:
 
 def test_anchors_on_fields_lines_and_text_ranges() -> None:
     assert _checked({"path": "invoice.due_date"}) == Anchor("invoice.due_date")
-    assert _checked({"path": "invoice.customer.name"}).line_id() is None
+    assert _checked({"path": "invoice.customer.name"}).row() is None
     line = _checked({"path": "lines.l1"})
-    assert line.line_id() == "l1" and line.orphaned({"l2"}) and not line.orphaned({"l1"})
+    assert line.row() == "lines.l1" and line.orphaned({"lines.l2"})
+    assert not line.orphaned({"lines.l1"}) and line.orphaned({"adjustments.l1"})
     assert _checked({"path": "lines.l1.unit_price"}).orphaned(set())
+    adjustment = _checked({"path": "adjustments.a1.reason"})
+    assert adjustment.row() == "adjustments.a1" and not adjustment.orphaned({"adjustments.a1"})
     start, end = _positions()
     ranged = _checked(
         {"path": "lines.l1.description", "start": start, "end": end, "quote": "spring audit"}
@@ -100,9 +103,10 @@ def test_anchors_on_fields_lines_and_text_ranges() -> None:
             "anchor.start",
         ),
         # ... or by the invoice schema (400 with the message only).
-        ({"path": "invoice.colour"}, "must name a field or a line", None),
-        ({"path": "payments.x"}, "must name a field or a line", None),
-        ({"path": "lines.has space"}, "must name a field or a line", None),
+        ({"path": "invoice.colour"}, "must name a field or a row", None),
+        ({"path": "payments.x"}, "must name a field or a row", None),
+        ({"path": "lines.has space"}, "must name a field or a row", None),
+        ({"path": "adjustments.a1.description"}, "must name a field or a row", None),
         ({"path": "invoice.due_date", "start": "AAAA", "end": "AAAA"}, "needs a text path", None),
         ({"path": "invoice.notes", "start": "not base64!", "end": "AA=="}, "`anchor.start`", None),
         # kind 1 (a root type by name) is never a comment's text

@@ -82,7 +82,11 @@ async def test_three_editors_timeline_and_restore_converges_everyone(
     await yjs.call("setMany", name="ada", key="payment_terms", count=6, prefix="Net 3")
     line = {"id": "l1", "description": "Audit", "quantity": "2", "unit_price": "100"}
     await yjs.call("pushLine", name="bob", line=line)
-    version: dict[str, Any] = {"invoice": {"payment_terms": "Net 35"}, "lines": [line]}
+    version: dict[str, Any] = {
+        "invoice": {"payment_terms": "Net 35"},
+        "lines": [line],
+        "adjustments": [],
+    }
     await _stored_equals(running, invoice_id, version)
     v_seq = (await _history(running, "vera", invoice_id))["items"][0]["seq"]
 
@@ -100,6 +104,7 @@ async def test_three_editors_timeline_and_restore_converges_everyone(
     later = {
         "invoice": {"payment_terms": "Net 60", "due_date": "2026-12-31"},
         "lines": [{**line, "description": "Audit 2026"}],
+        "adjustments": [],
     }
     await _stored_equals(running, invoice_id, later)
     await assert_converged(running, invoice_id, yjs, "ada", "bob", "cy")
@@ -181,7 +186,9 @@ async def test_restore_refusals_and_other_tenants(three: Running, yjs: YjsClient
     await yjs.call("open", name="ada", url=running.server.ws, room=invoice_id, token=bearer)
     await yjs.synced("ada")
     await yjs.call("set", name="ada", key="currency", value="EUR")
-    await _stored_equals(running, invoice_id, {"invoice": {"currency": "EUR"}, "lines": []})
+    await _stored_equals(
+        running, invoice_id, {"invoice": {"currency": "EUR"}, "lines": [], "adjustments": []}
+    )
     await yjs.call("destroy", name="ada")
 
     r = await _restore(running, "ada", invoice_id, 999)

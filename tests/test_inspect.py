@@ -100,13 +100,13 @@ def test_inspection_names_the_paths_an_update_changes(
         (lambda d: header(d).__setitem__("colour", "red"), "unknown field 'colour'"),
         (lambda d: header(d).__setitem__("due_date", 12.5), "due_date must be a string, not float"),
         (lambda d: header(d).__setitem__("customer", "Acme"), "customer must be a map, not str"),
-        (lambda d: lines(d).append(["not", "a", "map"]), "a line must be a map"),
+        (lambda d: lines(d).append(["not", "a", "map"]), "every line must be a map"),
         (
             lambda d: lines(d).append(Map({"quantity": "1"})),
-            "a new line needs a non-empty string id",
+            "every new line needs a non-empty string id",
         ),
         (lambda d: lines(d).append(Map({"id": "l1"})), "line id 'l1' is used twice"),
-        (lambda d: lines(d)[0].__setitem__("id", "other"), "a line's id cannot change"),
+        (lambda d: lines(d)[0].__setitem__("id", "other"), "the id of line 'l0' cannot change"),
         (lambda d: lines(d)[0].__setitem__("price", "1"), "unknown field 'price'"),
         (
             lambda d: header(d).__setitem__("due_date", "x" * 11),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from collab.shape import DocumentShape, Field, Kind
+from collab.shape import DocumentShape, Field, Kind, Rows
 
 
 def _string(max_length: int = 200) -> Field:
@@ -21,11 +21,16 @@ def _map(fields: dict[str, Field]) -> Field:
 
 ROOT_INVOICE: Final = "invoice"
 ROOT_LINES: Final = "lines"
-ROOTS: Final = (ROOT_INVOICE, ROOT_LINES)
+ROOT_ADJUSTMENTS: Final = "adjustments"
+ROOTS: Final = (ROOT_INVOICE, ROOT_LINES, ROOT_ADJUSTMENTS)
 
 LINE_ID: Final = "id"
 MAX_LINES: Final = 1000
 MAX_LINE_ID_LENGTH: Final = 64
+
+ADJUSTMENT_ID: Final = "id"
+MAX_ADJUSTMENTS: Final = 200
+MAX_ADJUSTMENT_ID_LENGTH: Final = 64
 
 DISCOUNT = _map({"kind": _string(10), "value": _string(40)})
 
@@ -109,19 +114,51 @@ LINE = _map(
     }
 )
 
+# Explicit allowances and charges, EN 16931 BG-20/21 (document level, `line` empty) and
+# BG-27/28 (on the line whose id `line` holds); docs/invoice-document.md says what each field
+# means. Amounts are decimal strings, as everywhere in the document.
+ADJUSTMENT = _map(
+    {
+        ADJUSTMENT_ID: _string(MAX_ADJUSTMENT_ID_LENGTH),
+        "line": _string(MAX_LINE_ID_LENGTH),
+        "type": _string(10),  # "allowance" (also when empty) or "charge"
+        "amount": _string(40),
+        "percent": _string(40),
+        "base": _string(40),
+        "tax_category": _string(2),
+        "tax_rate": _string(10),
+        "reason": _string(300),
+        "reason_code": _string(3),
+    }
+)
+
 DEFAULT_CURRENCY: Final = "EUR"
 DEFAULT_UNIT: Final = "C62"  # UN/ECE recommendation 20: "one" (a unit)
 DEFAULT_TAX_CATEGORY: Final = "S"
 
 
-INVOICE_SHAPE: Final = DocumentShape(
-    header_root=ROOT_INVOICE,
-    header=HEADER,
-    rows_root=ROOT_LINES,
+LINES: Final = Rows(
+    root=ROOT_LINES,
     row=LINE,
     row_id=LINE_ID,
     max_rows=MAX_LINES,
     max_row_id_length=MAX_LINE_ID_LENGTH,
+    noun="line",
+)
+
+ADJUSTMENTS: Final = Rows(
+    root=ROOT_ADJUSTMENTS,
+    row=ADJUSTMENT,
+    row_id=ADJUSTMENT_ID,
+    max_rows=MAX_ADJUSTMENTS,
+    max_row_id_length=MAX_ADJUSTMENT_ID_LENGTH,
+    noun="allowance or charge",
+    plural="allowances or charges",
+)
+
+INVOICE_SHAPE: Final = DocumentShape(
+    header_root=ROOT_INVOICE,
+    header=HEADER,
+    rows=(LINES, ADJUSTMENTS),
     header_noun="invoice header",
-    row_noun="line",
 )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from collab.invoice.document import LINE_ID, ROOT_INVOICE, ROOT_LINES
+from collab.invoice.document import INVOICE_SHAPE, ROOT_INVOICE
 
 # Edits of one field by one person further apart than this are separate entries, even with
 # nothing in between: coming back to a field an hour later is a new change, not the same typing.
@@ -21,8 +21,8 @@ TYPING_PAUSE_SECONDS = 300.0
 
 class ChangeKind(StrEnum):
     CHANGED = "changed"  # a field's value replaced or edited
-    ADDED = "added"  # a field set for the first time, or a line added (`lines.<id>`)
-    REMOVED = "removed"  # a field removed, or a line deleted
+    ADDED = "added"  # a field set for the first time, or a row added (`lines.<id>`)
+    REMOVED = "removed"  # a field removed, or a row deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,17 +61,21 @@ def header_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[
     return map_changes(ROOT_INVOICE, before, after)
 
 
-def line_changes(
-    line_id: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+def row_changes(
+    root: str, row_id: str, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
 ) -> list[Change]:
-    """A line added or removed is one change of `lines.<id>`; a kept line, its fields."""
-    path = f"{ROOT_LINES}.{line_id}"
+    """A row of a collection (a line, an allowance or charge) added or removed is one change of
+    `<root>.<id>` (`lines.l1`, `adjustments.a1`); a kept row, its fields."""
+    rows = INVOICE_SHAPE.collection(root)
+    if rows is None:
+        raise ValueError(f"{root!r} is not a row collection of the invoice")
+    path = f"{root}.{row_id}"
     if before is None and after is None:
         return []
     if before is None or after is None:
         return [Change(path, dict(before) if before else None, dict(after) if after else None)]
-    old = {k: v for k, v in before.items() if k != LINE_ID}
-    new = {k: v for k, v in after.items() if k != LINE_ID}
+    old = {k: v for k, v in before.items() if k != rows.row_id}
+    new = {k: v for k, v in after.items() if k != rows.row_id}
     return map_changes(path, old, new)
 
 
@@ -147,7 +151,7 @@ class TimelineBuilder:
             and entry.author == logged.author
             and self._last_path.get(logged.author) == path
             and entry.kind is not ChangeKind.REMOVED
-            and not _is_line(path)  # a line added or removed stays its own entry
+            and not _is_row(path)  # a row added or removed stays its own entry
             and logged.at - entry.at <= self.pause
         )
 
@@ -158,8 +162,9 @@ class TimelineBuilder:
         return sorted(kept, key=lambda e: (e.seq, e.path))
 
 
-def _is_line(path: str) -> bool:
-    return path.startswith(f"{ROOT_LINES}.") and path.count(".") == 1
+def _is_row(path: str) -> bool:
+    parts = path.split(".")
+    return len(parts) == 2 and INVOICE_SHAPE.collection(parts[0]) is not None
 
 
 def timeline(

@@ -1,4 +1,5 @@
-"""Where a comment thread is anchored: a field, a line, or a text range (docs/comments.md).
+"""Where a comment thread is anchored: a field, a row (a line, an allowance or charge), or a
+text range (docs/comments.md).
 
 A text range is a pair of Yjs relative positions (`Y.encodeRelativePosition`), created by the
 client on its own copy of the document and stored as they came: they name CRDT items, not
@@ -16,7 +17,7 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
-from collab.invoice.document import HEADER, INVOICE_SHAPE, LINE, ROOT_INVOICE, ROOT_LINES
+from collab.invoice.document import HEADER, INVOICE_SHAPE, ROOT_INVOICE
 from collab.shape import Kind
 from server.core.errors import BadRequest
 
@@ -36,14 +37,16 @@ class Anchor:
     end: str | None = None
     quote: str | None = None  # the text the range covered when the thread was created
 
-    def line_id(self) -> str | None:
+    def row(self) -> str | None:
+        """The row the anchor sits in, as `<root>.<row id>` (`lines.l1`), or None."""
         parts = self.path.split(".")
-        return parts[1] if parts[0] == ROOT_LINES else None
+        in_rows = len(parts) > 1 and INVOICE_SHAPE.collection(parts[0]) is not None
+        return f"{parts[0]}.{parts[1]}" if in_rows else None
 
-    def orphaned(self, line_ids: set[str]) -> bool:
-        """True when the anchored line is no longer in the document."""
-        line = self.line_id()
-        return line is not None and line not in line_ids
+    def orphaned(self, rows: set[str]) -> bool:
+        """True when the anchored row (`rows` holds the document's, see `row`) is gone."""
+        row = self.row()
+        return row is not None and row not in rows
 
     def as_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {"path": self.path}
@@ -57,8 +60,8 @@ def is_text_path(path: str) -> bool:
     parts = path.split(".")
     if parts[0] == ROOT_INVOICE and len(parts) == 2 and HEADER.fields:
         field = HEADER.fields.get(parts[1])
-    elif parts[0] == ROOT_LINES and len(parts) == 3 and LINE.fields:
-        field = LINE.fields.get(parts[2])
+    elif len(parts) == 3 and (rows := INVOICE_SHAPE.collection(parts[0])) and rows.row.fields:
+        field = rows.row.fields.get(parts[2])
     else:
         return False
     return field is not None and field.kind is Kind.TEXT and INVOICE_SHAPE.valid_path(path)
@@ -72,8 +75,9 @@ def parse_anchor(
     every problem is a 400 saying what is wrong."""
     if not INVOICE_SHAPE.valid_path(path):
         raise BadRequest(
-            "`anchor.path` must name a field or a line, e.g. invoice.due_date, "
-            "invoice.customer.name, lines.<line id> or lines.<line id>.unit_price"
+            "`anchor.path` must name a field or a row, e.g. invoice.due_date, "
+            "invoice.customer.name, lines.<line id>, lines.<line id>.unit_price "
+            "or adjustments.<id>.reason"
         )
     if start is None or end is None:
         return Anchor(path)

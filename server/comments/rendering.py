@@ -15,7 +15,7 @@ from server.comments.models import Comment, CommentMention, CommentThread
 
 
 async def as_json(
-    db: AsyncSession, threads: Sequence[CommentThread], line_ids: set[str]
+    db: AsyncSession, threads: Sequence[CommentThread], row_paths: set[str]
 ) -> list[dict[str, Any]]:
     """Threads with their comments, authors and mentions, as the API returns them."""
     ids = [thread.id for thread in threads]
@@ -42,7 +42,7 @@ async def as_json(
         by_thread[comment.thread_id].append(
             _comment_json(comment, users, sorted(mentions.get(comment.id, [])))
         )
-    return [_thread_json(t, users, by_thread[t.id], line_ids) for t in threads]
+    return [_thread_json(t, users, by_thread[t.id], row_paths) for t in threads]
 
 
 def _person(users: dict[str, User], user_id: str | None) -> dict[str, str] | None:
@@ -78,14 +78,14 @@ def _thread_json(
     thread: CommentThread,
     users: dict[str, User],
     comments: list[dict[str, Any]],
-    line_ids: set[str],
+    row_paths: set[str],
 ) -> dict[str, Any]:
     anchor = Anchor(thread.path, thread.range_start, thread.range_end, thread.quote)
     return {
         "id": thread.id,
         "invoice_id": thread.invoice_id,
         "anchor": anchor.as_json(),
-        "orphaned": anchor.orphaned(line_ids),
+        "orphaned": anchor.orphaned(row_paths),
         "status": thread.status,
         "created_by": _person(users, thread.created_by),
         "created_at": thread.created_at.isoformat(),

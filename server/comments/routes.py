@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from collab.invoice.document import INVOICE_SHAPE
 from server.auth.service import Caller, Capability, Principal, require
 from server.comments import service as comments
 from server.comments.anchors import parse_anchor
@@ -40,13 +41,15 @@ _CHANGE = errors(400, 403, 404, 409)  # what a change to a thread can answer
 router = APIRouter(tags=["comments"], responses=errors(401))
 
 
-async def _line_ids(ctx: AppContext, invoice_id: str) -> set[str]:
-    """Ids of the invoice's current lines (live if it is open), to mark orphaned threads."""
+async def _rows(ctx: AppContext, invoice_id: str) -> set[str]:
+    """The invoice's current rows (live if it is open) as `<root>.<row id>` (`lines.l1`), to
+    mark orphaned threads (`Anchor.row`)."""
     document = await read_document(ctx.registry, ctx.store, invoice_id)
     return {
-        line["id"]
-        for line in document["lines"]
-        if isinstance(line, dict) and isinstance(line.get("id"), str)
+        f"{rows.root}.{row[rows.row_id]}"
+        for rows in INVOICE_SHAPE.rows
+        for row in document.get(rows.root) or []
+        if isinstance(row, dict) and isinstance(row.get(rows.row_id), str)
     }
 
 
@@ -54,9 +57,9 @@ async def _apply(caller: Principal, ctx: AppContext, invoice_id: str, action: Ac
     """Run a change in one transaction, then tell the room and the notifiers."""
     async with ctx.sessions.begin() as db:
         found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
-        lines = await _line_ids(ctx, found.invoice.id)
-        change = await action(db, found, lines)
-        [raw] = await comments.as_json(db, [change.thread], lines)
+        rows = await _rows(ctx, found.invoice.id)
+        change = await action(db, found, rows)
+        [raw] = await comments.as_json(db, [change.thread], rows)
     thread = Thread.model_validate(raw)
     room = ctx.registry.get(found.invoice.id)
     if room is not None:  # the same model serialises the notice and the answer
@@ -77,9 +80,9 @@ async def list_threads(
 ) -> Any:
     async with ctx.sessions() as db:
         found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
-        lines = await _line_ids(ctx, found.invoice.id)
+        rows = await _rows(ctx, found.invoice.id)
         threads = await comments.threads_of(db, found.invoice.id, status=query.status)
-        listed = await comments.as_json(db, threads, lines)
+        listed = await comments.as_json(db, threads, rows)
     return {"threads": listed, "open": sum(t["status"] == ThreadStatus.OPEN for t in listed)}
 
 
@@ -94,9 +97,9 @@ async def create_thread(caller: Caller, ctx: Ctx, invoice_id: str, new: NewThrea
     given = new.anchor
     anchor = parse_anchor(given.path, start=given.start, end=given.end, quote=given.quote)
 
-    async def action(db: AsyncSession, found: InvoiceAccess, lines: set[str]) -> Change:
+    async def action(db: AsyncSession, found: InvoiceAccess, rows: set[str]) -> Change:
         return await comments.create_thread(
-            db, found=found, anchor=anchor, body=new.body, line_ids=lines
+            db, found=found, anchor=anchor, body=new.body, rows=rows
         )
 
     return await _apply(caller, ctx, invoice_id, action)
@@ -107,8 +110,8 @@ async def get_thread(caller: Caller, ctx: Ctx, invoice_id: str, thread_id: str) 
     async with ctx.sessions() as db:
         found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
         thread = await comments.find_thread(db, found, thread_id)
-        lines = await _line_ids(ctx, found.invoice.id)
-        [answer] = await comments.as_json(db, [thread], lines)
+        rows = await _rows(ctx, found.invoice.id)
+        [answer] = await comments.as_json(db, [thread], rows)
     return answer
 
 

@@ -21,7 +21,8 @@ Path = Annotated[
     str,
     Field(
         max_length=MAX_PATH,
-        description="invoice.<field>[.<field>], lines.<line id> or lines.<line id>.<field>; "
+        description="invoice.<field>[.<field>], lines.<line id>, lines.<line id>.<field>, "
+        "adjustments.<id> or adjustments.<id>.<field>; "
         "`invoice` alone (the whole invoice) only on threads the server made, such as a "
         "rejection's reason",
         examples=["invoice.due_date", "lines.l1", "lines.l1.unit_price"],

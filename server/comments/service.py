@@ -188,11 +188,12 @@ async def _mention(
 
 
 async def create_thread(
-    db: AsyncSession, *, found: InvoiceAccess, anchor: Anchor, body: str, line_ids: set[str]
+    db: AsyncSession, *, found: InvoiceAccess, anchor: Anchor, body: str, rows: set[str]
 ) -> Change:
+    """`rows`: the document's rows as `<root>.<row id>` (a thread on a missing one is refused)."""
     _commenter(found)
-    if anchor.orphaned(line_ids):
-        raise BadRequest(f"the invoice has no line {anchor.line_id()!r}")
+    if anchor.orphaned(rows):
+        raise BadRequest(f"the invoice has no {anchor.row()}")
     count = await db.scalar(
         select(func.count()).where(CommentThread.invoice_id == found.invoice.id)
     )

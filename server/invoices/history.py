@@ -22,7 +22,7 @@ from pycrdt import Array, Doc, Map
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from collab.invoice.document import LINE_ID, ROOT_INVOICE, ROOT_LINES
+from collab.invoice.document import INVOICE_SHAPE
 from collab.invoice.history import (
     TYPING_PAUSE_SECONDS,
     Change,
@@ -30,8 +30,9 @@ from collab.invoice.history import (
     LoggedChange,
     TimelineBuilder,
     header_changes,
-    line_changes,
+    row_changes,
 )
+from collab.shape import Rows
 from collab.sync import StoredDocument
 from collab.sync.errors import is_crdt_failure
 from server.invoices.documents import document_json
@@ -81,28 +82,58 @@ class Replay:
     """A fresh document fed log entries in order, saying what each one changed.
 
     Only what an update touched is read back from the document (the header when it changed,
-    the lines an array event inserted or deleted, the lines a nested event names), so the cost
+    the rows an array event inserted or deleted, the rows a nested event names), so the cost
     of an update is about its own size, not the document's: a 1,000-line invoice costs no more
     per keystroke than a one-line one.
     """
 
     def __init__(self) -> None:
         self.doc: Doc[Any] = Doc()
-        self._header = self.doc.get(ROOT_INVOICE, type=Map)
-        self._lines = self.doc.get(ROOT_LINES, type=Array)
+        self._header = self.doc.get(INVOICE_SHAPE.header_root, type=Map)
         self._header_json: dict[str, Any] = {}
-        self._order: list[str] = []  # line ids by position
-        self._line_json: dict[str, dict[str, Any]] = {}
         self._header_dirty = False
-        self._deltas: list[list[dict[str, Any]]] = []
-        self._positions: set[int] = set()
         self._header.observe_deep(self._on_header)
-        self._lines.observe_deep(self._on_lines)
+        self._collections = [_RowsReplay(self.doc, rows) for rows in INVOICE_SHAPE.rows]
 
     def _on_header(self, _events: list[Any]) -> None:
         self._header_dirty = True
 
-    def _on_lines(self, events: list[Any]) -> None:
+    def apply(self, update: bytes) -> list[Change]:
+        """Apply one log entry; the field changes it made, header first, then each row
+        collection in the shape's order (lines, then adjustments)."""
+        self._header_dirty = False
+        for collection in self._collections:
+            collection.start()
+        self.doc.apply_update(update)
+        changes: list[Change] = []
+        if self._header_dirty:
+            header = self._header.to_py() or {}
+            changes += header_changes(self._header_json, header)
+            self._header_json = header
+        for collection in self._collections:
+            changes += collection.changes()
+        return changes
+
+    def document(self) -> dict[str, Any]:
+        return document_json(self.doc)
+
+
+class _RowsReplay:
+    """One row collection of a replayed document: its ids by position and each row's value."""
+
+    def __init__(self, doc: Doc[Any], rows: Rows) -> None:
+        self._rows = rows
+        self._array = doc.get(rows.root, type=Array)
+        self._order: list[str] = []  # row ids by position
+        self._row_json: dict[str, dict[str, Any]] = {}
+        self._deltas: list[list[dict[str, Any]]] = []
+        self._positions: set[int] = set()
+        self._array.observe_deep(self._on_rows)
+
+    def start(self) -> None:
+        self._deltas, self._positions = [], set()
+
+    def _on_rows(self, events: list[Any]) -> None:
         for event in events:
             path = list(event.path)
             if not path:
@@ -110,46 +141,36 @@ class Replay:
             elif isinstance(path[0], int):
                 self._positions.add(path[0])
 
-    def apply(self, update: bytes) -> list[Change]:
-        """Apply one log entry; the field changes it made, header first, then lines."""
-        self._header_dirty, self._deltas, self._positions = False, [], set()
-        self.doc.apply_update(update)
-        changes: list[Change] = []
-        if self._header_dirty:
-            header = self._header.to_py() or {}
-            changes += header_changes(self._header_json, header)
-            self._header_json = header
-        if self._deltas or self._positions:
-            changes += self._line_changes()
-        return changes
-
-    def _line_changes(self) -> list[Change]:
-        before: dict[str, dict[str, Any] | None] = {}  # old value of every line touched
+    def changes(self) -> list[Change]:
+        """What the last update changed in this collection (nothing when it was not touched)."""
+        if not self._deltas and not self._positions:
+            return []
+        before: dict[str, dict[str, Any] | None] = {}  # old value of every row touched
         inserted: dict[str, dict[str, Any]] = {}
         order = self._order
         for delta in self._deltas:
             order, added = self._walk(order, delta, before)
             inserted.update(added)
-        if len(order) != len(self._lines):  # cannot happen with a consistent delta: re-read
-            log.warning("history replay: line positions out of step; reading every line")
+        if len(order) != len(self._array):  # cannot happen with a consistent delta: re-read
+            log.warning("history replay: %s positions out of step; rereading", self._rows.root)
             return self._reread(before)
         for position in self._positions:
             if position < len(order):
-                line_id = order[position]
-                before.setdefault(line_id, self._line_json.get(line_id))
-                inserted[line_id] = self._plain_line(self._lines[position])
+                row_id = order[position]
+                before.setdefault(row_id, self._row_json.get(row_id))
+                inserted[row_id] = self._plain_row(self._array[position])
         self._order = order
         present = set(order)
         changes: list[Change] = []
-        for line_id, old in before.items():
-            new = inserted.get(line_id) if line_id in present else None
-            if new is None and line_id in present:
-                new = self._line_json.get(line_id)
+        for row_id, old in before.items():
+            new = inserted.get(row_id) if row_id in present else None
+            if new is None and row_id in present:
+                new = self._row_json.get(row_id)
             if new is None:
-                self._line_json.pop(line_id, None)
+                self._row_json.pop(row_id, None)
             else:
-                self._line_json[line_id] = new
-            changes += line_changes(line_id, old, new)
+                self._row_json[row_id] = new
+            changes += row_changes(self._rows.root, row_id, old, new)
         return changes
 
     def _walk(
@@ -158,7 +179,7 @@ class Replay:
         delta: list[dict[str, Any]],
         before: dict[str, dict[str, Any] | None],
     ) -> tuple[list[str], dict[str, dict[str, Any]]]:
-        """Apply one array delta (retain / delete / insert) to the list of line ids."""
+        """Apply one array delta (retain / delete / insert) to the list of row ids."""
         new_order: list[str] = []
         inserted: dict[str, dict[str, Any]] = {}
         at = 0
@@ -167,35 +188,34 @@ class Replay:
                 new_order += order[at : at + op["retain"]]
                 at += op["retain"]
             elif "delete" in op:
-                for line_id in order[at : at + op["delete"]]:
-                    before.setdefault(line_id, self._line_json.get(line_id))
+                for row_id in order[at : at + op["delete"]]:
+                    before.setdefault(row_id, self._row_json.get(row_id))
                 at += op["delete"]
             elif "insert" in op:
                 for item in op["insert"]:
-                    line = self._plain_line(item)
-                    line_id = str(line.get(LINE_ID))
-                    before.setdefault(line_id, self._line_json.get(line_id))
-                    inserted[line_id] = line
-                    new_order.append(line_id)
+                    row = self._plain_row(item)
+                    row_id = str(row.get(self._rows.row_id))
+                    before.setdefault(row_id, self._row_json.get(row_id))
+                    inserted[row_id] = row
+                    new_order.append(row_id)
         return new_order + order[at:], inserted
 
     def _reread(self, before: dict[str, dict[str, Any] | None]) -> list[Change]:
-        old = {**self._line_json, **{k: v for k, v in before.items() if v is not None}}
-        lines = [self._plain_line(item) for item in self._lines]
-        self._order = [str(line.get(LINE_ID)) for line in lines]
-        self._line_json = dict(zip(self._order, lines, strict=True))
+        old = {**self._row_json, **{k: v for k, v in before.items() if v is not None}}
+        rows = [self._plain_row(item) for item in self._array]
+        self._order = [str(row.get(self._rows.row_id)) for row in rows]
+        self._row_json = dict(zip(self._order, rows, strict=True))
         changes: list[Change] = []
-        for line_id in sorted(set(old) | set(self._line_json)):
-            changes += line_changes(line_id, old.get(line_id), self._line_json.get(line_id))
+        for row_id in sorted(set(old) | set(self._row_json)):
+            changes += row_changes(
+                self._rows.root, row_id, old.get(row_id), self._row_json.get(row_id)
+            )
         return changes
 
     @staticmethod
-    def _plain_line(item: object) -> dict[str, Any]:
+    def _plain_row(item: object) -> dict[str, Any]:
         value = item.to_py() if isinstance(item, Map) else None
         return value if isinstance(value, dict) else {}
-
-    def document(self) -> dict[str, Any]:
-        return document_json(self.doc)
 
 
 def replay_timeline(

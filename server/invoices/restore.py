@@ -2,10 +2,11 @@
 
 The target content comes from replaying the log (server/invoices/history.py); the change is the
 smallest edit of the live document that makes its content equal to it (header fields set or
-removed one by one, text fields edited between their common prefix and suffix, lines kept,
-edited, inserted or removed by id), made in one transaction on a copy of the live document and
-applied to the room as a server change, so that it is logged, attributed to whoever asked for
-it, and fanned out to every open client like any edit.
+removed one by one, text fields edited between their common prefix and suffix, rows of every
+collection (lines, adjustments) kept, edited, inserted or removed by id), made in one
+transaction on a copy of the live document and applied to the room as a server change, so that
+it is logged, attributed to whoever asked for it, and fanned out to every open client like any
+edit.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, Text, TransactionEvent
 
-from collab.invoice.document import HEADER, LINE, LINE_ID, ROOT_INVOICE, ROOT_LINES
-from collab.shape import Field
+from collab.invoice.document import INVOICE_SHAPE
+from collab.shape import Field, Rows
 from collab.sync.undo import plain, prelim
 
 RESTORE_ORIGIN = "cofacture-restore"
@@ -23,8 +24,9 @@ _EMPTY_UPDATE = b"\x00\x00"
 
 
 def restore_update(live: Doc[Any], target: dict[str, Any]) -> bytes | None:
-    """The update that turns `live`'s content into `target` (`{"invoice", "lines"}` as
-    document_json gives it), or None when they are equal already. `live` is not changed."""
+    """The update that turns `live`'s content into `target` (`{"invoice", "lines",
+    "adjustments"}` as document_json gives it; a root it leaves out is made empty), or None
+    when they are equal already. `live` is not changed."""
     copy: Doc[Any] = Doc()
     copy.apply_update(live.get_update())
     captured: list[bytes] = []
@@ -35,8 +37,10 @@ def restore_update(live: Doc[Any], target: dict[str, Any]) -> bytes | None:
     subscription = copy.observe(capture)
     try:
         with copy.transaction(origin=RESTORE_ORIGIN):
-            _restore_map(copy.get(ROOT_INVOICE, type=Map), target.get("invoice") or {}, HEADER)
-            _restore_lines(copy.get(ROOT_LINES, type=Array), target.get("lines") or [])
+            header = INVOICE_SHAPE.header_root
+            _restore_map(copy.get(header, type=Map), target.get(header) or {}, INVOICE_SHAPE.header)
+            for rows in INVOICE_SHAPE.rows:
+                _restore_rows(copy.get(rows.root, type=Array), target.get(rows.root) or [], rows)
     finally:
         copy.unobserve(subscription)
     update = b"".join(captured[:1])
@@ -82,27 +86,28 @@ def _edit_text(text: Text, value: str) -> None:
         text.insert(at, middle)
 
 
-def _line_id(item: object) -> object:
-    return item.get(LINE_ID) if isinstance(item, Map) else None
+def _row_id(item: object, rows: Rows) -> object:
+    return item.get(rows.row_id) if isinstance(item, Map) else None
 
 
-def _restore_lines(lines: Array[Any], target: list[dict[str, Any]]) -> None:
-    wanted = [line.get(LINE_ID) for line in target]
+def _restore_rows(array: Array[Any], target: list[dict[str, Any]], rows: Rows) -> None:
+    wanted = [row.get(rows.row_id) for row in target]
     keep = set(wanted)
-    for position in reversed(range(len(lines))):
-        if _line_id(lines[position]) not in keep:
-            del lines[position]
-    for position, (line_id, line) in enumerate(zip(wanted, target, strict=True)):
-        current = lines[position] if position < len(lines) else None
-        if isinstance(current, Map) and _line_id(current) == line_id:
-            _restore_map(current, line, LINE)
+    for position in reversed(range(len(array))):
+        if _row_id(array[position], rows) not in keep:
+            del array[position]
+    for position, (row_id, row) in enumerate(zip(wanted, target, strict=True)):
+        current = array[position] if position < len(array) else None
+        if isinstance(current, Map) and _row_id(current, rows) == row_id:
+            _restore_map(current, row, rows.row)
             continue
-        # Out of order (or missing): a moved line is removed and inserted where it belongs.
+        # Out of order (or missing): a moved row is removed and inserted where it belongs.
         later = next(
-            (p for p in range(position + 1, len(lines)) if _line_id(lines[p]) == line_id), None
+            (p for p in range(position + 1, len(array)) if _row_id(array[p], rows) == row_id),
+            None,
         )
         if later is not None:
-            del lines[later]
-        lines.insert(position, prelim(line, LINE))
-    if len(lines) > len(target):
-        del lines[len(target) :]
+            del array[later]
+        array.insert(position, prelim(row, rows.row))
+    if len(array) > len(target):
+        del array[len(target) :]

@@ -109,6 +109,10 @@ class Problem(BaseModel):
 class InvoiceDetail(InvoiceSummary):
     invoice: dict[str, Any] = Field(description="the header map of the document")
     lines: list[dict[str, Any]] = Field(description="the lines of the document")
+    adjustments: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="the document's allowances and charges (EN 16931 BG-20/21/27/28)",
+    )
     totals: Totals | None = Field(  # type: ignore[assignment]
         description="null when the currency is unknown"
     )

@@ -16,8 +16,13 @@ function client (name) {
   return c
 }
 
+// The same roots, in the same order, as server/invoices/documents.py document_json.
 function docJson (doc) {
-  return { invoice: doc.getMap('invoice').toJSON(), lines: doc.getArray('lines').toJSON() }
+  return {
+    invoice: doc.getMap('invoice').toJSON(),
+    lines: doc.getArray('lines').toJSON(),
+    adjustments: doc.getArray('adjustments').toJSON()
+  }
 }
 
 function open ({ name, url, room, token, user, tab, connect = true, clientId }) {
@@ -93,6 +98,13 @@ const commands = {
       m.set(k, k === 'description' ? new Y.Text(v) : v)
     }
     doc.getArray('lines').push([m])
+    return {}
+  },
+  // A row of plain fields appended to any row collection (`adjustments`, ...), as it comes.
+  pushRow ({ name, root, row }) {
+    const m = new Y.Map()
+    for (const [k, v] of Object.entries(row)) m.set(k, v)
+    client(name).doc.getArray(root).push([m])
     return {}
   },
   insertText ({ name, line, index, text }) {

@@ -1,0 +1,162 @@
+"""Inspection of one row collection (a `Rows` root) of the shadow document.
+
+Rows are inserted and deleted whole (`<root>.<row id>`, INSERT or DELETE) and edited field by
+field (`<root>.<row id>.<field>...`). An inserted row must conform to the row schema and carry a
+non-empty string id; ids stay unique and immutable, and the collection bounded. Ids are counted
+incrementally (the counter moves by what each accepted update adds and removes), so accepting
+an update never scans the rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import partial
+from typing import Any
+
+from pycrdt import Array, Doc, Map, Text
+
+from collab.shape import Rows, conforms
+from collab.sync.inspect_edits import ChangeKind, EditRecorder
+from collab.sync.undo import delete_range, descend, event_kind, insert_all
+
+
+class RowsInspector:
+    def __init__(self, rows: Rows, shadow: Doc[Any], live: Doc[Any], edits: EditRecorder) -> None:
+        self._rows = rows
+        self._live = live
+        self._edits = edits
+        self._array: Array[Any] = shadow.get(rows.root, type=Array)
+        self._array.observe_deep(self._on_rows)
+        with shadow.transaction():
+            self._ids = Counter(row.get(rows.row_id) for row in self._array if isinstance(row, Map))
+        self.start()
+
+    def start(self) -> None:
+        """Before an update is applied to the shadow."""
+        self._changed = False  # rows were inserted or deleted
+        self.suspect_root_type = False  # a root event without a readable change
+        self._id_delta: Counter[object] = Counter()
+
+    def check(self) -> None:
+        """After the update: row ids stay unique and the collection bounded."""
+        if not self._changed:
+            return
+        rows = self._rows
+        if len(self._array) > rows.max_rows:
+            self._edits.problem(f"a document has at most {rows.max_rows} {rows.nouns}")
+        for row_id, added in self._id_delta.items():
+            if added > 0 and self._ids[row_id] + added > 1:
+                self._edits.problem(f"{rows.noun} id {row_id!r} is used twice")
+
+    def accept(self) -> None:
+        """The update reached the live document: count its ids as present."""
+        self._ids.update(self._id_delta)
+        self._ids = +self._ids  # drop ids whose rows are gone
+        self._id_delta = Counter()
+
+    def misused(self, probe: Doc[Any]) -> str | None:
+        """Content written to this root as a map (see UpdateInspector._misused_root)."""
+        if probe.get(self._rows.root, type=Map).to_py():
+            return f"the {self._rows.root} were used as another type"
+        return None
+
+    # -- events ---------------------------------------------------------------------------
+
+    def _on_rows(self, events: list[Any]) -> None:
+        if self._edits.compensating:
+            return
+        rows = self._rows
+        inserted: set[int] = set()
+        for event in events:
+            if not event.path:
+                if event_kind(event) == "array" and event.delta:
+                    inserted |= self._rows_delta(event)
+                else:
+                    self.suspect_root_type = True
+        for event in events:
+            path = list(event.path)
+            if not path:
+                continue
+            index, rest = path[0], tuple(str(p) for p in path[1:])
+            if not isinstance(index, int) or index in inserted:
+                continue  # inside a row this update adds: checked as part of the insert
+            row = self._array[index]
+            row_id = row.get(rows.row_id) if isinstance(row, Map) else None
+            if not rest and event_kind(event) == "map" and rows.row_id in event.keys:
+                row_id = event.keys[rows.row_id].get("oldValue", row_id)  # the id it had
+            prefix = f"{rows.root}.{row_id}"
+            if event_kind(event) == "map" and event.keys:
+                live_map = partial(self._live_row_part, row_id, rest)
+                for key, info in event.keys.items():
+                    if not rest and key == rows.row_id:
+                        self._edits.problem(f"the id of {rows.noun} {row_id!r} cannot change")
+                        self._edits.undo_map_key(event.target, live_map, key, rows.row.fields)
+                        continue
+                    self._edits.map_change(
+                        event.target, live_map, rest, key, info, prefix, rows.row
+                    )
+            elif event_kind(event) == "text" and rest and event.delta:
+                live_text = partial(self._live_row_text, row_id, rest)
+                self._edits.text_change(event, live_text, f"{prefix}.{'.'.join(rest)}")
+            # Any other event nets to nothing (content added and removed in one transaction).
+
+    def _rows_delta(self, event: Any) -> set[int]:
+        """Record row inserts and deletes; return the (new) indices of inserted rows."""
+        self._changed = True
+        rows = self._rows
+        live_rows = self._live.get(rows.root, type=Array)
+        target: Array[Any] = event.target
+        inserted: set[int] = set()
+        post = pre = 0
+        for op in event.delta:
+            if "retain" in op:
+                post += op["retain"]
+                pre += op["retain"]
+            elif "insert" in op:
+                items = list(op["insert"])
+                for offset, item in enumerate(items):
+                    inserted.add(post + offset)
+                    self._check_inserted(item)
+                self._edits.undo.append(partial(delete_range, target, post, len(items)))
+                post += len(items)
+            elif "delete" in op:
+                # The live document is still as before the update: it holds the deleted rows.
+                old = [live_rows[pre + i] for i in range(op["delete"])]
+                for row in old:
+                    row_id = row.get(rows.row_id) if isinstance(row, Map) else None
+                    self._id_delta[row_id] -= 1
+                    self._edits.change(f"{rows.root}.{row_id}", ChangeKind.DELETE)
+                self._edits.undo.append(partial(insert_all, target, post, old, rows.row))
+                pre += op["delete"]
+        return inserted
+
+    def _check_inserted(self, item: Any) -> None:
+        rows = self._rows
+        if not isinstance(item, Map):
+            self._edits.problem(f"every {rows.noun} must be a map")
+            self._edits.change(f"{rows.root}.?", ChangeKind.INSERT)
+            return
+        value = item.to_py() or {}
+        row_id = value.get(rows.row_id)
+        self._id_delta[row_id] += 1
+        self._edits.change(f"{rows.root}.{row_id}", ChangeKind.INSERT)
+        if not isinstance(row_id, str) or not row_id:
+            self._edits.problem(f"every new {rows.noun} needs a non-empty string id")
+        problem = conforms(value, rows.row)
+        if problem:
+            self._edits.problem(f"{rows.noun} {row_id}: {problem}")
+
+    # Lookups in the live document run only when compensating (it is still in the state before
+    # the update then): the accepted path never scans the rows.
+
+    def _live_row_part(self, row_id: object, path: tuple[str, ...]) -> Map[Any] | None:
+        row_id_field = self._rows.row_id
+        with self._live.transaction():
+            for row in self._live.get(self._rows.root, type=Array):
+                if isinstance(row, Map) and row.get(row_id_field) == row_id:
+                    return descend(row, path)
+        return None
+
+    def _live_row_text(self, row_id: object, path: tuple[str, ...]) -> Text | str | None:
+        parent = self._live_row_part(row_id, path[:-1])
+        return parent.get(path[-1]) if parent is not None else None
