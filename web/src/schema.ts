@@ -4,6 +4,11 @@
 export const ROOT_INVOICE = 'invoice'
 export const ROOT_LINES = 'lines'
 export const LINE_ID = 'id'
+// Allowances and charges (EN 16931 BG-20/21/27/28): an array of rows keyed by `id`, like lines;
+// `line` empty for the document level, else the id of the line they apply to.
+export const ROOT_ADJUSTMENTS = 'adjustments'
+export const ADJUSTMENT_ID = 'id'
+export const MAX_ADJUSTMENTS = 200
 
 export const DISCOUNT_FIELDS = ['kind', 'value'] as const
 export const ADDRESS_FIELDS = ['line1', 'line2', 'postcode', 'city', 'country'] as const
@@ -46,6 +51,18 @@ export const LINE_FIELDS = [
   'gross_price',
   'price_discount',
   'base_quantity'
+] as const
+export const ADJUSTMENT_FIELDS = [
+  'id',
+  'line',
+  'type',
+  'amount',
+  'percent',
+  'base',
+  'tax_category',
+  'tax_rate',
+  'reason',
+  'reason_code'
 ] as const
 
 // Fields held as Y.Text (collaborative text); every other leaf is a plain string.
