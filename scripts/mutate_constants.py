@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 MONEY = "collab/invoice/money.py"
+INPUTS = "collab/invoice/inputs.py"
 DECIMALS = "collab/invoice/decimals.py"
 ALLOCATION = "collab/invoice/allocation.py"
 CATEGORIES = "collab/invoice/categories.py"
@@ -42,15 +43,17 @@ EQUIVALENT: dict[str, str] = {
 
 # (file, text, replacement): every replacement must change what the engine computes or decides.
 MUTANTS: list[tuple[str, str, str]] = [
-    (MONEY, "QUANTITY_PLACES = 4", "QUANTITY_PLACES = 3"),
-    (MONEY, "QUANTITY_PLACES = 4", "QUANTITY_PLACES = 5"),
-    (MONEY, "UNIT_PRICE_PLACES = 6", "UNIT_PRICE_PLACES = 5"),
-    (MONEY, "UNIT_PRICE_PLACES = 6", "UNIT_PRICE_PLACES = 7"),
-    (MONEY, "PERCENT_PLACES = 4", "PERCENT_PLACES = 3"),
-    (MONEY, "PERCENT_PLACES = 4", "PERCENT_PLACES = 5"),
-    (MONEY, 'NO_RATE_CATEGORY = "O"', 'NO_RATE_CATEGORY = "E"'),
+    (INPUTS, "QUANTITY_PLACES = 4", "QUANTITY_PLACES = 3"),
+    (INPUTS, "QUANTITY_PLACES = 4", "QUANTITY_PLACES = 5"),
+    (INPUTS, "UNIT_PRICE_PLACES = 6", "UNIT_PRICE_PLACES = 5"),
+    (INPUTS, "UNIT_PRICE_PLACES = 6", "UNIT_PRICE_PLACES = 7"),
+    (INPUTS, "PERCENT_PLACES = 4", "PERCENT_PLACES = 3"),
+    (INPUTS, "PERCENT_PLACES = 4", "PERCENT_PLACES = 5"),
+    (INPUTS, 'NO_RATE_CATEGORY = "O"', 'NO_RATE_CATEGORY = "E"'),
     (MONEY, "_HUNDRED = Decimal(100)", "_HUNDRED = Decimal(1000)"),
     (MONEY, "_HUNDRED = Decimal(100)", "_HUNDRED = Decimal(99)"),
+    (INPUTS, "_HUNDRED = Decimal(100)", "_HUNDRED = Decimal(1000)"),
+    (INPUTS, "_HUNDRED = Decimal(100)", "_HUNDRED = Decimal(99)"),
     (MONEY, _EXACT, _EXACT.replace("ROUND_HALF_UP", "ROUND_HALF_EVEN")),
     (MONEY, _EXACT, _EXACT.replace("prec=60", "prec=28")),
     (MONEY, _EXACT, _EXACT.replace(", Inexact]", "]")),
@@ -60,10 +63,10 @@ MUTANTS: list[tuple[str, str, str]] = [
     (MONEY, _ROUNDING, _ROUNDING.replace("ROUND_HALF_UP", "ROUND_HALF_DOWN")),
     (MONEY, _ROUNDING, _ROUNDING.replace("prec=60", "prec=16")),
     *[
-        (MONEY, _CATEGORY_SET, _CATEGORY_SET.replace(f'"{code}", ', "").replace(f', "{code}"', ""))
+        (INPUTS, _CATEGORY_SET, _CATEGORY_SET.replace(f'"{code}", ', "").replace(f', "{code}"', ""))
         for code in ["S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B"]
     ],
-    (MONEY, _CATEGORY_SET, _CATEGORY_SET.replace('"B"', '"B", "X"')),
+    (INPUTS, _CATEGORY_SET, _CATEGORY_SET.replace('"B"', '"B", "X"')),
     (DECIMALS, "MAX_MAGNITUDE = Decimal(10) ** 15", "MAX_MAGNITUDE = Decimal(10) ** 14"),
     (DECIMALS, "MAX_MAGNITUDE = Decimal(10) ** 15", "MAX_MAGNITUDE = Decimal(10) ** 16"),
     (DECIMALS, "MAX_TEXT_LENGTH = 40", "MAX_TEXT_LENGTH = 39"),

@@ -20,7 +20,8 @@ cd "$work"
 find . -name __pycache__ -prune -exec rm -rf {} +
 
 # The tests that pin the engine: worked examples, refusals, properties, validation decisions.
-tests=(tests/test_money.py tests/test_money_primitives.py tests/test_money_properties.py
+tests=(tests/test_money.py tests/test_money_adjustments.py tests/test_money_primitives.py
+  tests/test_money_properties.py
   tests/test_money_en16931.py tests/test_money_limits.py tests/test_money_prices.py
   tests/test_money_settlement.py tests/test_money_mutants.py tests/test_validation.py
   tests/test_codelists.py)
@@ -36,6 +37,8 @@ if [ "${1:-}" != constants ]; then
     printf 'only_mutate=\n    collab/invoice/money.py\n    collab/invoice/decimals.py\n'
     printf '    collab/invoice/allocation.py\n    collab/invoice/categories.py\n'
     printf '    collab/invoice/prices.py\n    collab/invoice/totals.py\n    collab/invoice/settlement.py\n'
+    printf '    collab/invoice/inputs.py\n    collab/invoice/adjustments.py\n'
+    printf '    collab/invoice/adjustment_rows.py\n'
     echo "pytest_add_cli_args_test_selection="
     printf '    %s\n' "${tests[@]}"
     # The export tests of these files (Schematron in saxonche, PDF) hang in mutmut's forked

@@ -25,17 +25,25 @@ class MoneyError(ValueError):
 
     `code` is a stable machine-readable reason ("too_precise", "discount_exceeds_base", ...).
     `field` names the input relative to its owner: "quantity", "discount.value", "prepaid",
-    "currency"; `line` is the index of the offending line when the error concerns one.
+    "currency"; `line` is the index of the offending line when the error concerns one, and
+    `adjustment` the index of the allowance or charge (among its line's, or the document's).
     """
 
     def __init__(
-        self, message: str, *, code: str, field: str | None = None, line: int | None = None
+        self,
+        message: str,
+        *,
+        code: str,
+        field: str | None = None,
+        line: int | None = None,
+        adjustment: int | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.code = code
         self.field = field
         self.line = line
+        self.adjustment = adjustment
 
 
 class MoneyTypeError(MoneyError, TypeError):

@@ -1,7 +1,7 @@
-"""A validation message on a field path, and the date reading every header check shares.
+"""A validation message on a field path, and the date and number reading every check shares.
 
-Kept apart from `validation` so that a check living in its own module (`invoice_type`) can
-build messages without importing the whole engine back.
+Kept apart from `validation` so that a check living in its own module (`invoice_type`,
+`adjustment_rows`) can build messages without importing the whole engine back.
 """
 
 from __future__ import annotations
@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Final
+
+from collab.invoice.decimals import MoneyError, parse_decimal
 
 ERROR: Final = "error"
 WARNING: Final = "warning"
@@ -45,3 +48,20 @@ def read_date(value: object, path: str, issues: list[Issue]) -> date | None:
     except ValueError:
         issues.append(Issue(path, "invalid_date", f"{value} is not a real date"))
         return None
+
+
+def read_number(value: object, path: str, issues: list[Issue]) -> Decimal | None:
+    """A required decimal field: None when empty ("required") or unreadable (reported)."""
+    if value in (None, ""):
+        issues.append(Issue(path, "required", "required"))
+        return None
+    try:
+        return parse_decimal(str(value))
+    except MoneyError as exc:
+        issues.append(Issue(path, exc.code, exc.message))
+        return None
+
+
+def read_optional(value: object, path: str, issues: list[Issue]) -> Decimal | None:
+    """An optional decimal field: None when empty, else as `read_number`."""
+    return None if value in (None, "") else read_number(value, path, issues)

@@ -17,7 +17,8 @@ exactly its amount whatever the line's sign, while a percent allowance is a perc
 (BT-136 = BT-137 x BT-138 / 100) and so carries the base's sign. The document discount is shared
 only among the (category, rate) groups that go the invoice's way (positive groups on an invoice
 whose lines sum above zero), so a credit line in another group never makes it remove more than
-its own amount from any group.
+its own amount from any group. Explicit allowances and charges (collab/invoice/adjustments.py)
+are bound: a line's move its net, a document's move its own (category, rate) group only.
 Category/rate coherence (BR-S-05, BR-Z-05, ...) is left to the validation layer, except that
 category O has no rate at all (BR-O-05): its lines carry `tax_rate=None` and no VAT.
 """
@@ -25,7 +26,6 @@ category O has no rate at all (BR-O-05): its lines carry `tax_rate=None` and no 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from decimal import (
     ROUND_HALF_UP,
     Context,
@@ -36,25 +36,24 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from typing import Literal
 
+from collab.invoice.adjustments import Adjustment, adjustment_amount
 from collab.invoice.allocation import allocate
-from collab.invoice.currencies import UnknownCurrency, minor_units
-from collab.invoice.decimals import (
-    MoneyError,
-    MoneyTypeError,
-    check_places,
-    checked,
-    decimal_places,
-    parse_decimal,
-)
-from collab.invoice.prices import check_base_quantity
+from collab.invoice.currencies import minor_units
+from collab.invoice.decimals import MoneyError, MoneyTypeError, checked, parse_decimal
+from collab.invoice.decimals import decimal_places as decimal_places
+from collab.invoice.inputs import NO_RATE_CATEGORY as NO_RATE_CATEGORY
+from collab.invoice.inputs import PERCENT_PLACES as PERCENT_PLACES
+from collab.invoice.inputs import QUANTITY_PLACES as QUANTITY_PLACES
+from collab.invoice.inputs import TAX_CATEGORIES, Discount, InvoiceInput, Line
+from collab.invoice.inputs import UNIT_PRICE_PLACES as UNIT_PRICE_PLACES
 from collab.invoice.settlement import MAX_ROUNDING as MAX_ROUNDING
 from collab.invoice.settlement import paid_amount, rounding_amount
-from collab.invoice.totals import LineResult, TaxBreakdown, Totals, decimal_text
+from collab.invoice.totals import AdjustmentResult, LineResult, TaxBreakdown, Totals, decimal_text
 
 __all__ = [
     "TAX_CATEGORIES",
+    "Adjustment",
     "Discount",
     "InvoiceInput",
     "Line",
@@ -72,15 +71,6 @@ __all__ = [
     "rounding_amount",
 ]
 
-QUANTITY_PLACES = 4  # quantities and price base quantities
-UNIT_PRICE_PLACES = 6  # every price: unit, gross, discount, net
-PERCENT_PLACES = 4  # tax rates and percent discounts
-# UNTDID 5305 codes EN 16931 allows (BR-CL-17/18, collab/invoice/codes/codelists.json): standard,
-# zero, exempt, reverse charge, intra-community, export, outside scope, Canary Islands (IGIC),
-# Ceuta and Melilla (IPSI), Italian split payment. A test keeps this equal to the Schematron's.
-TAX_CATEGORIES = frozenset({"S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B"})
-NO_RATE_CATEGORY = "O"  # BR-O-05: "not subject to VAT" lines have no VAT rate
-
 _EXACT = Context(
     prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, DivisionByZero, Overflow, Inexact]
 )
@@ -88,122 +78,15 @@ _ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP, traps=[InvalidOperation, Ov
 _HUNDRED = Decimal(100)
 
 
-DiscountKind = Literal["percent", "amount"]
-
-
-@dataclass(frozen=True, slots=True)
-class Discount:
-    """An allowance: `value` percent of the amount it applies to, or a fixed amount.
-
-    The value is non-negative; a percent is at most 100 with up to 4 decimals; an amount has at
-    most the currency's minor units (checked by `InvoiceInput`, which knows the currency).
-    """
-
-    kind: DiscountKind
-    value: Decimal
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("percent", "amount"):
-            raise MoneyError(
-                f"discount kind must be 'percent' or 'amount', not {self.kind!r}",
-                code="invalid_kind",
-                field="discount.kind",
-            )
-        value = checked(self.value, "discount.value", minimum=Decimal(0))
-        if self.kind == "percent":
-            check_places(value, PERCENT_PLACES, "discount.value")
-            if value > _HUNDRED:
-                raise MoneyError(
-                    f"a percent discount cannot exceed 100, got {value}",
-                    code="out_of_range",
-                    field="discount.value",
-                )
-        object.__setattr__(self, "value", value)
-
-
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One invoice line. `tax_rate` is a percent ("20" means 20 %), None for category O only.
-
-    Quantities have up to 4 decimals and may be negative (credit lines); unit prices have up to
-    6 decimals and may not be negative (BR-27).
-    """
-
-    quantity: Decimal
-    unit_price: Decimal
-    tax_rate: Decimal | None
-    tax_category: str = "S"
-    discount: Discount | None = None
-    base_quantity: Decimal = Decimal(1)  # BT-149: the unit price is for this many units
-
-    def __post_init__(self) -> None:
-        quantity = checked(self.quantity, "quantity")
-        check_places(quantity, QUANTITY_PLACES, "quantity")
-        unit_price = checked(self.unit_price, "unit_price", minimum=Decimal(0))
-        check_places(unit_price, UNIT_PRICE_PLACES, "unit_price")
-        if self.tax_category not in TAX_CATEGORIES:
-            raise MoneyError(
-                f"unknown tax category {self.tax_category!r}: expected one of "
-                + ", ".join(sorted(TAX_CATEGORIES)),
-                code="unknown_category",
-                field="tax_category",
-            )
-        tax_rate = _checked_rate(self.tax_rate, self.tax_category)
-        _check_discount_type(self.discount)
-        object.__setattr__(self, "quantity", quantity)
-        object.__setattr__(self, "unit_price", unit_price)
-        object.__setattr__(self, "tax_rate", tax_rate)
-        object.__setattr__(
-            self, "base_quantity", check_base_quantity(self.base_quantity, QUANTITY_PLACES)
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceInput:
-    """What the totals depend on. Constructing one checks everything except discount sizes.
-
-    `discount` is the document-level allowance, applied to the sum of line nets. `prepaid`
-    (BT-113) is non-negative and may exceed the gross total (the amount due is then negative: a
-    refund); `rounding` (BT-114) is added to the amount due, |rounding| < 1 (`MAX_ROUNDING`).
-    Both have at most the currency's minor units.
-    """
-
-    lines: tuple[Line, ...]
-    currency: str = "EUR"
-    discount: Discount | None = None
-    prepaid: Decimal = Decimal(0)
-    rounding: Decimal = Decimal(0)
-
-    def __post_init__(self) -> None:
-        # Any sequence is accepted, but a tuple is kept so the input stays immutable.
-        object.__setattr__(self, "lines", tuple(self.lines))
-        try:
-            places = minor_units(self.currency)
-        except UnknownCurrency as exc:
-            raise MoneyError(str(exc), code="unknown_currency", field="currency") from exc
-        for index, line in enumerate(self.lines):
-            if not isinstance(line, Line):
-                raise MoneyTypeError(
-                    f"line {index} is a {type(line).__name__}, not a Line",
-                    code="not_a_line",
-                    field="lines",
-                    line=index,
-                )
-            _check_amount_discount(line.discount, places, self.currency, index)
-        _check_discount_type(self.discount)
-        _check_amount_discount(self.discount, places, self.currency, None)
-        object.__setattr__(self, "prepaid", paid_amount(self.prepaid, self.currency))
-        object.__setattr__(self, "rounding", rounding_amount(self.rounding, self.currency))
-
-
 def compute_totals(invoice: InvoiceInput) -> Totals:
     """Compute line nets, the document discount, VAT per (category, rate) and the totals.
 
-    The result does not depend on the order of the lines, except `lines` which follows it.
+    The result does not depend on the order of the lines, except `lines` which follows it (and
+    `adjustments`, which follows theirs).
 
     Raises:
-        MoneyError: code "discount_exceeds_base" when an amount discount is larger (in absolute
-            value) than the line or the sum of line nets it applies to.
+        MoneyError: code "discount_exceeds_base" when an amount discount or line allowance is
+            larger (in absolute value) than the line or the sum of line nets it applies to.
     """
     places = minor_units(invoice.currency)
     with localcontext(_EXACT):
@@ -211,16 +94,33 @@ def compute_totals(invoice: InvoiceInput) -> Totals:
         line_total = _sum((line.net for line in lines), places)
         document_discount = _discount(invoice.discount, line_total, places, None)
         groups = _group_nets(invoice.lines, lines)
-        keys = sorted(groups)
+        adjustments = tuple(_bound_result(item, groups, places) for item in invoice.adjustments)
+        moved: dict[tuple[str, Decimal], Decimal] = {}
+        for item in adjustments:
+            key = (str(item.category), item.rate or Decimal(0))
+            moved[key] = moved.get(key, Decimal(0)) + _signed(item)
+        keys = sorted(groups.keys() | moved.keys())
         # Only the groups that go the invoice's way share the discount: a credit line in another
-        # group must not turn part of it into an extra reduction elsewhere (issue 12).
-        weights = [_same_way(groups[key], line_total) for key in keys]
+        # group must not turn part of it into an extra reduction elsewhere (issue 12). The share
+        # is of line nets only; bound allowances and charges then move their own group.
+        weights = [_same_way(groups.get(key, Decimal(0)), line_total) for key in keys]
         shares = allocate(document_discount, weights, places)
         breakdown = tuple(
-            _tax_group(category, rate, groups[(category, rate)] - share, places)
+            _tax_group(
+                category,
+                rate,
+                groups.get((category, rate), _zero(places))
+                - share
+                + moved.get((category, rate), Decimal(0)),
+                places,
+            )
             for (category, rate), share in zip(keys, shares, strict=True)
         )
-        net = line_total - document_discount
+        allowances = document_discount + _sum(
+            (item.amount for item in adjustments if not item.charge), places
+        )
+        charges = _sum((item.amount for item in adjustments if item.charge), places)
+        net = line_total - allowances + charges
         tax = _sum((group.amount for group in breakdown), places)
         gross = net + tax
         prepaid = _round(invoice.prepaid, places)
@@ -230,6 +130,8 @@ def compute_totals(invoice: InvoiceInput) -> Totals:
             lines=lines,
             line_total=line_total,
             document_discount=document_discount,
+            allowances=allowances,
+            charges=charges,
             net=net,
             tax=tax,
             gross=gross,
@@ -237,6 +139,7 @@ def compute_totals(invoice: InvoiceInput) -> Totals:
             rounding=rounding,
             due=gross - prepaid + rounding,  # BT-115 (BR-CO-16)
             tax_breakdown=breakdown,
+            adjustments=adjustments,
         )
 
 
@@ -248,7 +151,60 @@ def format_amount(value: Decimal, currency: str) -> str:
 def _line_result(line: Line, places: int, index: int) -> LineResult:
     extended = _per_base(line.quantity * line.unit_price, line.base_quantity, places)
     discount = _discount(line.discount, extended, places, index)
-    return LineResult(extended=extended, discount=discount, net=extended - discount)
+    adjustments = tuple(
+        _line_adjustment(item, extended, places, index, number)
+        for number, item in enumerate(line.adjustments)
+    )
+    allowances = _sum((item.amount for item in adjustments if not item.charge), places)
+    charges = _sum((item.amount for item in adjustments if item.charge), places)
+    return LineResult(
+        extended=extended,
+        discount=discount,
+        net=extended - discount - allowances + charges,
+        allowances=allowances,
+        charges=charges,
+        adjustments=adjustments,
+    )
+
+
+def _line_adjustment(
+    item: Adjustment, extended: Decimal, places: int, line: int, number: int
+) -> AdjustmentResult:
+    """A line's allowance or charge; a percent applies to the line's amount before any
+    allowance (BT-137 defaults to quantity x net price), an amount allowance is at most it."""
+    if not item.charge and item.amount is not None and item.amount > extended.copy_abs():
+        raise MoneyError(
+            f"allowance {item.amount} is larger than the line amount ({extended.copy_abs()})",
+            code="discount_exceeds_base",
+            field="amount",
+            line=line,
+            adjustment=number,
+        )
+    result = adjustment_amount(item, extended, places)
+    return AdjustmentResult(item.key, item.charge, result.amount, result.base, item.percent)
+
+
+def _bound_result(
+    item: Adjustment, groups: dict[tuple[str, Decimal], Decimal], places: int
+) -> AdjustmentResult:
+    """A document allowance or charge; a percent without a stated base applies to the line
+    nets of its own (category, rate) group, zero when the group has no line."""
+    rate = _canonical_rate(Decimal(0) if item.tax_rate is None else item.tax_rate)
+    result = adjustment_amount(item, groups.get((item.tax_category, rate), _zero(places)), places)
+    return AdjustmentResult(
+        item.key,
+        item.charge,
+        result.amount,
+        result.base,
+        item.percent,
+        item.tax_category,
+        None if item.tax_rate is None else rate,
+    )
+
+
+def _signed(item: AdjustmentResult) -> Decimal:
+    """What the adjustment does to its group's base: a charge adds, an allowance subtracts."""
+    return item.amount if item.charge else -item.amount
 
 
 def _discount(discount: Discount | None, base: Decimal, places: int, line: int | None) -> Decimal:
@@ -307,24 +263,6 @@ def _rate_of(line: Line) -> Decimal:
     return Decimal(0) if line.tax_rate is None else line.tax_rate
 
 
-def _checked_rate(rate: Decimal | None, category: str) -> Decimal | None:
-    if rate is None:
-        if category != NO_RATE_CATEGORY:
-            raise MoneyError(
-                f"category {category} needs a VAT rate", code="required", field="tax_rate"
-            )
-        return None
-    rate = checked(rate, "tax_rate", minimum=Decimal(0), maximum=_HUNDRED)
-    check_places(rate, PERCENT_PLACES, "tax_rate")
-    if category == NO_RATE_CATEGORY and not rate.is_zero():
-        raise MoneyError(
-            f"category O (not subject to VAT) has no VAT rate, got {rate} % (BR-O-05)",
-            code="rate_not_allowed",
-            field="tax_rate",
-        )
-    return rate
-
-
 def _canonical_rate(rate: Decimal) -> Decimal:
     if rate == rate.to_integral_value(context=_EXACT):
         return rate.quantize(Decimal(1), context=_EXACT)
@@ -363,19 +301,3 @@ def _sum(values: Iterable[Decimal], places: int) -> Decimal:
 
 def _zero(places: int) -> Decimal:
     return Decimal(0).scaleb(-places, _EXACT)
-
-
-def _check_discount_type(discount: object) -> None:
-    if discount is not None and not isinstance(discount, Discount):
-        raise MoneyTypeError(
-            f"discount must be a Discount or None, not {type(discount).__name__}",
-            code="not_a_discount",
-            field="discount",
-        )
-
-
-def _check_amount_discount(
-    discount: Discount | None, places: int, currency: str, line: int | None
-) -> None:
-    if discount is not None and discount.kind == "amount":
-        check_places(discount.value, places, "discount.value", currency=currency, line=line)

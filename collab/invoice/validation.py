@@ -13,13 +13,14 @@ blocks a submit on it) or "warning" (worth a look, e.g. a rate no country uses, 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
 
+from collab.invoice.adjustment_rows import read_adjustments
 from collab.invoice.categories import (
     EXEMPT_CATEGORIES,
     RATE_RULES,
@@ -40,8 +41,11 @@ from collab.invoice.issues import ERROR as ERROR
 from collab.invoice.issues import WARNING as WARNING
 from collab.invoice.issues import Issue as Issue
 from collab.invoice.issues import read_date
+from collab.invoice.issues import read_number as _number
+from collab.invoice.issues import read_optional as _optional
 from collab.invoice.money import (
     UNIT_PRICE_PLACES,
+    Adjustment,
     Discount,
     InvoiceInput,
     Line,
@@ -49,7 +53,6 @@ from collab.invoice.money import (
     compute_totals,
     group_key,
     paid_amount,
-    parse_decimal,
     rounding_amount,
 )
 from collab.invoice.prices import item_net_price
@@ -70,6 +73,7 @@ class Evaluation:
 def evaluate(document: dict[str, Any]) -> Evaluation:
     header: dict[str, Any] = document.get("invoice") or {}
     lines: list[Any] = document.get("lines") or []
+    rows_of_adjustments: list[Any] = document.get("adjustments") or []
     issues: list[Issue] = []
     _check_header(header, issues)
     currency = header.get("currency") or DEFAULT_CURRENCY
@@ -84,7 +88,15 @@ def evaluate(document: dict[str, Any]) -> Evaluation:
             valid_lines.append(checked)
             line_ids.append(str(line.get(LINE_ID)))
             rows.append(line)
-    complete = len(valid_lines) == len(lines)
+    all_ids = {str(line.get(LINE_ID)) for line in lines if isinstance(line, dict)}
+    adjustments = read_adjustments(rows_of_adjustments, all_ids, issues)
+    # A line's allowances and charges count with it; those of a line left out are left out.
+    valid_lines = [
+        replace(line, adjustments=adjustments.of_line(line_id))
+        for line, line_id in zip(valid_lines, line_ids, strict=True)
+    ]
+    document_adjustments = adjustments.document
+    complete = len(valid_lines) == len(lines) and not adjustments.dropped
     try:
         minor_units(currency)
     except UnknownCurrency:
@@ -103,13 +115,16 @@ def evaluate(document: dict[str, Any]) -> Evaluation:
                     discount=discount,
                     prepaid=prepaid,
                     rounding=rounding,
+                    adjustments=tuple(document_adjustments),
                 )
             )
             _check_exemptions(valid_lines, rows, issues)
             return Evaluation(totals.to_json(), complete, issues, tuple(line_ids))
         except MoneyError as exc:
             complete = False
-            if exc.line is None:
+            if exc.adjustment is not None:
+                _drop_adjustment(exc, valid_lines, document_adjustments, issues)
+            elif exc.line is None:
                 issues.append(Issue("invoice.discount.value", exc.code, exc.message))
                 discount = None
             else:
@@ -118,6 +133,22 @@ def evaluate(document: dict[str, Any]) -> Evaluation:
                 del rows[exc.line]
                 field = exc.field or "discount.value"
                 issues.append(Issue(f"lines.{line_id}.{field}", exc.code, exc.message))
+
+
+def _drop_adjustment(
+    exc: MoneyError, lines: list[Line], document: list[Adjustment], issues: list[Issue]
+) -> None:
+    """Leave out the allowance or charge the engine refused, with its message on its row."""
+    assert exc.adjustment is not None
+    if exc.line is None:
+        dropped = document.pop(exc.adjustment)
+    else:
+        owner = lines[exc.line]
+        kept = list(owner.adjustments)
+        dropped = kept.pop(exc.adjustment)
+        lines[exc.line] = replace(owner, adjustments=tuple(kept))
+    path = f"adjustments.{dropped.key}.{exc.field or 'amount'}"
+    issues.append(Issue(path, exc.code, exc.message))
 
 
 # -- header -----------------------------------------------------------------------------------
@@ -314,21 +345,6 @@ def _check_exemptions(lines: list[Line], rows: list[dict[str, Any]], issues: lis
             )
             path = f"lines.{row.get(LINE_ID)}.exemption_reason"
             issues.append(Issue(path, "exemption_missing", message, WARNING))
-
-
-def _number(value: object, path: str, issues: list[Issue]) -> Decimal | None:
-    if value in (None, ""):
-        issues.append(Issue(path, "required", "required"))
-        return None
-    try:
-        return parse_decimal(str(value))
-    except MoneyError as exc:
-        issues.append(Issue(path, exc.code, exc.message))
-        return None
-
-
-def _optional(value: object, path: str, issues: list[Issue]) -> Decimal | None:
-    return None if value in (None, "") else _number(value, path, issues)
 
 
 def _discount(value: object, path: str, issues: list[Issue]) -> Discount | None:
