@@ -1,11 +1,11 @@
-// Where a comment thread points: a field path (`invoice.due_date`, `lines.<id>.unit_price`), a
-// whole line (`lines.<id>`), or a range of a text field (a line's description, the notes) held
+// Where a comment thread points: a field path (`invoice.due_date`, `lines.<id>.unit_price`,
+// `adjustments.<id>.amount`), a whole line (`lines.<id>`), or a range of a text field (a line's description, the notes) held
 // as two Yjs relative positions, so the range follows what people type before it.
 
 import * as Y from 'yjs'
 
 import { t, type Key } from '../i18n'
-import { lineIds, textOf } from './ydoc'
+import { adjustmentsOf, lineIds, textOf } from './ydoc'
 
 export interface Anchor {
   path: string
@@ -71,9 +71,18 @@ export function resolveRange(doc: Y.Doc, anchor: Anchor): { from: number; to: nu
   }
 }
 
-/** True when the anchor's line is no longer in the document. */
+/** The ids of the allowances and charges, in document order. */
+function adjustmentIdsOf(doc: Y.Doc): string[] {
+  return adjustmentsOf(doc)
+    .toArray()
+    .map((row) => (row instanceof Y.Map ? String(row.get('id') ?? '') : ''))
+}
+
+/** True when the anchor's line (or allowance or charge) is no longer in the document. */
 export function lineDeleted(doc: Y.Doc, anchor: Anchor): boolean {
   const line = lineOfPath(anchor.path)
+  const [root, id] = anchor.path.split('.')
+  if (root === 'adjustments' && id) return !adjustmentIdsOf(doc).includes(id)
   return line !== null && !lineIds(doc).includes(line)
 }
 
@@ -85,6 +94,15 @@ export function anchorLabel(doc: Y.Doc, anchor: Anchor): string {
     const line = index >= 0 ? t('line_n', { n: index + 1 }) : t('deleted_line')
     const field = parts.slice(2).join('.')
     return field ? `${line} · ${fieldLabel(`lines.${field}`)}` : line
+  }
+  if (parts[0] === 'adjustments') {
+    // "Line 2 · Charge" / "Allowance" (document level), then the field.
+    const row = adjustmentsOf(doc).toArray().find((r) => r instanceof Y.Map && r.get('id') === parts[1])
+    const type = row?.get('type') === 'charge' ? t('charge') : t('allowance')
+    const index = row ? lineIds(doc).indexOf(String(row.get('line') ?? '')) : -1
+    const where = !row ? t('deleted_adjustment') : index >= 0 ? `${t('line_n', { n: index + 1 })} · ${type}` : type
+    const field = parts.slice(2).join('.')
+    return field ? `${where} · ${fieldLabel(`adjustments.${field}`)}` : where
   }
   return fieldLabel(anchor.path)
 }
@@ -114,7 +132,15 @@ const LABELS: Record<string, Key> = {
   'lines.tax_rate': 'vat_rate',
   'lines.tax_category': 'tax_category',
   'lines.discount.value': 'line_discount',
-  'lines.discount.kind': 'line_discount_kind'
+  'lines.discount.kind': 'line_discount_kind',
+  'adjustments.type': 'adjustment_type',
+  'adjustments.reason': 'adjustment_reason',
+  'adjustments.reason_code': 'adjustment_reason_code',
+  'adjustments.amount': 'adjustment_amount',
+  'adjustments.percent': 'adjustment_percent_value',
+  'adjustments.base': 'adjustment_base',
+  'adjustments.tax_category': 'tax_category',
+  'adjustments.tax_rate': 'vat_rate'
 }
 
 function fieldLabel(path: string): string {

@@ -15,6 +15,7 @@ import { customerPicker, itemPicker } from './catalog'
 import { customerSection, detailsSection, notesSection, section } from './form'
 import { renderIssues } from './issues'
 import { LinesView } from './lines'
+import { adjustmentName } from './adjustments'
 import { LiveInvoice, LOCAL, type ConnectionState, type Notice } from './live'
 import { FieldLocks } from './locks'
 import { fillDefaults, takeCreated } from './new-invoice'
@@ -189,6 +190,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       customer.element,
       details.element,
       section('lines_section', 'sec-lines', lines.element, h('div', { class: 'line-actions' }, add, context.readOnly ? null : items)),
+      lines.adjustments.element,
       notes.element,
       payment.element
     )
@@ -238,9 +240,10 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       const uncounted = Math.max(0, current.lines.length - local.counted.length)
       view = { document: current, totals: { totals: local.totals, complete: local.complete, uncounted, source: 'local' }, nets, issues: [...local.issues, ...kept] }
     }
-    renderTotals(totalsPanel, view.totals)
+    renderTotals(totalsPanel, view.totals, (id) => adjustmentName(live.doc, id))
     payment?.showDue(view.totals.totals)
     lines.showNets(view.nets, view.totals.totals?.currency ?? DEFAULT_CURRENCY)
+    lines.showAdjustments(view.totals.totals, view.issues)
     const rules = workflow.current.status === 'draft' ? compliance.issues : []
     renderIssues(form, general, [...view.issues, ...rules])
     locks?.apply()
@@ -381,7 +384,7 @@ function serverView(detail: InvoiceDetail): ServerView {
   const lines = detail.lines ?? []
   const uncounted = totals ? Math.max(0, lines.length - Object.keys(totals.line_nets ?? {}).length) : lines.length
   return {
-    document: { invoice: detail.invoice ?? {}, lines },
+    document: { invoice: detail.invoice ?? {}, lines, adjustments: (detail as { adjustments?: unknown[] }).adjustments ?? [] },
     totals: { totals, complete: totals?.complete ?? false, uncounted, source: 'server' },
     nets: totals?.line_nets ?? {},
     issues: detail.validation ?? []

@@ -4,23 +4,25 @@
 import { h } from '../dom'
 import { KeyedList } from '../keyed'
 import { formatMoney } from '../format'
-import { language, t } from '../i18n'
+import { t } from '../i18n'
 import { EXEMPT_CATEGORIES } from '../categories'
-import { TAX_CATEGORIES } from '../money'
 import { VATEX_CODES } from '../tables'
 import { DEFAULT_TAX_CATEGORY } from '../schema'
+import { categorySelect } from './category-select'
 import { bind, type BindContext, type Binding, type Kind } from './bind'
 import { field, input, select, textarea } from './fields'
 import { LOCAL } from './live'
 import { adaptRate, rateInput } from './rate-picker'
 import { unitInput } from './unit-picker'
 import { lineIds, moveLine, removeLine } from './ydoc'
+import { AdjustmentsSection, LineAdjustments, type AdjustmentJson } from './adjustments'
+import type { Issue } from '../evaluate'
 
-// UNTDID 5305 VAT categories EN 16931 allows (BT-151), in the order people need them most.
-const CATEGORY_ORDER = ['S', 'Z', 'E', 'AE', 'K', 'G', 'O', 'L', 'M', 'B']
-const CATEGORY_NAMES: Record<'en' | 'fr', Record<string, string>> = {
-  en: { S: 'standard', Z: 'zero rated', E: 'exempt', AE: 'reverse charge', K: 'intra-EU', G: 'export', O: 'out of scope', L: 'IGIC', M: 'IPSI', B: 'split payment' },
-  fr: { S: 'normal', Z: 'taux zéro', E: 'exonéré', AE: 'autoliquidation', K: 'intracommunautaire', G: 'export', O: 'hors champ', L: 'IGIC', M: 'IPSI', B: 'paiement fractionné' }
+/** What the totals say of the allowances and charges (contract: TotalsJSON, LineJSON). */
+export interface AdjustmentTotals {
+  currency: string
+  lines?: readonly { adjustments?: readonly AdjustmentJson[] }[]
+  adjustments?: readonly AdjustmentJson[]
 }
 
 /** One shared suggestion list of the VATEX exemption codes (BR-CL-22) for every line. */
@@ -37,6 +39,7 @@ interface Row {
   title: HTMLElement
   bindings: Binding[]
   net: HTMLOutputElement
+  adjustments: LineAdjustments
   buttons: { up: HTMLButtonElement; down: HTMLButtonElement; remove: HTMLButtonElement }
   place: { n: number; count: number }
 }
@@ -48,8 +51,11 @@ export class LinesView {
   private focusAfterSync: string | null = null
   /** Lines someone else holds a lock in: deleting or moving them would be refused. */
   private locked = new Set<string>()
+  /** The document-level allowances and charges: their own section, below the lines. */
+  readonly adjustments: AdjustmentsSection
 
   constructor(private readonly context: BindContext) {
+    this.adjustments = new AdjustmentsSection(context)
     const list = h('div', { class: 'lines' })
     this.rows = new KeyedList(list, (id: string) => id, (id) => this.makeRow(id))
     this.empty = h('p', { class: 'hint' }, t('no_lines'))
@@ -64,22 +70,47 @@ export class LinesView {
   }
 
   get bindings(): Binding[] {
-    return [...this.rows.values()].flatMap((row) => row.bindings)
+    const rows = [...this.rows.values()]
+    return [...rows.flatMap((row) => [...row.bindings, ...row.adjustments.list.bindings]), ...this.adjustments.list.bindings]
   }
 
   /** Bring the rows in line with the document's lines. */
   sync(): void {
     const ids = lineIds(this.context.doc()).filter(Boolean)
-    this.rows.sync(ids, (row, id, index) => this.number(row, index + 1, ids.length, id))
+    this.rows.sync(ids, (row, id, index) => {
+      row.adjustments.sync()
+      this.number(row, index + 1, ids.length, id)
+    })
+    this.adjustments.sync()
     this.empty.hidden = ids.length > 0
     if (this.focusAfterSync && this.rows.get(this.focusAfterSync)) this.focusLine(this.focusAfterSync)
   }
 
-  /** Lines that cannot be removed or moved now (someone else's lock is in them). */
+  /** Lines and allowances or charges that cannot be removed or moved now (someone else's lock
+   * is in them; a line's own allowances and charges go with it). */
   setLocked(ids: Set<string>): void {
     const changed = ids.size !== this.locked.size || [...ids].some((id) => !this.locked.has(id))
     this.locked = ids
-    if (changed) for (const [id, row] of this.rows.entries()) this.number(row, row.place.n, row.place.count, id)
+    this.adjustments.list.setLocked(ids)
+    for (const row of this.rows.values()) row.adjustments.list.setLocked(ids)
+    if (changed) {
+      for (const [id, row] of this.rows.entries()) this.number(row, row.place.n, row.place.count, id)
+      this.sync()
+    }
+  }
+
+  /** The computed amounts of the allowances and charges, and which lines' folded ones have an
+   * error to look at. */
+  showAdjustments(totals: AdjustmentTotals | null, issues: readonly Issue[]): void {
+    const counted = new Map<string, AdjustmentJson>()
+    for (const json of [...(totals?.adjustments ?? []), ...(totals?.lines ?? []).flatMap((line) => line.adjustments ?? [])]) counted.set(json.id, json)
+    const currency = totals?.currency ?? ''
+    this.adjustments.list.showAmounts(counted, currency)
+    const paths = new Set(issues.filter((issue) => (issue.severity ?? 'error') === 'error' && issue.path.startsWith('adjustments.')).map((issue) => issue.path))
+    for (const row of this.rows.values()) {
+      row.adjustments.list.showAmounts(counted, currency)
+      row.adjustments.showProblems(paths)
+    }
   }
 
   /** Show each line's net (from the totals being shown), '' for lines not counted. */
@@ -101,7 +132,7 @@ export class LinesView {
 
   private number(row: Row, n: number, count: number, id: string): void {
     row.place = { n, count }
-    const locked = this.locked.has(id)
+    const locked = this.locked.has(id) || row.adjustments.list.ids.some((row) => this.locked.has(row))
     row.element.classList.toggle('locked', locked)
     row.element.setAttribute('aria-label', t('line_n', { n }))
     row.title.textContent = String(n)
@@ -131,12 +162,7 @@ export class LinesView {
     const unit = bound(unitInput(), 'unit', 'upper')
     const price = bound(input({ inputmode: 'decimal', class: 'num' }), 'unit_price', 'decimal')
     const rate = bound(rateInput(), 'tax_rate', 'decimal')
-    const categories = CATEGORY_ORDER.filter((c) => TAX_CATEGORIES.has(c))
-    const category = bound(
-      select(categories.map((c) => [c, `${c} — ${CATEGORY_NAMES[language()][c] ?? c}`])),
-      'tax_category',
-      'string'
-    )
+    const category = bound(categorySelect(), 'tax_category', 'string')
     const reason = bound(input({ class: 'grow', maxlength: '300' }), 'exemption_reason', 'string')
     const code = bound(input({ class: 'vatex', maxlength: '30', list: vatexList(), spellcheck: 'false' }), 'exemption_code', 'upper')
     const exemption = h(
@@ -200,6 +226,7 @@ export class LinesView {
     const down = button('↓', 'down', () => moveLine(doc(), id, 1, LOCAL))
     const remove = button('✕', 'remove', () => removeLine(doc(), id, LOCAL))
     const title = h('span', { class: 'line-number', 'aria-hidden': 'true' })
+    const adjustments = new LineAdjustments(this.context, id)
     const element = h(
       'div',
       { class: 'line', role: 'group', 'data-line': id },
@@ -225,7 +252,8 @@ export class LinesView {
       exemption,
       details
     )
-    const row: Row = { element, title, bindings, net, buttons: { up, down, remove }, place: { n: 0, count: 0 } }
+    element.append(adjustments.element)
+    const row: Row = { element, title, bindings, net, adjustments, buttons: { up, down, remove }, place: { n: 0, count: 0 } }
     return row
   }
 }

@@ -29,10 +29,10 @@ export function covers(lock: string, field: string): boolean {
   return lock === field || field.startsWith(lock + '.')
 }
 
-/** The line a path belongs to (`lines.<id>...` → `<id>`), or null. */
+/** The row a path belongs to (`lines.<id>...` or `adjustments.<id>...` → `<id>`), or null. */
 export function lineOf(path: string): string | null {
   const [root, id] = path.split('.')
-  return root === 'lines' && id ? id : null
+  return (root === 'lines' || root === 'adjustments') && id ? id : null
 }
 
 function isHolder(value: unknown): value is Holder {
@@ -59,7 +59,7 @@ export interface LockHost {
   canBreak: boolean
   send(body: Notice): boolean
   toast(text: string, kind?: string): void
-  /** Lines whose deletion or move someone else's lock is in the way of. */
+  /** Lines (and allowances or charges) whose deletion or move someone else's lock is in the way of. */
   blockLines(ids: Set<string>): void
 }
 

@@ -1,15 +1,19 @@
-// The totals panel: lines total, discount, net, VAT per (category, rate), gross, amount due.
+// The totals panel: lines total, discount, allowances and charges, net, VAT per (category, rate),
+// gross, amount due.
 
 import { h, replaceChildren } from '../dom'
 import { formatMoney, formatRate } from '../format'
 import { t } from '../i18n'
 import type { Totals } from '../money'
+import type { AdjustmentJson } from './adjustments'
 
 export type TotalsSource = 'server' | 'local'
 
 export interface TotalsView {
   totals: Pick<Totals, 'currency' | 'line_total' | 'document_discount' | 'net' | 'tax' | 'gross' | 'due' | 'tax_breakdown'> &
-    Partial<Pick<Totals, 'prepaid' | 'rounding'>> | null
+    Partial<Pick<Totals, 'prepaid' | 'rounding'>> &
+    // BT-107 (the invoice discount included) and BT-108, and the document-level rows they add.
+    Partial<{ allowances: string; charges: string; adjustments: readonly AdjustmentJson[] }> | null
   complete: boolean
   /** Lines left out of the totals (invalid or half-typed ones). */
   uncounted: number
@@ -36,7 +40,8 @@ function row(label: string, value: string, className = '', testId = ''): HTMLEle
   return h('div', { class: `total-row ${className}`, 'data-total': testId || null }, h('dt', {}, label), h('dd', {}, value))
 }
 
-export function renderTotals(panel: HTMLElement, view: TotalsView): void {
+/** `name` says what a document-level allowance or charge is (its reason, its code). */
+export function renderTotals(panel: HTMLElement, view: TotalsView, name: (id: string) => string = (id) => id): void {
   const { totals } = view
   if (!totals) {
     replaceChildren(panel, h('h2', { id: 'totals-title' }, t('totals')), h('p', { class: 'hint' }, t('totals_unknown_currency')))
@@ -46,6 +51,20 @@ export function renderTotals(panel: HTMLElement, view: TotalsView): void {
   const several = new Set(totals.tax_breakdown.map((group) => group.category)).size > 1
   const nonZero = (value: string | undefined): value is string => value !== undefined && !/^-?0\.?0*$/.test(value)
   const discount = nonZero(totals.document_discount)
+  const rows = totals.adjustments ?? []
+  // BT-107 and BT-108 with the rows that make them; the invoice discount alone stays one row.
+  const adjustments = (charge: boolean): HTMLElement[] => {
+    const own = rows.filter((json) => json.charge === charge)
+    const total = charge ? totals.charges : totals.allowances
+    if (!nonZero(total) || own.length === 0) return []
+    const sign = charge ? '' : '−'
+    return [
+      row(t(charge ? 'charges_total' : 'allowances_total'), `${sign}${money(total)}`, '', charge ? 'charges' : 'allowances'),
+      ...(!charge && discount ? [row(t('document_discount'), `−${money(totals.document_discount)}`, 'sub', 'document_discount')] : []),
+      ...own.map((json) => row(name(json.id), `${sign}${money(json.amount)}`, 'sub', `adjustment-${json.id}`))
+    ]
+  }
+  const allowances = adjustments(false)
   // BT-113 and BT-114, and the amount due they make (BR-CO-16), when either is stated.
   const settled = nonZero(totals.prepaid) || nonZero(totals.rounding)
   replaceChildren(
@@ -56,7 +75,9 @@ export function renderTotals(panel: HTMLElement, view: TotalsView): void {
       'dl',
       {},
       row(t('lines_total'), money(totals.line_total), '', 'line_total'),
-      discount ? row(t('document_discount'), `−${money(totals.document_discount)}`, '', 'document_discount') : null,
+      ...allowances,
+      discount && allowances.length === 0 ? row(t('document_discount'), `−${money(totals.document_discount)}`, '', 'document_discount') : null,
+      ...adjustments(true),
       row(t('total_excl_vat'), money(totals.net), 'strong', 'net'),
       ...totals.tax_breakdown.map((group) =>
         row(

@@ -1,24 +1,27 @@
 // Reading and writing the invoice document (web/src/schema.ts, SPEC section 2) through field
 // paths: "invoice.customer.name", "invoice.notes", "lines.<id>.unit_price",
-// "lines.<id>.discount.value". Writes create the maps on the way, in the same transaction, and
+// "lines.<id>.discount.value", "adjustments.<id>.amount". Writes create the maps on the way, in the same transaction, and
 // use exactly the schema's names and types (strings; Y.Text for notes and descriptions), since
 // the server refuses anything else.
 
 import * as Y from 'yjs'
 
-import { DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, ROOT_INVOICE, ROOT_LINES, TEXT_FIELDS } from '../schema'
+import { ADJUSTMENT_FIELDS, ADJUSTMENT_ID, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, ROOT_ADJUSTMENTS, ROOT_INVOICE, ROOT_LINES, TEXT_FIELDS } from '../schema'
 
 export type Doc = Y.Doc
 export type LineMap = Y.Map<unknown>
 
 export const headerOf = (doc: Y.Doc): Y.Map<unknown> => doc.getMap(ROOT_INVOICE)
 export const linesOf = (doc: Y.Doc): Y.Array<LineMap> => doc.getArray<LineMap>(ROOT_LINES)
+/** The allowances and charges (document level: `line` ""; line level: `line` = a line id). */
+export const adjustmentsOf = (doc: Y.Doc): Y.Array<LineMap> => doc.getArray<LineMap>(ROOT_ADJUSTMENTS)
 
-/** A new line id: random, short, and unique enough for one invoice. */
-export function newLineId(): string {
+/** A new row id ("l…" for a line, "a…" for an allowance or charge): random, short, and unique
+ * enough for one invoice. */
+export function newLineId(prefix = 'l'): string {
   const bytes = new Uint8Array(9)
   crypto.getRandomValues(bytes)
-  return 'l' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
+  return prefix + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 export function isTextPath(path: string): boolean {
@@ -27,8 +30,8 @@ export function isTextPath(path: string): boolean {
   return (TEXT_FIELDS as readonly string[]).includes(generic)
 }
 
-export function findLine(doc: Y.Doc, id: string): LineMap | null {
-  for (const line of linesOf(doc)) {
+export function findLine(doc: Y.Doc, id: string, rows: Y.Array<LineMap> = linesOf(doc)): LineMap | null {
+  for (const line of rows) {
     if (line instanceof Y.Map && line.get(LINE_ID) === id) return line
   }
   return null
@@ -44,6 +47,9 @@ function locate(doc: Y.Doc, path: string, create: boolean): [Y.Map<unknown>, str
     keys = parts.slice(1)
   } else if (parts[0] === ROOT_LINES && parts[1]) {
     map = findLine(doc, parts[1])
+    keys = parts.slice(2)
+  } else if (parts[0] === ROOT_ADJUSTMENTS && parts[1]) {
+    map = findLine(doc, parts[1], adjustmentsOf(doc))
     keys = parts.slice(2)
   } else {
     throw new Error(`not a field path: ${path}`)
@@ -142,12 +148,63 @@ function makeLine(id: string, fields: NewLine, discount?: { kind: string; value:
   return line
 }
 
+/** Remove a line and, in the same transaction, its allowances and charges (a row bound to a
+ * line that is gone would only be reported as `unknown_line`). */
 export function removeLine(doc: Y.Doc, id: string, origin: unknown): void {
   doc.transact(() => {
     const lines = linesOf(doc)
     const index = lines.toArray().findIndex((line) => line instanceof Y.Map && line.get(LINE_ID) === id)
     if (index >= 0) lines.delete(index, 1)
+    const rows = adjustmentsOf(doc)
+    // From the end, so that the indexes still to delete do not move.
+    for (let at = rows.length - 1; at >= 0; at--) {
+      const row = rows.get(at)
+      if (row instanceof Y.Map && row.get('line') === id) rows.delete(at, 1)
+    }
   }, origin)
+}
+
+export interface NewAdjustment {
+  line: string
+  type: 'allowance' | 'charge'
+  tax_category?: string
+  tax_rate?: string
+}
+
+/** Append an allowance or charge with every field present, in one transaction. */
+export function addAdjustment(doc: Y.Doc, fields: NewAdjustment, origin: unknown): string {
+  const id = newLineId('a')
+  doc.transact(() => {
+    const row = new Y.Map<unknown>()
+    for (const name of ADJUSTMENT_FIELDS) row.set(name, '')
+    row.set(ADJUSTMENT_ID, id)
+    row.set('line', fields.line)
+    row.set('type', fields.type)
+    // Category and rate mean something at document level only.
+    if (!fields.line) {
+      row.set('tax_category', fields.tax_category ?? DEFAULT_TAX_CATEGORY)
+      row.set('tax_rate', fields.tax_rate ?? '')
+    }
+    adjustmentsOf(doc).push([row])
+  }, origin)
+  return id
+}
+
+export function removeAdjustment(doc: Y.Doc, id: string, origin: unknown): void {
+  doc.transact(() => {
+    const rows = adjustmentsOf(doc)
+    const index = rows.toArray().findIndex((row) => row instanceof Y.Map && row.get(ADJUSTMENT_ID) === id)
+    if (index >= 0) rows.delete(index, 1)
+  }, origin)
+}
+
+/** The rows' ids bound to `line` ("" for the document-level ones), in document order. */
+export function adjustmentIds(doc: Y.Doc, line: string): string[] {
+  return adjustmentsOf(doc)
+    .toArray()
+    .filter((row) => row instanceof Y.Map && String(row.get('line') ?? '') === line)
+    .map((row) => String(row.get(ADJUSTMENT_ID) ?? ''))
+    .filter(Boolean)
 }
 
 /** Move a line by `delta` places. Yjs arrays cannot move an item, so the line is removed and
@@ -185,9 +242,9 @@ export function lineIds(doc: Y.Doc): string[] {
     .map((line) => (line instanceof Y.Map ? String(line.get(LINE_ID) ?? '') : ''))
 }
 
-/** The document as the REST API shows it: { invoice, lines }. */
-export function documentJson(doc: Y.Doc): { invoice: Record<string, unknown>; lines: unknown[] } {
-  return { invoice: headerOf(doc).toJSON(), lines: linesOf(doc).toJSON() }
+/** The document as the REST API shows it: { invoice, lines, adjustments }. */
+export function documentJson(doc: Y.Doc): { invoice: Record<string, unknown>; lines: unknown[]; adjustments: unknown[] } {
+  return { invoice: headerOf(doc).toJSON(), lines: linesOf(doc).toJSON(), adjustments: adjustmentsOf(doc).toJSON() }
 }
 
 /** Deep equality of JSON values regardless of key order. */
