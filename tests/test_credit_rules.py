@@ -98,3 +98,29 @@ def test_chosen_lines_are_copied_whole_in_the_originals_order(ids: list[str], da
     kept = [line["quantity"] for line in draft.content["lines"]]
     assert kept == [i for i in ids if i in chosen]
     assert len({line["id"] for line in draft.content["lines"]}) == len(kept)
+
+
+def test_allowances_and_charges_follow_their_lines_and_percents_follow_chosen_lines() -> None:
+    original = {
+        **ORIGINAL,
+        "adjustments": [
+            {"id": "la", "line": "a", "type": "allowance", "percent": "10", "reason": "Loyal"},
+            {"id": "lb", "line": "b", "type": "charge", "amount": "5.00", "reason": "Tolls"},
+            {"id": "dp", "type": "allowance", "percent": "2", "tax_rate": "20", "reason": "Early"},
+            {"id": "da", "type": "charge", "amount": "9.00", "tax_rate": "20", "reason": "Ship"},
+            {"id": "db", "type": "allowance", "percent": "3", "base": "50", "tax_rate": "20"},
+        ],
+    }
+    whole = credit_note_content(original, line_ids=None, new_id=_ids())
+    rows = whole.content["adjustments"]
+    assert [row["reason"] for row in rows[:4]] == ["Loyal", "Tolls", "Early", "Ship"]
+    # Line ids are renamed with their lines (a -> n1, b -> n2); every row gets a fresh id.
+    assert [row.get("line") for row in rows] == ["n1", "n2", None, None, None]
+    assert len({row["id"] for row in rows} | {"n1", "n2"}) == 7
+    assert not whole.dropped_discount
+    chosen = credit_note_content(original, line_ids=["b"], new_id=_ids())
+    # Line b's charge follows it; the 2 % of the group's lines applies to b alike; the amount
+    # charge and the percent of a stated base cannot be split: dropped, and said.
+    assert [row["reason"] for row in chosen.content["adjustments"]] == ["Tolls", "Early"]
+    assert chosen.content["adjustments"][0]["line"] == chosen.content["lines"][0]["id"]
+    assert chosen.dropped_discount

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from collab.invoice.document import LINE_ID, ROOT_INVOICE, ROOT_LINES
+from collab.invoice.document import (
+    ADJUSTMENT_ID,
+    LINE_ID,
+    ROOT_ADJUSTMENTS,
+    ROOT_INVOICE,
+    ROOT_LINES,
+)
 
 # What a credit note takes from the original's header: who is credited, in which currency, on
 # which terms. Not the dates (its own, set at its issue), not the notes (they spoke of the
@@ -33,8 +39,11 @@ class UnknownLines(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class CreditDraft:
-    content: dict[str, Any]  # {"invoice": {...}, "lines": [...]}, as document_json gives it
-    dropped_discount: bool  # the original's amount discount could not follow chosen lines
+    # {"invoice": {...}, "lines": [...], "adjustments": [...]}, as document_json gives it
+    content: dict[str, Any]
+    # An amount discount, or a document-level allowance or charge that is an amount or has a
+    # stated base, could not follow chosen lines.
+    dropped_discount: bool
 
 
 def credit_note_content(
@@ -45,8 +54,10 @@ def credit_note_content(
 ) -> CreditDraft:
     """The content of a credit note for `original` (its document as read from the server):
     every line when `line_ids` is None, else those lines in the original's order. Each line is
-    copied whole under a new id. The document discount follows when every line is credited; a
-    percent discount also follows chosen lines (it applies to each alike), an amount discount
+    copied whole under a new id, with its own allowances and charges. The document discount
+    and the document's allowances and charges follow when every line is credited; with chosen
+    lines, a percent of the lines follows (a percent discount, a percent allowance or charge of
+    its VAT group's lines: it applies to each alike), an amount or a percent of a stated base
     does not (no share of it can be assigned to some lines without guessing), which is said."""
     header: Mapping[str, Any] = original.get(ROOT_INVOICE) or {}
     lines: Sequence[Mapping[str, Any]] = original.get(ROOT_LINES) or []
@@ -66,8 +77,20 @@ def credit_note_content(
             new_header["discount"] = dict(discount)
         else:
             dropped = True
-    new_lines = [{**dict(line), LINE_ID: new_id()} for line in lines]
-    return CreditDraft({ROOT_INVOICE: new_header, ROOT_LINES: new_lines}, dropped)
+    renamed = {str(line.get(LINE_ID)): new_id() for line in lines}
+    new_lines = [{**dict(line), LINE_ID: renamed[str(line.get(LINE_ID))]} for line in lines]
+    adjustments: list[dict[str, Any]] = []
+    for row in original.get(ROOT_ADJUSTMENTS) or []:
+        bound = str(row.get("line") or "")
+        if bound:
+            if bound in renamed:
+                adjustments.append({**dict(row), ADJUSTMENT_ID: new_id(), "line": renamed[bound]})
+        elif whole or (row.get("percent") and not row.get("base")):
+            adjustments.append({**dict(row), ADJUSTMENT_ID: new_id()})
+        else:
+            dropped = True
+    content = {ROOT_INVOICE: new_header, ROOT_LINES: new_lines, ROOT_ADJUSTMENTS: adjustments}
+    return CreditDraft(content, dropped)
 
 
 def remaining(gross: Decimal, credited: Iterable[Decimal]) -> Decimal:

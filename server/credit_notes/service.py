@@ -186,8 +186,9 @@ async def create(
     warnings = []
     if draft.dropped_discount:
         warnings.append(
-            "the invoice's amount discount was not carried over: it cannot be split between "
-            "lines; enter what it credits by hand"
+            "the invoice's amount discount, or its allowances and charges stated as amounts, "
+            "were not carried over: they cannot be split between lines; enter what they credit "
+            "by hand"
         )
     return {**summary, "credits": _original_json(original), "warnings": warnings}
 

@@ -1,0 +1,414 @@
+"""Allowances and charges (EN 16931 BG-20, BG-21, BG-27, BG-28) against figures worked by hand.
+
+Every expected figure is computed in the comment beside it from the standard's formulas, never
+read from the engine:
+  BT-131 line net = quantity x net price - line allowances + line charges (BG-27 / BG-28)
+  BT-136/BT-141 = BT-137/BT-142 base x BT-138/BT-143 percent / 100, rounded half-up
+  BR-CO-10 BT-106 = sum of BT-131; BR-CO-11 BT-107 = sum of BT-92; BR-CO-12 BT-108 = sum of BT-99
+  BR-CO-13 BT-109 = BT-106 - BT-107 + BT-108
+  BR-S-08 (and the other categories' -08) BT-116 per (category, rate) = its line nets - its
+  document allowances + its document charges; BR-CO-17 BT-117 = BT-116 x rate / 100, rounded
+"""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from collab.invoice.validation import ERROR, WARNING, Evaluation, evaluate
+
+
+def row(line_id: str, quantity: str, price: str, rate: str = "20", **fields: Any) -> dict[str, Any]:
+    return {"id": line_id, "quantity": quantity, "unit_price": price, "tax_rate": rate, **fields}
+
+
+def allowance(key: str, **fields: Any) -> dict[str, Any]:
+    return {"id": key, "type": "allowance", "reason": "Discount", **fields}
+
+
+def charge(key: str, **fields: Any) -> dict[str, Any]:
+    return {"id": key, "type": "charge", "reason": "Freight", **fields}
+
+
+def doc(lines: list[Any], adjustments: list[Any], **header: Any) -> dict[str, Any]:
+    return {"invoice": {"currency": "EUR", **header}, "lines": lines, "adjustments": adjustments}
+
+
+def totals_of(document: dict[str, Any]) -> dict[str, Any]:
+    result = evaluate(document)
+    assert result.totals is not None
+    return dict(result.totals)
+
+
+def figures(document: dict[str, Any]) -> tuple[str, ...]:
+    t = totals_of(document)
+    names = ("line_total", "allowances", "charges", "net", "tax", "gross")
+    return tuple(t[name] for name in names)
+
+
+def groups(document: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str]]:
+    breakdown = totals_of(document)["tax_breakdown"]
+    return {(g["category"], g["rate"]): (g["base"], g["amount"]) for g in breakdown}
+
+
+def found(result: Evaluation) -> dict[str, tuple[str, str]]:
+    return {issue.path: (issue.code, issue.severity) for issue in result.issues}
+
+
+# --- document level: bound to one VAT group, never spread over rates ---------------------------
+
+
+def test_a_document_allowance_and_charge_move_their_own_group_only() -> None:
+    document = doc(
+        [row("a", "1", "100.00", "20"), row("b", "1", "50.00", "10")],
+        [
+            allowance("x", amount="10.00", tax_rate="20"),
+            charge("y", percent="5", tax_rate="10"),
+        ],
+    )
+    # y: 5 % of group 10's line nets 50.00 = 2.50. Group 20: 100.00 - 10.00 = 90.00, VAT 18.00;
+    # group 10: 50.00 + 2.50 = 52.50, VAT 5.25. BT-106 150.00, BT-107 10.00, BT-108 2.50,
+    # BT-109 142.50, BT-110 23.25, BT-112 165.75.
+    assert figures(document) == ("150.00", "10.00", "2.50", "142.50", "23.25", "165.75")
+    assert groups(document) == {("S", "10"): ("52.50", "5.25"), ("S", "20"): ("90.00", "18.00")}
+    assert totals_of(document)["adjustments"] == [
+        {
+            "id": "x",
+            "charge": False,
+            "amount": "10.00",
+            "base": None,
+            "percent": None,
+            "category": "S",
+            "rate": "20",
+        },
+        {
+            "id": "y",
+            "charge": True,
+            "amount": "2.50",
+            "base": "50.00",
+            "percent": "5",
+            "category": "S",
+            "rate": "10",
+        },
+    ]
+
+
+def test_a_charge_in_a_group_without_lines_makes_its_own_group() -> None:
+    document = doc([row("a", "2", "100.00", "20")], [charge("c", amount="7.00", tax_rate="5.5")])
+    # Group 20: 200.00, VAT 40.00; group 5.5: 7.00 x 5.5 % = 0.385 -> 0.39 (half-up).
+    assert groups(document) == {("S", "20"): ("200.00", "40.00"), ("S", "5.5"): ("7.00", "0.39")}
+    # BT-109 207.00, BT-110 40.39, BT-112 247.39
+    assert figures(document) == ("200.00", "0.00", "7.00", "207.00", "40.39", "247.39")
+
+
+def test_an_exempt_charge_and_an_outside_scope_charge_bear_no_vat() -> None:
+    exempt = doc(
+        [row("a", "1", "200.00", "20")],
+        [charge("c", amount="15.00", tax_category="E", tax_rate="0", reason_code="ABL")],
+    )
+    # E group: 15.00 at 0 -> 0.00; S: 200.00 -> 40.00. BT-109 215.00, BT-112 255.00.
+    assert groups(exempt) == {("E", "0"): ("15.00", "0.00"), ("S", "20"): ("200.00", "40.00")}
+    assert figures(exempt) == ("200.00", "0.00", "15.00", "215.00", "40.00", "255.00")
+    outside = doc(
+        [row("a", "1", "80.00", "", tax_category="O")],
+        [charge("c", amount="5.00", tax_category="O")],
+    )
+    # O has no rate (BR-O-05): 80.00 + 5.00 = 85.00, no VAT; BT-112 85.00.
+    assert figures(outside) == ("80.00", "0.00", "5.00", "85.00", "0.00", "85.00")
+    adjustment = totals_of(outside)["adjustments"][0]
+    assert (adjustment["category"], adjustment["rate"]) == ("O", None)
+
+
+def test_a_percent_of_a_stated_base() -> None:
+    document = doc(
+        [row("a", "12", "100.00", "20")],
+        [allowance("x", percent="2.5", base="1000.00", tax_rate="20")],
+    )
+    # 2.5 % of 1000.00 = 25.00; group 20: 1200.00 - 25.00 = 1175.00, VAT 235.00.
+    assert figures(document) == ("1200.00", "25.00", "0.00", "1175.00", "235.00", "1410.00")
+    assert totals_of(document)["adjustments"][0]["base"] == "1000.00"
+
+
+def test_a_default_base_is_the_group_line_nets_before_the_document_discount() -> None:
+    document = doc(
+        [row("a", "1", "100.00", "20")],
+        [allowance("x", percent="10", tax_rate="20")],
+        discount={"kind": "amount", "value": "10.00"},
+    )
+    # The allowance is 10 % of the line nets 100.00 = 10.00 (the discount is a sibling, not its
+    # base). BT-107 = 10.00 + 10.00 = 20.00; group 20: 100.00 - 10.00 - 10.00 = 80.00, VAT 16.00.
+    assert figures(document) == ("100.00", "20.00", "0.00", "80.00", "16.00", "96.00")
+    assert totals_of(document)["document_discount"] == "10.00"
+
+
+def test_the_document_discount_is_shared_on_line_nets_and_charges_stay_bound() -> None:
+    document = doc(
+        [row("a", "1", "100.00", "20"), row("b", "1", "100.00", "10")],
+        [charge("c", amount="10.00", tax_rate="20")],
+        discount={"kind": "percent", "value": "10"},
+    )
+    # Discount 10 % of 200.00 = 20.00, 10.00 per group (equal line nets). Group 20:
+    # 100.00 - 10.00 + 10.00 = 100.00, VAT 20.00; group 10: 90.00, VAT 9.00. BT-109 190.00.
+    assert groups(document) == {("S", "10"): ("90.00", "9.00"), ("S", "20"): ("100.00", "20.00")}
+    assert figures(document) == ("200.00", "20.00", "10.00", "190.00", "29.00", "219.00")
+
+
+def test_jpy_rounds_to_whole_yen() -> None:
+    document = doc(
+        [row("a", "3", "1234", "10")], [charge("c", percent="5", tax_rate="10")], currency="JPY"
+    )
+    # 3 x 1234 = 3702; 5 % = 185.1 -> 185; base 3887, VAT 388.7 -> 389; BT-112 4276.
+    assert figures(document) == ("3702", "0", "185", "3887", "389", "4276")
+
+
+def test_a_percent_rounds_half_up() -> None:
+    document = doc([row("a", "1", "0.50", "20")], [charge("c", percent="5", tax_rate="20")])
+    # 5 % of 0.50 = 0.025 -> 0.03; base 0.53, VAT 0.106 -> 0.11.
+    assert figures(document) == ("0.50", "0.00", "0.03", "0.53", "0.11", "0.64")
+
+
+# --- line level: several allowances and charges per line --------------------------------------
+
+
+def test_a_line_with_two_allowances_and_a_charge() -> None:
+    document = doc(
+        [row("a", "4", "25.00", "20")],
+        [
+            allowance("p", line="a", percent="10"),
+            allowance("q", line="a", amount="5.00"),
+            charge("r", line="a", percent="2"),
+        ],
+    )
+    # 4 x 25.00 = 100.00; 10 % = 10.00, 5.00, charge 2 % of 100.00 = 2.00:
+    # BT-131 = 100.00 - 10.00 - 5.00 + 2.00 = 87.00, VAT 17.40.
+    line = totals_of(document)["lines"][0]
+    assert (line["extended"], line["allowances"], line["charges"], line["net"]) == (
+        "100.00",
+        "15.00",
+        "2.00",
+        "87.00",
+    )
+    assert [a["amount"] for a in line["adjustments"]] == ["10.00", "5.00", "2.00"]
+    # Line-level ones are not document allowances: BT-107 and BT-108 stay zero.
+    assert figures(document) == ("87.00", "0.00", "0.00", "87.00", "17.40", "104.40")
+
+
+def test_a_line_allowance_adds_to_the_line_discount() -> None:
+    document = doc(
+        [row("a", "1", "200.00", "20", discount={"kind": "percent", "value": "10"})],
+        [allowance("q", line="a", percent="5")],
+    )
+    # Both apply to 200.00: 20.00 + 10.00; BT-131 = 170.00.
+    assert totals_of(document)["lines"][0]["net"] == "170.00"
+
+
+def test_on_a_credit_line_a_percent_follows_the_sign_and_an_amount_is_subtracted() -> None:
+    document = doc(
+        [row("a", "-2", "10.00", "20")],
+        [allowance("p", line="a", percent="10"), charge("c", line="a", amount="1.00")],
+    )
+    # -2 x 10.00 = -20.00; 10 % of it = -2.00, subtracted: -18.00; the charge adds 1.00: -17.00.
+    line = totals_of(document)["lines"][0]
+    assert (line["allowances"], line["charges"], line["net"]) == ("-2.00", "1.00", "-17.00")
+
+
+# --- refusals and reports ------------------------------------------------------------------------
+
+
+def test_an_amount_allowance_larger_than_its_line_is_refused_on_its_row() -> None:
+    result = evaluate(doc([row("a", "1", "10.00")], [allowance("q", line="a", amount="10.01")]))
+    assert found(result) == {"adjustments.q.amount": ("discount_exceeds_base", ERROR)}
+    assert result.totals is not None and result.totals["lines"][0]["net"] == "10.00"
+    assert not result.complete
+
+
+@pytest.mark.parametrize(
+    ("fields", "path", "code"),
+    [
+        ({"amount": "", "percent": ""}, "adjustments.x.amount", "required"),
+        ({"amount": "5", "percent": "5"}, "adjustments.x.percent", "amount_and_percent"),
+        ({"amount": "-5"}, "adjustments.x.amount", "negative"),
+        ({"amount": "1.001"}, "adjustments.x.amount", "too_precise"),
+        ({"base": "10.001", "percent": "5"}, "adjustments.x.base", "too_precise"),
+        ({"percent": "10.00001"}, "adjustments.x.percent", "too_precise"),
+        ({"percent": "100.0001"}, "adjustments.x.percent", "out_of_range"),
+        ({"percent": "101"}, "adjustments.x.percent", "out_of_range"),
+        ({"amount": "1e3"}, "adjustments.x.amount", "exponent"),
+        ({"type": "rebate"}, "adjustments.x.type", "invalid_type"),
+        ({"line": "zz"}, "adjustments.x.line", "unknown_line"),
+        ({"tax_category": "X"}, "adjustments.x.tax_category", "unknown_category"),
+        ({"tax_rate": ""}, "adjustments.x.tax_rate", "required"),
+        ({"tax_rate": "101"}, "adjustments.x.tax_rate", "out_of_range"),
+    ],
+)
+def test_an_unusable_row_is_reported_and_not_counted(
+    fields: dict[str, str], path: str, code: str
+) -> None:
+    base = {"amount": "5.00", "tax_rate": "20", **fields}
+    if "percent" in fields and "amount" not in fields:
+        del base["amount"]
+    result = evaluate(doc([row("a", "1", "100.00")], [allowance("x", **base)]))
+    assert found(result).get(path, ("", ""))[0] == code, result.issues
+    assert result.totals is not None
+    assert (result.totals["allowances"], result.totals["net"]) == ("0.00", "100.00")
+    assert not result.complete
+
+
+def test_a_charge_may_exceed_a_hundred_percent() -> None:
+    # 150 % of 10.00 = 15.00
+    document = doc([row("a", "1", "10.00")], [charge("c", percent="150", tax_rate="20")])
+    assert totals_of(document)["charges"] == "15.00"
+
+
+def test_a_kwd_amount_has_three_decimals() -> None:
+    document = doc([row("a", "1", "10.000")], [charge("c", amount="1.005", tax_rate="20")])
+    document["invoice"]["currency"] = "KWD"
+    # 10.000 + 1.005 = 11.005, VAT 20 % = 2.201
+    assert figures(document) == ("10.000", "0.000", "1.005", "11.005", "2.201", "13.206")
+
+
+def test_reasons_are_required_and_checked_but_the_row_counts() -> None:
+    document = doc(
+        [row("a", "1", "100.00")],
+        [
+            {"id": "n", "amount": "1.00", "tax_rate": "20"},
+            allowance("w", amount="1.00", tax_rate="20", reason_code="FC"),
+            charge("v", amount="1.00", tax_rate="20", reason_code="95"),
+            charge("ok", amount="1.00", tax_rate="20", reason="", reason_code="FC"),
+        ],
+    )
+    result = evaluate(document)
+    assert found(result) == {
+        "adjustments.n.reason": ("reason_required", ERROR),  # BR-33
+        "adjustments.w.reason_code": ("unknown_reason_code", ERROR),  # BR-CL-19: FC is 7161
+        "adjustments.v.reason_code": ("unknown_reason_code", ERROR),  # BR-CL-20: 95 is 5189
+    }
+    # All four count: 100.00 - 2.00 + 2.00
+    assert figures(document)[1:4] == ("2.00", "2.00", "100.00")
+    assert result.complete
+
+
+def test_a_rate_unfit_for_its_category_is_reported_yet_counts() -> None:
+    document = doc(
+        [row("a", "1", "100.00")],
+        [
+            charge("o", amount="5.00", tax_category="O", tax_rate="5"),
+            charge("s", amount="5.00", tax_category="S", tax_rate="0"),
+        ],
+    )
+    result = evaluate(document)
+    assert {path: code for path, (code, _) in found(result).items()} == {
+        "adjustments.o.tax_rate": "rate_not_allowed",
+        "adjustments.s.tax_rate": "rate_not_allowed",
+    }
+    # O stays without a rate (no VAT); S at 0 is its own group.
+    assert groups(document) == {
+        ("O", "0"): ("5.00", "0.00"),
+        ("S", "0"): ("5.00", "0.00"),
+        ("S", "20"): ("100.00", "20.00"),
+    }
+
+
+def test_an_unusual_rate_is_a_warning() -> None:
+    result = evaluate(doc([row("a", "1", "10")], [charge("c", amount="1", tax_rate="19.7")]))
+    assert found(result) == {"adjustments.c.tax_rate": ("unknown_tax_rate", WARNING)}
+
+
+def test_rows_of_a_line_left_out_are_left_out_silently() -> None:
+    document = doc(
+        [row("a", "x", "10.00"), row("b", "1", "10.00")],
+        [charge("c", line="a", amount="1.00"), charge("d", line="b", amount="1.00")],
+    )
+    result = evaluate(document)
+    assert [path for path in found(result) if path.startswith("adjustments")] == []
+    assert result.totals is not None and result.totals["line_total"] == "11.00"
+
+
+def test_the_refused_row_is_named_when_the_same_line_has_several() -> None:
+    document = doc(
+        [row("a", "1", "10.00")],
+        [
+            allowance("ok", line="a", amount="2.00"),
+            allowance("big", line="a", amount="11.00"),
+            charge("c", line="a", amount="1.00"),
+        ],
+    )
+    result = evaluate(document)
+    assert found(result) == {"adjustments.big.amount": ("discount_exceeds_base", ERROR)}
+    # 10.00 - 2.00 + 1.00 = 9.00
+    assert result.totals is not None and result.totals["lines"][0]["net"] == "9.00"
+
+
+# --- properties -----------------------------------------------------------------------------------
+
+RATES = ("20", "10", "5.5", "0")
+amounts = st.integers(min_value=0, max_value=99_999).map(lambda c: f"{c // 100}.{c % 100:02d}")
+
+
+@st.composite
+def drafts(draw: st.DrawFn) -> dict[str, Any]:
+    lines = [
+        row(
+            f"l{i}",
+            str(draw(st.integers(min_value=-5, max_value=20))),
+            draw(amounts),
+            draw(st.sampled_from(RATES)),
+        )
+        for i in range(draw(st.integers(min_value=1, max_value=5)))
+    ]
+    adjustments = []
+    for i in range(draw(st.integers(min_value=0, max_value=6))):
+        maker = draw(st.sampled_from([allowance, charge]))
+        value = (
+            {"amount": draw(amounts)}
+            if draw(st.booleans())
+            else {"percent": str(draw(st.integers(min_value=0, max_value=100)))}
+        )
+        adjustments.append(maker(f"d{i}", tax_rate=draw(st.sampled_from(RATES)), **value))
+    return doc(lines, adjustments)
+
+
+@settings(max_examples=150, deadline=None)
+@given(drafts())
+def test_each_document_adjustment_moves_its_group_by_its_amount(document: dict[str, Any]) -> None:
+    result = evaluate(document)
+    assert result.totals is not None and result.complete
+    totals = result.totals
+    expected: dict[tuple[str, Decimal], Decimal] = {}
+    for line, rate_row in zip(totals["lines"], document["lines"], strict=True):
+        key = ("S", Decimal(rate_row["tax_rate"]))
+        expected[key] = expected.get(key, Decimal(0)) + Decimal(line["net"])
+    for adjustment in totals["adjustments"]:
+        key = ("S", Decimal(str(adjustment["rate"])))
+        amount = Decimal(adjustment["amount"])
+        expected[key] = expected.get(key, Decimal(0)) + (
+            amount if adjustment["charge"] else -amount
+        )
+    found_bases = {
+        (g["category"], Decimal(g["rate"])): Decimal(g["base"]) for g in totals["tax_breakdown"]
+    }
+    assert found_bases == expected
+    # BR-CO-13 and BR-CO-15, on the figures as printed.
+    net = Decimal(totals["line_total"]) - Decimal(totals["allowances"]) + Decimal(totals["charges"])
+    assert Decimal(totals["net"]) == net == sum(found_bases.values(), Decimal(0))
+    assert Decimal(totals["gross"]) == net + Decimal(totals["tax"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(drafts(), st.randoms(use_true_random=False))
+def test_the_order_of_the_rows_changes_nothing_but_their_order(
+    document: dict[str, Any], shuffle: random.Random
+) -> None:
+    before = totals_of(document)
+    rows = list(document["adjustments"])
+    shuffle.shuffle(rows)
+    after = totals_of({**document, "adjustments": rows})
+    by_id = {a["id"]: a for a in before["adjustments"]}
+    assert [by_id[a["id"]] for a in after["adjustments"]] == after["adjustments"]
+    before.pop("adjustments"), after.pop("adjustments")
+    assert before == after
