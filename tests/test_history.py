@@ -180,3 +180,44 @@ def test_restore_edits_texts_in_place_so_concurrent_typing_survives() -> None:
     notes.insert(len(notes), "!")
     concurrent.apply_update(update)
     assert str(concurrent.get("invoice", type=Map)["notes"]) == "Payé à 45 jours, merci!"
+
+
+def test_adjustments_are_replayed_timed_and_restored_like_lines() -> None:
+    """The second row collection: its rows are `adjustments.<id>` changes, kept apart from
+    lines (even under the same id), grouped like lines, and restored by id."""
+    doc: Doc[Any] = Doc()
+    updates: list[bytes] = []
+    doc.observe(lambda event: updates.append(event.update))
+    rows = doc.get("adjustments", type=Array)
+    charge = {"id": "a1", "type": "charge", "amount": "5", "reason": "Freight"}
+    rows.append(Map(charge))
+    doc.get("lines", type=Array).append(Map({"id": "a1", "quantity": "1"}))
+    rows[0]["amount"] = "7.50"
+    snapshot = document_json(doc)
+    rows.append(Map({"id": "a2", "percent": "10", "reason": "Loyalty"}))
+    del rows[0]
+
+    replay = Replay()
+    changes = [replay.apply(update) for update in updates]
+    assert changes == [
+        [Change("adjustments.a1", None, charge)],
+        [Change("lines.a1", None, {"id": "a1", "quantity": "1"})],
+        [Change("adjustments.a1.amount", "5", "7.50")],
+        [Change("adjustments.a2", None, {"id": "a2", "percent": "10", "reason": "Loyalty"})],
+        [Change("adjustments.a1", {**charge, "amount": "7.50"}, None)],
+    ]
+    assert replay.document() == document_json(doc)
+    assert replay.document()["adjustments"] == [{"id": "a2", "percent": "10", "reason": "Loyalty"}]
+    # A row added then removed stays two entries, as a line does.
+    logged = [LoggedChange(seq, "ada", float(seq), c) for seq, c in enumerate(changes, 1)]
+    assert [(e.path, e.kind) for e in timeline(logged) if e.path.startswith("adjustments.a1")] == [
+        ("adjustments.a1", ChangeKind.ADDED),
+        ("adjustments.a1.amount", ChangeKind.CHANGED),
+        ("adjustments.a1", ChangeKind.REMOVED),
+    ]
+    # Restoring the earlier version brings a1 back and drops a2, lines untouched.
+    restoring = restore_update(doc, snapshot)
+    assert restoring is not None
+    doc.apply_update(restoring)
+    assert document_json(doc) == snapshot
+    assert snapshot["adjustments"] == [{**charge, "amount": "7.50"}]

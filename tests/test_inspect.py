@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, TransactionEvent
 
-from collab.invoice.document import INVOICE_SHAPE
+from collab.invoice.document import INVOICE_SHAPE, MAX_ADJUSTMENTS
 from collab.sync.inspect import ChangeKind, FieldChange, UpdateInspector
 
 
@@ -29,6 +29,7 @@ class Setup:
             lines.append(
                 Map({"id": f"l{i}", "description": Text(f"Line {i} é"), "unit_price": "10"})
             )
+        adjustments(seed).append(Map(FREIGHT))
         self.live.apply_update(seed.get_update())
         self.inspector = UpdateInspector(self.live, INVOICE_SHAPE)
         self.client: Doc[Any] = Doc()
@@ -48,8 +49,15 @@ class Setup:
         return captured[0]
 
 
-def content(doc: Doc[Any]) -> tuple[Any, Any]:
-    return doc.get("invoice", type=Map).to_py(), doc.get("lines", type=Array).to_py()
+FREIGHT = {"id": "a0", "type": "charge", "amount": "5", "reason": "Freight"}
+
+
+def content(doc: Doc[Any]) -> tuple[Any, Any, Any]:
+    return (
+        doc.get("invoice", type=Map).to_py(),
+        doc.get("lines", type=Array).to_py(),
+        doc.get("adjustments", type=Array).to_py(),
+    )
 
 
 def header(doc: Doc[Any]) -> Map[Any]:
@@ -59,6 +67,11 @@ def header(doc: Doc[Any]) -> Map[Any]:
 
 def lines(doc: Doc[Any]) -> Array[Any]:
     root: Array[Any] = doc.get("lines", type=Array)
+    return root
+
+
+def adjustments(doc: Doc[Any]) -> Array[Any]:
+    root: Array[Any] = doc.get("adjustments", type=Array)
     return root
 
 
@@ -302,3 +315,131 @@ def test_line_ids_stay_unique_across_accepted_updates() -> None:
     assert step(lambda d: lines(d).__delitem__(3)) == []  # x is gone
     assert step(lambda d: lines(d).append(Map({"id": "x"}))) == []  # so its id is free again
     assert content(setup.client) == content(setup.live)
+
+
+# -- a second row collection: allowances and charges ----------------------------------------------
+
+
+def _step(setup: Setup, change: Callable[[Doc[Any]], None]) -> list[str]:
+    """Inspect one edit; apply it when accepted, compensate everyone when refused."""
+    update = setup.edit(change)
+    inspection = setup.inspector.inspect(update)
+    assert inspection.damage is None
+    if inspection.problems:
+        compensation = setup.inspector.compensate()
+        setup.live.apply_update(compensation)
+        setup.client.apply_update(compensation)
+    else:
+        setup.live.apply_update(update)
+        setup.inspector.accept()
+    return inspection.problems
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            lambda d: adjustments(d).append(Map({"id": "a1", "amount": "3", "reason": "Rebate"})),
+            [("adjustments.a1", "insert")],
+        ),
+        (
+            lambda d: adjustments(d)[0].__setitem__("amount", "7.50"),
+            [("adjustments.a0.amount", "set")],
+        ),
+        (lambda d: adjustments(d)[0].pop("reason"), [("adjustments.a0.reason", "delete")]),
+        (lambda d: adjustments(d).__delitem__(0), [("adjustments.a0", "delete")]),
+        # Ids are unique per collection: a line and an allowance may share one.
+        (lambda d: lines(d).append(Map({"id": "a0"})), [("lines.a0", "insert")]),
+        (lambda d: adjustments(d).append(Map({"id": "l1"})), [("adjustments.l1", "insert")]),
+    ],
+)
+def test_adjustment_changes_are_named_and_accepted(
+    change: Callable[[Doc[Any]], None], expected: list[tuple[str, str]]
+) -> None:
+    setup = Setup()
+    inspection = setup.inspector.inspect(setup.edit(change))
+    assert inspection.damage is None and inspection.problems == []
+    assert inspection.changes == [FieldChange(p, ChangeKind(k)) for p, k in expected]
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            lambda d: adjustments(d).append(Map({"id": "a1", "description": "x"})),
+            "allowance or charge a1: unknown field 'description'",
+        ),
+        (lambda d: adjustments(d)[0].__setitem__("colour", "red"), "unknown field 'colour'"),
+        (
+            lambda d: adjustments(d).append(Map({"id": "a1", "amount": 5.0})),
+            "allowance or charge a1: amount: must be a string, not float",
+        ),
+        (
+            lambda d: adjustments(d)[0].__setitem__("percent", True),
+            "percent must be a string, not bool",
+        ),
+        (
+            lambda d: adjustments(d)[0].__setitem__("reason", "x" * 301),
+            "reason longer than 300 characters",
+        ),
+        (
+            lambda d: adjustments(d).append(Map({"id": "a1", "reason_code": "TOOLONG"})),
+            "allowance or charge a1: reason_code: longer than 3 characters",
+        ),
+        (
+            lambda d: adjustments(d).append(Map({"amount": "1"})),
+            "every new allowance or charge needs a non-empty string id",
+        ),
+        (
+            lambda d: adjustments(d).append(Map({"id": "a0"})),
+            "allowance or charge id 'a0' is used twice",
+        ),
+        (
+            lambda d: adjustments(d)[0].__setitem__("id", "a9"),
+            "the id of allowance or charge 'a0' cannot change",
+        ),
+        (lambda d: adjustments(d).append("a row"), "every allowance or charge must be a map"),
+    ],
+)
+def test_bad_adjustments_are_refused_and_compensated(
+    change: Callable[[Doc[Any]], None], problem: str
+) -> None:
+    setup = Setup()
+    before = content(setup.live)
+    assert problem in _step(setup, change)
+    assert content(setup.live) == before == content(setup.client)
+
+
+def test_adjustments_are_bounded_and_their_ids_counted_on_their_own() -> None:
+    setup = Setup()
+    before = content(setup.live)
+
+    def fill(count: int) -> Callable[[Doc[Any]], None]:
+        return lambda d: adjustments(d).extend([Map({"id": f"x{i}"}) for i in range(count)])
+
+    too_many = f"a document has at most {MAX_ADJUSTMENTS} allowances or charges"
+    assert _step(setup, fill(MAX_ADJUSTMENTS)) == [too_many]  # with a0: one too many
+    assert content(setup.live) == before == content(setup.client)
+    assert _step(setup, fill(MAX_ADJUSTMENTS - 1)) == []
+    # Line ids and adjustment ids live apart: the same id in the other collection is no clash.
+    assert _step(setup, lambda d: lines(d).append(Map({"id": "x5"}))) == []
+    assert _step(setup, lambda d: adjustments(d).append(Map({"id": "l0"}))) == [too_many]
+    assert _step(setup, lambda d: adjustments(d).__delitem__(0)) == []  # a0 goes
+    assert _step(setup, lambda d: adjustments(d).append(Map({"id": "x5"}))) == [
+        "allowance or charge id 'x5' is used twice"
+    ]
+    assert _step(setup, lambda d: adjustments(d).append(Map({"id": "a0"}))) == []  # free again
+    assert len(adjustments(setup.live)) == MAX_ADJUSTMENTS
+    assert content(setup.client) == content(setup.live)
+
+
+def test_adjustments_used_as_another_type_are_damage() -> None:
+    setup = Setup()
+    client: Doc[Any] = Doc()
+    client.apply_update(setup.live.get_update())
+    captured: list[bytes] = []
+    client.observe(lambda event: captured.append(event.update))
+    client.get("adjustments", type=Map)["x"] = "1"
+    assert (
+        setup.inspector.inspect(captured[0]).damage == "the adjustments were used as another type"
+    )

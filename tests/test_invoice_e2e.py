@@ -171,3 +171,45 @@ async def test_structural_damage_is_refused_and_a_fresh_client_resyncs(
     await wait_for(converged, what="the fresh client and the others equal to the server")
     b_state = (await yjs.state("b"))["update"]
     assert b"damaged" not in b_state
+
+
+async def test_allowances_and_charges_sync_are_stored_and_malformed_ones_refused(
+    running: Running, yjs: YjsClients
+) -> None:
+    invoice_id = await new_invoice(running.server.data_dir, running.accounts["alice"])
+    await _open(running, yjs, "a", invoice_id)
+    await _open(running, yjs, "b", invoice_id)
+    charge = {"id": "c1", "type": "charge", "amount": "12.50", "reason": "Freight"}
+    await yjs.call("pushRow", name="a", root="adjustments", row=charge)
+
+    async def b_has_it_and_it_is_stored() -> bool:
+        assert (await yjs.state("b"))["json"]["adjustments"] == [charge]
+        stored, _ = await stored_document(running.server.data_dir, invoice_id)  # reopened
+        assert stored["adjustments"] == [charge]
+        return True
+
+    await wait_for(b_has_it_and_it_is_stored, what="the charge at b and in storage")
+    # An unknown field: refused, undone for a, never seen by b.
+    bad = {"id": "c2", "amount": "1", "secret": "SECRET-FIELD"}
+    await yjs.call("pushRow", name="a", root="adjustments", row=bad)
+
+    async def a_told_and_undone() -> bool:
+        status = await yjs.call("status", name="a")
+        assert status["notices"] and status["notices"][-1]["type"] == "update_refused"
+        assert status["notices"][-1]["paths"] == ["adjustments.c2"]
+        assert (await yjs.state("a"))["json"]["adjustments"] == [charge]
+        return bool(status["wsconnected"])
+
+    await wait_for(a_told_and_undone, what="the refusal and its compensation")
+    await yjs.call("set", name="a", key="buyer_reference", value="PO-1")  # a goes on editing
+
+    async def converged() -> bool:
+        stored, _ = await stored_document(running.server.data_dir, invoice_id)
+        assert stored["invoice"] == {"buyer_reference": "PO-1"}
+        assert stored["adjustments"] == [charge]
+        for name in ("a", "b"):
+            assert (await yjs.state(name))["json"] == stored
+        return True
+
+    await wait_for(converged, what="everyone equal to the server")
+    assert b"SECRET-FIELD" not in (await yjs.state("b"))["update"]

@@ -49,6 +49,12 @@ def test_overlaps(a: str, b: str, expected: bool) -> None:
         ("lines.l1.price", False),
         ("status", False),
         ("lines." + "x" * 65, False),
+        ("adjustments.a-1", True),
+        ("adjustments.a-1.amount", True),
+        ("adjustments.a-1.reason_code", True),
+        ("adjustments.a-1.description", False),
+        ("adjustments.a 1", False),
+        ("adjustments." + "x" * 65, False),
     ],
 )
 def test_lock_paths_follow_the_schema(path: str, valid: bool) -> None:
