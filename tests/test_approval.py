@@ -122,6 +122,11 @@ def test_key_order_does_not_change_the_hash(rng: random.Random) -> None:
 
 def test_only_the_content_roots_count_and_absent_equals_empty() -> None:
     assert content_hash({}) == content_hash({"invoice": {}, "lines": []})
+    assert content_hash(DOCUMENT) == content_hash({**DOCUMENT, "adjustments": []})
+    charge = {"id": "c1", "type": "charge", "amount": "5", "reason": "Freight"}
+    with_charge = content_hash({**DOCUMENT, "adjustments": [charge]})
+    assert with_charge != content_hash(DOCUMENT)
+    assert with_charge != content_hash({**DOCUMENT, "adjustments": [{**charge, "amount": "5.0"}]})
     assert content_hash({**DOCUMENT, "elsewhere": {"x": 1}}) == content_hash(DOCUMENT)
 
 

@@ -1,10 +1,13 @@
 """What binds an approval to content, and what an invoice needs before it can be submitted.
 
 `content_hash` is SHA-256 over a canonical JSON encoding of the document's exact content (the
-`invoice` and `lines` roots as the server reads them with `to_py`). Exact on purpose: "12.5"
-and "12.50" are the same money but not the same document, and the approver approved the
-document; any change, even one the money engine would call equal, voids the approval. Only key
-order (meaningless in a Y.Map) and the absence of a root versus an empty one do not count.
+`invoice`, `lines` and `adjustments` roots as the server reads them with `to_py`). Exact on
+purpose: "12.5" and "12.50" are the same money but not the same document, and the approver
+approved the document; any change, even one the money engine would call equal, voids the
+approval. Only key order (meaningless in a Y.Map) and the absence of a root versus an empty one
+do not count: an empty `adjustments` root is left out of the encoding, so documents without
+allowances or charges hash as they did before that root existed (approvals made then stay
+valid).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from collab.invoice.document import ROOT_INVOICE, ROOT_LINES
+from collab.invoice.document import ROOT_ADJUSTMENTS, ROOT_INVOICE, ROOT_LINES
 from collab.invoice.validation import ERROR, Evaluation, evaluate
 
 # Changing the encoding changes every hash: bump the tag so old approvals fail loudly.
@@ -40,6 +43,8 @@ def content_hash(document: Mapping[str, Any]) -> str:
         ROOT_INVOICE: document.get(ROOT_INVOICE) or {},
         ROOT_LINES: document.get(ROOT_LINES) or [],
     }
+    if document.get(ROOT_ADJUSTMENTS):
+        content[ROOT_ADJUSTMENTS] = document[ROOT_ADJUSTMENTS]
     encoded = json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     ).encode()
