@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from collab.invoice.en16931.paths import field_path
+from collab.invoice.en16931.paths import Sources, field_path
 
 LINES = ("l-audit", "l-travel")
 UBL_LINE_2 = "/*:Invoice[1]/*:InvoiceLine[2]"
@@ -79,3 +79,92 @@ def test_a_finding_lands_on_the_field_to_fix(
     message: str, location: str, expected: str | None
 ) -> None:
     assert field_path(message, location, LINES) == expected
+
+
+# The header discount's share (no row), a row "ship" (a charge, written after the allowances);
+# line 1 has its discount then a row "pack"; line 2 a row "fee".
+SOURCES = Sources(
+    lines=LINES,
+    adjustments=("", "loyal", "ship"),
+    line_adjustments=(("", "pack"), ("fee",)),
+)
+UBL_ROOT = "/*:Invoice[1]"
+CII_HEADER = (
+    "/*:CrossIndustryInvoice[1]/*:SupplyChainTradeTransaction[1]"
+    "/*:ApplicableHeaderTradeSettlement[1]"
+)
+
+
+@pytest.mark.parametrize(
+    ("message", "location", "expected"),
+    [
+        (
+            "[BR-33]-Each Document level allowance (BG-20) shall have a Document level allowance "
+            "reason (BT-97) or a Document level allowance reason code (BT-98).",
+            UBL_ROOT + "/*:AllowanceCharge[2]",
+            "adjustments.loyal.reason",
+        ),
+        (
+            "[BR-CO-22]-Each Document level charge (BG-21) shall contain a Document level charge "
+            "reason (BT-104) or a Document level charge reason code (BT-105), or both.",
+            CII_HEADER + "/*:SpecifiedTradeAllowanceCharge[3]",
+            "adjustments.ship.reason",
+        ),
+        (
+            "[BR-CL-20]-Coded charge reasons MUST belong to the UNCL 7161 code list",
+            UBL_ROOT + "/*:AllowanceCharge[3]/*:AllowanceChargeReasonCode[1]",
+            "adjustments.ship.reason_code",
+        ),
+        (
+            "[BR-S-07]-In a Document level charge (BG-21) where the Document level charge VAT "
+            'category code (BT-102) is "Standard rated" the Document level charge VAT rate '
+            "(BT-103) shall be greater than zero.",
+            UBL_ROOT + "/*:AllowanceCharge[3]/*:TaxCategory[1]",
+            "adjustments.ship.tax_rate",
+        ),
+        # The header discount has no row: its amount is the discount's value, as before.
+        (
+            "[BR-31]-Each Document level allowance (BG-20) shall have a Document level allowance "
+            "amount (BT-92).",
+            UBL_ROOT + "/*:AllowanceCharge[1]",
+            "invoice.discount.value",
+        ),
+        # As Saxon writes locations: each step qualified by its namespace.
+        (
+            "[BR-33]-Each Document level allowance (BG-20) shall have a Document level allowance "
+            "reason (BT-97) or a Document level allowance reason code (BT-98).",
+            "/*:Invoice[namespace-uri()='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2']"
+            "[1]/*:AllowanceCharge[namespace-uri()='urn:oasis:names:specification:ubl:schema:xsd:"
+            "CommonAggregateComponents-2'][2]",
+            "adjustments.loyal.reason",
+        ),
+        # Line level: the n-th line's k-th allowance or charge, not its price's.
+        (
+            "[BR-44]-Each Invoice line charge shall have an Invoice line charge reason or an "
+            "invoice line allowance reason code.",
+            UBL_LINE_2 + "/*:AllowanceCharge[1]",
+            "adjustments.fee.reason",
+        ),
+        (
+            "[BR-42]-Each Invoice line allowance (BG-27) shall have an Invoice line allowance "
+            "reason (BT-139) or an Invoice line allowance reason code (BT-140).",
+            CII_LINE_1 + "/*:SpecifiedLineTradeSettlement[1]/*:SpecifiedTradeAllowanceCharge[2]",
+            "adjustments.pack.reason",
+        ),
+        (
+            "[BR-41]-Each Invoice line allowance (BG-27) shall have an Invoice line allowance "
+            "amount (BT-136).",
+            CII_LINE_1 + "/*:SpecifiedLineTradeSettlement[1]/*:SpecifiedTradeAllowanceCharge[1]",
+            "lines.l-audit.discount.value",
+        ),
+        (
+            "[BR-27]-The Item net price (BT-146) shall NOT be negative.",
+            UBL_LINE_2 + "/*:Price[1]/*:AllowanceCharge[1]",
+            "lines.l-travel.unit_price",
+        ),
+    ],
+)
+def test_a_finding_about_an_allowance_or_charge_lands_on_its_row(
+    message: str, location: str, expected: str
+) -> None:
+    assert field_path(message, location, SOURCES) == expected

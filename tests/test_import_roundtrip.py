@@ -202,3 +202,68 @@ async def test_a_credit_note_is_imported_as_an_invoice_draft_and_says_so() -> No
     assert any(w.startswith("BT-3 381") for w in imported.warnings)
     assert any(w.startswith("BG-3") for w in imported.warnings)
     assert evaluate(imported.document).totals == evaluate(case.document).totals
+
+
+# Allowances and charges of our own exports come back as rows: the same kinds, amounts (or
+# percents), VAT groups, reasons and codes, so every total and VAT figure is the original's.
+WITH_ROWS = (
+    "document_allowances_two_rates",
+    "document_charge_shipping",
+    "exempt_charge",
+    "outside_scope_charge",
+    "line_allowances_and_charge",
+    "yen_charge",
+)
+
+
+def _rows(document: dict[str, Any]) -> list[tuple[str, ...]]:
+    """The rows without their ids, the line named by its position."""
+    position = {row["id"]: str(n) for n, row in enumerate(document["lines"], start=1)}
+    position[""] = ""
+    return [
+        (
+            position[row["line"]],
+            row["type"],
+            row.get("tax_category") or "",
+            format(Decimal(row.get("tax_rate") or "0").normalize(), "f"),
+            row["reason"],
+            row["reason_code"],
+        )
+        for row in document.get("adjustments", [])
+    ]
+
+
+def _without_ids(document: dict[str, Any]) -> str:
+    """The engine's totals JSON with the rows' ids left out (the import names rows anew)."""
+    totals = evaluate(document).totals
+    rows = [totals, *totals["lines"]] if totals is not None else []
+    for found in rows:
+        for row in found["adjustments"]:
+            row["id"] = ""
+    return repr(totals)
+
+
+@pytest.mark.parametrize("syntax", ["cii", "ubl"])
+@pytest.mark.parametrize("case", WITH_ROWS)
+async def test_allowances_and_charges_come_back_as_rows(case: str, syntax: str) -> None:
+    original = CASES[case].document
+    semantic = to_semantic(original, number="F2026-000001", issue_date=ISSUED, seller=SELLER)
+    imported = parse_invoice((to_cii if syntax == "cii" else to_ubl)(semantic))
+    assert _rows(imported.document) == _rows(original)
+    assert _without_ids(imported.document) == _without_ids(original)
+    assert not [w for w in imported.warnings if w.startswith(("BG-2", "BT-10", "BT-11"))]
+    # And exported again: the same XML, but for the rows' ids.
+    again = to_semantic(imported.document, number="F2026-000001", issue_date=ISSUED, seller=SELLER)
+    assert again.totals == semantic.totals and again.vat_breakdown == semantic.vat_breakdown
+
+
+async def test_a_cii_with_several_allowances_and_charges_passes_after_import() -> None:
+    original = CASES["line_allowances_and_charge"].document
+    semantic = to_semantic(original, number="F2026-000001", issue_date=ISSUED, seller=SELLER)
+    imported = parse_invoice(to_cii(semantic))
+    for syntax, xml in (await _export_checked(imported.document)).items():
+        totals, vat = _figures(syntax, xml)
+        assert _same(totals, ("111.50", "111.50", "22.30", "133.80", "133.80")), (syntax, totals)
+        assert {k: tuple(Decimal(v) for v in f) for k, f in vat.items()} == {
+            ("S", "20"): (Decimal("111.50"), Decimal("22.30"))
+        }

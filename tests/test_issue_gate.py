@@ -84,3 +84,46 @@ async def test_a_compliant_draft_is_said_so(running: Running) -> None:
         r = await http.get(f"/api/invoices/{invoice_id}/compliance")
     assert r.status_code == 200, r.text
     assert r.json()["valid"] is True and r.json()["fatal"] == []
+
+
+def _bare_allowance() -> bytes:
+    """A valid invoice but for a document allowance with neither reason nor reason code."""
+    doc: Doc[Any] = Doc()
+    header = doc.get("invoice", type=Map)
+    lines = doc.get("lines", type=Array)
+    adjustments = doc.get("adjustments", type=Array)
+    header["currency"] = "EUR"
+    header["issue_date"] = "2026-11-27"
+    header["due_date"] = "2026-12-27"
+    address = {"line1": "1 avenue Foch", "postcode": "69006", "city": "Lyon", "country": "FR"}
+    header["customer"] = Map({"name": "Client SA", "address": Map(address)})
+    line = {"id": "a", "description": "Audit", "quantity": "2", "unit_price": "500.00"}
+    lines.append(Map({**line, "tax_category": "S", "tax_rate": "20"}))
+    bare = {"id": "bare", "line": "", "type": "allowance", "amount": "50.00"}
+    adjustments.append(Map({**bare, "tax_category": "S", "tax_rate": "20"}))
+    return doc.get_update()
+
+
+async def test_an_allowance_without_a_reason_is_refused_with_br_33(running: Running) -> None:
+    people = await _people(running)
+    await _profile(running, people["adam"])
+    alice = running.accounts["alice"]
+    invoice_id = await new_invoice(running.server.data_dir, alice)
+    engine = create_engine(db_url(running.server.data_dir))
+    entry = LogEntry(invoice_id, 1, _bare_allowance(), alice.user_id, time.time())
+    await SqlUpdateStore(engine).write([entry], [])
+    await engine.dispose()
+    for who, action in (("alice", "submit"), ("abe", "approve")):
+        r = await _move(running, people[who], invoice_id, action)
+        assert r.status_code == 200, (action, r.text)
+    r = await _move(running, people["abe"], invoice_id, "issue")
+    assert r.status_code == 409, r.text
+    body = r.json()
+    assert body["code"] == "not_compliant", body
+    # The Schematron's rule (not the editor's `reason_required`), on the row's reason.
+    rules = {d["message"].partition(":")[0] for d in body["details"]}
+    placed = [d["message"] for d in body["details"] if d["path"] == "adjustments.bare.reason"]
+    assert any(m.startswith("BR-33: ") for m in placed), body["details"]
+    assert "reason_required" not in rules
+    view = await _get_workflow(running, people["abe"], invoice_id)
+    assert view["status"] == "approved" and view["number"] is None

@@ -24,6 +24,7 @@ from collab.invoice.en16931 import SemanticInvoice, to_cii, to_semantic
 from server.auth.permissions import Role
 from server.core.db import create_engine
 from server.exports import epc
+from server.exports.labels import LABELS
 from server.exports.models import IssuedRender
 from server.exports.pdf import Layout, render_facturx, render_html, render_pdf
 from server.exports.validation import check_sync
@@ -31,7 +32,7 @@ from server.exports.view import Branding
 from tests.access_helpers import api, token
 from tests.conftest import Running
 from tests.harness import ROOT, db_url, seed
-from tests.invoices_en16931 import SELLER, document, line
+from tests.invoices_en16931 import CASES, SELLER, document, line
 from tests.test_exports import _invoice, _move, _put_profile
 from tests.test_organization_profile import IBAN
 
@@ -97,6 +98,29 @@ def test_every_figure_and_mention_in_both_templates_and_languages(template: Any,
     assert ("2 mars 2026" if lang == "fr" else "2 March 2026") in text
     assert ("1er avril 2026" if lang == "fr" else "1 April 2026") in text  # the due date
     assert "DRAFT" not in text and "BROUILLON" not in text
+
+
+@pytest.mark.parametrize("template", ["classic", "modern"])
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_allowances_and_charges_are_listed_with_reason_rate_and_amount(
+    template: Any, lang: Any
+) -> None:
+    # tests/invoices_en16931.py works the figures: a shipping charge of 15.00 at 20 % between
+    # the sum of lines 120.00 and the total excl. VAT 135.00; on lines, each row under its line.
+    charged = _semantic(content=CASES["document_charge_shipping"].document)
+    text = _text(render_pdf(charged, seller=SELLER, layout=Layout(template, lang), draft=False))
+    comma = (lambda v: v.replace(".", ",")) if lang == "fr" else (lambda v: v)
+    words = LABELS[lang]
+    lines_sum = f"{words['line_total']} {comma('120.00')} EUR"
+    shipping = f"Shipping ({comma('20')} %) {comma('15.00')} EUR"
+    net = f"{words['net']} {comma('135.00')} EUR"
+    assert text.index(lines_sum) < text.index(shipping) < text.index(net), text
+    lines = _semantic(content=CASES["line_allowances_and_charge"].document)
+    text = _text(render_pdf(lines, seller=SELLER, layout=Layout(template, lang), draft=False))
+    for shown in ("Volume rebate 10 % \u2212" + comma("10.00"), "Packing +" + comma("7.50"),
+                  ("Remise" if lang == "fr" else "Discount") + " 10 % \u2212" + comma("2.00"),
+                  "Insurance 5 % +" + comma("1.00")):  # fmt: skip
+        assert shown in text, (shown, text)
 
 
 def test_a_draft_is_watermarked_and_has_no_number() -> None:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from collab.invoice.en16931 import (
     MappingError,
     SemanticInvoice,
+    Sources,
     to_cii,
     to_semantic,
     to_ubl,
@@ -88,12 +89,12 @@ def _merge(first: tuple[Finding, ...], second: tuple[Finding, ...]) -> tuple[Fin
     return first + tuple(finding for finding in second if finding.rule not in seen)
 
 
-def placed(findings: Sequence[Finding], line_ids: Sequence[str]) -> list[tuple[str, str]]:
+def placed(findings: Sequence[Finding], sources: Sources) -> list[tuple[str, str]]:
     """Findings as (where, "RULE: message"): the document field to fix when the rule names one
     (collab/invoice/en16931/paths.py), else the XPath the validator reported."""
     return [
         (
-            field_path(f.message, f.location, line_ids) or f.location,
+            field_path(f.message, f.location, sources) or f.location,
             f"{f.rule}: {_RULE_PREFIX.sub('', f.message)}",
         )
         for f in findings

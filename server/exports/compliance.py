@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, Final
 
-from collab.invoice.en16931 import SemanticInvoice
+from collab.invoice.en16931 import SemanticInvoice, Sources, sources_of
 from server.exports.checks import check_semantic, placed
 from server.exports.validation import Finding, Report
 
@@ -41,7 +41,7 @@ async def check(key: str, semantic: SemanticInvoice) -> dict[str, Any]:
     else:
         report = await check_semantic(semantic)
         _remember(key, report)
-    lines = [line.source_id for line in semantic.lines]
+    lines = sources_of(semantic)
     return {
         "checked": key,
         "valid": report.ok,
@@ -50,7 +50,7 @@ async def check(key: str, semantic: SemanticInvoice) -> dict[str, Any]:
     }
 
 
-def _json(findings: Sequence[Finding], lines: Sequence[str]) -> list[dict[str, str]]:
+def _json(findings: Sequence[Finding], lines: Sources) -> list[dict[str, str]]:
     return [
         {"path": path, "rule": finding.rule, "message": message.partition(": ")[2]}
         for finding, (path, message) in zip(findings, placed(findings, lines), strict=True)

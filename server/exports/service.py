@@ -26,6 +26,7 @@ from collab.invoice.en16931 import (
     CREDIT_NOTE,
     MappingError,
     SemanticInvoice,
+    sources_of,
     to_cii,
     to_ubl,
 )
@@ -394,4 +395,4 @@ async def issue_gate(
         preceding=preceding,
     )
     report = await check_semantic(semantic)
-    return placed(report.fatal, [line.source_id for line in semantic.lines])
+    return placed(report.fatal, sources_of(semantic))

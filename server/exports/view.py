@@ -22,6 +22,10 @@ from collab.invoice.en16931.model import (
     PREPAYMENT,
     Address,
     Delivery,
+    DocumentAllowance,
+    DocumentCharge,
+    LineAllowance,
+    LineCharge,
     Party,
 )
 from server.exports import epc
@@ -83,10 +87,8 @@ def context(
         return money(value, currency, lang)
 
     totals = invoice.totals
+    # BT-107 and BT-108 are listed item by item ("allowances" below), between BT-106 and BT-109.
     rows = [
-        ("line_total", totals.line_total, True),
-        ("allowances", -totals.allowance_total, bool(totals.allowance_total)),
-        ("charges", totals.charge_total, bool(totals.charge_total)),
         ("net", totals.tax_exclusive, True),
         ("tax", totals.tax_total, True),
         ("gross", totals.tax_inclusive, True),
@@ -125,21 +127,18 @@ def context(
                 "price": number(line.net_price, lang),
                 "rate": percent(line.rate, lang) if line.rate is not None else line.category,
                 "amount": number(line.net_amount, lang),
-                "discounts": [
-                    (f"{percent(a.percent, lang)} " if a.percent is not None else "")
-                    + f"\u2212{number(a.amount, lang)}"  # a minus sign, not a hyphen
-                    for a in line.allowances
-                ],
+                "adjustments": [_line_adjustment(a, words, lang) for a in line.adjustments],
             }
             for line in invoice.lines
         ],
+        "line_total": (words["line_total"], cash(totals.line_total)),
         "allowances": [
             {
-                "reason": words["document_allowance"],
+                "reason": _reason(a, words),
                 "rate": percent(a.rate, lang) if a.rate is not None else a.category,
-                "amount": cash(-a.amount),
+                "amount": cash(a.amount if isinstance(a, DocumentCharge) else -a.amount),
             }
-            for a in invoice.allowances
+            for a in invoice.adjustments
         ],
         "vat": [
             {
@@ -167,6 +166,30 @@ def context(
         + _mentions(seller, words, currency, lang),
         "bank": _bank(invoice, draft),
     }
+
+
+def _reason(
+    adjustment: DocumentAllowance | DocumentCharge | LineAllowance | LineCharge,
+    words: Mapping[str, str],
+) -> str:
+    """The reason as written on the row; the header and line discounts (no row) and a row
+    with a reason code only get the word of the PDF's language."""
+    charge = isinstance(adjustment, DocumentCharge | LineCharge)
+    line = isinstance(adjustment, LineAllowance | LineCharge)
+    if adjustment.reason and adjustment.source_id:
+        return adjustment.reason
+    if line:
+        return words["line_charge" if charge else "line_discount"]
+    return words["document_charge" if charge else "document_allowance"]
+
+
+def _line_adjustment(
+    adjustment: LineAllowance | LineCharge, words: Mapping[str, str], lang: Language
+) -> str:
+    """A line allowance or charge as text: "Discount 10 % -12.00" (a minus sign, U+2212)."""
+    sign = "+" if isinstance(adjustment, LineCharge) else "\u2212"
+    rate = f"{percent(adjustment.percent, lang)} " if adjustment.percent is not None else ""
+    return f"{_reason(adjustment, words)} {rate}{sign}{number(adjustment.amount, lang)}"
 
 
 def _party(party: Party, words: Mapping[str, str]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ written as UN/CEFACT CII (`cii`) and OASIS UBL 2.1 / Peppol BIS 3 (`ubl`). Pure:
 from collab.invoice.en16931.cii import to_cii
 from collab.invoice.en16931.mapping import MappingError, to_semantic
 from collab.invoice.en16931.model import CREDIT_NOTE, INVOICE, SemanticInvoice
+from collab.invoice.en16931.paths import Sources, sources_of
 from collab.invoice.en16931.ubl import to_ubl
 
 __all__ = [
@@ -11,6 +12,8 @@ __all__ = [
     "INVOICE",
     "MappingError",
     "SemanticInvoice",
+    "Sources",
+    "sources_of",
     "to_cii",
     "to_semantic",
     "to_ubl",

@@ -14,8 +14,10 @@ from collab.invoice.en16931.model import (
     VAT,
     Address,
     DocumentAllowance,
+    DocumentCharge,
     Line,
     LineAllowance,
+    LineCharge,
     Party,
     SemanticInvoice,
     VatBreakdown,
@@ -99,23 +101,32 @@ def _line(transaction: Element, line: Line) -> None:
     _X.add(tax, "ram:CategoryCode", line.category)  # BT-151
     if line.rate is not None:
         _X.add(tax, "ram:RateApplicablePercent", number(line.rate))  # BT-152
-    for allowance in line.allowances:
-        _line_allowance(settlement, allowance)
+    for adjustment in line.adjustments:  # BG-27, then BG-28
+        _line_adjustment(settlement, adjustment)
     summation = _X.add(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
     _X.add(summation, "ram:LineTotalAmount", amount(line.net_amount))  # BT-131
 
 
-def _line_allowance(settlement: Element, allowance: LineAllowance) -> None:
-    """BG-27."""
+def _line_adjustment(settlement: Element, adjustment: LineAllowance | LineCharge) -> None:
+    """BG-27 (BT-136..BT-140) or BG-28 (BT-141..BT-145)."""
     element = _X.add(settlement, "ram:SpecifiedTradeAllowanceCharge")
-    _X.add(_X.add(element, "ram:ChargeIndicator"), "udt:Indicator", "false")
-    if allowance.percent is not None:
-        _X.add(element, "ram:CalculationPercent", number(allowance.percent))  # BT-138
-    if allowance.base is not None:
-        _X.add(element, "ram:BasisAmount", amount(allowance.base))  # BT-137
-    _X.add(element, "ram:ActualAmount", amount(allowance.amount))  # BT-136
-    _X.add(element, "ram:ReasonCode", allowance.reason_code)  # BT-140
-    _X.add(element, "ram:Reason", allowance.reason)  # BT-139
+    _adjustment(element, adjustment, isinstance(adjustment, LineCharge))
+
+
+def _adjustment(
+    element: Element,
+    adjustment: LineAllowance | LineCharge | DocumentAllowance | DocumentCharge,
+    charge: bool,
+) -> None:
+    """What allowances and charges share, at either level, in the XSD's order."""
+    _X.add(_X.add(element, "ram:ChargeIndicator"), "udt:Indicator", "true" if charge else "false")
+    if adjustment.percent is not None:  # BT-94 / BT-101 / BT-138 / BT-143
+        _X.add(element, "ram:CalculationPercent", number(adjustment.percent))
+    if adjustment.base is not None:  # BT-93 / BT-100 / BT-137 / BT-142
+        _X.add(element, "ram:BasisAmount", amount(adjustment.base))
+    _X.add(element, "ram:ActualAmount", amount(adjustment.amount))  # BT-92 / 99 / 136 / 141
+    _X.add_if(element, "ram:ReasonCode", adjustment.reason_code)  # BT-98 / 105 / 140 / 145
+    _X.add_if(element, "ram:Reason", adjustment.reason)  # BT-97 / BT-104 / BT-139 / BT-144
 
 
 def _agreement(transaction: Element, invoice: SemanticInvoice) -> None:
@@ -183,8 +194,8 @@ def _settlement(transaction: Element, invoice: SemanticInvoice) -> None:
     on_invoice = vat_point_on_invoice(invoice)
     for group in invoice.vat_breakdown:
         _breakdown(settlement, group, on_invoice)
-    for allowance in invoice.allowances:
-        _allowance(settlement, allowance)
+    for adjustment in invoice.adjustments:  # BG-20, then BG-21
+        _document_adjustment(settlement, adjustment)
     if invoice.payment_terms or invoice.due_date is not None:  # BT-20, BT-9
         terms = _X.add(settlement, "ram:SpecifiedTradePaymentTerms")
         _X.add_if(terms, "ram:Description", invoice.payment_terms)
@@ -215,22 +226,17 @@ def _breakdown(settlement: Element, group: VatBreakdown, on_invoice: bool) -> No
         _X.add(tax, "ram:RateApplicablePercent", number(group.rate))  # BT-119
 
 
-def _allowance(settlement: Element, allowance: DocumentAllowance) -> None:
-    """BG-20."""
+def _document_adjustment(
+    settlement: Element, adjustment: DocumentAllowance | DocumentCharge
+) -> None:
+    """BG-20 or BG-21, with its VAT category and rate (BT-95/96, BT-102/103)."""
     element = _X.add(settlement, "ram:SpecifiedTradeAllowanceCharge")
-    _X.add(_X.add(element, "ram:ChargeIndicator"), "udt:Indicator", "false")
-    if allowance.percent is not None:
-        _X.add(element, "ram:CalculationPercent", number(allowance.percent))  # BT-94
-    if allowance.base is not None:
-        _X.add(element, "ram:BasisAmount", amount(allowance.base))  # BT-93
-    _X.add(element, "ram:ActualAmount", amount(allowance.amount))  # BT-92
-    _X.add(element, "ram:ReasonCode", allowance.reason_code)  # BT-98
-    _X.add(element, "ram:Reason", allowance.reason)  # BT-97
+    _adjustment(element, adjustment, isinstance(adjustment, DocumentCharge))
     tax = _X.add(element, "ram:CategoryTradeTax")
     _X.add(tax, "ram:TypeCode", VAT)
-    _X.add(tax, "ram:CategoryCode", allowance.category)  # BT-95
-    if allowance.rate is not None:
-        _X.add(tax, "ram:RateApplicablePercent", number(allowance.rate))  # BT-96
+    _X.add(tax, "ram:CategoryCode", adjustment.category)  # BT-95 / BT-102
+    if adjustment.rate is not None:
+        _X.add(tax, "ram:RateApplicablePercent", number(adjustment.rate))  # BT-96 / BT-103
 
 
 def _totals(settlement: Element, invoice: SemanticInvoice) -> None:
@@ -238,6 +244,8 @@ def _totals(settlement: Element, invoice: SemanticInvoice) -> None:
     totals = invoice.totals
     summation = _X.add(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     _X.add(summation, "ram:LineTotalAmount", amount(totals.line_total))  # BT-106
+    if invoice.charges:
+        _X.add(summation, "ram:ChargeTotalAmount", amount(totals.charge_total))  # BT-108
     if invoice.allowances:
         _X.add(summation, "ram:AllowanceTotalAmount", amount(totals.allowance_total))  # BT-107
     _X.add(summation, "ram:TaxBasisTotalAmount", amount(totals.tax_exclusive))  # BT-109

@@ -1,9 +1,9 @@
 """The invoice document (plus what the workflow stamped at issue) as an EN 16931 semantic invoice.
 
 Every amount comes from `collab.invoice.validation.evaluate`, the same money engine that gives
-the editor and the API their totals: this module only places those figures in the model. The one
-derived figure is each VAT group's share of the document discount (BG-20 per group, as the
-engine allocates it), read back as the group's summed line nets minus its taxable base.
+the editor and the API their totals: this module only places those figures in the model. The
+allowances and charges (BG-20, BG-21, BG-27, BG-28) are placed by `mapping_allowances`, whose
+one derived figure is each VAT group's share of the header discount.
 """
 
 from __future__ import annotations
@@ -17,14 +17,17 @@ from typing import Any, Final
 from collab.invoice.categories import DEFAULT_EXEMPTIONS, Exemption, exemption_of
 from collab.invoice.document import DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, OPERATIONS
 from collab.invoice.en16931.french import mention_notes
+from collab.invoice.en16931.mapping_allowances import (
+    adjustment_rows,
+    document_adjustments,
+    line_adjustments,
+)
 from collab.invoice.en16931.model import (
     Address,
     Delivery,
-    DocumentAllowance,
     DocumentTotals,
     Identifier,
     Line,
-    LineAllowance,
     Note,
     Party,
     PaymentInstructions,
@@ -33,7 +36,7 @@ from collab.invoice.en16931.model import (
     VatBreakdown,
 )
 from collab.invoice.invoice_type import preceding_of, type_code_of
-from collab.invoice.money import MoneyError, parse_decimal
+from collab.invoice.money import parse_decimal
 from collab.invoice.totals import LineJSON, TaxBreakdownJSON
 from collab.invoice.validation import evaluate
 
@@ -95,12 +98,13 @@ def to_semantic(
     groups = totals["tax_breakdown"]
     # The engine's groups, keyed as it keys them: (category, rate) with "20" == "20.00".
     keys = [(group["category"], Decimal(group["rate"])) for group in groups]
-    members: list[list[dict[str, Any]]] = [[] for _ in groups]
+    members: list[list[dict[str, Any]]] = [[] for _ in groups]  # a group may have no line
     for line_id in evaluation.counted:
         members[keys.index(_group_key(rows[line_id]))].append(rows[line_id])
     breakdown = tuple(
         _breakdown(group, rows_in) for group, rows_in in zip(groups, members, strict=True)
     )
+    adjustments = adjustment_rows(document)
     lines: list[Line] = []
     nets = [Decimal(totals["line_total"]) * 0 for _ in groups]  # zeros with the minor units
     for index, (line_id, result) in enumerate(
@@ -108,11 +112,9 @@ def to_semantic(
     ):
         row = rows[line_id]
         group = keys.index(_group_key(row))
-        lines.append(_line(str(index), row, result, breakdown[group].rate))
+        lines.append(_line(str(index), row, result, breakdown[group].rate, adjustments))
         nets[group] += lines[-1].net_amount
-    document_discount = Decimal(totals["document_discount"])
-    allowances = _allowances(header, breakdown, nets, document_discount)
-    zero = document_discount * 0  # no charges yet: zero with the minor units
+    allowances, charges = document_adjustments(header, totals, breakdown, nets, adjustments)
     buyer = _buyer(header.get("customer") or {})
     party = _seller(seller)
     if any(group.category in _NO_RATE for group in breakdown):
@@ -133,8 +135,8 @@ def to_semantic(
         buyer=buyer,
         totals=DocumentTotals(
             line_total=Decimal(totals["line_total"]),
-            allowance_total=document_discount,
-            charge_total=zero,
+            allowance_total=Decimal(totals["allowances"]),
+            charge_total=Decimal(totals["charges"]),
             tax_exclusive=Decimal(totals["net"]),
             tax_total=Decimal(totals["tax"]),
             tax_inclusive=Decimal(totals["gross"]),
@@ -152,6 +154,7 @@ def to_semantic(
         delivery=_delivery(header, breakdown, issue_date, buyer),
         payment=_payment(seller, number),
         allowances=allowances,
+        charges=charges,
         operations=operations,
         vat_on_debits=vat_on_debits,
     )
@@ -186,20 +189,15 @@ def _breakdown(group: TaxBreakdownJSON, rows: list[dict[str, Any]]) -> VatBreakd
     )
 
 
-def _line(position: str, row: dict[str, Any], result: LineJSON, rate: Decimal | None) -> Line:
+def _line(
+    position: str,
+    row: dict[str, Any],
+    result: LineJSON,
+    rate: Decimal | None,
+    adjustments: Mapping[str, Mapping[str, Any]],
+) -> Line:
     """A counted line; `rate` is its group's canonical rate ("20", not "20.00"), None for O."""
-    discount = Decimal(result["discount"])
-    allowances: tuple[LineAllowance, ...] = ()
-    if discount:
-        spec = row.get("discount") or {}
-        percent = (spec.get("kind") or "percent") == "percent"
-        allowances = (
-            LineAllowance(
-                amount=discount,
-                base=Decimal(result["extended"]) if percent else None,
-                percent=parse_decimal(str(spec.get("value"))) if percent else None,
-            ),
-        )
+    allowances, charges = line_adjustments(row, result, adjustments)
     return Line(
         id=position,
         quantity=parse_decimal(str(row.get("quantity"))),
@@ -210,6 +208,7 @@ def _line(position: str, row: dict[str, Any], result: LineJSON, rate: Decimal | 
         rate=rate,
         name=_text(row.get("description")),
         allowances=allowances,
+        charges=charges,
         gross_price=_stated(row, "gross_price"),
         price_discount=_stated(row, "price_discount"),
         base_quantity=_stated(row, "base_quantity"),
@@ -231,51 +230,8 @@ def _net_price(row: Mapping[str, Any]) -> Decimal:
     return gross - (_stated(row, "price_discount") or Decimal(0))
 
 
-def _allowances(
-    header: dict[str, Any],
-    breakdown: tuple[VatBreakdown, ...],
-    nets: list[Decimal],
-    total: Decimal,
-) -> tuple[DocumentAllowance, ...]:
-    """One BG-20 per VAT group carrying a share of the document discount (BR-S-08 and the like
-    sum allowances per category and rate, so a discount spread over rates must be split).
-    `nets` are the groups' summed line nets, in the order of `breakdown`."""
-    if not total:
-        return ()
-    spec = header.get("discount") or {}
-    percent = _percent(spec)
-    found: list[DocumentAllowance] = []
-    for group, group_nets in zip(breakdown, nets, strict=True):
-        share = group_nets - group.base
-        if not share:
-            continue
-        # With one group the share is the whole discount, round(base x percent): base and
-        # percent can be stated. Across groups the engine's pro-rata shares need not equal
-        # round(group base x percent), so only the amount is stated.
-        single = len(breakdown) == 1 and percent is not None
-        found.append(
-            DocumentAllowance(
-                amount=share,
-                category=group.category,
-                rate=group.rate,
-                base=group_nets if single else None,
-                percent=percent if single else None,
-            )
-        )
-    return tuple(found)
-
-
 def _category(row: Mapping[str, Any]) -> str:
     return _text(row.get("tax_category")) or DEFAULT_TAX_CATEGORY
-
-
-def _percent(spec: object) -> Decimal | None:
-    if not isinstance(spec, dict) or (spec.get("kind") or "percent") != "percent":
-        return None
-    try:
-        return parse_decimal(str(spec.get("value")))
-    except MoneyError:
-        return None
 
 
 def _seller(profile: Mapping[str, Any]) -> Party:

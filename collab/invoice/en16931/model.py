@@ -18,6 +18,7 @@ CORRECTIVE: Final = "384"  # BT-3: corrected invoice (collab/invoice/document.py
 PREPAYMENT: Final = "386"  # BT-3: prepayment invoice
 SEPA_CREDIT_TRANSFER: Final = "58"  # BT-81, UNTDID 4461
 DISCOUNT_REASON_CODE: Final = "95"  # BT-98 / BT-140, UNTDID 5189: discount
+DISCOUNT_REASON: Final = "Discount"  # BT-97 / BT-139 of the header and line `discount`
 VAT: Final = "VAT"  # the only tax scheme EN 16931 knows
 
 
@@ -92,26 +93,57 @@ class PaymentInstructions:
 
 @dataclass(frozen=True, slots=True)
 class DocumentAllowance:
-    """BG-20, bound to one VAT category and rate as EN 16931 requires (BR-32, BR-S-06...)."""
+    """BG-20, bound to one VAT category and rate as EN 16931 requires (BR-32, BR-S-06...).
+
+    Either a share of the header `discount` (`source_id` empty: reason "Discount", code 95) or
+    one `adjustments` row, whose reason and code are the row's (either may be empty, BR-33)."""
 
     amount: Decimal  # BT-92
     category: str  # BT-95
     rate: Decimal | None  # BT-96; None for category O
     base: Decimal | None = None  # BT-93
     percent: Decimal | None = None  # BT-94
-    reason: str = "Discount"  # BT-97
-    reason_code: str = DISCOUNT_REASON_CODE  # BT-98
+    reason: str = DISCOUNT_REASON  # BT-97
+    reason_code: str = DISCOUNT_REASON_CODE  # BT-98, UNTDID 5189
+    source_id: str = ""  # the `adjustments` row id; "" for the header discount
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentCharge:
+    """BG-21, bound to one VAT category and rate (BR-37, BR-S-07...)."""
+
+    amount: Decimal  # BT-99
+    category: str  # BT-102
+    rate: Decimal | None  # BT-103; None for category O
+    base: Decimal | None = None  # BT-100
+    percent: Decimal | None = None  # BT-101
+    reason: str = ""  # BT-104
+    reason_code: str = ""  # BT-105, UNTDID 7161
+    source_id: str = ""  # the `adjustments` row id
 
 
 @dataclass(frozen=True, slots=True)
 class LineAllowance:
-    """BG-27 invoice line allowance (a line discount)."""
+    """BG-27 invoice line allowance: the line's `discount` (`source_id` empty) or a row."""
 
     amount: Decimal  # BT-136
     base: Decimal | None = None  # BT-137
     percent: Decimal | None = None  # BT-138
-    reason: str = "Discount"  # BT-139
-    reason_code: str = DISCOUNT_REASON_CODE  # BT-140
+    reason: str = DISCOUNT_REASON  # BT-139
+    reason_code: str = DISCOUNT_REASON_CODE  # BT-140, UNTDID 5189
+    source_id: str = ""  # the `adjustments` row id; "" for the line's discount
+
+
+@dataclass(frozen=True, slots=True)
+class LineCharge:
+    """BG-28 invoice line charge, one `adjustments` row bound to the line."""
+
+    amount: Decimal  # BT-141
+    base: Decimal | None = None  # BT-142
+    percent: Decimal | None = None  # BT-143
+    reason: str = ""  # BT-144
+    reason_code: str = ""  # BT-145, UNTDID 7161
+    source_id: str = ""  # the `adjustments` row id
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,16 +153,22 @@ class Line:
     id: str  # BT-126
     quantity: Decimal  # BT-129
     unit: str  # BT-130, UN/ECE recommendation 20/21
-    net_amount: Decimal  # BT-131 = round(quantity x net price) - allowances
+    net_amount: Decimal  # BT-131 = round(quantity x net price) - allowances + charges
     net_price: Decimal  # BT-146
     category: str  # BT-151
     rate: Decimal | None  # BT-152; None for category O
     name: str  # BT-153
-    allowances: tuple[LineAllowance, ...] = ()  # BG-27
+    allowances: tuple[LineAllowance, ...] = ()  # BG-27, written in this order
+    charges: tuple[LineCharge, ...] = ()  # BG-28, written after the allowances
     gross_price: Decimal | None = None  # BT-148, with BT-147 when stated
     price_discount: Decimal | None = None  # BT-147
     base_quantity: Decimal | None = None  # BT-149 (its unit, BT-150, is the line's)
     source_id: str = ""  # the document's line id: where a rule about this line points
+
+    @property
+    def adjustments(self) -> tuple[LineAllowance | LineCharge, ...]:
+        """BG-27 then BG-28: the order both writers write them in (paths.py counts on it)."""
+        return (*self.allowances, *self.charges)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +189,7 @@ class DocumentTotals:
 
     line_total: Decimal  # BT-106 = sum of BT-131
     allowance_total: Decimal  # BT-107 = sum of BT-92
-    charge_total: Decimal  # BT-108 = sum of BT-99 (no charges yet: zero)
+    charge_total: Decimal  # BT-108 = sum of BT-99
     tax_exclusive: Decimal  # BT-109 = BT-106 - BT-107 + BT-108
     tax_total: Decimal  # BT-110 = sum of BT-117
     tax_inclusive: Decimal  # BT-112 = BT-109 + BT-110
@@ -181,10 +219,16 @@ class SemanticInvoice:
     preceding: tuple[PrecedingInvoice, ...] = ()  # BG-3
     delivery: Delivery | None = None  # BG-13
     payment: PaymentInstructions | None = None  # BG-16
-    allowances: tuple[DocumentAllowance, ...] = ()  # BG-20
+    allowances: tuple[DocumentAllowance, ...] = ()  # BG-20, written in this order
+    charges: tuple[DocumentCharge, ...] = ()  # BG-21, written after the allowances
     # The French mentions of September 2026 (collab/invoice/en16931/french.py writes them):
     operations: str = ""  # nature of the operations: "goods", "services", "mixed" or unknown
     vat_on_debits: bool = False  # the seller opted to pay VAT on debits (BT-8 and a note)
+
+    @property
+    def adjustments(self) -> tuple[DocumentAllowance | DocumentCharge, ...]:
+        """BG-20 then BG-21: the order both writers write them in (paths.py counts on it)."""
+        return (*self.allowances, *self.charges)
 
     @property
     def is_credit_note(self) -> bool:

@@ -223,7 +223,8 @@ def _adjustment(element: Element) -> Adjustment:
         percent=_X.text(element, "ram:CalculationPercent"),
         category=_X.text(element, "ram:CategoryTradeTax/ram:CategoryCode"),
         rate=_X.text(element, "ram:CategoryTradeTax/ram:RateApplicablePercent"),
-        reason=_X.text(element, "ram:Reason") or _X.text(element, "ram:ReasonCode"),
+        reason=_X.text(element, "ram:Reason"),
+        reason_code=_X.text(element, "ram:ReasonCode"),
     )
 
 

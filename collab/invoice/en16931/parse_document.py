@@ -4,14 +4,16 @@ warning for everything the document cannot hold.
 Principle: the amounts of the draft must be the invoice's. Where the document has no place for
 something that changes the amounts, it is carried in a form the money engine computes the same:
 
-- a line's allowances and charges (BG-27, BG-28) become its one discount (their net sum), or a
-  second line when the charges outweigh the allowances: BT-131 is kept to the cent;
-- a line whose quantity x price - allowances does not give its BT-131 (rounding habits, price
-  base quantities, imperfect data) is restated as 1 x its net amount, and said so;
-- a single document allowance (BG-20) becomes the document discount when every line is in its
-  VAT group (the engine spreads a discount over the groups; EN 16931 binds it to one);
-  otherwise each allowance and charge (BG-21) becomes a line of its own VAT category and rate
-  (quantity -1 for an allowance): BT-109, the VAT and the totals are kept, BT-106 moves.
+- a line's allowances and charges (BG-27, BG-28) become `adjustments` rows bound to it, with
+  their reasons and codes (a first allowance saying no more than "Discount" is its `discount`):
+  BT-131 is kept to the cent;
+- a line whose quantity x price - allowances + charges does not give its BT-131 (rounding
+  habits, price base quantities, imperfect data) is restated as 1 x its net amount, and said so;
+- a single document allowance (BG-20) saying no more than "Discount" becomes the document
+  discount when every line is in its VAT group (the engine spreads a discount over the groups;
+  EN 16931 binds it to one), which is how our own export writes the document discount;
+  otherwise each allowance and charge (BG-21) becomes an `adjustments` row of its VAT category
+  and rate, with its reason and code: BT-106, BT-107, BT-108 and every total are kept.
 
 BT-113 (paid) and BT-114 (rounding) become the document's `prepaid` and `rounding`.
 Finally the draft's totals, computed by the money engine, are compared with the invoice's BT-106,
@@ -26,7 +28,8 @@ from decimal import Decimal
 from typing import Any, Final
 
 from collab.invoice.currencies import UnknownCurrency, minor_units
-from collab.invoice.document import HEADER, LINE, MAX_LINES
+from collab.invoice.document import HEADER, MAX_ADJUSTMENTS, MAX_LINES
+from collab.invoice.en16931.parse_adjustments import adjustment_row
 from collab.invoice.en16931.parse_lines import Notes, line_rows, plain, rate_text, tax_group
 from collab.invoice.en16931.parse_mentions import delivery, exemptions, operations
 from collab.invoice.en16931.parse_read import (
@@ -35,6 +38,7 @@ from collab.invoice.en16931.parse_read import (
     ReadInvoice,
     UnreadableInvoice,
     decimal,
+    is_plain_discount,
 )
 from collab.invoice.en16931.parse_type import invoice_type
 from collab.invoice.money import MoneyError, paid_amount, rounding_amount
@@ -66,16 +70,30 @@ def build_document(
     header = _header(read, currency, notes)
     if known:
         _settlement(read, header, currency, notes)
+    if len(read.lines) > MAX_LINES:
+        raise UnreadableInvoice(f"the invoice has more lines than a draft holds ({MAX_LINES})")
     rows: list[dict[str, Any]] = []
+    adjustments: list[dict[str, Any]] = []
     for index, line in enumerate(read.lines, start=1):
-        rows += line_rows(
+        row, kept = line_rows(
             line, index, currency=currency if known else None, new_id=new_id, notes=notes
         )
+        rows.append(row)
+        adjustments += [
+            adjustment_row(
+                a, new_id(), currency=currency if known else None, notes=notes, line=row["id"]
+            )
+            for a in kept
+        ]
     exemptions(read.vat, rows)
-    document = {"invoice": header, "lines": rows}
-    _document_adjustments(read.adjustments, document, new_id, notes)
-    if len(rows) > MAX_LINES:
-        raise UnreadableInvoice(f"the invoice has more lines than a draft holds ({MAX_LINES})")
+    document = {"invoice": header, "lines": rows, "adjustments": adjustments}
+    _document_adjustments(read.adjustments, document, currency if known else None, new_id, notes)
+    if len(adjustments) > MAX_ADJUSTMENTS:
+        raise UnreadableInvoice(
+            f"the invoice has more allowances and charges than a draft holds ({MAX_ADJUSTMENTS})"
+        )
+    if not adjustments:
+        del document["adjustments"]
     if known:
         _compare(read, document, notes)
     return document, notes.all()
@@ -202,26 +220,48 @@ def _notes(found: tuple[tuple[str, str], ...], notes: Notes) -> str:
 def _document_adjustments(
     found: tuple[Adjustment, ...],
     document: dict[str, Any],
+    currency: str | None,
     new_id: Callable[[], str],
     notes: Notes,
 ) -> None:
-    rows: list[dict[str, Any]] = document["lines"]
-    groups = {tax_group(row) for row in rows}
-    pending = [a for a in found if decimal(a.amount) is not None]
+    """BG-20 and BG-21 into the document: the header discount or `adjustments` rows."""
+    groups = {tax_group(row) for row in document["lines"]}
+    pending: list[Adjustment] = []
     for adjustment in found:
         if decimal(adjustment.amount) is None:
             kind = "BG-21 document charge" if adjustment.charge else "BG-20 document allowance"
             notes.add(
                 f"{kind} {adjustment.reason!r}: amount {adjustment.amount!r} unreadable, not kept"
             )
-    charges = [a for a in pending if a.charge]
+        else:
+            pending.append(adjustment)
     allowances = [a for a in pending if not a.charge]
-    for charge in charges:
-        rows.append(_adjustment_row(charge, groups, new_id, notes))
-    if len(allowances) == 1 and _as_discount(allowances[0], document, groups):
-        return
-    for allowance in allowances:
-        rows.append(_adjustment_row(allowance, groups, new_id, notes))
+    if (
+        len(allowances) == 1
+        and is_plain_discount(allowances[0])
+        and _as_discount(allowances[0], document, groups)
+    ):
+        pending.remove(allowances[0])
+    for adjustment in pending:
+        category = adjustment.category.upper()
+        if not category or len(category) > 2:
+            only = next(iter(groups))[0] if len(groups) == 1 else "S"
+            kind = "BG-21 document charge" if adjustment.charge else "BG-20 document allowance"
+            notes.add(
+                f"{kind} {adjustment.reason!r} has no usable VAT category (BT-95/BT-102): "
+                f"{only} assumed"
+            )
+            category = only
+        document["adjustments"].append(
+            adjustment_row(
+                adjustment,
+                new_id(),
+                currency=currency,
+                notes=notes,
+                category=category,
+                rate=rate_text(adjustment.rate, category)[:10],
+            )
+        )
 
 
 def _as_discount(allowance: Adjustment, document: dict[str, Any], groups: set[Any]) -> bool:
@@ -250,37 +290,6 @@ def _as_discount(allowance: Adjustment, document: dict[str, Any], groups: set[An
 def _rate_key(text: str, category: str) -> Decimal:
     value = decimal(rate_text(text, category) or "0")
     return (value or Decimal(0)).normalize()
-
-
-def _adjustment_row(
-    adjustment: Adjustment, groups: set[Any], new_id: Callable[[], str], notes: Notes
-) -> dict[str, Any]:
-    amount = decimal(adjustment.amount) or Decimal(0)
-    category = adjustment.category.upper()
-    kind = "BG-21 document charge" if adjustment.charge else "BG-20 document allowance"
-    if not category:
-        only = next(iter(groups))[0] if len(groups) == 1 else "S"
-        notes.add(
-            f"{kind} {adjustment.reason!r} has no VAT category (BT-95/BT-102): {only} assumed"
-        )
-        category = only
-    sign = 1 if adjustment.charge else -1
-    if amount < 0:
-        sign, amount = -sign, -amount
-    reason = adjustment.reason or ("Charge" if adjustment.charge else "Allowance")
-    notes.add(
-        f"{kind} {reason!r} ({plain(amount)}) carried as a line of its own: the draft's "
-        "BT-106 differs from the invoice's, its VAT and totals do not"
-    )
-    return {
-        "id": new_id(),
-        "description": reason[: LINE.fields["description"].max_length if LINE.fields else 200],
-        "quantity": str(sign),
-        "unit": "C62",
-        "unit_price": plain(amount),
-        "tax_rate": rate_text(adjustment.rate, category) or "0",
-        "tax_category": category[:2],
-    }
 
 
 def _settlement(read: ReadInvoice, header: dict[str, Any], currency: str, notes: Notes) -> None:
@@ -312,6 +321,12 @@ def _compare(read: ReadInvoice, document: dict[str, Any], notes: Notes) -> None:
     stated = read.totals
     for what, text, computed in (
         ("BT-106 sum of line net amounts", stated.line_total, totals["line_total"]),
+        (
+            "BT-107 sum of allowances on document level",
+            stated.allowance_total,
+            totals["allowances"],
+        ),
+        ("BT-108 sum of charges on document level", stated.charge_total, totals["charges"]),
         ("BT-109 total without VAT", stated.tax_exclusive, totals["net"]),
         ("BT-110 total VAT", stated.tax_total, totals["tax"]),
         ("BT-112 total with VAT", stated.tax_inclusive, totals["gross"]),

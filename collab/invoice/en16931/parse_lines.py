@@ -1,8 +1,11 @@
 """One imported invoice line (BG-25) as document rows, its net amount (BT-131) kept to the cent.
 
 See `parse_document` for the principle; here the line's allowances and charges (BG-27, BG-28)
-fold into its one discount, or into a second row when the charges outweigh the allowances, and a
-line whose figures do not give its BT-131 under the money engine is restated as 1 x its net.
+are kept for `adjustments` rows bound to the line (`parse_adjustments` writes them), except a
+first allowance that says no more than a discount does: that one is the line's `discount`,
+which is what our own export writes a `discount` as, so an exported draft comes back with the
+same fields. A line whose figures do not give its BT-131 under the money engine is restated as
+1 x its net.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from collab.invoice.document import DEFAULT_UNIT, LINE
-from collab.invoice.en16931.parse_read import Adjustment, ReadLine, decimal
+from collab.invoice.en16931.parse_read import Adjustment, ReadLine, decimal, is_plain_discount
 from collab.invoice.money import Discount, InvoiceInput, Line, MoneyError, compute_totals
 from collab.shape import field_in
 
@@ -75,8 +78,10 @@ def line_rows(
     currency: str | None,
     new_id: Callable[[], str],
     notes: Notes,
-) -> list[dict[str, Any]]:
-    """The rows of one line. `currency` None (unknown): figures are copied, not checked."""
+) -> tuple[dict[str, Any], tuple[Adjustment, ...]]:
+    """The line's row and the allowances and charges to keep as its `adjustments` rows (all
+    with a readable amount). `currency` None (unknown): figures are copied, not checked."""
+
     where = line.position or str(index)
     for term in line.dropped:
         notes.on_line(f"{term} not kept", where)
@@ -103,29 +108,31 @@ def line_rows(
     _price_details(line, price, row, where, notes)
     if price is not None and quantity is not None and price < 0:
         quantity, price = -quantity, -price  # BR-27: a price is not negative, a quantity may be
-    allowances, charges = _sums(line.adjustments, where, notes)
-    rows = [row]
+    readable: list[Adjustment] = []
+    for adjustment in line.adjustments:
+        if decimal(adjustment.amount) is None:
+            notes.on_line(
+                f"BG-27/BG-28 line allowance or charge amount {adjustment.amount!r} "
+                "unreadable: not kept",
+                where,
+            )
+        else:
+            readable.append(adjustment)
     discount: list[dict[str, str] | None] = []
-    if allowances - charges > 0:
-        if len(line.adjustments) == 1 and (percent := decimal(line.adjustments[0].percent)):
-            discount.append({"kind": "percent", "value": plain(percent)})
-        discount.append({"kind": "amount", "value": plain(allowances - charges)})
-    elif charges - allowances > 0:
-        notes.on_line("BG-28 line charge carried as a line of its own", where)
-        rows.append(
-            {
-                **{k: v for k, v in row.items() if k not in _PRICE_DETAILS},
-                "id": new_id(),
-                "description": f"{row['description']} (charges)"[: _limit("description")],
-                "quantity": "1",
-                "unit": DEFAULT_UNIT,
-                "unit_price": plain(charges - allowances),
-            }
-        )
-    if len(line.adjustments) > 1:
-        notes.on_line("BG-27/BG-28 several line allowances and charges summed into one", where)
+    first = readable[0] if readable else None
+    if first is not None and is_plain_discount(first) and (amount := decimal(first.amount)):
+        readable.pop(0)
+        if amount > 0:
+            if percent := decimal(first.percent):
+                discount.append({"kind": "percent", "value": plain(percent)})
+            discount.append({"kind": "amount", "value": plain(amount)})
+        else:  # a negative allowance is a charge: a row
+            readable.insert(0, first)
+    # BT-131 less what the rows add: what quantity x price - discount must give. A row's
+    # amount is the stated one (a percent is kept only when it gives that amount).
+    added = sum((_signed(a) for a in readable), Decimal(0))
     net = decimal(line.net_amount)
-    expected = None if net is None else net - max(charges - allowances, Decimal(0))
+    expected = None if net is None else net - added
     if currency is None or expected is None:
         if net is None:
             notes.on_line(f"BT-131 line net amount {line.net_amount!r} unreadable", where)
@@ -137,45 +144,42 @@ def line_rows(
         )
         if discount and discount[-1] is not None:
             row["discount"] = discount[-1]
-        return rows
+        return row, tuple(readable)
+    extended = (
+        None if quantity is None or price is None else _net(quantity, price, None, currency, base)
+    )
+    # The engine refuses an amount allowance row larger than the line (as a discount).
+    fits = extended is not None and all(_signed(a) >= -abs(extended) for a in readable)
     for candidate in discount or [None]:
         if (
-            quantity is not None
+            fits
+            and quantity is not None
             and price is not None
             and _net(quantity, price, candidate, currency, base) == expected
         ):
             row["quantity"], row["unit_price"] = plain(quantity), plain(price)
             if candidate is not None:
                 row["discount"] = candidate
-            return rows
+            return row, tuple(readable)
     # The engine cannot give BT-131 from these figures: keep the amount, restate the line.
-    sign = "-1" if expected < 0 else "1"
     notes.on_line(
         "BT-129 x BT-146 - allowances + charges does not give BT-131 (rounding, price base "
         "quantity or imperfect data): restated as 1 x the line net amount",
         where,
     )
-    row["quantity"], row["unit_price"] = sign, plain(abs(expected))
+    net = expected + added
+    row["quantity"], row["unit_price"] = "-1" if net < 0 else "1", plain(abs(net))
     for key in _PRICE_DETAILS:  # the restated price is the line's whole net, per 1 unit
         row.pop(key, None)
-    return rows
+    if readable:
+        notes.on_line("BG-27/BG-28 line allowances and charges not kept (restated line)", where)
+    return row, ()
 
 
-def _sums(adjustments: tuple[Adjustment, ...], where: str, notes: Notes) -> tuple[Decimal, Decimal]:
-    allowances = charges = Decimal(0)
-    for adjustment in adjustments:
-        amount = decimal(adjustment.amount)
-        if amount is None:
-            notes.on_line(
-                f"BG-27/BG-28 line allowance or charge amount {adjustment.amount!r} "
-                "unreadable: not kept",
-                where,
-            )
-        elif adjustment.charge:
-            charges += amount
-        else:
-            allowances += amount
-    return allowances, charges
+def _signed(adjustment: Adjustment) -> Decimal:
+    """What a (readable) allowance or charge adds to the line: minus an allowance's amount."""
+    amount = decimal(adjustment.amount) or Decimal(0)
+    return amount if adjustment.charge else -amount
 
 
 def _price_details(

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from collab.invoice.en16931.model import DISCOUNT_REASON, DISCOUNT_REASON_CODE
+
 Element = Any  # an lxml element; lxml has no stubs we depend on
 
 # A plain decimal as both syntaxes write them ("12", "-3.50", ".5"): no exponent, no thousands
@@ -32,6 +34,17 @@ class Adjustment:
     category: str = ""  # BT-95 / BT-102 (document level only)
     rate: str = ""  # BT-96 / BT-103 (document level only)
     reason: str = ""  # BT-97 / BT-104 / BT-139 / BT-144
+    reason_code: str = ""  # BT-98 / BT-105 / BT-140 / BT-145
+
+
+def is_plain_discount(adjustment: Adjustment) -> bool:
+    """An allowance saying no more than a `discount` field does: what our own export writes
+    for a header or line discount ("Discount", UNTDID 5189 code 95), or one with no reason."""
+    return (
+        not adjustment.charge
+        and adjustment.reason in ("", DISCOUNT_REASON)
+        and adjustment.reason_code in ("", DISCOUNT_REASON_CODE)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -168,8 +168,8 @@ def _adjustment(element: Element) -> Adjustment:
         percent=_X.text(element, "cbc:MultiplierFactorNumeric"),
         category=_X.text(element, "cac:TaxCategory/cbc:ID"),
         rate=_X.text(element, "cac:TaxCategory/cbc:Percent"),
-        reason=_X.text(element, "cbc:AllowanceChargeReason")
-        or _X.text(element, "cbc:AllowanceChargeReasonCode"),
+        reason=_X.text(element, "cbc:AllowanceChargeReason"),
+        reason_code=_X.text(element, "cbc:AllowanceChargeReasonCode"),
     )
 
 

@@ -16,7 +16,10 @@ from collab.invoice.en16931.model import (
     Address,
     Delivery,
     DocumentAllowance,
+    DocumentCharge,
     Line,
+    LineAllowance,
+    LineCharge,
     Party,
     SemanticInvoice,
     VatBreakdown,
@@ -63,8 +66,8 @@ def to_ubl(invoice: SemanticInvoice) -> bytes:
     if invoice.delivery is not None:
         _delivery(x, root, invoice.delivery)
     _payment(x, root, invoice)
-    for allowance in invoice.allowances:
-        _allowance(x, root, allowance, invoice.currency)
+    for adjustment in invoice.adjustments:  # BG-20, then BG-21
+        _document_adjustment(x, root, adjustment, invoice.currency)
     _taxes(x, root, invoice)
     _totals(x, root, invoice)
     for line in invoice.lines:
@@ -139,22 +142,36 @@ def _payment(x: Builder, root: Element, invoice: SemanticInvoice) -> None:
         x.add(x.add(root, "cac:PaymentTerms"), "cbc:Note", invoice.payment_terms)  # BT-20
 
 
-def _allowance(x: Builder, root: Element, allowance: DocumentAllowance, currency: str) -> None:
-    """BG-20."""
-    element = x.add(root, "cac:AllowanceCharge")
-    x.add(element, "cbc:ChargeIndicator", "false")
-    x.add(element, "cbc:AllowanceChargeReasonCode", allowance.reason_code)  # BT-98
-    x.add(element, "cbc:AllowanceChargeReason", allowance.reason)  # BT-97
-    if allowance.percent is not None:
-        x.add(element, "cbc:MultiplierFactorNumeric", number(allowance.percent))  # BT-94
-    x.add(element, "cbc:Amount", amount(allowance.amount), currencyID=currency)  # BT-92
-    if allowance.base is not None:
-        x.add(element, "cbc:BaseAmount", amount(allowance.base), currencyID=currency)  # BT-93
+def _document_adjustment(
+    x: Builder, root: Element, adjustment: DocumentAllowance | DocumentCharge, currency: str
+) -> None:
+    """BG-20 or BG-21, with its VAT category and rate (BT-95/96, BT-102/103)."""
+    element = _adjustment(x, root, adjustment, currency)
     category = x.add(element, "cac:TaxCategory")
-    x.add(category, "cbc:ID", allowance.category)  # BT-95
-    if allowance.rate is not None:
-        x.add(category, "cbc:Percent", number(allowance.rate))  # BT-96
+    x.add(category, "cbc:ID", adjustment.category)  # BT-95 / BT-102
+    if adjustment.rate is not None:
+        x.add(category, "cbc:Percent", number(adjustment.rate))  # BT-96 / BT-103
     x.add(x.add(category, "cac:TaxScheme"), "cbc:ID", VAT)
+
+
+def _adjustment(
+    x: Builder,
+    parent: Element,
+    adjustment: DocumentAllowance | DocumentCharge | LineAllowance | LineCharge,
+    currency: str,
+) -> Element:
+    """What allowances and charges share, at either level, in the XSD's order."""
+    element = x.add(parent, "cac:AllowanceCharge")
+    charge = isinstance(adjustment, DocumentCharge | LineCharge)
+    x.add(element, "cbc:ChargeIndicator", "true" if charge else "false")
+    x.add_if(element, "cbc:AllowanceChargeReasonCode", adjustment.reason_code)  # BT-98/105/140/145
+    x.add_if(element, "cbc:AllowanceChargeReason", adjustment.reason)  # BT-97/104/139/144
+    if adjustment.percent is not None:  # BT-94 / BT-101 / BT-138 / BT-143
+        x.add(element, "cbc:MultiplierFactorNumeric", number(adjustment.percent))
+    x.add(element, "cbc:Amount", amount(adjustment.amount), currencyID=currency)  # BT-92/99/...
+    if adjustment.base is not None:  # BT-93 / BT-100 / BT-137 / BT-142
+        x.add(element, "cbc:BaseAmount", amount(adjustment.base), currencyID=currency)
+    return element
 
 
 def _taxes(x: Builder, root: Element, invoice: SemanticInvoice) -> None:
@@ -189,6 +206,9 @@ def _totals(x: Builder, root: Element, invoice: SemanticInvoice) -> None:
     if invoice.allowances:  # BT-107
         allowances = amount(totals.allowance_total)
         x.add(element, "cbc:AllowanceTotalAmount", allowances, currencyID=currency)
+    if invoice.charges:  # BT-108
+        charges = amount(totals.charge_total)
+        x.add(element, "cbc:ChargeTotalAmount", charges, currencyID=currency)
     if totals.prepaid:  # BT-113
         x.add(element, "cbc:PrepaidAmount", amount(totals.prepaid), currencyID=currency)
     if totals.rounding:  # BT-114
@@ -204,16 +224,8 @@ def _line(x: Builder, root: Element, line: Line, currency: str, kind: str) -> No
     quantity = "cbc:CreditedQuantity" if kind == "CreditNote" else "cbc:InvoicedQuantity"
     x.add(element, quantity, number(line.quantity), unitCode=line.unit)  # BT-129 / BT-130
     x.add(element, "cbc:LineExtensionAmount", amount(line.net_amount), currencyID=currency)
-    for allowance in line.allowances:  # BG-27
-        charge = x.add(element, "cac:AllowanceCharge")
-        x.add(charge, "cbc:ChargeIndicator", "false")
-        x.add(charge, "cbc:AllowanceChargeReasonCode", allowance.reason_code)  # BT-140
-        x.add(charge, "cbc:AllowanceChargeReason", allowance.reason)  # BT-139
-        if allowance.percent is not None:
-            x.add(charge, "cbc:MultiplierFactorNumeric", number(allowance.percent))  # BT-138
-        x.add(charge, "cbc:Amount", amount(allowance.amount), currencyID=currency)  # BT-136
-        if allowance.base is not None:
-            x.add(charge, "cbc:BaseAmount", amount(allowance.base), currencyID=currency)
+    for adjustment in line.adjustments:  # BG-27, then BG-28
+        _adjustment(x, element, adjustment, currency)
     item = x.add(element, "cac:Item")
     x.add(item, "cbc:Name", line.name)  # BT-153
     category = x.add(item, "cac:ClassifiedTaxCategory")  # BG-30
