@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import subprocess
 from typing import Any
 
 import pytest
@@ -13,49 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from collab.invoice.tables import COMMON_UNITS, UNIT_CODES
-from collab.invoice.validation import evaluate
-from tests.web.build import WEB, build, node_or_fail
-
-SERVER_ONLY = {"invalid_vat_id", "invalid_siren"}  # identifier checksums the browser leaves out
+from tests.web.parity import browser_evaluate, comparable, evaluate_cli, server_evaluate
 
 
 @pytest.fixture(scope="module")
 def cli() -> str:
-    build("--tests")
-    return str(WEB / ".test-build" / "evaluate-cli.mjs")
-
-
-def browser_evaluate(cli: str, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    done = subprocess.run(
-        [node_or_fail(), cli],
-        input="\n".join(json.dumps(d) for d in documents) + "\n",
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    )
-    return [json.loads(line) for line in done.stdout.splitlines()]
-
-
-def server_evaluate(document: dict[str, Any]) -> dict[str, Any]:
-    result = evaluate(document)
-    return {
-        "totals": result.totals,
-        "complete": result.complete,
-        "issues": [
-            (i.path, i.code, i.severity) for i in result.issues if i.code not in SERVER_ONLY
-        ],
-        "counted": list(result.counted),
-    }
-
-
-def comparable(result: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "totals": result["totals"],
-        "complete": result["complete"],
-        "issues": [(i["path"], i["code"], i["severity"]) for i in result["issues"]],
-        "counted": result["counted"],
-    }
+    return evaluate_cli()
 
 
 # Mostly valid values (so that totals are computed), some half-typed or wrong ones.
@@ -107,7 +69,22 @@ def random_document(rng: random.Random) -> dict[str, Any]:
     }
     if (d := discount()) is not None:
         header["discount"] = d
-    return {"invoice": header, "lines": lines}
+    adjustments: list[Any] = [
+        {
+            "id": f"a{index}",
+            "line": rng.choice(["", "", *(line["id"] for line in lines), "gone"]),
+            "type": rng.choice(["", "allowance", "charge", "charge", "fee"]),
+            rng.choice(["amount", "percent"]): rng.choice(["10", "5.00", "0.5", "150", "", "x"]),
+            "tax_category": rng.choice(["S", "", "Z", "O", "X"]),
+            "tax_rate": pick(rng, RATES),
+            "reason": rng.choice(["Loyalty", "", ""]),
+            "reason_code": rng.choice(["", "95", "FC", "ZZZ", "9"]),
+        }
+        for index in range(rng.randint(0, 3))
+    ]
+    if rng.random() < 0.05:
+        adjustments.append("not a row")  # skipped by both engines, as a line that is no object
+    return {"invoice": header, "lines": lines, "adjustments": adjustments}
 
 
 WORKED = [
@@ -164,7 +141,7 @@ def test_random_drafts_agree(cli: str) -> None:
         assert comparable(result) == server_evaluate(document), json.dumps(document)
 
 
-# --- hypothesis: random drafts with every field issue 12 added ---------------------------------
+# --- hypothesis: random drafts with every field issue 12 added, allowances and charges too -----
 
 CATEGORIES = ["S", "Z", "E", "AE", "K", "G", "O", "L", "M", "B", "", "X"]
 # Units: common, from deep in the Rec 20/21 lists, and not codes at all.
@@ -189,6 +166,46 @@ ROUNDINGS = st.sampled_from(
     ["", "0.01", "-0.04", "0.99", "-0.99", "1", "-1.00", "0.5", "0.005", "0.9990", "x"]
 )
 RATES_ANY = st.sampled_from(["", "0", "0.00", "5.5", "7", "9.5", "10", "19.6", "20", "22", "100"])
+# Allowances and charges (BG-20/21/27/28): mostly usable rows (so that totals count them), with
+# amounts past JPY's or EUR's minor units, refused, half-typed; percents past 100 (an allowance's
+# limit), past 4 decimals; bases of any sign; reason codes valid for one type only, and none.
+AMOUNTS_OK = st.decimals(min_value=0, max_value=300, places=2).map(lambda d: format(d, "f"))
+AMOUNTS_WRONG = st.sampled_from(["0.005", "0.250", "-1", "12.", "1e2", "x", "1000"])
+PERCENTS = st.sampled_from(["5", "10", "12.5", "0.0001", "33.3333", "100", "7", "2.5", "50"])
+PERCENTS_WRONG = st.sampled_from(["100.5", "150", "-5", "0.00001", "x"])
+BASES = st.sampled_from(["50.00", "-20", "1000", "7", "0", "0.001", "x"])
+REASON_CODES = st.sampled_from(["", "", "95", "100", "41", "FC", "ABL", "ZZZ", "AA", "999", "x"])
+ADJUSTMENT_TYPES = st.sampled_from(["", "allowance", "allowance", "charge", "charge", "charge"])
+
+
+def adjustment_row(draw: st.DrawFn, index: int, line_ids: list[str]) -> dict[str, str]:
+    """One `adjustments` row: document or line level, amount or percent mode (or both, or
+    neither), stated or default base, any category with or without a rate, reasons or none."""
+    rare = draw(st.integers(0, 9)) == 0  # about one row in ten has one more problem
+    problem = draw(st.sampled_from(["type", "line", "both", "neither", "amount", "percent"]))
+    row = {"id": f"a{index}", "type": "rebate" if rare and problem == "type" else ""}
+    row["type"] = row["type"] or draw(ADJUSTMENT_TYPES)
+    level = draw(st.sampled_from(["", "", *line_ids])) if line_ids else ""
+    if rare and problem == "line":
+        level = draw(st.sampled_from(["l9", "nope"]))
+    if level or draw(st.booleans()):
+        row["line"] = level
+    percent_mode = draw(st.booleans())
+    wrong = rare and problem in ("amount", "percent")
+    if not percent_mode or (rare and problem == "both"):
+        row["amount"] = draw(AMOUNTS_WRONG if wrong else AMOUNTS_OK)
+    if percent_mode or (rare and problem == "both"):
+        row["percent"] = draw(PERCENTS_WRONG if wrong else PERCENTS)
+    if rare and problem == "neither":
+        row.update(amount="", percent="")
+    if draw(st.integers(0, 2)) == 0:
+        row["base"] = draw(BASES)
+    if not level or draw(st.integers(0, 3)) == 0:  # ignored at line level
+        row["tax_category"] = draw(st.sampled_from(CATEGORIES))
+        row["tax_rate"] = draw(RATES_ANY)
+    row["reason"] = draw(st.sampled_from(["", "", "Loyalty", " ", "Freight"]))
+    row["reason_code"] = draw(REASON_CODES)
+    return row
 
 
 @st.composite
@@ -224,12 +241,15 @@ def drafts(draw: st.DrawFn) -> dict[str, Any]:
     for name, values in (("prepaid", PAID), ("rounding", ROUNDINGS)):
         if draw(st.booleans()):
             header[name] = draw(values)
-    return {"invoice": header, "lines": lines}
+    ids = [line["id"] for line in lines]
+    rows = [adjustment_row(draw, index, ids) for index in range(draw(st.integers(0, 5)))]
+    return {"invoice": header, "lines": lines, "adjustments": rows}
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# 30 batches of 20 to 40 drafts: some 900 documents, about half a minute (one node process each).
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(drafts(), min_size=20, max_size=40))
-def test_hypothesis_drafts_with_categories_exemptions_and_units_agree(
+def test_hypothesis_drafts_with_categories_exemptions_units_and_adjustments_agree(
     cli: str, documents: list[dict[str, Any]]
 ) -> None:
     # One node process per batch: hypothesis draws the batch, so it also shrinks a failing one.

@@ -3,26 +3,21 @@
 // the reference: checks that need its tables of identifiers (EU VAT numbers, SIREN) are left
 // to it, and the editor shows the server's messages once it has seen the same content.
 // A line counts when its amounts are valid; a unit or rate outside the tables, or a rate that
-// does not suit the category, is only reported on its field.
+// does not suit the category, is only reported on its field. Allowances and charges (the
+// `adjustments` root) are read in src/adjustment-rows.ts and count with their line.
 
-import { Dec } from './decimal'
-import { minorUnits } from './currencies'
+import { readAdjustments } from './adjustment-rows'
+import { type Adjustment } from './adjustments'
 import { EXEMPT_CATEGORIES, RATE_RULES, rateProblem, unusualRate } from './categories'
-import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, paidAmount, parseDecimal, roundingAmount, UNIT_PRICE_PLACES, type Discount, type Line, type Totals } from './money'
+import { minorUnits } from './currencies'
+import { Dec } from './decimal'
+import { empty, isObject, makeIssue, readNumber, readOptional, text, type Issue, type Json, type Severity } from './issues'
+import { computeTotals, groupKey, makeDiscount, makeLine, MoneyError, paidAmount, roundingAmount, UNIT_PRICE_PLACES, type Discount, type Line, type Totals } from './money'
 import { itemNetPrice } from './prices'
-import { CORRECTIVE_INVOICE, DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, INVOICE_TYPES, LINE_ID, OPERATIONS } from './schema'
+import { CORRECTIVE_INVOICE, DEFAULT_CURRENCY, DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, INVOICE_TYPES, LINE_ID, OPERATIONS, ROOT_ADJUSTMENTS } from './schema'
 import { COUNTRY_CODES, UNIT_CODES, VATEX_CODES } from './tables'
 
-/** 'error' blocks a submit; 'warning' is only shown. */
-export type Severity = 'error' | 'warning'
-
-export interface Issue {
-  path: string
-  code: string
-  message: string
-  /** Absent (as from a server that does not say) means 'error'. */
-  severity?: Severity
-}
+export type { Issue, Severity }
 
 export interface Evaluation {
   totals: Totals | null
@@ -35,13 +30,7 @@ export interface Evaluation {
 /** Codes only the server can decide (it holds the identifier checksums). */
 export const SERVER_ONLY_CODES: ReadonlySet<string> = new Set(['invalid_vat_id', 'invalid_siren'])
 
-type Json = Record<string, unknown>
-
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
-const makeIssue = (path: string, code: string, message: string, severity: Severity = 'error'): Issue => ({ path, code, message, severity })
-const text = (value: unknown): string => (typeof value === 'string' ? value : '')
-
-export function evaluate(document: { invoice?: unknown; lines?: unknown }): Evaluation {
+export function evaluate(document: { invoice?: unknown; lines?: unknown; [ROOT_ADJUSTMENTS]?: unknown }): Evaluation {
   const header = isObject(document.invoice) ? document.invoice : {}
   const lines = Array.isArray(document.lines) ? document.lines : []
   const issues: Issue[] = []
@@ -59,7 +48,12 @@ export function evaluate(document: { invoice?: unknown; lines?: unknown }): Eval
       rows.push(line)
     }
   }
-  let complete = valid.length === lines.length
+  const lineIds = new Set(lines.filter(isObject).map((line) => String(line[LINE_ID])))
+  const adjustments = readAdjustments(Array.isArray(document[ROOT_ADJUSTMENTS]) ? document[ROOT_ADJUSTMENTS] : [], lineIds, issues)
+  // A line's allowances and charges count with it; those of a line left out are left out.
+  valid.forEach((line, index) => (valid[index] = { ...line, adjustments: adjustments.byLine.get(ids[index]!) ?? [] }))
+  const documentAdjustments = adjustments.document
+  let complete = valid.length === lines.length && !adjustments.dropped
   if (minorUnits(currency) === undefined) return { totals: null, complete: false, issues, counted: [] }
   let discount = readDiscount(header.discount, 'invoice.discount', issues)
   // An unusable paid or rounding amount is reported and left out (collab/invoice/validation.py).
@@ -67,13 +61,15 @@ export function evaluate(document: { invoice?: unknown; lines?: unknown }): Eval
   const rounding = readAmount(header, 'rounding', currency, issues)
   for (;;) {
     try {
-      const totals = computeTotals({ lines: valid, currency, discount, prepaid, rounding })
+      const totals = computeTotals({ lines: valid, currency, discount, prepaid, rounding, adjustments: documentAdjustments })
       checkExemptions(valid, rows, issues)
       return { totals, complete, issues, counted: ids }
     } catch (error) {
       if (!(error instanceof MoneyError)) throw error
       complete = false
-      if (error.line === null) {
+      if (error.adjustment !== null) {
+        dropAdjustment(error, valid, documentAdjustments, issues)
+      } else if (error.line === null) {
         issues.push(makeIssue('invoice.discount.value', error.code, error.message))
         discount = null
       } else {
@@ -84,6 +80,20 @@ export function evaluate(document: { invoice?: unknown; lines?: unknown }): Eval
       }
     }
   }
+}
+
+/** Leave out the allowance or charge the engine refused, with its message on its row. */
+function dropAdjustment(error: MoneyError, lines: Line[], document: Adjustment[], issues: Issue[]): void {
+  let dropped: Adjustment
+  if (error.line === null) {
+    dropped = document.splice(error.adjustment!, 1)[0]!
+  } else {
+    const owner = lines[error.line]!
+    const kept = [...owner.adjustments]
+    dropped = kept.splice(error.adjustment!, 1)[0]!
+    lines[error.line] = { ...owner, adjustments: kept }
+  }
+  issues.push(makeIssue(`adjustments.${dropped.key}.${error.field ?? 'amount'}`, error.code, error.message))
 }
 
 function checkHeader(header: Json, issues: Issue[]): void {
@@ -256,20 +266,6 @@ function checkExemptions(lines: Line[], rows: Json[], issues: Issue[]): void {
   })
 }
 
-function readNumber(value: unknown, path: string, issues: Issue[]): Dec | null {
-  if (value === undefined || value === null || value === '') {
-    issues.push(makeIssue(path, 'required', 'required'))
-    return null
-  }
-  try {
-    return parseDecimal(String(value))
-  } catch (error) {
-    if (!(error instanceof MoneyError)) throw error
-    issues.push(makeIssue(path, error.code, error.message))
-    return null
-  }
-}
-
 /** BT-113 `prepaid` or BT-114 `rounding`: empty is zero; an invalid one is reported, zero. */
 function readAmount(header: Json, name: 'prepaid' | 'rounding', currency: string, issues: Issue[]): Dec {
   const value = header[name]
@@ -283,12 +279,6 @@ function readAmount(header: Json, name: 'prepaid' | 'rounding', currency: string
     issues.push(makeIssue(`invoice.${name}`, error.code, error.message))
     return Dec.zero()
   }
-}
-
-const empty = (value: unknown): boolean => value === undefined || value === null || value === ''
-
-function readOptional(value: unknown, path: string, issues: Issue[]): Dec | null {
-  return empty(value) ? null : readNumber(value, path, issues)
 }
 
 function readDiscount(value: unknown, path: string, issues: Issue[]): Discount | null {

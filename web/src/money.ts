@@ -5,64 +5,40 @@
 // tests/test_web_money.py compares both engines on random drafts, so they agree to the cent.
 // An allowance is subtracted (BT-131 = quantity × price − allowance): an amount as stated, a
 // percent with its base's sign; the document discount goes to the groups that go the invoice's way.
+// Allowances and charges (src/adjustments.ts) are bound: a line's move its net, a document's move
+// its own (category, rate) group only. The inputs are checked in src/inputs.ts.
 
-import { Dec } from './decimal'
+import { adjustmentAmount, adjustmentJson, makeAdjustment, type Adjustment, type AdjustmentAmounts } from './adjustments'
 import { minorUnits } from './currencies'
+import { Dec } from './decimal'
+import { checked, checkPlaces, MAX_TEXT_LENGTH, MoneyError, parseDecimal } from './decimals'
+import { checkInvoice, type Discount, type InvoiceInput, type Line } from './inputs'
 
-export const QUANTITY_PLACES = 4
-export const UNIT_PRICE_PLACES = 6
-export const PERCENT_PLACES = 4
+export { MAX_TEXT_LENGTH, MoneyError, parseDecimal, makeAdjustment, type Adjustment, type AdjustmentAmounts }
+export {
+  makeDiscount,
+  makeLine,
+  NO_RATE_CATEGORY,
+  PERCENT_PLACES,
+  QUANTITY_PLACES,
+  TAX_CATEGORIES,
+  UNIT_PRICE_PLACES,
+  type Discount,
+  type DiscountKind,
+  type InvoiceInput,
+  type Line
+} from './inputs'
+
 /** BT-114: |rounding| < 1 unit of the currency (collab/invoice/money.py MAX_ROUNDING says why). */
 export const MAX_ROUNDING = Dec.of(1n)
-export const MAX_TEXT_LENGTH = 40
-// UNTDID 5305 codes EN 16931 allows (BR-CL-17/18), as collab/invoice/money.py lists them.
-export const TAX_CATEGORIES: ReadonlySet<string> = new Set(['S', 'Z', 'E', 'AE', 'K', 'G', 'O', 'L', 'M', 'B'])
-/** BR-O-05: "not subject to VAT" lines have no VAT rate. */
-export const NO_RATE_CATEGORY = 'O'
-const MAX_MAGNITUDE = Dec.of(10n ** 15n)
-const HUNDRED = Dec.of(100n)
-
-export type DiscountKind = 'percent' | 'amount'
-
-export interface Discount {
-  kind: DiscountKind
-  value: Dec
-}
-
-export interface Line {
-  quantity: Dec
-  unitPrice: Dec
-  /** A percent; null for category O only. */
-  taxRate: Dec | null
-  taxCategory: string
-  discount: Discount | null
-  /** BT-149: the unit price is for this many units (1 unless stated). */
-  baseQuantity: Dec
-}
-
-export interface InvoiceInput {
-  lines: readonly Line[]
-  currency: string
-  discount: Discount | null
-  prepaid?: Dec
-  rounding?: Dec
-}
-
-/** A refused input, with a stable `code` and the field it concerns (relative to its owner). */
-export class MoneyError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly field: string | null = null,
-    readonly line: number | null = null
-  ) {
-    super(message)
-  }
-}
 
 export interface LineAmounts {
   extended: string
   discount: string
+  /** The line's allowance and charge rows (BG-27/28), `discount` apart. */
+  allowances: string
+  charges: string
+  adjustments: AdjustmentAmounts[]
   net: string
 }
 
@@ -77,7 +53,13 @@ export interface Totals {
   currency: string
   lines: LineAmounts[]
   line_total: string
+  /** The header discount's part of `allowances`. */
   document_discount: string
+  /** BT-107 and BT-108: the header discount and the document-level rows. */
+  allowances: string
+  charges: string
+  adjustments: AdjustmentAmounts[]
+  /** BT-109 */
   net: string
   tax: string
   gross: string
@@ -85,67 +67,6 @@ export interface Totals {
   rounding: string
   due: string
   tax_breakdown: TaxGroup[]
-}
-
-/** Reads a decimal string as it travels in the document, like collab.money.parse_decimal. */
-export function parseDecimal(text: string): Dec {
-  if (text.length > MAX_TEXT_LENGTH || !/^-?[0-9]+(\.[0-9]+)?$/.test(text)) {
-    const [reason, code] = diagnose(text)
-    const shown = JSON.stringify(text.length <= MAX_TEXT_LENGTH ? text : text.slice(0, MAX_TEXT_LENGTH) + '...')
-    throw new MoneyError(`${shown} ${reason}`, code)
-  }
-  const value = Dec.parse(text)
-  return value.isZero() ? value.abs() : value
-}
-
-function diagnose(text: string): [string, string] {
-  const body = text.startsWith('-') ? text.slice(1) : text
-  if (text === '') return ['is empty: expected a number such as 1234.50', 'empty']
-  if (text.length > MAX_TEXT_LENGTH) return [`is longer than ${MAX_TEXT_LENGTH} characters`, 'too_long']
-  if (text !== text.trim()) return ['has spaces around it', 'whitespace']
-  if (['nan', 'snan', 'inf', 'infinity'].includes(body.toLowerCase())) return ['is not a finite number', 'not_finite']
-  if (text.includes(',')) return ["contains a comma: use '.' for decimals and no thousands separators", 'separator']
-  if ([' ', '_', "'"].some((s) => text.includes(s))) return ['contains a digit separator', 'separator']
-  if (text.startsWith('+')) return ["starts with '+': write the number without it", 'plus_sign']
-  if (/^-?[0-9]+(\.[0-9]*)?[eE][-+]?[0-9]+$/.test(text)) return ['uses exponent notation: write the digits out', 'exponent']
-  if (body.endsWith('.') && /^[0-9]+$/.test(body.slice(0, -1))) return ['is incomplete: add digits after the decimal point', 'incomplete']
-  if (body.startsWith('.') && /^[0-9]+$/.test(body.slice(1))) return [`needs a digit before the decimal point, such as 0${body}`, 'incomplete']
-  if (body === '') return ["is incomplete: digits expected after '-'", 'incomplete']
-  return ["is not a number: expected digits, optionally '-' and '.', as in 1234.50", 'syntax']
-}
-
-function checked(value: Dec, field: string, minimum?: Dec, maximum?: Dec): Dec {
-  if (value.abs().cmp(MAX_MAGNITUDE) >= 0) throw new MoneyError(`${field} is too large: ${value.toString()}`, 'too_large', field)
-  if (minimum && value.cmp(minimum) < 0) {
-    const code = minimum.isZero() ? 'negative' : 'out_of_range'
-    throw new MoneyError(`${field} cannot be below ${minimum.toString()}, got ${value.toString()}`, code, field)
-  }
-  if (maximum && value.cmp(maximum) > 0) {
-    throw new MoneyError(`${field} cannot exceed ${maximum.toString()}, got ${value.toString()}`, 'out_of_range', field)
-  }
-  return value
-}
-
-function checkPlaces(value: Dec, places: number, field: string, currency?: string, line: number | null = null): void {
-  if (value.places() > places) {
-    const what = currency ? `${currency} amounts have` : `${field} has`
-    throw new MoneyError(`${field} ${value.toString()} has too many decimals: ${what} at most ${places}`, 'too_precise', field, line)
-  }
-}
-
-/** A checked discount, as collab.money.Discount's constructor checks it. */
-export function makeDiscount(kind: string, value: Dec): Discount {
-  if (kind !== 'percent' && kind !== 'amount') {
-    throw new MoneyError(`discount kind must be 'percent' or 'amount', not ${JSON.stringify(kind)}`, 'invalid_kind', 'discount.kind')
-  }
-  checked(value, 'discount.value', Dec.zero())
-  if (kind === 'percent') {
-    checkPlaces(value, PERCENT_PLACES, 'discount.value')
-    if (value.cmp(HUNDRED) > 0) {
-      throw new MoneyError(`a percent discount cannot exceed 100, got ${value.toString()}`, 'out_of_range', 'discount.value')
-    }
-  }
-  return { kind, value }
 }
 
 /** BT-113 checked as collab.money.paid_amount checks it: not negative, the currency's minor units. */
@@ -171,81 +92,80 @@ function knownPlaces(currency: string): number {
   return places
 }
 
-/** A checked line, as collab.money.Line's constructor checks it. */
-export function makeLine(quantity: Dec, unitPrice: Dec, taxRate: Dec | null, taxCategory: string, discount: Discount | null, baseQuantity: Dec = Dec.of(1n)): Line {
-  checked(quantity, 'quantity')
-  checkPlaces(quantity, QUANTITY_PLACES, 'quantity')
-  checked(unitPrice, 'unit_price', Dec.zero())
-  checkPlaces(unitPrice, UNIT_PRICE_PLACES, 'unit_price')
-  if (!TAX_CATEGORIES.has(taxCategory)) {
-    throw new MoneyError(`unknown tax category ${JSON.stringify(taxCategory)}`, 'unknown_category', 'tax_category')
-  }
-  if (taxRate === null) {
-    if (taxCategory !== NO_RATE_CATEGORY) throw new MoneyError(`category ${taxCategory} needs a VAT rate`, 'required', 'tax_rate')
-  } else {
-    checked(taxRate, 'tax_rate', Dec.zero(), HUNDRED)
-    checkPlaces(taxRate, PERCENT_PLACES, 'tax_rate')
-    if (taxCategory === NO_RATE_CATEGORY && !taxRate.isZero()) {
-      throw new MoneyError(`category O (not subject to VAT) has no VAT rate, got ${taxRate.toString()} % (BR-O-05)`, 'rate_not_allowed', 'tax_rate')
-    }
-  }
-  checked(baseQuantity, 'base_quantity')
-  checkPlaces(baseQuantity, QUANTITY_PLACES, 'base_quantity')
-  if (baseQuantity.sign() <= 0) {
-    throw new MoneyError(`a price is for a positive number of units, not ${baseQuantity.toString()}`, 'out_of_range', 'base_quantity')
-  }
-  return { quantity, unitPrice, taxRate, taxCategory, discount, baseQuantity }
-}
-
 /** The (category, canonical rate) VAT group of a line; an O line counts at 0 (it bears no VAT). */
 export function groupKey(line: Line): { category: string; rate: Dec } {
   return { category: line.taxCategory, rate: (line.taxRate ?? Dec.zero()).normalized() }
 }
 
-/** Line nets, the document discount, VAT per (category, rate) and the totals. */
+/** Line nets, the document discount, the allowances and charges, VAT per (category, rate) and
+ * the totals. Throws MoneyError `discount_exceeds_base` when an amount discount or line
+ * allowance is larger than the line or the sum of line nets it applies to. */
 export function computeTotals(invoice: InvoiceInput): Totals {
-  const places = minorUnits(invoice.currency)
-  if (places === undefined) {
-    throw new MoneyError(`unknown currency code ${JSON.stringify(invoice.currency)}`, 'unknown_currency', 'currency')
-  }
-  invoice.lines.forEach((line, index) => checkAmountDiscount(line.discount, places, invoice.currency, index))
-  checkAmountDiscount(invoice.discount, places, invoice.currency, null)
+  const places = knownPlaces(invoice.currency)
+  checkInvoice(invoice, places)
   const prepaid = paidAmount(invoice.prepaid ?? Dec.zero(), invoice.currency)
   const rounding = roundingAmount(invoice.rounding ?? Dec.zero(), invoice.currency)
-  const lines = invoice.lines.map((line, index) => {
-    const extended = perBase(line.quantity.mul(line.unitPrice), line.baseQuantity, places)
-    const discount = discountOn(line.discount, extended, places, index)
-    return { extended, discount, net: extended.sub(discount) }
-  })
+  const lines = invoice.lines.map((line, index) => lineResult(line, places, index))
   const lineTotal = sum(lines.map((line) => line.net), places)
   const documentDiscount = discountOn(invoice.discount, lineTotal, places, null)
-  const groups = new Map<string, { category: string; rate: Dec; base: Dec }>()
+  const groups = new Map<string, Group>()
+  const groupOf = (category: string, rate: Dec): Group => {
+    const key = `${category} ${rate.toString()}`
+    const group = groups.get(key) ?? { category, rate, nets: null, moved: Dec.zero(places) }
+    groups.set(key, group)
+    return group
+  }
   invoice.lines.forEach((line, index) => {
     const { category, rate } = groupKey(line)
-    const key = `${category} ${rate.toString()}`
-    const group = groups.get(key) ?? { category, rate, base: Dec.zero(places) }
-    group.base = group.base.add(lines[index]!.net)
-    groups.set(key, group)
+    const group = groupOf(category, rate)
+    group.nets = (group.nets ?? Dec.zero(places)).add(lines[index]!.net)
   })
+  // A document allowance or charge moves its own group only; without a stated base a percent
+  // applies to that group's line nets, zero when it has none.
+  const adjustments = (invoice.adjustments ?? []).map((item) => {
+    const rate = (item.taxRate ?? Dec.zero()).normalized()
+    const { amount, base } = adjustmentAmount(item, groups.get(`${item.taxCategory} ${rate.toString()}`)?.nets ?? Dec.zero(places), places)
+    return { item, amount, base, rate: item.taxRate === null ? null : rate }
+  })
+  for (const { item, amount, rate } of adjustments) {
+    const group = groupOf(item.taxCategory, rate ?? Dec.zero())
+    group.moved = item.charge ? group.moved.add(amount) : group.moved.sub(amount)
+  }
   const ordered = [...groups.values()].sort((a, b) => (a.category < b.category ? -1 : a.category > b.category ? 1 : a.rate.cmp(b.rate)))
   // Only the groups that go the invoice's way share the discount (issue 12): a credit line in
-  // another group must not turn part of it into an extra reduction elsewhere.
-  const weights = ordered.map((group) => (group.base.sign() * lineTotal.sign() > 0 ? group.base : Dec.zero(places)))
+  // another group must not turn part of it into an extra reduction elsewhere. The share is of
+  // line nets only; the bound allowances and charges then move their own group.
+  const weights = ordered.map((group) => {
+    const nets = group.nets ?? Dec.zero(places)
+    return nets.sign() * lineTotal.sign() > 0 ? nets : Dec.zero(places)
+  })
   const shares = allocate(documentDiscount, weights, places)
   const breakdown = ordered.map((group, index) => {
-    const base = group.base.sub(shares[index]!)
+    const base = (group.nets ?? Dec.zero(places)).sub(shares[index]!).add(group.moved)
     return { category: group.category, rate: group.rate, base, amount: base.mul(group.rate).percent().round(places) }
   })
-  const net = lineTotal.sub(documentDiscount)
+  // BT-107 = the header discount + the document allowances; BT-109 = BT-106 − BT-107 + BT-108
+  const allowances = documentDiscount.add(sum(adjustments.filter((a) => !a.item.charge).map((a) => a.amount), places))
+  const charges = sum(adjustments.filter((a) => a.item.charge).map((a) => a.amount), places)
+  const net = lineTotal.sub(allowances).add(charges)
   const tax = sum(breakdown.map((group) => group.amount), places)
   const gross = net.add(tax)
   const paid = prepaid.round(places)
   const roundingAmountDue = rounding.round(places)
   return {
     currency: invoice.currency,
-    lines: lines.map((line) => ({ extended: line.extended.toString(), discount: line.discount.toString(), net: line.net.toString() })),
+    lines: lines.map((line) => ({
+      extended: line.extended.toString(),
+      discount: line.discount.toString(),
+      allowances: line.allowances.toString(),
+      charges: line.charges.toString(),
+      net: line.net.toString(),
+      adjustments: line.adjustments
+    })),
     line_total: lineTotal.toString(),
     document_discount: documentDiscount.toString(),
+    allowances: allowances.toString(),
+    charges: charges.toString(),
     net: net.toString(),
     tax: tax.toString(),
     gross: gross.toString(),
@@ -258,12 +178,52 @@ export function computeTotals(invoice: InvoiceInput): Totals {
       rate: group.rate.toString(),
       base: group.base.toString(),
       amount: group.amount.toString()
-    }))
+    })),
+    adjustments: adjustments.map(({ item, amount, base, rate }) => adjustmentJson(item, amount, base, item.taxCategory, rate))
   }
 }
 
-function checkAmountDiscount(discount: Discount | null, places: number, currency: string, line: number | null): void {
-  if (discount?.kind === 'amount') checkPlaces(discount.value, places, 'discount.value', currency, line)
+interface LineResult {
+  extended: Dec
+  discount: Dec
+  allowances: Dec
+  charges: Dec
+  adjustments: AdjustmentAmounts[]
+  net: Dec
+}
+
+function lineResult(line: Line, places: number, index: number): LineResult {
+  const extended = perBase(line.quantity.mul(line.unitPrice), line.baseQuantity, places)
+  const discount = discountOn(line.discount, extended, places, index)
+  let allowances = Dec.zero(places)
+  let charges = Dec.zero(places)
+  const adjustments = line.adjustments.map((item, number) => {
+    // A percent applies to the line's amount before any allowance; an amount allowance is at most it.
+    if (!item.charge && item.amount !== null && item.amount.cmp(extended.abs()) > 0) {
+      throw new MoneyError(
+        `allowance ${item.amount.toString()} is larger than the line amount (${extended.abs().toString()})`,
+        'discount_exceeds_base',
+        'amount',
+        index,
+        number
+      )
+    }
+    const { amount, base } = adjustmentAmount(item, extended, places)
+    if (item.charge) charges = charges.add(amount)
+    else allowances = allowances.add(amount)
+    return adjustmentJson(item, amount, base)
+  })
+  // BT-131 = quantity × net price − allowances + charges
+  return { extended, discount, allowances, charges, adjustments, net: extended.sub(discount).sub(allowances).add(charges) }
+}
+
+/** A VAT group: its line nets (null when it has no line), which share the header discount, and
+ * what its document allowances and charges move its base by. */
+interface Group {
+  category: string
+  rate: Dec
+  nets: Dec | null
+  moved: Dec
 }
 
 /** The allowance on `base`, to be subtracted from it: a percent has the base's sign, an amount is

@@ -19,5 +19,8 @@ export const UNIT_CODES: ReadonlySet<string> = new Set(codelists.units)
 export const VATEX_CODES: ReadonlySet<string> = new Set(codelists.vatex)
 /** ISO 3166-1 alpha-2 country codes as EN 16931 lists them (BR-CL-14), "1A" (Kosovo) included. */
 export const COUNTRY_CODES: ReadonlySet<string> = new Set(codelists.countries)
+/** UNTDID 5189 allowance reason codes (BR-CL-19) and UNTDID 7161 charge reason codes (BR-CL-20). */
+export const ALLOWANCE_REASONS: ReadonlySet<string> = new Set(codelists.allowance_reasons)
+export const CHARGE_REASONS: ReadonlySet<string> = new Set(codelists.charge_reasons)
 /** The units the editor offers first, in order, with their English and French names. */
 export const COMMON_UNITS: readonly { code: string; en: string; fr: string }[] = unitNames.common

@@ -53,7 +53,7 @@ test('b: a document discount is not inflated by a credit line in another group',
 
 test('c: an amount allowance is subtracted whatever the sign; a percent follows its base', () => {
   const amount = eur([line('-3', '45.00', '21', 'S', makeDiscount('amount', D('60')))])
-  assert.deepEqual(amount.lines[0], { extended: '-135.00', discount: '60.00', net: '-195.00' })
+  assert.deepEqual(amount.lines[0], { extended: '-135.00', discount: '60.00', allowances: '0.00', charges: '0.00', net: '-195.00', adjustments: [] })
   assert.deepEqual([amount.net, amount.tax, amount.gross], ['-195.00', '-40.95', '-235.95'])
   const percent = eur([line('-3', '45.00', '21', 'S', makeDiscount('percent', D('10')))])
   assert.equal(percent.lines[0]!.discount, '-13.50')

@@ -18,7 +18,7 @@ const bases = (groups: { category: string; rate: string; base: string }[]): Reco
 
 test('a line discount reduces the taxable base: 3 × 45.00 − 60.00 at 21 %', () => {
   const totals = computeTotals({ lines: [line('3', '45.00', '21', 'S', amountOff('60'))], currency: 'EUR', discount: null })
-  assert.deepEqual(totals.lines[0], { extended: '135.00', discount: '60.00', net: '75.00' })
+  assert.deepEqual(totals.lines[0], { extended: '135.00', discount: '60.00', allowances: '0.00', charges: '0.00', net: '75.00', adjustments: [] })
   assert.equal(totals.net, '75.00')
   assert.equal(totals.tax, '15.75')
   assert.equal(totals.gross, '90.75')
