@@ -91,9 +91,14 @@ class Totals(BaseModel):
     gross: Decimal
     due: Decimal
     line_total: Decimal
-    document_discount: Decimal
+    document_discount: Decimal = Field(description="the header discount's part of BT-107")
+    allowances: Decimal = Field(description="BT-107: the document-level allowances")
+    charges: Decimal = Field(description="BT-108: the document-level charges")
     tax_breakdown: list[TaxLine]
     line_nets: dict[str, Decimal]
+    adjustments: dict[str, Decimal] = Field(
+        description="what each counted allowance or charge came to, by its row id"
+    )
     complete: bool
 
 

@@ -238,7 +238,16 @@ def detail(invoice: Invoice, document: dict[str, Any]) -> dict[str, Any]:
             "due": computed["due"],
             "line_total": computed["line_total"],
             "document_discount": computed["document_discount"],
+            "allowances": computed["allowances"],
+            "charges": computed["charges"],
             "tax_breakdown": computed["tax_breakdown"],
+            "adjustments": {
+                adjustment["id"]: adjustment["amount"]
+                for adjustment in [
+                    *computed["adjustments"],
+                    *(item for line in computed["lines"] for item in line["adjustments"]),
+                ]
+            },
             "line_nets": {
                 line_id: line["net"]
                 for line_id, line in zip(evaluation.counted, computed["lines"], strict=True)
