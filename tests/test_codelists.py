@@ -45,7 +45,7 @@ def test_the_lists_are_whole() -> None:
 
 def test_both_engines_allow_exactly_the_schematron_categories() -> None:
     assert TAX_CATEGORIES == SCHEMATRON_CATEGORIES
-    source = (ROOT / "web" / "src" / "money.ts").read_text()
+    source = (ROOT / "web" / "src" / "inputs.ts").read_text()
     found = re.search(r"TAX_CATEGORIES: ReadonlySet<string> = new Set\(\[([^\]]*)\]\)", source)
     assert found is not None
     assert set(re.findall(r"'([A-Z]+)'", found.group(1))) == SCHEMATRON_CATEGORIES

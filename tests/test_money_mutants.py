@@ -201,7 +201,8 @@ def test_a_breakdown_states_its_lines_exemptions() -> None:
 def test_line_json_and_decimal_text() -> None:
     totals = compute_totals(InvoiceInput((Line(D(2), D("1.25"), D(20), "S", percent_off("10")),)))
     # 2 x 1.25 = 2.50, 10 % = 0.25 off, net 2.25
-    assert totals.to_json()["lines"] == [
+    lines: list[object] = list(totals.to_json()["lines"])
+    assert lines == [
         {
             "extended": "2.50",
             "discount": "0.25",

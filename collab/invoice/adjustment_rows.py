@@ -102,8 +102,8 @@ def _check_reason(row: dict[str, Any], prefix: str, charge: bool, issues: list[I
     reason = row.get("reason")
     code = row.get("reason_code")
     if not (isinstance(reason, str) and reason.strip()) and not code:
-        what = "charge" if charge else "allowance"
-        message = f"say why: a reason or a reason code is required for an {what}"
+        what = "a charge" if charge else "an allowance"
+        message = f"say why: a reason or a reason code is required for {what}"
         issues.append(Issue(f"{prefix}.reason", "reason_required", message))
     codes, list_name = (CHARGE_REASONS, "7161") if charge else (ALLOWANCE_REASONS, "5189")
     if code and code not in codes:

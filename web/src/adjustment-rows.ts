@@ -81,7 +81,7 @@ function checkReason(row: Json, prefix: string, charge: boolean, issues: Issue[]
   const reason = row.reason
   const code = row.reason_code
   if (!(typeof reason === 'string' && reason.trim()) && !code) {
-    const message = `say why: a reason or a reason code is required for an ${charge ? 'charge' : 'allowance'}`
+    const message = `say why: a reason or a reason code is required for ${charge ? 'a charge' : 'an allowance'}`
     issues.push(makeIssue(`${prefix}.reason`, 'reason_required', message))
   }
   const [codes, listName] = charge ? [CHARGE_REASONS, '7161'] : [ALLOWANCE_REASONS, '5189']
