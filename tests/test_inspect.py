@@ -118,6 +118,14 @@ def test_inspection_names_the_paths_an_update_changes(
             lambda d: lines(d).append(Map({"quantity": "1"})),
             "every new line needs a non-empty string id",
         ),
+        (
+            lambda d: lines(d).append(Map({"id": "a.b"})),
+            "line id 'a.b': at most 64 characters, without dots or spaces",
+        ),
+        (
+            lambda d: lines(d).append(Map({"id": "a b"})),
+            "line id 'a b': at most 64 characters, without dots or spaces",
+        ),
         (lambda d: lines(d).append(Map({"id": "l1"})), "line id 'l1' is used twice"),
         (lambda d: lines(d)[0].__setitem__("id", "other"), "the id of line 'l0' cannot change"),
         (lambda d: lines(d)[0].__setitem__("price", "1"), "unknown field 'price'"),

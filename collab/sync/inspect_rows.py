@@ -142,6 +142,12 @@ class RowsInspector:
         self._edits.change(f"{rows.root}.{row_id}", ChangeKind.INSERT)
         if not isinstance(row_id, str) or not row_id:
             self._edits.problem(f"every new {rows.noun} needs a non-empty string id")
+        elif not rows.valid_id(row_id):
+            # The id is a segment of field paths (locks, comments, messages): no dot, no space.
+            self._edits.problem(
+                f"{rows.noun} id {row_id!r}: at most {rows.max_row_id_length} characters, "
+                "without dots or spaces"
+            )
         problem = conforms(value, rows.row)
         if problem:
             self._edits.problem(f"{rows.noun} {row_id}: {problem}")
