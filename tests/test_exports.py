@@ -30,6 +30,7 @@ def _update(content: dict[str, Any]) -> bytes:
     """The document as one Yjs update, maps nested as the editor writes them."""
     doc: Doc[Any] = Doc()
     header, lines = doc.get("invoice", type=Map), doc.get("lines", type=Array)
+    adjustments = doc.get("adjustments", type=Array)
 
     def as_map(value: dict[str, Any]) -> Map[Any]:
         return Map({k: as_map(v) if isinstance(v, dict) else v for k, v in value.items()})
@@ -38,6 +39,8 @@ def _update(content: dict[str, Any]) -> bytes:
         header[key] = as_map(value) if isinstance(value, dict) else value
     for row in content["lines"]:
         lines.append(as_map(row))
+    for row in content.get("adjustments", []):
+        adjustments.append(as_map(row))
     return doc.get_update()
 
 
@@ -123,6 +126,30 @@ async def test_exports_of_a_draft_then_of_the_issued_invoice(running: Running) -
         [(vera, "cii of DRAFT"), (vera, "ubl of F2026-000001"), (alice, "cii of F2026-000001")],
         key=str,
     )
+
+
+async def test_allowances_and_charges_are_exported_and_valid(running: Running) -> None:
+    """The routes carry the `adjustments` root: a shipping charge of 15.00 (FC) at 20 %, and a
+    document allowance of 9.00 (tests/invoices_en16931.py works the figures)."""
+    people = await _people_with_profile(running)
+    for case, total, expected in (
+        ("document_charge_shipping", "ChargeTotalAmount", "15.00"),
+        ("credit_note_allowance", "AllowanceTotalAmount", "9.00"),
+    ):
+        invoice_id = await _invoice(running, running.accounts["alice"], CASES[case].document)
+        for syntax in ("cii", "ubl"):
+            r = await _get(running, people, f"/api/invoices/{invoice_id}/{syntax}.xml")
+            assert r.status_code == 200, r.text
+            assert r.headers["x-en16931-valid"] == "true", r.headers["x-en16931-fatal"]
+            assert f"{total}".encode() in r.content and f">{expected}<".encode() in r.content
+
+
+async def _people_with_profile(running: Running) -> str:
+    extra = await seed(running.server.data_dir, users={"adam": Role.ADMIN})
+    running.accounts.update(extra)
+    admin = await token(running.server, running.accounts["adam"])
+    await _put_profile(running, admin, running.accounts["alice"].org_id)
+    return await token(running.server, running.accounts["alice"])
 
 
 async def test_a_draft_that_breaks_rules_is_exported_with_its_findings(running: Running) -> None:
