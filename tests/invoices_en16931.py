@@ -270,4 +270,19 @@ CASES: dict[str, Case] = {
         type_code="381",
         preceding=("F2026-000001", date(2026, 2, 1)),
     ),
+    # The header discount beside rows: a 100.00 at 20 %, b 100.00 at 10 %; BT-106 200.00.
+    # 10 % header discount = 20.00, split on the line nets: 10.00 per group. Row allowance 5.00
+    # at 20 %, row charge 8.00 at 10 %. BT-107 25.00, BT-108 8.00, BT-109 183.00.
+    # S 20: 100.00 - 10.00 - 5.00 = 85.00, VAT 17.00; S 10: 100.00 - 10.00 + 8.00 = 98.00,
+    # VAT 9.80. BT-110 26.80, BT-112 209.80.
+    "discount_with_rows": Case(
+        document(
+            [line("a", "1", "100.00", "20"), line("b", "1", "100.00", "10")],
+            discount={"kind": "percent", "value": "10"},
+            adjustments=[
+                adjustment("x", amount="5.00", category="S", rate="20", reason="Promotion"),
+                adjustment("y", charge=True, amount="8.00", category="S", rate="10", code="FC"),
+            ],
+        )
+    ),
 }

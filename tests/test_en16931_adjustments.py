@@ -58,6 +58,14 @@ HAND_WORKED: dict[str, tuple[Decimal, ...]] = {
     ),
     "yen_charge": (D("4500"), D("0"), D("500"), D("5000"), D("500"), D("5500")),
     "credit_note_allowance": (D("90.00"), D("9.00"), D("0"), D("81.00"), D("16.20"), D("97.20")),
+    "discount_with_rows": (
+        D("200.00"),
+        D("25.00"),
+        D("8.00"),
+        D("183.00"),
+        D("26.80"),
+        D("209.80"),
+    ),
 }
 # (category, rate) -> (BT-116, BT-117), rates as written ("" for O).
 GROUPS: dict[str, dict[tuple[str, str], tuple[Decimal, Decimal]]] = {
@@ -74,6 +82,10 @@ GROUPS: dict[str, dict[tuple[str, str], tuple[Decimal, Decimal]]] = {
     "line_allowances_and_charge": {("S", "20"): (D("111.50"), D("22.30"))},
     "yen_charge": {("S", "10"): (D("5000"), D("500"))},
     "credit_note_allowance": {("S", "20"): (D("81.00"), D("16.20"))},
+    "discount_with_rows": {
+        ("S", "20"): (D("85.00"), D("17.00")),
+        ("S", "10"): (D("98.00"), D("9.80")),
+    },
 }
 
 
