@@ -138,6 +138,16 @@ CII_HEADER = (
             "CommonAggregateComponents-2'][2]",
             "adjustments.loyal.reason",
         ),
+        # A line finding as Saxon locates it (before, no line was found in such a location).
+        (
+            "[BR-S-05]-In an Invoice line (BG-25) where the Invoiced item VAT category code "
+            '(BT-151) is "Standard rated" the Invoiced item VAT rate (BT-152) shall be greater '
+            "than zero.",
+            "/*:Invoice[namespace-uri()='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2']"
+            "[1]/*:InvoiceLine[namespace-uri()='urn:oasis:names:specification:ubl:schema:xsd:"
+            "CommonAggregateComponents-2'][2]",
+            "lines.l-travel.tax_rate",
+        ),
         # Line level: the n-th line's k-th allowance or charge, not its price's.
         (
             "[BR-44]-Each Invoice line charge shall have an Invoice line charge reason or an "
