@@ -32,6 +32,7 @@ async def test_customers_crud_validation_and_roles(running: Running) -> None:
         assert created.status_code == 201, created.text
         customer = created.json()
         assert customer["name"] == "Lumière SARL" and customer["email"] == ""
+        assert customer["importance"] == "normal"  # the board's priority factor (issue 14)
         for body, error in [
             ({"vat_id": "FR1"}, "`name` is required"),
             (
@@ -41,6 +42,10 @@ async def test_customers_crud_validation_and_roles(running: Running) -> None:
             ({"name": "X", "siren": "123456789"}, "'123456789' is not a valid SIREN or SIRET"),
             ({"name": "X", "colour": "red"}, "unknown field 'colour'"),
             ({"name": 3}, "`name` must be a string"),
+            (
+                {"name": "X", "importance": "vip"},
+                "`importance` must be one of the documented values",
+            ),
         ]:
             r = await alice.post("/api/customers", json=body)
             assert (r.status_code, r.json()["error"]) == (400, error)
@@ -56,6 +61,8 @@ async def test_customers_crud_validation_and_roles(running: Running) -> None:
         assert (await vera.patch(path, json={"city": "Lyon"})).status_code == 403
         patched = await alice.patch(path, json={"city": "Lyon"})
         assert patched.status_code == 200 and patched.json()["city"] == "Lyon"
+        patched = await alice.patch(path, json={"importance": "key"})
+        assert patched.json()["importance"] == "key" and patched.json()["city"] == "Lyon"
         assert (await alice.delete(path)).status_code == 204
         assert (await alice.get(path)).status_code == 404
 

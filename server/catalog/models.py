@@ -30,6 +30,8 @@ class Customer(Base):
     city: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str] = mapped_column(String(2), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # "normal", "important" or "key": a factor of the board's priority (migration 0015_board).
+    importance: Mapped[str] = mapped_column(String(10), default="normal", server_default="normal")
 
 
 class Item(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
@@ -16,6 +16,10 @@ def _text(max_length: int) -> object:
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text200 = Annotated[str, _text(200)]
 Org = Annotated[str | None, Field(max_length=36, description="when the caller has several")]
+Importance = Annotated[
+    Literal["normal", "important", "key"],
+    Field(description="weighs in the board's priority (docs/board.md)"),
+]
 
 
 class CustomerFields(Model):
@@ -27,6 +31,7 @@ class CustomerFields(Model):
     postcode: Annotated[str, _text(20)] | None = None
     city: Text200 | None = None
     country: Annotated[str, _text(2), Field(description="ISO 3166 alpha-2")] | None = None
+    importance: Importance | None = None
 
 
 class CustomerCreate(CustomerFields):
@@ -76,6 +81,7 @@ class Customer(Record):
     postcode: str
     city: str
     country: str
+    importance: Importance
 
 
 class Item(Record):

@@ -34,6 +34,7 @@ CUSTOMER_FIELDS = (
     "postcode",
     "city",
     "country",
+    "importance",
 )
 ITEM_FIELDS = ("name", "description", "unit", "unit_price", "tax_rate")
 

@@ -38,6 +38,8 @@ class Invoice(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Derived from the document by the server (debounced), for listing without loading it.
     customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # Matches the invoice to its catalogue customer on the board (migration 0015_board).
+    customer_vat_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
     currency: Mapped[str] = mapped_column(String(3), default="EUR")
     issue_date: Mapped[str | None] = mapped_column(String(10), nullable=True)
     due_date: Mapped[str | None] = mapped_column(String(10), nullable=True)

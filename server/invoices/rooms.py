@@ -31,6 +31,10 @@ def derived_columns(document: dict[str, Any], evaluation: Evaluation) -> dict[st
     totals = evaluation.totals
     return {
         "customer_name": (customer.get("name") if isinstance(customer, dict) else None) or None,
+        "customer_vat_id": (
+            str(customer.get("vat_id") or "")[:20] if isinstance(customer, dict) else ""
+        )
+        or None,
         "currency": str(header.get("currency") or "EUR")[:3],
         "issue_date": _short(header.get("issue_date")),
         "due_date": _short(header.get("due_date")),
