@@ -19,13 +19,53 @@ import { adaptRate, rateInput } from './rate-picker'
 import { fillReasonCodes, reasonCodeLabel, type AdjustmentType } from './reason-codes'
 import { addAdjustment, adjustmentIds, lineIds, readField, removeAdjustment, writeField } from './ydoc'
 
-/** A counted row as the totals give it (contract: AdjustmentJSON). */
+/** A counted row as the totals give it (contract: AdjustmentJSON); `base` undefined: not said. */
 export interface AdjustmentJson {
   id: string
   charge: boolean
   amount: string
-  base: string | null
-  percent: string | null
+  base?: string | null
+  percent?: string | null
+}
+
+/** What the totals say of the allowances and charges: the engine's lists (on the totals and on
+ * each line) or, from the REST API, the amounts by row id. */
+export interface AdjustmentTotals {
+  currency: string
+  lines?: readonly { adjustments?: readonly AdjustmentJson[] }[]
+  adjustments?: readonly AdjustmentJson[] | Readonly<Record<string, string>>
+}
+
+/** A document-level row as the totals panel shows it. */
+export interface DocumentRow {
+  id: string
+  name: string
+  charge: boolean
+  amount: string
+}
+
+/** Every counted row by id (the REST API's amounts take their type from the document). */
+export function countedAdjustments(doc: Y.Doc, totals: AdjustmentTotals | null): Map<string, AdjustmentJson> {
+  const found = new Map<string, AdjustmentJson>()
+  const given = totals?.adjustments
+  if (Array.isArray(given)) {
+    const lists = [given as readonly AdjustmentJson[], ...(totals?.lines ?? []).map((line) => line.adjustments ?? [])]
+    for (const json of lists.flat()) found.set(json.id, json)
+  } else if (given) {
+    for (const [id, amount] of Object.entries(given as Record<string, string>)) {
+      found.set(id, { id, amount, charge: readField(doc, `adjustments.${id}.type`) === 'charge' })
+    }
+  }
+  return found
+}
+
+/** The counted document-level rows, in document order, named for the totals panel. */
+export function documentRows(doc: Y.Doc, totals: AdjustmentTotals | null): DocumentRow[] {
+  const counted = countedAdjustments(doc, totals)
+  return adjustmentIds(doc, '').flatMap((id) => {
+    const json = counted.get(id)
+    return json ? [{ id, name: adjustmentName(doc, id), charge: json.charge, amount: json.amount }] : []
+  })
 }
 
 type Mode = 'amount' | 'percent'
@@ -214,7 +254,9 @@ export class AdjustmentList {
     for (const [id, row] of this.rows.entries()) {
       const json = counted.get(id)
       row.computed.value = json ? `${json.charge ? '+' : '−'}${formatMoney(json.amount, currency)}` : '—'
-      row.base.placeholder = json?.base != null && json.percent != null ? toInputDecimal(json.base) : ''
+      // The REST API's totals do not say the base: the one computed locally for the same content stays.
+      if (json?.base !== undefined) row.base.placeholder = json.base !== null && json.percent != null ? toInputDecimal(json.base) : ''
+      else if (!json) row.base.placeholder = ''
     }
   }
 

@@ -15,7 +15,7 @@ import { customerPicker, itemPicker } from './catalog'
 import { customerSection, detailsSection, notesSection, section } from './form'
 import { renderIssues } from './issues'
 import { LinesView } from './lines'
-import { adjustmentName } from './adjustments'
+import { documentRows } from './adjustments'
 import { LiveInvoice, LOCAL, type ConnectionState, type Notice } from './live'
 import { FieldLocks } from './locks'
 import { fillDefaults, takeCreated } from './new-invoice'
@@ -240,7 +240,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
       const uncounted = Math.max(0, current.lines.length - local.counted.length)
       view = { document: current, totals: { totals: local.totals, complete: local.complete, uncounted, source: 'local' }, nets, issues: [...local.issues, ...kept] }
     }
-    renderTotals(totalsPanel, view.totals, (id) => adjustmentName(live.doc, id))
+    renderTotals(totalsPanel, view.totals, documentRows(live.doc, view.totals.totals))
     payment?.showDue(view.totals.totals)
     lines.showNets(view.nets, view.totals.totals?.currency ?? DEFAULT_CURRENCY)
     lines.showAdjustments(view.totals.totals, view.issues)

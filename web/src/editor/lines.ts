@@ -15,15 +15,8 @@ import { LOCAL } from './live'
 import { adaptRate, rateInput } from './rate-picker'
 import { unitInput } from './unit-picker'
 import { lineIds, moveLine, removeLine } from './ydoc'
-import { AdjustmentsSection, LineAdjustments, type AdjustmentJson } from './adjustments'
+import { AdjustmentsSection, countedAdjustments, LineAdjustments, type AdjustmentTotals } from './adjustments'
 import type { Issue } from '../evaluate'
-
-/** What the totals say of the allowances and charges (contract: TotalsJSON, LineJSON). */
-export interface AdjustmentTotals {
-  currency: string
-  lines?: readonly { adjustments?: readonly AdjustmentJson[] }[]
-  adjustments?: readonly AdjustmentJson[]
-}
 
 /** One shared suggestion list of the VATEX exemption codes (BR-CL-22) for every line. */
 function vatexList(): string {
@@ -102,8 +95,7 @@ export class LinesView {
   /** The computed amounts of the allowances and charges, and which lines' folded ones have an
    * error to look at. */
   showAdjustments(totals: AdjustmentTotals | null, issues: readonly Issue[]): void {
-    const counted = new Map<string, AdjustmentJson>()
-    for (const json of [...(totals?.adjustments ?? []), ...(totals?.lines ?? []).flatMap((line) => line.adjustments ?? [])]) counted.set(json.id, json)
+    const counted = countedAdjustments(this.context.doc(), totals)
     const currency = totals?.currency ?? ''
     this.adjustments.list.showAmounts(counted, currency)
     const paths = new Set(issues.filter((issue) => (issue.severity ?? 'error') === 'error' && issue.path.startsWith('adjustments.')).map((issue) => issue.path))

@@ -5,15 +5,15 @@ import { h, replaceChildren } from '../dom'
 import { formatMoney, formatRate } from '../format'
 import { t } from '../i18n'
 import type { Totals } from '../money'
-import type { AdjustmentJson } from './adjustments'
+import type { DocumentRow } from './adjustments'
 
 export type TotalsSource = 'server' | 'local'
 
 export interface TotalsView {
   totals: Pick<Totals, 'currency' | 'line_total' | 'document_discount' | 'net' | 'tax' | 'gross' | 'due' | 'tax_breakdown'> &
     Partial<Pick<Totals, 'prepaid' | 'rounding'>> &
-    // BT-107 (the invoice discount included) and BT-108, and the document-level rows they add.
-    Partial<{ allowances: string; charges: string; adjustments: readonly AdjustmentJson[] }> | null
+    // BT-107 (the invoice discount included) and BT-108.
+    Partial<{ allowances: string; charges: string }> | null
   complete: boolean
   /** Lines left out of the totals (invalid or half-typed ones). */
   uncounted: number
@@ -40,8 +40,8 @@ function row(label: string, value: string, className = '', testId = ''): HTMLEle
   return h('div', { class: `total-row ${className}`, 'data-total': testId || null }, h('dt', {}, label), h('dd', {}, value))
 }
 
-/** `name` says what a document-level allowance or charge is (its reason, its code). */
-export function renderTotals(panel: HTMLElement, view: TotalsView, name: (id: string) => string = (id) => id): void {
+/** `rows`: the counted document-level allowances and charges, which make BT-107 and BT-108. */
+export function renderTotals(panel: HTMLElement, view: TotalsView, rows: readonly DocumentRow[] = []): void {
   const { totals } = view
   if (!totals) {
     replaceChildren(panel, h('h2', { id: 'totals-title' }, t('totals')), h('p', { class: 'hint' }, t('totals_unknown_currency')))
@@ -51,7 +51,6 @@ export function renderTotals(panel: HTMLElement, view: TotalsView, name: (id: st
   const several = new Set(totals.tax_breakdown.map((group) => group.category)).size > 1
   const nonZero = (value: string | undefined): value is string => value !== undefined && !/^-?0\.?0*$/.test(value)
   const discount = nonZero(totals.document_discount)
-  const rows = totals.adjustments ?? []
   // BT-107 and BT-108 with the rows that make them; the invoice discount alone stays one row.
   const adjustments = (charge: boolean): HTMLElement[] => {
     const own = rows.filter((json) => json.charge === charge)
@@ -61,7 +60,7 @@ export function renderTotals(panel: HTMLElement, view: TotalsView, name: (id: st
     return [
       row(t(charge ? 'charges_total' : 'allowances_total'), `${sign}${money(total)}`, '', charge ? 'charges' : 'allowances'),
       ...(!charge && discount ? [row(t('document_discount'), `−${money(totals.document_discount)}`, 'sub', 'document_discount')] : []),
-      ...own.map((json) => row(name(json.id), `${sign}${money(json.amount)}`, 'sub', `adjustment-${json.id}`))
+      ...own.map((json) => row(json.name, `${sign}${money(json.amount)}`, 'sub', `adjustment-${json.id}`))
     ]
   }
   const allowances = adjustments(false)

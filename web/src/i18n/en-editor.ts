@@ -261,5 +261,7 @@ export const enEditor = {
   issue_amount_and_percent: 'Give an amount or a percent, not both.',
   issue_unknown_line: 'This allowance or charge belongs to a line that no longer exists.',
   deleted_adjustment: 'Deleted allowance or charge',
+  issue_not_an_adjustment: 'Not an allowance or charge.',
+  issue_not_a_bool: 'Not true or false.',
   issue_invalid_type: 'Choose allowance or charge.',
 } as const

@@ -256,5 +256,7 @@ export const frEditor: Record<keyof typeof enEditor, string> = {
   issue_amount_and_percent: 'Indiquez un montant ou un pourcentage, pas les deux.',
   issue_unknown_line: "Cette remise ou ces frais portent sur une ligne qui n'existe plus.",
   deleted_adjustment: 'Remise ou frais supprimés',
+  issue_not_an_adjustment: "Ce n'est ni une remise ni des frais.",
+  issue_not_a_bool: "Ce n'est ni vrai ni faux.",
   issue_invalid_type: 'Choisissez remise ou frais.',
 }
