@@ -104,6 +104,15 @@ async def _comment(
     assert r.status_code == (201 if allowed else 403), r.text
 
 
+async def _exception(
+    running: Running, role: Role, bearer: str, invoice_id: str, allowed: bool
+) -> None:
+    body = {"category": "other", "note": f"flagged by the {role}"}
+    async with api(running.server, bearer) as http:
+        r = await http.post(f"/api/invoices/{invoice_id}/exceptions", json=body)
+    assert r.status_code == (201 if allowed else 403), r.text
+
+
 def _transition(action: str, allowed_code: str) -> Probe:
     """On the empty draft: those with the capability get past the role check and meet the
     rule that stops them (`allowed_code`, 409); the others are refused for their role (403)."""
@@ -130,6 +139,7 @@ PROBES: dict[Capability, Probe] = {
     Capability.INVOICE_ISSUE: _transition("issue", "wrong_state"),
     Capability.CREDIT_NOTE_CREATE: _credit,
     Capability.INVOICE_COMMENT: _comment,
+    Capability.EXCEPTION_OPEN: _exception,
 }
 
 

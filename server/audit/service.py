@@ -71,6 +71,10 @@ class AuditKind(StrEnum):
     INVOICE_IMPORTED = "invoice.imported"
     INVOICE_EXPORTED = "invoice.exported"
     INVOICE_TRANSMITTED = "invoice.transmitted"
+    EXCEPTION_OPENED = "invoice.exception_opened"
+    EXCEPTION_COMMENTED = "invoice.exception_commented"
+    EXCEPTION_RESOLVED = "invoice.exception_resolved"
+    EXCEPTION_EXPERTS_CHANGED = "org.exception_experts_changed"
 
 
 def record(

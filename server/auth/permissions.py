@@ -23,6 +23,9 @@ class Capability(StrEnum):
     INVOICE_APPROVE = "invoice.approve"
     INVOICE_ISSUE = "invoice.issue"
     CREDIT_NOTE_CREATE = "credit_note.create"  # correct an issued invoice (server/credit_notes)
+    # Flag an invoice with an exception (a dispute, a refund request...: server/exceptions) and
+    # be designated the expert who resolves a category of them.
+    EXCEPTION_OPEN = "exception.open"
     PAYMENT_MANAGE = "payment.manage"
     MEMBER_MANAGE = "member.manage"
     LOCK_BREAK = "lock.break"
@@ -36,9 +39,14 @@ _EDITOR = _REVIEWER | {
     Capability.INVOICE_EDIT,
     Capability.INVOICE_SUBMIT,
     Capability.CREDIT_NOTE_CREATE,
+    Capability.EXCEPTION_OPEN,
 }
 _APPROVER = _EDITOR | {Capability.INVOICE_APPROVE, Capability.INVOICE_ISSUE}
-_ACCOUNTANT = _REVIEWER | {Capability.PAYMENT_MANAGE, Capability.CREDIT_NOTE_CREATE}
+_ACCOUNTANT = _REVIEWER | {
+    Capability.PAYMENT_MANAGE,
+    Capability.CREDIT_NOTE_CREATE,
+    Capability.EXCEPTION_OPEN,
+}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.VIEWER: _VIEWER,

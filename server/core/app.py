@@ -46,6 +46,7 @@ from server.core.headers import SecurityHeadersMiddleware
 from server.core.settings import Settings
 from server.core.tokens import TokenSigner
 from server.credit_notes import routes as credit_note_routes
+from server.exceptions import routes as exception_routes
 from server.exports import routes as export_routes
 from server.exports import service as exports_service
 from server.imports import routes as import_routes
@@ -58,6 +59,7 @@ from server.organization import routes as organization_routes
 from server.platforms import routes as platform_routes
 from server.platforms import service as platforms
 from server.platforms.adapters import Adapter, FileDrop
+from server.reports import routes as report_routes
 from server.workflow import routes as workflow_routes
 from server.workflow import service as workflow_service
 
@@ -78,6 +80,8 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     export_routes,
     platform_routes,
     import_routes,
+    exception_routes,
+    report_routes,
     oidc,
 )
 

@@ -17,6 +17,8 @@ FEATURES: Final = (
     "platforms",
     "exports",
     "imports",
+    "exceptions",
+    "reports",
 )
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.credit import UnknownLines, credit_note_content, remaining
@@ -63,6 +63,22 @@ async def left(db: AsyncSession, original_id: str) -> Decimal:
     """What remains to be credited on an issued invoice: its gross less its issued credit notes."""
     original = await invoices.get(db, original_id)
     return remaining(Decimal(original.gross), await _credited(db, original_id))
+
+
+async def credits_among(
+    db: AsyncSession, invoice_ids: Select[Any]
+) -> dict[str, tuple[str, Decimal | None]]:
+    """For the reports: each credit note among `invoice_ids` (a query of ids), the invoice it
+    credits and the gross it credited (None until it is issued)."""
+    rows = await db.execute(
+        select(CreditNote.credit_note_id, CreditNote.original_id, CreditNote.gross).where(
+            CreditNote.credit_note_id.in_(invoice_ids)
+        )
+    )
+    return {
+        note: (original, None if gross is None else Decimal(gross))
+        for note, original, gross in rows.all()
+    }
 
 
 async def _credited(db: AsyncSession, original_id: str) -> list[Decimal]:

@@ -29,6 +29,8 @@ from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.invoices.documents import read_document as read_document  # for other features
 from server.invoices.history import document_at, in_thread, log_rows, replay_timeline
 from server.invoices.models import Invoice as Invoice  # the row, for other features' types
+from server.invoices.reporting import org_invoice_ids as org_invoice_ids  # for the reports
+from server.invoices.reporting import org_invoices as org_invoices
 from server.invoices.restore import restore_update
 from server.invoices.rooms import derived_columns
 
