@@ -54,6 +54,8 @@ class RoomRegistry:
         self._loading: dict[str, asyncio.Task[Room]] = {}
         # Rooms told that storage is unavailable, to be told again when it is back.
         self._told_unavailable: set[str] = set()
+        # Called with a room whose presence changed (someone came in or left), whichever room.
+        self.on_presence: list[Callable[[Room], None]] = []
         persister.on_change.append(self._storage_changed)
 
     async def __aenter__(self) -> RoomRegistry:
@@ -124,6 +126,7 @@ class RoomRegistry:
             # persister cannot write this document, every edit is refused and compensated.
             room.policies.append(partial(self._storage_policy, doc_id))
             room.join_notices.append(partial(self._storage_notice, doc_id))
+            room.on_presence.append(self._presence_changed)
             if self._setup is not None:
                 await self._setup(room)
         except Exception as exc:
@@ -164,6 +167,10 @@ class RoomRegistry:
         # Bounded: with storage down, shutting down must not hang forever (the persister logs
         # what it could not write).
         await self._persister.flush(_SHUTDOWN_WAIT_SECONDS)
+
+    def _presence_changed(self, room: Room) -> None:
+        for listener in self.on_presence:
+            listener(room)
 
     def _storage_policy(
         self, doc_id: str, _identity: Identity, _inspection: Inspection

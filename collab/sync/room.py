@@ -8,6 +8,7 @@ is encoded once and the same bytes go to every peer's queue.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -106,6 +107,8 @@ class Room:
         self.join_notices: list[Callable[[], dict[str, object] | None]] = []
         # Called when an admin breaks someone's lock (the server records it).
         self.on_lock_broken: list[Callable[[Identity, Lock], None]] = []
+        # Called when someone appears in or leaves the room's presence (not on cursor moves).
+        self.on_presence: list[Callable[[Room], None]] = []
         self._lock_timer: asyncio.TimerHandle | None = None
         self._inspector = UpdateInspector(doc, shape)
         self._persister = persister
@@ -137,6 +140,7 @@ class Room:
         removed = self.awareness.remove_owner(peer)
         if removed:
             self._broadcast_awareness(removed)
+            self._presence_changed()
 
     def recover(self) -> None:
         """After an unexpected failure on a peer's input: drop the shadow (it may be half
@@ -190,11 +194,14 @@ class Room:
                         f"presence state of {size} bytes"
                         f" (limit {self._limits.awareness_state_bytes})"
                     )
+            present = len(self.awareness)
             result = self.awareness.apply(
                 peer, [stamp_user(e, user) for e in entries], identity=peer.identity.user_id
             )
             if result.forward:
                 self._broadcast_awareness(result.forward)
+                if len(self.awareness) != present:
+                    self._presence_changed()
             if result.reply:
                 peer.send(encode_awareness(encode_awareness_update(result.reply)))
         elif isinstance(message, QueryAwarenessMessage):
@@ -354,6 +361,20 @@ class Room:
             self._locks_changed()
         elif (expiry := self.locks.next_expiry()) is not None:
             self._lock_timer = asyncio.get_running_loop().call_at(expiry, self._expire_locks)
+
+    def _presence_changed(self) -> None:
+        for listener in self.on_presence:
+            listener(self)
+
+    def present_users(self) -> list[dict[str, str]]:
+        """The `user` of each presence state as the server stamped it, once per user."""
+        users: dict[str, dict[str, str]] = {}
+        for entry in self.awareness.snapshot():
+            state = json.loads(entry.state)
+            user = state.get("user") if isinstance(state, dict) else None
+            if isinstance(user, dict) and isinstance(user.get("id"), str):
+                users.setdefault(user["id"], user)
+        return list(users.values())
 
     def _broadcast_awareness(self, entries: list[AwarenessEntry]) -> None:
         # Sent back to the sender too: the stock client counts it as liveness.

@@ -71,6 +71,7 @@ class AuditKind(StrEnum):
     INVOICE_IMPORTED = "invoice.imported"
     INVOICE_EXPORTED = "invoice.exported"
     INVOICE_TRANSMITTED = "invoice.transmitted"
+    PRIORITY_WEIGHTS_CHANGED = "org.priority_weights_changed"
     EXCEPTION_OPENED = "invoice.exception_opened"
     EXCEPTION_COMMENTED = "invoice.exception_commented"
     EXCEPTION_RESOLVED = "invoice.exception_resolved"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol
 
 from collab.sync import CloseCode, RoomRegistry
 from server.auth.permissions import Capability, Role, can
@@ -18,6 +19,14 @@ from server.auth.permissions import Capability, Role, can
 # The status of each of `invoice_ids` that belongs to `org_id` (given by the invoices feature, so
 # that auth does not reach into its tables).
 InvoiceStates = Callable[[str, list[str]], Awaitable[list[tuple[str, str]]]]
+
+
+class LiveSockets(Protocol):
+    """Other live channels (the board's), made to follow access changes as the rooms are."""
+
+    def end_sessions(self, session_ids: set[str], reason: str) -> int: ...
+
+    def apply_membership(self, *, user_id: str, org_id: str, role: Role | None) -> None: ...
 
 
 class LiveAccess:
@@ -29,6 +38,7 @@ class LiveAccess:
         self._remember = remember_seconds  # an access token's lifetime: revoked ids outlive none
         self._revoked: dict[str, float] = {}
         self._generations: defaultdict[str, int] = defaultdict(int)
+        self.sockets: list[LiveSockets] = []  # registered at app assembly
 
     def generation(self, user_id: str) -> int:
         return self._generations[user_id]
@@ -48,13 +58,15 @@ class LiveAccess:
         return sum(
             room.disconnect(lambda i: i.session_id in ids, CloseCode.POLICY_VIOLATION, reason)
             for room in self._registry.rooms
-        )
+        ) + sum(sockets.end_sessions(ids, reason) for sockets in self.sockets)
 
     async def apply_membership(self, *, user_id: str, org_id: str, role: Role | None) -> None:
         """Make the user's open sockets on this organization's invoices follow their new role
         (None: no longer a member, the sockets are closed). Call after the change is committed.
         """
         self._generations[user_id] += 1
+        for sockets in self.sockets:
+            sockets.apply_membership(user_id=user_id, org_id=org_id, role=role)
         loaded = {room.doc_id: room for room in self._registry.rooms}
         if not loaded:
             return

@@ -18,6 +18,7 @@ from server.auth.accounts import (
 from server.auth.members import require
 from server.auth.models import User
 from server.auth.permissions import Capability, Role, can
+from server.auth.sockets import SocketCaller, access_changed, deny, socket_caller
 
 __all__ = [
     "Caller",
@@ -25,16 +26,20 @@ __all__ = [
     "Member",
     "Principal",
     "Role",
+    "SocketCaller",
     "User",
+    "access_changed",
     "access_of",
     "acting_member",
     "audit_denied",
     "authenticate",
     "can",
+    "deny",
     "member_ids",
     "membership",
     "memberships",
     "org_users",
     "require",
+    "socket_caller",
     "users_by_id",
 ]

@@ -111,6 +111,14 @@ async def visible(
     return record, member
 
 
+async def importances(db: AsyncSession, org_id: str) -> list[tuple[str, str, str]]:
+    """(name, vat_id, importance) of the organization's customers, for the board's priority."""
+    rows = await db.execute(
+        select(Customer.name, Customer.vat_id, Customer.importance).where(Customer.org_id == org_id)
+    )
+    return [(name, vat_id, importance) for name, vat_id, importance in rows.all()]
+
+
 def as_json(record: Customer | Item, fields: tuple[str, ...]) -> dict[str, Any]:
     return {
         "id": record.id,

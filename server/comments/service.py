@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth.service import Capability, User, org_users, users_by_id
@@ -24,6 +24,7 @@ from server.comments.anchors import Anchor
 from server.comments.models import Comment, CommentMention, CommentThread
 from server.comments.notifications import Delivery
 from server.comments.rendering import as_json as as_json
+from server.core import changes
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from server.invoices.service import InvoiceAccess
 
@@ -239,6 +240,7 @@ async def _new_thread(db: AsyncSession, found: InvoiceAccess, anchor: Anchor) ->
     )
     db.add(thread)
     await db.flush()
+    changes.after_commit(db, found.invoice.org_id, found.invoice.id)  # the board's count
     return thread
 
 
@@ -312,6 +314,7 @@ async def set_status(
     thread.resolved_by = found.member.user.id if resolved else None
     thread.resolved_at = now if resolved else None
     await db.flush()
+    changes.after_commit(db, found.invoice.org_id, found.invoice.id)  # the board's count
     return Change(thread, event)
 
 
@@ -322,3 +325,17 @@ async def threads_of(
     if status is not None:
         query = query.where(CommentThread.status == status.value)
     return list(await db.scalars(query.order_by(CommentThread.created_at, CommentThread.id)))
+
+
+async def open_thread_counts(db: AsyncSession, invoice_ids: Select[str]) -> dict[str, int]:
+    """How many open threads each of `invoice_ids` (a query of ids: a whole board's worth
+    needs no parameter list) has, for those that have any."""
+    rows = await db.execute(
+        select(CommentThread.invoice_id, func.count())
+        .where(
+            CommentThread.invoice_id.in_(invoice_ids),
+            CommentThread.status == ThreadStatus.OPEN.value,
+        )
+        .group_by(CommentThread.invoice_id)
+    )
+    return {invoice_id: int(count) for invoice_id, count in rows.all()}

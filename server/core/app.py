@@ -24,11 +24,15 @@ from server.auth.access import Access, SessionCheckMiddleware, audit_denied
 from server.auth.live import LiveAccess
 from server.auth.throttle import Throttle
 from server.auth.totp import SecretBox
+from server.board import routes as board_routes
+from server.board import socket as board_socket
+from server.board import service as board_service
+from server.board.hub import BoardHub
 from server.catalog import routes as catalog_routes
 from server.comments import notification_routes
 from server.comments import routes as comment_routes
+from server.core import changes, health
 from server.core import frontend as web
-from server.core import health
 from server.core.api import MAX_BODY_BYTES, exception_handlers, install_openapi
 from server.core.body_limit import BodyLimitMiddleware
 from server.core.context import AppContext
@@ -47,6 +51,7 @@ from server.core.settings import Settings
 from server.core.tokens import TokenSigner
 from server.credit_notes import routes as credit_note_routes
 from server.exceptions import routes as exception_routes
+from server.exceptions import service as exceptions_service
 from server.exports import routes as export_routes
 from server.exports import service as exports_service
 from server.imports import routes as import_routes
@@ -80,6 +85,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     export_routes,
     platform_routes,
     import_routes,
+    board_routes,
     exception_routes,
     report_routes,
     oidc,
@@ -122,6 +128,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 store=store,
                 registry=registry,
             )
+            # The live board: told of every invoice change and presence change (docs/board.md).
+            hub = app.state.board_hub = BoardHub(db_sessions, registry)
+            changes.register("board", hub.invoice_changed)
+            registry.on_presence.append(hub.presence_changed)
             access = settings.access
             app.state.access = Access(
                 settings=access,
@@ -140,8 +150,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 ),
                 oidc=oidc.client(access),
             )
+            app.state.access.live.sockets.append(hub)
             log.info("Cofacture ready on %s", engine.url.render_as_string(hide_password=True))
             yield
+            hub.close()
+            changes.register("board", None)
         await invoice_rooms.close()
         await engine.dispose()
         log.info("Cofacture stopped; every update is on disk")
@@ -177,6 +190,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Every issue passes the EN 16931 rules (the workflow cannot import the exports feature,
     # which renders what the workflow issued).
     workflow_service.register_issue_gate("en16931", exports_service.issue_gate)
+    # The board's cards show open exceptions (the board cannot import the feature above it).
+    board_service.register_exceptions(exceptions_service.open_by_invoice)
     # Issued invoices go to the configured e-invoicing platforms, queued in the issue's
     # transaction (docs/e-invoices.md).
     adapters = _platform_adapters(settings)
@@ -191,6 +206,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         else:
             app.router.routes.extend(part)
     app.router.routes.extend(ws.routes)
+    app.router.routes.extend(board_socket.routes)
     app.router.routes.extend(web.routes())  # last: the front end never shadows /api or /ws
     return app
 

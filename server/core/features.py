@@ -17,6 +17,7 @@ FEATURES: Final = (
     "platforms",
     "exports",
     "imports",
+    "board",
     "exceptions",
     "reports",
 )

@@ -18,6 +18,7 @@ from collab.sync import Identity, Room
 from collab.sync.locks import Lock
 from server.audit import service as audit
 from server.audit.service import AuditKind
+from server.core import changes
 from server.invoices.documents import document_json
 from server.invoices.models import Invoice
 
@@ -102,6 +103,8 @@ class InvoiceRooms:
         except Exception:
             # Derived data: the next change or load writes it again.
             log.exception("recording totals of invoice %s failed", room.doc_id)
+            return
+        changes.invoice_changed(None, room.doc_id)  # customer, amounts, due date on the board
 
     def _lock_broken(self, org_id: str, invoice_id: str, admin: Identity, lock: Lock) -> None:
         task = asyncio.create_task(self._record_break(org_id, invoice_id, admin, lock))

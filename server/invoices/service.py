@@ -25,7 +25,11 @@ from server.auth.service import (
     memberships,
     users_by_id,
 )
+from server.core import changes
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from server.invoices.boards import board_ids as board_ids  # for the board
+from server.invoices.boards import board_rows as board_rows
+from server.invoices.boards import orgs_of as orgs_of
 from server.invoices.documents import read_document as read_document  # for other features
 from server.invoices.history import document_at, in_thread, log_rows, replay_timeline
 from server.invoices.models import Invoice as Invoice  # the row, for other features' types
@@ -90,6 +94,7 @@ async def create_invoice(
     )
     db.add(invoice)
     await db.flush()
+    changes.after_commit(db, invoice.org_id, invoice.id)
     return invoice
 
 

@@ -1,8 +1,5 @@
-"""The invoice WebSocket: authenticate and load *before* accepting, then serve the room.
-
-Refusing at the HTTP upgrade (401/404/503) rather than accept-then-close matters: the stock
-client reconnects every 100 ms after a close, but backs off after a refused upgrade.
-"""
+"""The invoice WebSocket: authenticate (server/auth/sockets.py) and load *before* accepting,
+then serve the room."""
 
 from __future__ import annotations
 
@@ -10,15 +7,13 @@ import contextlib
 import hashlib
 import logging
 
-from starlette.responses import JSONResponse
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from collab.sync import ChannelClosed, Identity, LoadError, ProtocolError, serve_peer
-from server.auth.service import Capability, access_of, audit_denied, authenticate
+from server.auth.service import Capability, access_changed, deny, socket_caller
 from server.core.context import AppContext
-from server.core.errors import NotFound, Unauthorized
-from server.core.origins import origin_allowed
+from server.core.errors import NotFound
 from server.invoices import service as invoices
 
 log = logging.getLogger(__name__)
@@ -60,55 +55,36 @@ def presence_color(user_id: str) -> str:
     return _PALETTE[int(hashlib.sha256(user_id.encode()).hexdigest(), 16) % len(_PALETTE)]
 
 
-async def _deny(websocket: WebSocket, status: int, error: str) -> None:
-    await websocket.send_denial_response(JSONResponse({"error": error}, status_code=status))
-
-
 async def invoice_socket(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
-    access = access_of(websocket)
     invoice_id = websocket.path_params["invoice_id"]
-    # Cross-site WebSocket hijacking: a page of another site must not use the victim's browser.
-    if not origin_allowed(websocket.headers, access.settings.allowed_origins):
-        await audit_denied(websocket, "origin not allowed", status=403)
-        await _deny(websocket, 403, "origin not allowed")
+    caller = await socket_caller(websocket)
+    if caller is None:
         return
-    token = websocket.query_params.get("token", "")
-    try:
-        claims = await authenticate(ctx, access.live, token) if token else None
-    except Unauthorized as exc:
-        await _deny(websocket, 401, exc.message)
-        return
-    if claims is None:
-        await _deny(websocket, 401, "missing, invalid or expired token")
-        return
-    generation = access.live.generation(claims.user_id)
     try:
         async with ctx.sessions() as db:
-            found = await invoices.access(db, user_id=claims.user_id, invoice_id=invoice_id)
+            found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
     except NotFound:
-        await _deny(websocket, 404, "no such invoice")
+        await deny(websocket, 404, "no such invoice")
         return
     identity = Identity(
-        user_id=claims.user_id,
+        user_id=caller.user_id,
         name=found.member.user.name,
         can_edit=found.can(Capability.INVOICE_EDIT) and found.invoice.status == "draft",
-        color=presence_color(claims.user_id),
-        session_id=claims.session_id,
+        color=presence_color(caller.user_id),
+        session_id=caller.session_id,
         can_break_locks=found.can(Capability.LOCK_BREAK),
     )
     try:
         room = await ctx.registry.acquire(found.invoice.id)
     except LoadError:
-        await _deny(websocket, 503, "the invoice cannot be loaded right now; try again later")
+        await deny(websocket, 503, "the invoice cannot be loaded right now; try again later")
         return
     try:
         await websocket.accept()
         # Re-checked with no await before joining: a role change or sign-out that happened
         # while we read the access must not be missed by the sweep that closes live sockets.
-        if access.live.revoked(claims.session_id) or (
-            access.live.generation(claims.user_id) != generation
-        ):
+        if access_changed(websocket, caller):
             await websocket.close(1008, "access changed; reconnect")
             return
         await serve_peer(room, WebSocketChannel(websocket), identity, ctx.settings.limits)

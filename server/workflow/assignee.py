@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.workflow import TABLE, Action, Role, State
 from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth.service import Capability, membership
+from server.core import changes
 from server.core.errors import BadRequest, Conflict, Forbidden
 from server.invoices import service as invoices
 from server.workflow.locking import lock_row
@@ -33,6 +34,16 @@ async def assignees(db: AsyncSession, invoice_ids: list[str]) -> dict[str, str |
         )
     )
     return {invoice_id: assignee for invoice_id, assignee in rows.all()}
+
+
+async def assignees_among(db: AsyncSession, invoice_ids: Select[str]) -> dict[str, str]:
+    """`assignees` for a query of ids (a whole board's worth needs no parameter list)."""
+    rows = await db.execute(
+        select(WorkflowState.invoice_id, WorkflowState.assignee_id).where(
+            WorkflowState.invoice_id.in_(invoice_ids), WorkflowState.assignee_id.is_not(None)
+        )
+    )
+    return {invoice_id: assignee for invoice_id, assignee in rows.all() if assignee}
 
 
 async def set_assignee(
@@ -79,5 +90,6 @@ async def set_assignee(
                 detail=f"{row.assignee_id or 'nobody'} -> {assignee_id or 'nobody'}",
             )
             row.assignee_id = assignee_id
+            changes.after_commit(db, invoice.org_id, invoice.id)
         await db.flush()
     return {"id": invoice.id, "assignee_id": assignee_id}

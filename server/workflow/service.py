@@ -43,11 +43,13 @@ from collab.sync import LoadError, Room, RoomRegistry, UpdateStore
 from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.comments import service as comments
+from server.core import changes
 from server.core.errors import ApiError, BadRequest, Conflict, Forbidden
 from server.credit_notes import service as credit_notes
 from server.invoices import service as invoices
 from server.organization import service as organization
 from server.workflow.assignee import assignees as assignees
+from server.workflow.assignee import assignees_among as assignees_among
 from server.workflow.assignee import set_assignee as set_assignee
 from server.workflow.crediting import credit_terms
 from server.workflow.gates import IssueCheck as IssueCheck
@@ -288,6 +290,7 @@ async def _carry_out(
             )
             if left <= 0:
                 cancelled = await _state_of(db, credit.link.original_id)
+                changes.after_commit(db, invoice.org_id, credit.link.original_id)
     if Effect.STAMP_PROFILE in effects:
         seller = await organization.profile(db, invoice.org_id)
         assert seller is not None  # issue_ready said it was complete, in this transaction
@@ -335,6 +338,7 @@ async def _carry_out(
         detail=detail,
     )
     await db.flush()
+    changes.after_commit(db, invoice.org_id, invoice.id)  # the board's card moves
     new = state_json(invoice.id, decision.next.value, number or invoice.number, row)
     return _Outcome(new, posted, cancelled)
 

@@ -1,0 +1,64 @@
+"""GET /api/board and the organization's priority weights (docs/board.md)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from collab.invoice.priority import Weights
+from server.auth import service as auth
+from server.auth.service import Caller, Capability
+from server.board import service as board
+from server.board.schemas import Board, BoardQuery, WeightsModel, WeightsOut
+from server.core.api import Ctx, client_ip, errors
+
+router = APIRouter(tags=["board"], responses=errors(401))
+
+
+@router.get(
+    "/api/board",
+    response_model=Board,
+    responses=errors(400, 403, 404),
+    summary="The organization's invoices as board cards: stage, priority, people (any member)",
+)
+async def read_board(caller: Caller, ctx: Ctx, query: Annotated[BoardQuery, Query()]) -> Any:
+    filters = query.model_dump(exclude={"org"})
+    return await board.board(
+        ctx.sessions, ctx.registry, user_id=caller.user_id, org_id=query.org, filters=filters
+    )
+
+
+@router.get(
+    "/api/orgs/{org}/priority-weights",
+    response_model=WeightsOut,
+    responses=errors(403, 404),
+    summary="How the board's priority weighs amount, due date and customer (admins)",
+)
+async def read_weights(caller: Caller, ctx: Ctx, org: str) -> Any:
+    async with ctx.sessions() as db:
+        await auth.require(
+            db, user_id=caller.user_id, org_id=org, capability=Capability.ORG_SETTINGS
+        )
+        found = await board.read_weights(db, org)
+    return found.as_dict()
+
+
+@router.put(
+    "/api/orgs/{org}/priority-weights",
+    response_model=WeightsOut,
+    responses=errors(400, 403, 404),
+    summary="Set the board's priority weights (admins); audited",
+)
+async def write_weights(
+    caller: Caller, ctx: Ctx, org: str, body: WeightsModel, request: Request
+) -> Any:
+    new = Weights(amount=body.amount, due=body.due, customer=body.customer)
+    async with ctx.sessions.begin() as db:
+        await auth.require(
+            db, user_id=caller.user_id, org_id=org, capability=Capability.ORG_SETTINGS
+        )
+        saved = await board.save_weights(
+            db, org_id=org, actor_id=caller.user_id, ip=client_ip(request), new=new
+        )
+    return saved.as_dict()
