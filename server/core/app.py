@@ -25,8 +25,8 @@ from server.auth.live import LiveAccess
 from server.auth.throttle import Throttle
 from server.auth.totp import SecretBox
 from server.board import routes as board_routes
-from server.board import socket as board_socket
 from server.board import service as board_service
+from server.board import socket as board_socket
 from server.board.hub import BoardHub
 from server.catalog import routes as catalog_routes
 from server.comments import notification_routes
