@@ -5,6 +5,7 @@ totals, the keyboard's tab stops, the live notifications badge and country codes
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -55,21 +56,31 @@ async def test_a_thousands_separator_never_changes_an_amount_silently(running: R
         line = await add_line(en.page, 1)
         price = line.get_by_label("Unit price")
         issue = line.locator("[data-field$='.unit_price'] .issue")
+        parsed = line.locator("[data-field$='.unit_price'] .parsed")
 
-        # English: "1,000" is a thousand (the comma groups thousands here).
+        # English: "1,000" is a thousand (the comma groups thousands here), and the field says
+        # how it read it while the person types.
         await price.fill("1,000")
         await expect(issue).to_be_empty()
+        await expect(parsed).to_have_text("= 1,000")
         await stored_price(server, alice, invoice, "1000")
+        await price.fill("1000.5")
+        await expect(parsed).to_have_text("= 1,000.5")
         # "1.000" could be one or a thousand: refused, said on the field, nothing kept.
         await price.fill("1.000")
         await expect(issue).to_have_text("“1.000” could be 1 or 1000: type 1 or 1000.")
         await expect(price).to_have_attribute("aria-invalid", "true")
+        await expect(parsed).to_be_hidden()  # no reading to show
         await stored_price(server, alice, invoice, "")
         await line.get_by_label("Quantity").focus()
         await expect(price).to_have_value("1.000")  # kept as typed, to be corrected
         await price.fill("1,234.5")
         await expect(issue).to_be_empty()
         await stored_price(server, alice, invoice, "1234.5")
+        await expect(parsed).to_have_text("= 1,234.5")
+        await line.get_by_label("Quantity").focus()
+        await expect(parsed).to_be_hidden()  # said while typing only
+        await price.focus()
         # Misplaced separators are refused too.
         await price.fill("12,34,5")
         await expect(issue).to_contain_text("thousands separators are misplaced")
@@ -85,6 +96,10 @@ async def test_a_thousands_separator_never_changes_an_amount_silently(running: R
         await stored_price(server, alice, invoice, "")
         await fr_price.fill("1.000")
         await expect(fr_issue).not_to_be_empty()
+        await fr_price.fill("1 000,5")
+        await expect(fr_line.locator("[data-field$='.unit_price'] .parsed")).to_have_text(
+            re.compile(r"^= 1\s000,5$")
+        )
         await fr_price.fill("1 000")
         await expect(fr_issue).to_be_empty()
         await stored_price(server, alice, invoice, "1000")

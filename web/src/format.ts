@@ -53,6 +53,14 @@ export function refusalText(typed: string, reading: Exclude<Reading, { ok: true 
   return t('number_grouping', { typed: shown })
 }
 
+/** A document decimal string with the locale's grouping and decimal mark, every digit kept:
+ * "1000.5" → "1,000.5" (en), "1 000,5" (fr). Exact: the string is formatted, not a float. */
+export function formatDecimal(value: string): string {
+  const places = value.includes('.') ? value.length - value.indexOf('.') - 1 : 0
+  const format = new Intl.NumberFormat(locale(), { minimumFractionDigits: places, maximumFractionDigits: places })
+  return format.format(value as unknown as number)
+}
+
 /** The document's "12.5" as this locale writes it in an input: "12,5" in French. */
 export function toInputDecimal(value: string): string {
   const separator = decimalSeparator()

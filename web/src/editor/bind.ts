@@ -5,7 +5,7 @@ import type * as Y from 'yjs'
 
 import { formatDateInput, readDateInput } from '../date-input'
 import type { Reading } from '../decimal-input'
-import { refusalText, toDocDecimal, toInputDecimal } from '../format'
+import { formatDecimal, refusalText, toDocDecimal, toInputDecimal } from '../format'
 import { locale } from '../i18n'
 import { diff, editText, readField, writeField } from './ydoc'
 import { LOCAL } from './live'
@@ -52,6 +52,7 @@ export function bind(context: BindContext, input: Input, path: string, kind: Kin
     if (context.readOnly) return
     const reading = read(input.value)
     showRefusal(input, reading.ok ? null : refusalText(input.value, reading))
+    if (kind === 'decimal') showParsed(input, reading.ok ? reading.value : null)
     // A refused number empties the field rather than keep what the previous keystroke wrote
     // ("1.00" on the way to an ambiguous "1.000"): the line stops counting, nothing is guessed.
     const value = reading.ok ? reading.value : ''
@@ -61,6 +62,7 @@ export function bind(context: BindContext, input: Input, path: string, kind: Kin
   input.addEventListener('focus', () => context.focus(path))
   input.addEventListener('blur', () => {
     context.focus(null)
+    if (kind === 'decimal') showParsed(input, null)
     // Show what is stored, in this locale's spelling ("eur" → "EUR", "12.5" → "12,5"); a
     // refused number stays as typed, with its message, for the person to correct it.
     if (input.dataset.refused) return
@@ -98,6 +100,26 @@ function showRefusal(input: Input, message: string | null): void {
   if (issue) issue.textContent = message ?? ''
   field?.classList.toggle('invalid', message !== null)
   input.setAttribute('aria-invalid', String(message !== null))
+}
+
+/** While a number is typed, say beside it how it was read, grouped the locale's way ("1,000"
+ * typed in English: "= 1,000"; "1 000,5" in French: "= 1 000,5"), so a separator read otherwise
+ * than meant shows at once (issue 13). Nothing for empty or non-number text. */
+function showParsed(input: Input, value: string | null): void {
+  const next = input.nextElementSibling
+  let hint = next instanceof HTMLElement && next.classList.contains('parsed') ? next : null
+  const text = value !== null && /^-?[0-9]+(\.[0-9]+)?$/.test(value) ? `= ${formatDecimal(value)}` : ''
+  if (!hint) {
+    if (!text) return
+    hint = document.createElement('span')
+    hint.className = 'parsed'
+    hint.id = `${input.id || input.dataset.path || 'field'}-parsed`.replace(/[^A-Za-z0-9_-]/g, '-')
+    input.insertAdjacentElement('afterend', hint)
+    const described = input.getAttribute('aria-describedby')
+    input.setAttribute('aria-describedby', described ? `${described} ${hint.id}` : hint.id)
+  }
+  hint.textContent = text
+  hint.hidden = !text
 }
 
 /** A select shows values outside its list too (another client may write any code). */
