@@ -17,6 +17,7 @@ import logging
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any, Final
 
 from sqlalchemy import or_, select, update
@@ -292,13 +293,17 @@ async def _submission(db: AsyncSession, row: Transmission) -> Submission:
     if invoice.number is None or stamp is None or stamp.document is None:
         raise ValueError("the invoice has no issued document")
     type_code, preceding = await exports.document_type(db, invoice_id=invoice.id)
-    semantic = to_semantic(
-        dict(stamp.document),
-        number=invoice.number,
-        issue_date=stamp.issue_date,
-        seller=stamp.seller,
-        type_code=type_code,
-        preceding=preceding,
+    # Mapping and writing the XML are CPU work: in a worker thread, off the event loop.
+    semantic = await asyncio.to_thread(
+        partial(
+            to_semantic,
+            dict(stamp.document),
+            number=invoice.number,
+            issue_date=stamp.issue_date,
+            seller=stamp.seller,
+            type_code=type_code,
+            preceding=preceding,
+        )
     )
     return Submission(
         key=row.id,
@@ -306,5 +311,5 @@ async def _submission(db: AsyncSession, row: Transmission) -> Submission:
         org_id=invoice.org_id,
         number=invoice.number,
         syntax="cii",
-        xml=to_cii(semantic),
+        xml=await asyncio.to_thread(to_cii, semantic),
     )
