@@ -15,7 +15,7 @@ from server.reports.schemas import Kpis, Period, Report, ReportName, ReportQuery
 
 router = APIRouter(tags=["reports"], responses=errors(401))
 
-_FILES = {
+_FILES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "JSON, or the same rows as a file with `format=csv|xlsx`",
         "content": {files.CSV_TYPE: {}, files.XLSX_TYPE: {}},

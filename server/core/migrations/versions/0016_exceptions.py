@@ -35,9 +35,7 @@ def upgrade() -> None:
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index("ix_invoice_exceptions_org", "invoice_exceptions", ["org_id", "opened_at"])
-    op.create_index(
-        "ix_invoice_exceptions_invoice", "invoice_exceptions", ["invoice_id", "status"]
-    )
+    op.create_index("ix_invoice_exceptions_invoice", "invoice_exceptions", ["invoice_id", "status"])
     op.create_table(
         "exception_comments",
         sa.Column("id", sa.String(36), primary_key=True),
