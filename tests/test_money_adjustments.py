@@ -412,3 +412,10 @@ def test_the_order_of_the_rows_changes_nothing_but_their_order(
     assert [by_id[a["id"]] for a in after["adjustments"]] == after["adjustments"]
     before.pop("adjustments"), after.pop("adjustments")
     assert before == after
+
+
+def test_a_stated_base_comes_back_with_the_currency_minor_units() -> None:
+    document = doc([row("a", "1", "100")], [allowance("x", percent="10", base="50", tax_rate="20")])
+    # 10 % of 50.00 = 5.00; the base is an amount (BT-93): two decimals in EUR.
+    adjustment = totals_of(document)["adjustments"][0]
+    assert (adjustment["amount"], adjustment["base"]) == ("5.00", "50.00")

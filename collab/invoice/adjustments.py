@@ -79,12 +79,14 @@ def adjustment_amount(
     `default_base` is used for a percent without a stated base; it and any stated base have at
     most `places` decimals, the percent at most 4 (the money engine checks both before).
     """
+    # A stated base is given back with the currency's minor units ("50" → "50.00"), as amounts are.
+    stated = (
+        None if adjustment.base is None else _units_text(_units(adjustment.base, places), places)
+    )
     if adjustment.amount is not None:
-        return AdjustmentAmount(
-            _units_text(_units(adjustment.amount, places), places), adjustment.base
-        )
+        return AdjustmentAmount(_units_text(_units(adjustment.amount, places), places), stated)
     assert adjustment.percent is not None
-    base = default_base if adjustment.base is None else adjustment.base
+    base = default_base if stated is None else stated
     percent_places = max(0, -_exponent(adjustment.percent))
     numerator = _units(base, places) * _units(adjustment.percent, percent_places)
     denominator = 100 * 10**percent_places

@@ -56,8 +56,10 @@ export function makeAdjustment(fields: Partial<Adjustment> & { charge: boolean }
 /** The adjustment's amount, as stated or round_half_up(base × percent / 100), with the base a
  * percent used (or the one stated beside an amount). Bases have at most `places` decimals. */
 export function adjustmentAmount(item: Adjustment, defaultBase: Dec, places: number): { amount: Dec; base: Dec | null } {
-  if (item.amount !== null) return { amount: item.amount.round(places), base: item.base }
-  const base = item.base ?? defaultBase
+  // A stated base is given back with the currency's minor units ("50" → "50.00"), as amounts are.
+  const stated = item.base === null ? null : item.base.round(places)
+  if (item.amount !== null) return { amount: item.amount.round(places), base: stated }
+  const base = stated ?? defaultBase
   return { amount: base.mul(item.percent!).percent().round(places), base }
 }
 
