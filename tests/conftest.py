@@ -28,8 +28,8 @@ async def server_with(data_dir: Path, users: dict[str, Role]) -> AsyncIterator[R
     """A server process on a fresh SQLite database with these users in one organization."""
     accounts = await seed(data_dir, users=users)
     server = ServerProcess(data_dir)
-    await server.start()
     try:
+        await server.start()  # inside: a server slow to answer is stopped, not left running
         yield Running(server, accounts)
     finally:
         if server.proc and server.proc.poll() is None:

@@ -5,39 +5,17 @@ accessibility and a phone's width."""
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.async_api import Locator, Page, ViewportSize, expect
 
 from tests.conftest import Running
 from tests.harness import Account, ServerProcess, new_invoice, wait_for
-from tests.web.browser import (
-    TIMEOUT_MS,
-    Tab,
-    api_document,
-    chromium,
-    new_tab,
-    open_invoice,
-    screenshot,
-)
-from tests.web.build import WEB
+from tests.web.axe import assert_accessible, axe_tab
+from tests.web.browser import api_document, chromium, new_tab, open_invoice, screenshot
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 MINUS = "\u2212"  # the totals write a subtracted amount with a minus sign
-
-
-def axe_script() -> Path | None:
-    """axe-core's browser bundle: AXE_CORE, or the web app's or the repository's packages."""
-    candidates = [
-        Path(os.environ.get("AXE_CORE", "/nonexistent")),
-        WEB / "node_modules" / "axe-core" / "axe.min.js",
-        WEB.parent / "node_modules" / "axe-core" / "axe.min.js",
-    ]
-    return next((path for path in candidates if path.is_file()), None)
 
 
 def section(page: Page) -> Locator:
@@ -192,17 +170,10 @@ async def test_a_row_needs_a_reason_said_in_each_language(running: Running) -> N
 
 
 async def test_the_section_is_accessible_and_fits_a_phone(running: Running) -> None:
-    axe = axe_script()
     server, alice = running.server, running.accounts["alice"]
     invoice = await new_invoice(server.data_dir, alice)
     async with chromium() as browser:
-        # The page's CSP allows no inline script: axe is injected past it, in this context only.
-        context = await browser.new_context(
-            viewport={"width": 1440, "height": 900}, locale="en-GB", bypass_csp=True
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        tab = Tab(context, await context.new_page())
-        tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        tab = await axe_tab(browser)
         page = tab.page
         await open_invoice(page, server, alice, invoice)
         line = await add_line(page, 1, "100")
@@ -235,17 +206,6 @@ async def test_the_section_is_accessible_and_fits_a_phone(running: Running) -> N
         await page.set_viewport_size({"width": 1440, "height": 900})
         await line.scroll_into_view_if_needed()
         await screenshot(page, "adjustments-desktop.png")
-        if axe is None:
-            pytest.skip("axe-core is not installed (AXE_CORE, or axe-core in web/node_modules)")
-        await page.add_script_tag(path=str(axe))
-        found: list[dict[str, Any]] = await page.evaluate(
-            # The PDF preview's pages are left out: a finding of their own (preview.ts).
-            """async () => (await axe.run(
-                { include: [['.editor']], exclude: [['.preview-pages']] },
-                { resultTypes: ['violations'] },
-            )).violations.map((v) => ({ id: v.id, impact: v.impact,
-                nodes: v.nodes.map((n) => n.target.join(' ')) }))"""
-        )
-        bad = [v for v in found if v["impact"] in ("serious", "critical")]
-        assert bad == [], json.dumps(bad, indent=1)
+        # The whole page, the PDF preview's pages included (tests/web/axe.py).
+        await assert_accessible(page, "the editor with allowances and charges")
         assert tab.errors == []

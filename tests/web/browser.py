@@ -16,7 +16,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    ViewportSize,
+    async_playwright,
+    expect,
+)
 
 from tests.harness import ROOT, Account, ServerProcess
 from tests.web.build import build
@@ -33,6 +40,7 @@ ARGS = [
 ]
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 10_000  # the longest any condition is waited for
+DESKTOP: ViewportSize = {"width": 1440, "height": 900}
 
 
 def require_browser() -> None:
@@ -67,9 +75,17 @@ class Tab:
     errors: list[str] = field(default_factory=list)
 
 
-async def new_tab(browser: Browser, *, locale: str = "en-GB") -> Tab:
+async def new_tab(
+    browser: Browser,
+    *,
+    locale: str = "en-GB",
+    viewport: ViewportSize = DESKTOP,
+    bypass_csp: bool = False,
+) -> Tab:
+    """A fresh context and page. `bypass_csp` lets a test inject a script (tests/web/axe.py)
+    past the page's Content-Security-Policy, in that context only."""
     context = await browser.new_context(
-        viewport={"width": 1440, "height": 900}, locale=locale, timezone_id="Europe/Paris"
+        viewport=viewport, locale=locale, timezone_id="Europe/Paris", bypass_csp=bypass_csp
     )
     context.set_default_timeout(TIMEOUT_MS)
     tab = Tab(context, await context.new_page())

@@ -27,7 +27,9 @@ type State = 'idle' | 'loading' | 'ready' | 'error'
 
 export class PreviewPanel {
   readonly element: HTMLElement
-  private readonly pages = h('div', { class: 'preview-pages', 'data-testid': 'preview-pages', tabindex: 0, 'aria-label': t('preview_frame') })
+  // A scrolling frame reached by the keyboard (tabindex) and named: a region, since a plain div
+  // may not carry a label.
+  private readonly pages = h('div', { class: 'preview-pages', 'data-testid': 'preview-pages', role: 'region', tabindex: 0, 'aria-label': t('preview_frame') })
   private readonly status = h('p', { class: 'preview-status', role: 'status', 'aria-live': 'polite' })
   private readonly look: Look = { template: 'classic', lang: '' }
   private timer = 0
