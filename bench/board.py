@@ -91,7 +91,8 @@ async def seed_board(data_dir: Path, account: Account, count: int) -> list[str]:
             await db.execute(insert(WorkflowState), assigned)
     finally:
         await engine.dispose()
-    return [row["id"] for row in rows if row["status"] == "draft"]
+    # Drafts with no assignee yet: the fan-out's first change of each sets one.
+    return [row["id"] for i, row in enumerate(rows) if row["status"] == "draft" and i % 3]
 
 
 async def open_times(server: OursServer, org_id: str, runs: int) -> dict[str, Any]:
@@ -146,7 +147,7 @@ async def fanout(
             base_url=http_base, headers={"Authorization": f"Bearer {server.token}"}, timeout=30
         ) as http:
             for n in range(changes):
-                invoice_id = drafts[n % len(drafts)]
+                invoice_id = drafts[n // 2]  # set, then cleared: each one a change
                 assignee = None if n % 2 else account.user_id
                 waits = [asyncio.create_task(_card_of(ws, invoice_id)) for ws in sockets]
                 r = await http.put(
