@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from collab.invoice.priority import Importance, Weights, priority
+from server.invoices.service import BoardRow
 
 STAGES = ("draft", "submitted", "approved", "issued", "overdue", "partially_paid", "paid")
 _OWED = ("issued", "partially_paid")  # what can be overdue: issued and not settled
@@ -62,7 +63,7 @@ class Facts:
     present: Mapping[str, list[dict[str, str]]]  # invoice id -> people in it now
 
 
-def build_card(row: Any, facts: Facts) -> dict[str, Any]:
+def build_card(row: BoardRow, facts: Facts) -> dict[str, Any]:
     """One card (`schemas.Card`) of an invoice row (`invoices.service.board_rows`)."""
     column = stage(row.status, row.due_date, facts.today)
     days = None
@@ -105,7 +106,7 @@ def build_card(row: Any, facts: Facts) -> dict[str, Any]:
     }
 
 
-def build_cards(rows: Sequence[Any], facts: Facts) -> list[dict[str, Any]]:
+def build_cards(rows: Sequence[BoardRow], facts: Facts) -> list[dict[str, Any]]:
     return [build_card(row, facts) for row in rows]
 
 

@@ -27,7 +27,8 @@ from server.auth.service import (
 )
 from server.core import changes
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
-from server.invoices.boards import board_ids as board_ids  # for the board
+from server.invoices.boards import BoardRow as BoardRow  # for the board
+from server.invoices.boards import board_ids as board_ids
 from server.invoices.boards import board_rows as board_rows
 from server.invoices.boards import orgs_of as orgs_of
 from server.invoices.documents import read_document as read_document  # for other features
