@@ -4,8 +4,10 @@
 
 1. `--invoices` invoices of one organization are written straight into the database with their
    summary columns (statuses, amounts, due dates, customers of every importance, assignees), as
-   the server derives them; then, through the real server, the median time to open the board:
-   `GET /api/board` (answer read whole) and `/ws/board/{org}` (connect -> snapshot parsed).
+   the server derives them; the server's share of an open is timed in this process (the
+   queries, the cards, sorting, the JSON); then, through the real server, the median time to
+   open the board: `GET /api/board` (answer read and parsed by the client) and
+   `/ws/board/{org}` (connect -> snapshot parsed).
 2. `--subscribers` board sockets stay open while the assignee of an invoice is changed
    `--changes` times over HTTP, one after the other; each subscriber times the change's card
    from the HTTP answer (the commit) to its frame. p50/p99 over every (change, subscriber),
@@ -30,6 +32,9 @@ from sqlalchemy import insert
 from websockets.asyncio.client import ClientConnection, connect
 
 from bench.servers import OursServer
+from collab.invoice.document import INVOICE_SHAPE
+from collab.sync import Limits, MemoryStore, Persister, RoomRegistry
+from server.board import service as board
 from server.catalog.models import Customer
 from server.core.db import create_engine, sessions
 from server.invoices.models import Invoice
@@ -93,6 +98,25 @@ async def seed_board(data_dir: Path, account: Account, count: int) -> list[str]:
         await engine.dispose()
     # Drafts with no assignee yet: the fan-out's first change of each sets one.
     return [row["id"] for i, row in enumerate(rows) if row["status"] == "draft" and i % 3]
+
+
+async def in_process(data_dir: Path, org_id: str, user_id: str, runs: int) -> dict[str, Any]:
+    """What the server spends on one open, without HTTP: board.board() and its JSON."""
+    engine = create_engine(db_url(data_dir))
+    no_rooms = RoomRegistry(MemoryStore(), Persister(MemoryStore()), Limits(), shape=INVOICE_SHAPE)
+    took: list[float] = []
+    try:
+        for run in range(runs + 1):
+            t0 = time.perf_counter()
+            found = await board.board(
+                sessions(engine), no_rooms, user_id=user_id, org_id=org_id, filters={}
+            )
+            json.dumps(found, separators=(",", ":"))
+            if run:  # the first is a warm-up (connection, compiled SQL)
+                took.append(1000 * (time.perf_counter() - t0))
+    finally:
+        await engine.dispose()
+    return {"server_share_ms_median": round(statistics.median(took), 1)}
 
 
 async def open_times(server: OursServer, org_id: str, runs: int) -> dict[str, Any]:
@@ -185,13 +209,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         t0 = time.perf_counter()
         drafts = await seed_board(Path(tmp), account, args.invoices)
         seeded = time.perf_counter() - t0
+        alone = await in_process(Path(tmp), account.org_id, account.user_id, args.runs)
         await server.start()
         try:
             result = {
                 "invoices": args.invoices,
                 "seed_s": round(seeded, 1),
                 "date": date.today().isoformat(),
-                "open": await open_times(server, account.org_id, args.runs),
+                "open": alone | await open_times(server, account.org_id, args.runs),
                 "fanout": await fanout(server, account, drafts, args.subscribers, args.changes),
             }
         finally:

@@ -19,10 +19,9 @@ STAGES = ("draft", "submitted", "approved", "issued", "overdue", "partially_paid
 _OWED = ("issued", "partially_paid")  # what can be overdue: issued and not settled
 
 
-def stage(status: str, due_date: str | None, today: date) -> str:
+def stage(status: str, due: date | None, today: date) -> str:
     """The board column: the status, except that an issued or partly paid invoice whose due
     date is past (UTC) is overdue."""
-    due = _date(due_date) if due_date else None
     if status in _OWED and due is not None and due < today:
         return "overdue"
     return status
@@ -65,9 +64,9 @@ class Facts:
 
 def build_card(row: BoardRow, facts: Facts) -> dict[str, Any]:
     """One card (`schemas.Card`) of an invoice row (`invoices.service.board_rows`)."""
-    column = stage(row.status, row.due_date, facts.today)
-    days = None
     due = _date(row.due_date) if row.due_date else None
+    column = stage(row.status, due, facts.today)
+    days = None
     if due is not None and row.status != "paid":  # a paid invoice is not late any more
         days = (due - facts.today).days
     gross = _decimal(row.gross)

@@ -64,7 +64,9 @@ async def board_rows(
     query = select(*BOARD_COLUMNS).where(Invoice.org_id == org_id, Invoice.status.not_in(OFF_BOARD))
     if invoice_ids is not None:
         query = query.where(Invoice.id.in_(list(invoice_ids)))
-    return [BoardRow._make(row) for row in (await db.execute(query)).tuples()]
+    # On the connection, not the session: plain rows, no ORM loading machinery per row.
+    result = await (await db.connection()).execute(query)
+    return [BoardRow._make(row) for row in result.tuples()]
 
 
 async def orgs_of(db: AsyncSession, invoice_ids: Collection[str]) -> dict[str, str]:
