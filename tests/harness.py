@@ -160,7 +160,9 @@ class ServerProcess:
             except httpx.TransportError:
                 return False
 
-        await wait_for(ready, timeout=30, what="server start")
+        # Imports (WeasyPrint, Saxon, lxml) and 16 migrations: ~5 s on a quiet machine, several
+        # times that on a loaded one; a start is not what these tests measure.
+        await wait_for(ready, timeout=90, what="server start")
 
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
         assert self.proc is not None
