@@ -157,6 +157,18 @@ async def test_another_organizations_exceptions_are_404(running: Running) -> Non
         f"/api/invoices/{invoice_id}/exceptions",
         {"category": "missing_po", "note": "No PO number yet"},
     )
+    # An expert who lost the right to handle exceptions is skipped: the admins get it.
+    bob = accounts["bob"].user_id
+    await ok(running, people["adam"], "PUT", f"/api/orgs/{org}/exception-experts", {"other": bob})
+    await ok(running, people["adam"], "PATCH", f"/api/orgs/{org}/members/{bob}", {"role": "viewer"})
+    routed = await ok(
+        running,
+        people["alice"],
+        "POST",
+        f"/api/invoices/{invoice_id}/exceptions",
+        {"category": "other", "note": "Who takes this?"},
+    )
+    assert routed["expert"] is None and routed["routed_to"] == "admins"
     others = await seed(running.server.data_dir, org="Other", users={"olga": Role.ADMIN})
     olga = await token(running.server, others["olga"])
     for method, path, body in (
