@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -10,7 +11,7 @@ import pyotp
 from server.auth.permissions import Role
 from tests.access_helpers import api, login, token
 from tests.conftest import Running
-from tests.harness import seed
+from tests.harness import Account, ServerProcess, seed
 
 
 def _code(secret: str, steps_ahead: int = 0) -> str:
@@ -119,3 +120,48 @@ async def test_mandatory_second_factor_for_approvers_and_admins(running: Running
     async with api(server, r.json()["access_token"]) as http:
         r = await http.post("/api/auth/2fa/disable", json={"code": _code(secret, steps_ahead=1)})
         assert r.status_code == 409 and "mandatory" in r.json()["error"]
+
+
+async def test_new_recovery_codes_replace_the_old_ones(running: Running) -> None:
+    server, alice = running.server, running.accounts["alice"]
+    async with api(server, await token(server, alice)) as http:
+        no_factor = await http.post("/api/auth/2fa/recovery-codes", json={"code": "123456"})
+        assert no_factor.status_code == 409  # nothing to renew before two-factor is on
+        secret = (await http.post("/api/auth/2fa/enroll")).json()["secret"]
+        confirmed = await http.post("/api/auth/2fa/confirm", json={"code": _code(secret)})
+        old = confirmed.json()["recovery_codes"]
+        # A wrong code renews nothing; neither does a missing one.
+        wrong = await http.post("/api/auth/2fa/recovery-codes", json={"code": "000000"})
+        assert wrong.status_code == 400
+        assert (await http.post("/api/auth/2fa/recovery-codes", json={})).status_code == 400
+        # One of the old recovery codes renews them (lost phone, codes running out): the same
+        # code sent twice at once renews once.
+        first, second = await asyncio.gather(
+            http.post("/api/auth/2fa/recovery-codes", json={"code": old[0]}),
+            http.post("/api/auth/2fa/recovery-codes", json={"code": old[0]}),
+        )
+        assert sorted([first.status_code, second.status_code]) == [200, 400], (first.text, second.text)
+        new = (first if first.status_code == 200 else second).json()["recovery_codes"]
+        assert len(new) == len(set(new)) == 10 and not set(new) & set(old)
+        assert (await http.get("/api/me")).json()["recovery_codes_left"] == 10
+    # The old codes stop working, used or not; a new one signs in once.
+    assert (await login(server, alice, totp=old[5])).status_code == 401
+    assert (await login(server, alice, totp=new[0])).status_code == 200
+    assert (await login(server, alice, totp=new[0])).status_code == 401
+    async with api(server, await token_with(server, alice, new[1])) as http:
+        renewed = await http.post(
+            "/api/auth/2fa/recovery-codes", json={"code": _code(secret, steps_ahead=1)}
+        )
+        assert renewed.status_code == 200
+    admin = (await seed(server.data_dir, users={"ada": Role.ADMIN}))["ada"]
+    async with api(server, await token(server, admin)) as http:
+        events = (await http.get(f"/api/orgs/{admin.org_id}/audit?limit=500")).json()["items"]
+    renewals = [e for e in events if e["event"] == "totp.recovery_codes_renewed"]
+    assert [e["actor_id"] for e in renewals] == [alice.user_id, alice.user_id]
+    assert not any(code in str(events) for code in new + old)
+
+
+async def token_with(server: ServerProcess, account: Account, code: str) -> str:
+    signed_in = await login(server, account, totp=code)
+    assert signed_in.status_code == 200
+    return str(signed_in.json()["access_token"])

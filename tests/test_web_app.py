@@ -10,6 +10,7 @@ import httpx
 import pyotp
 from playwright.async_api import expect
 
+from tests.access_helpers import login
 from tests.conftest import Running
 from tests.harness import YjsClients, new_invoice
 from tests.web.browser import api_document, chromium, new_tab, screenshot, sign_in
@@ -192,9 +193,21 @@ async def test_two_factor_enrolment_then_sign_in_with_a_code(running: Running) -
         await page.get_by_role("button", name="Turn on").click()
         codes = page.locator("ul.codes li")
         await expect(codes).to_have_count(10)
-        recovery = await codes.first.inner_text()
+        first_set = await codes.all_inner_texts()
         await page.get_by_role("button", name="Continue").click()
         await expect(page.get_by_text("Two-factor authentication is on")).to_be_visible()
+
+        # New recovery codes, for one of the old ones: shown once, the old ones dead.
+        renew = page.locator("form", has=page.get_by_role("heading", name="New recovery codes"))
+        await renew.get_by_label("Authentication code").fill(first_set[0])
+        await page.get_by_role("button", name="Make new recovery codes").click()
+        await expect(codes).to_have_count(10)
+        second_set = await codes.all_inner_texts()
+        assert not set(first_set) & set(second_set)
+        recovery = second_set[0]
+        await page.get_by_role("button", name="Continue").click()
+        await expect(page.get_by_text("10 recovery codes left")).to_be_visible()
+        assert (await login(server, alice, totp=first_set[1])).status_code == 401
 
         await page.get_by_role("button", name="Sign out").click()
         await page.get_by_label("Email").fill(alice.email)

@@ -50,6 +50,7 @@ class AuditKind(StrEnum):
     TOTP_ENROLLED = "totp.enrolled"
     TOTP_DISABLED = "totp.disabled"
     RECOVERY_CODE_USED = "totp.recovery_code_used"
+    TOTP_RECOVERY_RENEWED = "totp.recovery_codes_renewed"
     MEMBER_INVITED = "member.invited"
     MEMBER_ADDED = "member.added"
     INVITATION_DECLINED = "member.declined"

@@ -110,6 +110,30 @@ async def disable(
         await db.commit()
 
 
+async def regenerate_codes(
+    ctx: AppContext, access: Access, *, user_id: str, code: str, ip: str | None
+) -> list[str]:
+    """New recovery codes for a fresh code (a TOTP code, or one of the old recovery codes):
+    the old ones stop working. The code is used up like a sign-in's, so of two requests sent
+    with one code only one gets codes."""
+    async with ctx.sessions() as db:
+        found = await user_by_id(db, user_id)
+        if not await twofactor.enabled(db, found.id):
+            raise Conflict("two-factor authentication is not enabled")
+        keys = access.throttle.keys(email=found.email, ip=ip)
+        await access.throttle.reserve(db, keys)
+        if await twofactor.verify(db, found.id, code, box=access.box) is None:
+            await _count_failure(access, db, keys, found, ip)
+            raise BadRequest("invalid two-factor code")
+        await access.throttle.success(db, keys)
+        codes = await twofactor.new_recovery_codes(db, found.id)
+        audit.record(
+            db, AuditKind.TOTP_RECOVERY_RENEWED, actor_id=found.id, ip=ip, target=found.email
+        )
+        await db.commit()
+        return codes
+
+
 async def _count_failure(
     access: Access, db: AsyncSession, keys: list[Key], user: User, ip: str | None
 ) -> None:

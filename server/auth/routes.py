@@ -20,6 +20,7 @@ from server.auth.schemas import (
     MyInvitations,
     RecoveryCodes,
     Refresh,
+    RenewRecoveryCodes,
     Setup,
     SetupDone,
     SetupState,
@@ -247,6 +248,21 @@ async def disable(
         ctx, access, user_id=caller.user_id, code=body.code, ip=client_ip(request)
     )
     return Response(status_code=204)
+
+
+@router.post(
+    "/api/auth/2fa/recovery-codes",
+    response_model=RecoveryCodes,
+    responses=errors(400, 401, 409, 429),
+    summary="New recovery codes for a fresh code; the old ones stop working; answered once",
+)
+async def renew_recovery_codes(
+    body: RenewRecoveryCodes, caller: Caller, ctx: Ctx, access: AuthState, request: Request
+) -> RecoveryCodes:
+    codes = await enrolment.regenerate_codes(
+        ctx, access, user_id=caller.user_id, code=body.code, ip=client_ip(request)
+    )
+    return RecoveryCodes(recovery_codes=codes)
 
 
 def _who(caller: Principal | None, body: Credentials | None, request: Request) -> Who:

@@ -89,6 +89,10 @@ class DisableTwoFactor(Model):
     code: Code
 
 
+class RenewRecoveryCodes(Model):
+    code: Code = Field(description="a current authenticator code, or one of the recovery codes")
+
+
 class Enrolment(BaseModel):
     secret: str = Field(description="base32, for typing into an authenticator app")
     otpauth_uri: str

@@ -154,6 +154,15 @@ def _rowcount(result: object) -> int:
     return int(getattr(result, "rowcount", 0))
 
 
+async def new_recovery_codes(db: AsyncSession, user_id: str) -> list[str]:
+    """Replace the user's recovery codes, used or not, with a fresh set (shown once): the old
+    ones stop working in the same transaction. The caller has checked a fresh code."""
+    await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    codes = totp.new_recovery_codes()
+    db.add_all(RecoveryCode(user_id=user_id, code_hash=totp.hash_recovery_code(c)) for c in codes)
+    return codes
+
+
 async def disable(db: AsyncSession, user_id: str) -> None:
     await db.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
     await db.execute(delete(TotpCredential).where(TotpCredential.user_id == user_id))

@@ -42,6 +42,9 @@ export const enApp = {
   totp_recovery: 'Keep these recovery codes somewhere safe. Each one works once if you lose your phone. They are shown only now.',
   totp_disable: 'Turn off',
   totp_disable_hint: 'Enter a current code to turn two-factor authentication off.',
+  totp_renew_title: 'New recovery codes',
+  totp_renew_hint: 'Enter a current code, or one of your recovery codes. The old recovery codes stop working.',
+  totp_renew: 'Make new recovery codes',
   continue: 'Continue',
   back_to_invoices: 'Back to invoices',
   // list

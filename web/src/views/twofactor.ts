@@ -48,7 +48,8 @@ export function twoFactorView({ me, credentials, finished }: TwoFactorOptions): 
       t('totp_start')
     )
     const intro = credentials ? t('totp_enrolment_needed') : me?.totp_enabled ? t('totp_on', { count: me.recovery_codes_left ?? 0 }) : t('totp_off')
-    replaceChildren(card, heading, h('p', {}, intro), error, me?.totp_enabled ? disableForm() : button)
+    const forms = me?.totp_enabled ? [renewForm(), disableForm()] : [button]
+    replaceChildren(card, heading, h('p', {}, intro), error, ...forms)
   }
 
   function scan(enrolment: Enrolment): void {
@@ -96,6 +97,30 @@ export function twoFactorView({ me, credentials, finished }: TwoFactorOptions): 
       h('p', {}, t('totp_recovery')),
       h('ul', { class: 'codes' }, ...codes.map((c) => h('li', {}, h('code', {}, c)))),
       h('button', { type: 'button', onclick: finished }, t('continue'))
+    )
+  }
+
+  /** New recovery codes for a fresh code: the old ones stop working (issue 13). */
+  function renewForm(): HTMLElement {
+    const code = labelled(t('totp_code'), { autocomplete: 'one-time-code', required: true }, t('totp_renew_hint'))
+    return h(
+      'form',
+      {
+        onsubmit: async (event: Event) => {
+          event.preventDefault()
+          try {
+            const answer = await call<{ recovery_codes: string[] }>('POST', '/api/auth/2fa/recovery-codes', {
+              code: code.input.value.replace(/\s/g, '')
+            })
+            recovery(answer.recovery_codes)
+          } catch (failure) {
+            showError(error, failureText(failure))
+          }
+        }
+      },
+      h('h3', {}, t('totp_renew_title')),
+      code.element,
+      h('button', { type: 'submit', class: 'secondary' }, t('totp_renew'))
     )
   }
 
