@@ -140,7 +140,7 @@ async def test_offline_edits_are_sent_on_reconnect(running: Running) -> None:
         line = a.page.get_by_role("group", name="Line 1")
         await line.get_by_label("Quantity").fill("2")
         await line.get_by_label("Unit price").fill("100")
-        await expect(connection).to_contain_text("not sent yet")
+        await expect(connection).to_contain_text("changes waiting")
         await expect(a.page.locator("[data-total=gross] dd")).to_have_text("€240.00")
 
         # Meanwhile Bob, online, writes the payment terms with a French decimal comma.

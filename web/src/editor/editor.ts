@@ -16,7 +16,8 @@ import { customerSection, detailsSection, notesSection, section } from './form'
 import { renderIssues } from './issues'
 import { LinesView } from './lines'
 import { documentRows } from './adjustments'
-import { LiveInvoice, LOCAL, type ConnectionState, type Notice } from './live'
+import { connectionText, LiveInvoice, LOCAL, type ConnectionState, type Notice } from './live'
+import { discardDraft, draftName } from './offline'
 import { FieldLocks } from './locks'
 import { fillDefaults, takeCreated } from './new-invoice'
 import { CommentMarkers } from './comment-markers'
@@ -77,7 +78,9 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   const canComment = member?.capabilities.includes('invoice.comment') ?? false
   let lastState: ConnectionState = 'connecting'
 
-  const live = new LiveInvoice(invoiceId, { status, doc: () => render(), notice, denied, ended }, await accessToken())
+  // Only an editor keeps an offline copy; a stored one it can no longer send is dropped below.
+  const draft = draftName(me.id, invoiceId)
+  const live = new LiveInvoice(invoiceId, { status, doc: () => render(), notice, denied, ended }, await accessToken(), readOnly ? null : draft)
   // Stopped last first: pending redraws and checks, then the locks (an unlock goes out), then
   // the connection.
   const scope = new Scope()
@@ -277,16 +280,9 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   }
 
   function status(state: ConnectionState, pending: number): void {
-    const text: Record<ConnectionState, string> = {
-      connecting: t('conn_connecting'),
-      connected: t('conn_connected'),
-      reconnecting: t('conn_reconnecting'),
-      offline: t('conn_offline')
-    }
-    const unsent = pending === 0 ? '' : pending === 1 ? t('conn_pending_one') : t('conn_pending', { count: pending })
     connection.dataset.state = state
     connection.dataset.pending = String(pending)
-    connection.textContent = state === 'connected' || !unsent ? text[state] : `${text[state]} — ${unsent}`
+    connection.textContent = connectionText(state, pending)
     if (state === 'connected') schedule()
     if (state !== lastState) {
       if (state === 'connected') {
@@ -376,6 +372,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
 
   render()
   void comments?.load()
+  if (readOnly) void discardDraft(draft).then((lost) => lost > 0 && toast(t('offline_discarded', { count: lost }), 'error'))
   return view(element, scope)
 }
 

@@ -4,6 +4,7 @@ import { call, type Me } from '../api'
 import { h, replaceChildren } from '../dom'
 import { LANGUAGES, language, setLanguage, t, type Language } from '../i18n'
 import { clear } from '../session'
+import { clearDrafts } from '../editor/offline'
 import { Scope, view, type View } from '../view'
 import { notificationsMenu } from './notifications'
 
@@ -22,7 +23,7 @@ export function languagePicker(onChange: () => void): HTMLElement {
   return h('div', { class: 'language' }, h('label', { for: 'language' }, t('language')), choose)
 }
 
-export async function signOut(): Promise<void> {
+export async function signOut(userId: string): Promise<void> {
   try {
     await call('POST', '/api/auth/logout')
   } catch {
@@ -30,6 +31,9 @@ export async function signOut(): Promise<void> {
   }
   clear()
   location.hash = '#/login'
+  // The offline copies of this user's invoices go too (a shared computer): the one the
+  // editor has open is deleted as the page above closes it.
+  await clearDrafts(userId)
 }
 
 /** "Invitations (N)" once the person has pending invitations (GET /api/me/invitations); hidden
@@ -73,7 +77,7 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
       languagePicker(rerender),
       me ? notificationsMenu(scope) : null,
       me ? h('span', { class: 'user', 'data-testid': 'user' }, me.name || me.email) : null,
-      me ? h('button', { type: 'button', class: 'link', onclick: () => void signOut() }, t('sign_out')) : null
+      me ? h('button', { type: 'button', class: 'link', onclick: () => void signOut(me.id) }, t('sign_out')) : null
     )
   )
   toggle.addEventListener('click', () => {
