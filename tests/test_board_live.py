@@ -113,3 +113,25 @@ async def test_cards_move_avatars_follow_and_other_tenants_hear_nothing(
         with pytest.raises(ConnectionClosed) as closed:
             await asyncio.wait_for(watcher.recv(), 5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
+async def test_new_weights_send_open_boards_to_a_fresh_snapshot(running: Running) -> None:
+    alice = running.accounts["alice"]
+    invoice_id = await _valid_invoice(running, alice)
+    running.accounts.update(await seed(running.server.data_dir, users={"adam": Role.ADMIN}))
+    admin = await token(running.server, running.accounts["adam"])
+    url = _board_url(running, alice.org_id, await token(running.server, alice))
+    async with connect(url) as watcher:
+        before = SnapshotFrame.model_validate_json(await asyncio.wait_for(watcher.recv(), 5))
+        assert [c.id for c in before.cards] == [invoice_id]
+        async with api(running.server, admin) as http:
+            weights = {"amount": 0, "due": 0, "customer": 100}
+            r = await http.put(f"/api/orgs/{alice.org_id}/priority-weights", json=weights)
+            assert r.status_code == 200, r.text
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:  # a delta may come first (the room's derived columns)
+                await _frame(watcher)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 1012
+    async with connect(url) as watcher:
+        after = SnapshotFrame.model_validate_json(await asyncio.wait_for(watcher.recv(), 5))
+        assert [c.priority.score for c in after.cards] == [0]  # only the customer counts now

@@ -25,7 +25,7 @@ from server.invoices import service as invoices
 
 log = logging.getLogger(__name__)
 
-POLICY_VIOLATION, TRY_AGAIN_LATER = 1008, 1013
+POLICY_VIOLATION, SERVICE_RESTART, TRY_AGAIN_LATER = 1008, 1012, 1013
 
 
 def encode(frame: dict[str, Any]) -> str:
@@ -118,6 +118,12 @@ class BoardHub:
         for subscriber in matching:
             subscriber.close(POLICY_VIOLATION, reason)
         return len(matching)
+
+    def reload(self, org_id: str) -> None:
+        """Every card of the organization changed (new priority weights): rather than thousands
+        of deltas, its board sockets close with 1012 and reconnect to a fresh snapshot."""
+        for subscriber in self._subscribers.get(org_id, ()):
+            subscriber.close(SERVICE_RESTART, "priority weights changed; reconnect")
 
     def close(self) -> None:
         """Shutdown: every board socket closes (clients reconnect elsewhere)."""

@@ -12,6 +12,7 @@ from collab.invoice.priority import Weights
 from server.auth import service as auth
 from server.auth.service import Caller, Capability
 from server.board import service as board
+from server.board.hub import BoardHub
 from server.board.schemas import Board, BoardQuery, WeightsModel, WeightsOut
 from server.core.api import Ctx, client_ip, errors
 
@@ -65,7 +66,10 @@ async def write_weights(
         await auth.require(
             db, user_id=caller.user_id, org_id=org, capability=Capability.ORG_SETTINGS
         )
-        saved = await board.save_weights(
+        changed = await board.save_weights(
             db, org_id=org, actor_id=caller.user_id, ip=client_ip(request), new=new
         )
-    return saved.as_dict()
+    if changed:  # every score moves: open boards reconnect for a fresh snapshot
+        hub: BoardHub = request.app.state.board_hub
+        hub.reload(org)
+    return new.as_dict()

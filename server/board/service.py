@@ -59,9 +59,9 @@ async def read_weights(db: AsyncSession, org_id: str) -> Weights:
 
 async def save_weights(
     db: AsyncSession, *, org_id: str, actor_id: str, ip: str | None, new: Weights
-) -> Weights:
-    """Replace the weights in the caller's transaction; a change is audited as
-    `org.priority_weights_changed` (old -> new); saving the same weights records nothing."""
+) -> bool:
+    """Replace the weights in the caller's transaction; whether they changed. A change is
+    audited as `org.priority_weights_changed` (old -> new); the same weights record nothing."""
     # Created if missing, then locked: two admins saving at once compare with each other.
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     now = datetime.now(UTC)
@@ -75,7 +75,7 @@ async def save_weights(
     row = (await db.scalars(query.execution_options(populate_existing=True))).one()
     old = Weights(row.amount, row.due, row.customer)
     if old == new:
-        return new
+        return False
     row.amount, row.due, row.customer = new.amount, new.due, new.customer
     row.updated_at, row.updated_by = now, actor_id
     audit.record(
@@ -88,7 +88,7 @@ async def save_weights(
         detail=f"{_weights_text(old)} -> {_weights_text(new)}",
     )
     await db.flush()
-    return new
+    return True
 
 
 def _weights_text(weights: Weights) -> str:
