@@ -44,6 +44,9 @@ async function buildApp() {
     entryPoints: { app: join(here, 'src', 'main.ts') },
     bundle: true,
     format: 'esm',
+    // Chunks: a page's heavy library (Chart.js on the reports page) loads only with that page.
+    splitting: true,
+    chunkNames: 'chunk-[hash]',
     target: ['chrome110', 'firefox115', 'safari16'],
     minify: true,
     sourcemap: true,
@@ -52,9 +55,10 @@ async function buildApp() {
     metafile: true,
     logLevel: 'warning'
   })
-  const outputs = Object.keys(result.metafile.outputs).map((file) => '/' + relative(next, join(process.cwd(), file)))
-  const script = outputs.find((file) => file.endsWith('.js'))
-  const style = outputs.find((file) => file.endsWith('.css'))
+  const url = (file) => '/' + relative(next, join(process.cwd(), file))
+  const entry = Object.entries(result.metafile.outputs).find(([file, out]) => out.entryPoint && file.endsWith('.js'))
+  const script = url(entry[0])
+  const style = Object.keys(result.metafile.outputs).map(url).find((file) => file.endsWith('.css'))
   const html = readFileSync(join(here, 'index.html'), 'utf8')
     .replace('<!-- style -->', style ? `<link rel="stylesheet" href="${style}">` : '')
     .replace('<!-- script -->', `<script type="module" src="${script}"></script>`)

@@ -13,6 +13,8 @@ import { frame } from './views/shell'
 import { listView } from './views/list'
 import { loginView, type Credentials } from './views/login'
 import { auditView } from './views/audit'
+import { boardView } from './views/board'
+import { kpisView } from './views/kpis'
 import { catalogueView } from './views/catalogue'
 import { invitationView } from './views/invitation'
 import { membersView } from './views/members'
@@ -53,6 +55,9 @@ const routes = [
     me.memberships.length > 0 && me.memberships.every((m) => m.totp_required) ? { redirect: '#/security' } : listView(me, query)
   ),
   route('invoices/:id', 'member', ({ me, params }) => invoiceEditor(params.id, me)),
+  // The manager's board and the KPI and reports page (docs/web.md, "The board", "Reports").
+  route('board', 'member', ({ me, query }) => boardView(me, query)),
+  route('reports', 'member', ({ me, query }) => kpisView(me, query)),
   route('settings/profile', 'member', ({ me, query }) => profileView(me, query)),
   // Administration and the catalogue (docs/web.md, "Administration").
   route('admin/members', 'member', ({ me, query }) => membersView(me, query)),

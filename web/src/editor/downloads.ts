@@ -74,7 +74,8 @@ export function downloadButtons(invoiceId: string, look: () => Look, failed: (te
   return h('div', { class: 'downloads', role: 'group', 'aria-label': t('downloads') }, ...buttons)
 }
 
-async function save(path: string): Promise<void> {
+/** Fetch an API file with the session's token and hand it to the browser as a download. */
+export async function save(path: string): Promise<void> {
   const { blob, name } = await fetchFile(path)
   const url = URL.createObjectURL(blob)
   const link = h('a', { href: url, download: name, hidden: true })

@@ -30,6 +30,7 @@ import { WorkflowBar } from './workflow'
 import { HistoryPanel } from './history'
 import { VersionsPanel } from './versions'
 import { CreditNotesPanel } from './credit-notes'
+import { ExceptionsPanel } from './exceptions'
 import { PreviewPanel } from './preview'
 import { ComplianceCheck } from './compliance'
 import { readWorkflow, type WorkflowInfo } from './workflow-api'
@@ -166,7 +167,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   // The PDF as the customer will get it, drawn again a moment after edits (preview.ts).
   preview = new PreviewPanel(invoiceId, toast)
   scope.add(() => preview?.destroy())
-  totalsPanel.after(preview.element, credits.element, comments.element, history.element, versions.element)
+  totalsPanel.after(preview.element, credits.element, new ExceptionsPanel(invoiceId, member).element, comments.element, history.element, versions.element)
   showWorkflow(info)
 
   const [customers, items] = await Promise.all([

@@ -2,6 +2,7 @@
 // other language must translate each one.
 
 import { enAdmin } from './en-admin'
+import { enBoard } from './en-board'
 import { enEditor } from './en-editor'
 
 export const enApp = {
@@ -181,5 +182,5 @@ export const enApp = {
   history_line_removed: 'removed the line “{line}”',
 } as const
 
-export const en = { ...enApp, ...enEditor, ...enAdmin } as const
+export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard } as const
 export type Key = keyof typeof en

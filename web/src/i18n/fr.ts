@@ -2,6 +2,7 @@
 
 import type { enApp, Key } from './en'
 import { frAdmin } from './fr-admin'
+import { frBoard } from './fr-board'
 import { frEditor } from './fr-editor'
 
 const frApp: Record<keyof typeof enApp, string> = {
@@ -175,5 +176,5 @@ const frApp: Record<keyof typeof enApp, string> = {
 }
 
 // Each part is typed after its English part, so no key can be missing.
-export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin }
+export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard }
 
