@@ -17,6 +17,7 @@ export const enBoard = {
   board_stage_paid: 'Paid',
   board_invoice: 'Invoice',
   board_credit_note: 'Credit note',
+  board_no_number: 'no number yet',
   board_no_customer: 'No customer yet',
   board_due: 'due {date}',
   board_assigned: 'Assigned to {name}',

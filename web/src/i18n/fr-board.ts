@@ -18,6 +18,7 @@ export const frBoard: Record<keyof typeof enBoard, string> = {
   board_stage_paid: 'Payée',
   board_invoice: 'Facture',
   board_credit_note: 'Avoir',
+  board_no_number: 'pas encore de numéro',
   board_no_customer: 'Pas encore de client',
   board_due: 'échéance {date}',
   board_assigned: 'Assignée à {name}',

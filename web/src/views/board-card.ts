@@ -58,7 +58,7 @@ export function presentAvatars(card: Card): HTMLElement | null {
 
 export function cardTitle(card: Card): string {
   const kind = card.kind === 'credit_note' ? t('board_credit_note') : t('board_invoice')
-  return card.number ? `${kind} ${card.number}` : `${kind} (${t('status_draft').toLowerCase()})`
+  return card.number ? `${kind} ${card.number}` : `${kind} (${t('board_no_number')})`
 }
 
 const href = (card: Card): string => `#/invoices/${encodeURIComponent(card.id)}`
