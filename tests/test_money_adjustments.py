@@ -13,6 +13,7 @@ read from the engine:
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from collab.invoice.money import Adjustment, InvoiceInput, Line, MoneyError
 from collab.invoice.validation import ERROR, WARNING, Evaluation, evaluate
 
 
@@ -419,3 +421,89 @@ def test_a_stated_base_comes_back_with_the_currency_minor_units() -> None:
     # 10 % of 50.00 = 5.00; the base is an amount (BT-93): two decimals in EUR.
     adjustment = totals_of(document)["adjustments"][0]
     assert (adjustment["amount"], adjustment["base"]) == ("5.00", "50.00")
+
+
+# --- the engine's own checks, beyond what the document reader lets through ------------------------
+
+
+@pytest.mark.parametrize(
+    ("category", "rate", "code"),
+    [
+        ("X", "20", "unknown_category"),
+        ("S", None, "required"),
+        ("O", "5", "rate_not_allowed"),
+        ("S", "100.5", "out_of_range"),
+        ("S", "-1", "negative"),
+        ("S", "5.00001", "too_precise"),
+    ],
+)
+def test_a_document_adjustment_is_checked_like_a_line(
+    category: str, rate: str | None, code: str
+) -> None:
+    item = Adjustment(True, amount=Decimal("1"), tax_category=category)
+    item = replace(item, tax_rate=None if rate is None else Decimal(rate))
+    lines = (Line(Decimal(1), Decimal(10), Decimal(20)),)
+    with pytest.raises(MoneyError) as raised:
+        InvoiceInput(
+            lines, adjustments=(Adjustment(False, amount=Decimal(1), tax_rate=Decimal(20)), item)
+        )
+    assert (raised.value.code, raised.value.adjustment, raised.value.line) == (code, 1, None)
+
+
+def test_bounds_are_checked_on_a_line_adjustment_too() -> None:
+    big = Adjustment(False, percent=Decimal("100.5"))
+    line = Line(Decimal(1), Decimal(10), Decimal(20), adjustments=(big,))
+    with pytest.raises(MoneyError) as raised:
+        InvoiceInput((line,))
+    assert (raised.value.code, raised.value.field) == ("out_of_range", "percent")
+    assert (raised.value.line, raised.value.adjustment) == (0, 0)
+
+
+def test_trailing_zeros_read_as_the_same_number() -> None:
+    document = doc(
+        [row("a", "1", "100.00", "20")],
+        [
+            allowance("x", line="a", amount="5.000"),  # 5.00
+            charge("y", percent="10.00", base="20.0000", tax_rate="20.00"),  # 10 % of 20.00
+        ],
+    )
+    totals = totals_of(document)
+    assert totals["lines"][0]["adjustments"][0]["amount"] == "5.00"
+    assert (totals["adjustments"][0]["amount"], totals["adjustments"][0]["base"]) == (
+        "2.00",
+        "20.00",
+    )
+    # The rate is the group's canonical one: 20.00 joins the lines at 20.
+    assert totals["adjustments"][0]["rate"] == "20"
+    assert groups(document) == {("S", "20"): ("97.00", "19.40")}
+
+
+def test_rounding_is_away_from_zero_on_both_sides_and_zero_has_no_sign() -> None:
+    document = doc(
+        [row("a", "-1", "0.50", "20"), row("b", "1", "0", "20")],
+        [charge("c", line="a", percent="5"), charge("z", line="b", percent="5")],
+    )
+    lines = totals_of(document)["lines"]
+    # 5 % of -0.50 = -0.025 -> -0.03 (half away from zero); 5 % of 0.00 is "0.00", not "-0.00".
+    assert [lines[0]["adjustments"][0]["amount"], lines[1]["adjustments"][0]["amount"]] == [
+        "-0.03",
+        "0.00",
+    ]
+
+
+def test_a_line_allowance_may_take_the_whole_line_and_a_charge_may_exceed_it() -> None:
+    document = doc(
+        [row("a", "1", "10.00", "20")],
+        [allowance("all", line="a", amount="10.00"), charge("big", line="a", amount="25.00")],
+    )
+    line = totals_of(document)["lines"][0]
+    # 10.00 - 10.00 + 25.00 = 25.00
+    assert (line["allowances"], line["charges"], line["net"]) == ("10.00", "25.00", "25.00")
+    first, second = line["adjustments"]
+    assert (first["charge"], first["percent"], first["base"], first["category"]) == (
+        False,
+        None,
+        None,
+        None,
+    )
+    assert second["charge"] is True and second["rate"] is None
