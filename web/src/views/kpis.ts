@@ -4,7 +4,7 @@
 
 import { call, type Me } from '../api'
 import { h, uid } from '../dom'
-import { formatDecimal, formatMoney } from '../format'
+import { formatDate, formatDecimal, formatMoney } from '../format'
 import { language, t, type Key } from '../i18n'
 import { failureText, Scope, view, type View } from '../view'
 import { boardOrg } from './board'
@@ -137,7 +137,7 @@ export function kpisView(me: Me, query: URLSearchParams): View | { redirect: str
   call<Kpis>('GET', `/api/kpis?${params}`).then(
     (found) => {
       if (!scope.alive) return
-      kpis.replaceChildren(h('p', { class: 'muted' }, t('kpi_as_of', { date: found.as_of })), kpiGrid(found))
+      kpis.replaceChildren(h('p', { class: 'muted' }, t('kpi_as_of', { date: formatDate(found.as_of) })), kpiGrid(found))
       kpis.removeAttribute('aria-busy')
     },
     (failure: unknown) => kpis.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, failureText(failure)))
