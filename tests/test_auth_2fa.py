@@ -140,7 +140,10 @@ async def test_new_recovery_codes_replace_the_old_ones(running: Running) -> None
             http.post("/api/auth/2fa/recovery-codes", json={"code": old[0]}),
             http.post("/api/auth/2fa/recovery-codes", json={"code": old[0]}),
         )
-        assert sorted([first.status_code, second.status_code]) == [200, 400], (first.text, second.text)
+        assert sorted([first.status_code, second.status_code]) == [200, 400], (
+            first.text,
+            second.text,
+        )
         new = (first if first.status_code == 200 else second).json()["recovery_codes"]
         assert len(new) == len(set(new)) == 10 and not set(new) & set(old)
         assert (await http.get("/api/me")).json()["recovery_codes_left"] == 10
