@@ -15,6 +15,7 @@ import { loginView, type Credentials } from './views/login'
 import { auditView } from './views/audit'
 import { boardView } from './views/board'
 import { kpisView } from './views/kpis'
+import { exceptionsView } from './views/exceptions-log'
 import { catalogueView } from './views/catalogue'
 import { invitationView } from './views/invitation'
 import { membersView } from './views/members'
@@ -58,6 +59,7 @@ const routes = [
   // The manager's board and the KPI and reports page (docs/web.md, "The board", "Reports").
   route('board', 'member', ({ me, query }) => boardView(me, query)),
   route('reports', 'member', ({ me, query }) => kpisView(me, query)),
+  route('exceptions', 'member', ({ me, query }) => exceptionsView(me, query)),
   route('settings/profile', 'member', ({ me, query }) => profileView(me, query)),
   // Administration and the catalogue (docs/web.md, "Administration").
   route('admin/members', 'member', ({ me, query }) => membersView(me, query)),

@@ -15,6 +15,8 @@ export interface ChartSpec {
   series: Series[]
   /** How a value reads on the axis and in tooltips (money in its currency, a count). */
   format: (value: number, series: number) => string
+  /** Stack the series in one bar per label (counts that add up, never money). */
+  stacked?: boolean
 }
 
 // Colour-blind-safe hues (Okabe-Ito), dark enough for bars on white.
@@ -35,7 +37,7 @@ export function drawChart(canvas: HTMLCanvasElement, spec: ChartSpec): { destroy
         legend: { position: 'bottom' },
         tooltip: { callbacks: { label: (item) => `${item.dataset.label ?? ''}: ${spec.format(Number(item.raw), item.datasetIndex)}` } }
       },
-      scales: { y: { beginAtZero: true } }
+      scales: { x: { stacked: spec.stacked ?? false }, y: { beginAtZero: true, stacked: spec.stacked ?? false } }
     }
   })
 }

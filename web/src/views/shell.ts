@@ -70,6 +70,7 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
       { 'aria-label': t('app_name'), id: 'topbar-menu' },
       me ? h('a', { href: '#/invoices' }, t('invoices')) : null,
       me ? h('a', { href: '#/board' }, t('board_title')) : null,
+      me ? h('a', { href: '#/exceptions' }, t('exceptions')) : null,
       me ? h('a', { href: '#/catalogue/customers' }, t('catalogue')) : null,
       me?.memberships.some((m) => m.capabilities.includes('org.settings')) ? h('a', { href: '#/settings/profile' }, t('seller_profile')) : null,
       me?.memberships.some((m) => m.capabilities.includes('member.manage')) ? h('a', { href: '#/admin/members' }, t('administration')) : null,
