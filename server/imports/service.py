@@ -21,7 +21,6 @@ import asyncio
 from decimal import Decimal
 from typing import Any, Final, Literal
 
-from facturx import get_xml_from_pdf  # type: ignore[import-untyped]  # no type information
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.en16931.parse import (
@@ -117,6 +116,8 @@ async def import_invoice(
 def _xml_in_pdf(pdf: bytes) -> bytes:
     """The Factur-X / ZUGFeRD XML embedded in a PDF (found by the factur-x library; its schema
     check is off: the file is checked like any XML afterwards, and imperfect is allowed)."""
+    from facturx import get_xml_from_pdf  # type: ignore[import-untyped]  # imported when used
+
     try:
         _, xml = get_xml_from_pdf(pdf, check_xsd=False)
     except Exception as exc:  # pypdf raises many types on a damaged PDF
