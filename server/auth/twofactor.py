@@ -132,9 +132,16 @@ async def verify(db: AsyncSession, user_id: str, code: str, *, box: totp.SecretB
         if found is None:
             return None
         # Use it up only if nobody did meanwhile: of parallel requests with one code, one wins.
+        # The hash is matched again: a renewal may have deleted this code and its id been
+        # reused by a new one (SQLite reuses row ids), which must not be used up in its place.
         used = await db.execute(
             update(RecoveryCode)
-            .where(RecoveryCode.id == found, RecoveryCode.used_at.is_(None))
+            .where(
+                RecoveryCode.id == found,
+                RecoveryCode.user_id == user_id,
+                RecoveryCode.code_hash == totp.hash_recovery_code(code),
+                RecoveryCode.used_at.is_(None),
+            )
             .values(used_at=datetime.now(UTC))
         )
         return CodeKind.RECOVERY if _rowcount(used) == 1 else None
