@@ -135,6 +135,10 @@ async def test_an_exception_from_opening_to_resolution(running: Running) -> None
     assert (await ok(running, people["vera"], "GET", still_open))["items"] == []
     long_ago = f"/api/orgs/{org}/exceptions?from=2000-01-01&to=2000-12-31"
     assert (await ok(running, people["vera"], "GET", long_ago))["months"] == []
+    # Both ends of the period are included: a period of today alone holds both.
+    today = datetime.now(UTC).date().isoformat()
+    one_day = f"/api/orgs/{org}/exceptions?from={today}&to={today}"
+    assert len((await ok(running, people["vera"], "GET", one_day))["items"]) == 2
 
     # Every action is audited.
     audit = await ok(running, people["adam"], "GET", f"/api/orgs/{org}/audit?limit=100")

@@ -21,7 +21,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -249,11 +249,6 @@ async def set_experts(
     return await routing.save(db, org_id=org_id, actor_id=user_id, ip=ip, new=new)
 
 
-def _in(query: LogQuery, row: InvoiceException) -> bool:
-    day = row.opened_at.astimezone(UTC).date()
-    return (query.start is None or day >= query.start) and (query.end is None or day <= query.end)
-
-
 async def exception_log(
     db: AsyncSession, *, user_id: str, org_id: str, query: LogQuery
 ) -> dict[str, Any]:
@@ -265,8 +260,15 @@ async def exception_log(
         select_rows = select_rows.where(InvoiceException.category == query.category)
     if query.status is not None:
         select_rows = select_rows.where(InvoiceException.status == query.status)
+    # The period in the query, on the (org_id, opened_at) index: UTC days, both ends included.
+    if query.start is not None:
+        start = datetime.combine(query.start, time.min, UTC)
+        select_rows = select_rows.where(InvoiceException.opened_at >= start)
+    if query.end is not None:
+        after = datetime.combine(query.end + timedelta(days=1), time.min, UTC)
+        select_rows = select_rows.where(InvoiceException.opened_at < after)
     ordered = select_rows.order_by(InvoiceException.opened_at.desc(), InvoiceException.id)
-    rows = [row for row in await db.scalars(ordered) if _in(query, row)]
+    rows = list(await db.scalars(ordered))
     return {
         "items": await exception_json(db, rows[:MAX_LOG_ITEMS]),
         "truncated": len(rows) > MAX_LOG_ITEMS,
