@@ -108,6 +108,7 @@ class CycleFigures:
     # statement cache), growth every round is a leak.
     round_end_rss_kib: list[int] = field(default_factory=list)
     round_end_fds: list[int] = field(default_factory=list)  # the same for descriptors
+    round_end_db_fds: list[int] = field(default_factory=list)  # the database files among them
 
 
 async def _server(data_dir: Path, **env: str) -> tuple[ServerProcess, Account, str]:
@@ -153,6 +154,7 @@ async def cycles(
             began = time.monotonic()
             round_ends: list[int] = []
             round_fds: list[int] = []
+            round_db_fds: list[int] = []
             for _ in range(rounds):
                 queue = iter(range(count))
 
@@ -168,6 +170,7 @@ async def cycles(
                 rss, fds = usage(pid)
                 round_ends.append(rss)
                 round_fds.append(fds)
+                round_db_fds.append(database_fds(pid, Path(tmp)))
             seconds = time.monotonic() - began
             end_rss, end_fds = usage(pid)
             end_db_fds = database_fds(pid, Path(tmp))
@@ -175,7 +178,7 @@ async def cycles(
             await server.stop()
     return CycleFigures(
         count * rounds, invoice_count, base_rss, peak[0], end_rss, base_fds, peak[1], end_fds,
-        seconds, base_db_fds, end_db_fds, round_ends, round_fds,
+        seconds, base_db_fds, end_db_fds, round_ends, round_fds, round_db_fds,
     )  # fmt: skip
 
 

@@ -202,6 +202,39 @@ def test_structural_damage_is_detected(change: Callable[[Doc[Any]], None], damag
     )
 
 
+def _concurrent_set(setup: Setup, key: str, values: tuple[str, str]) -> tuple[bytes, bytes]:
+    """Two people set one header field at once: two updates, neither built on the other."""
+    made = []
+    for value in values:
+        client: Doc[Any] = Doc()
+        client.apply_update(setup.live.get_update())
+        state = client.get_state()
+        header(client)[key] = value
+        made.append(client.get_update(state))
+    return made[0], made[1]
+
+
+def test_a_set_that_loses_to_a_concurrent_one_is_not_damage_and_misuse_is_still_caught() -> None:
+    setup = Setup()
+    for round_ in range(3):
+        # Whichever order they arrive in, one of the two sets loses (Yjs orders them by client
+        # id): the losing one is a root event with no readable change, accepted as harmless.
+        for update in _concurrent_set(setup, "payment_terms", (f"A{round_}", f"B{round_}")):
+            inspection = setup.inspector.inspect(update)
+            assert inspection.damage is None and inspection.problems == []
+            setup.live.apply_update(update)
+            setup.inspector.accept()
+        assert header(setup.live)["payment_terms"] in (f"A{round_}", f"B{round_}")
+    # The probe built by those checks keeps up with the document: misuse written afterwards,
+    # on top of the later history, is found.
+    client: Doc[Any] = Doc()
+    client.apply_update(setup.live.get_update())
+    state = client.get_state()
+    client.get("lines", type=Map)["x"] = "1"
+    damage = setup.inspector.inspect(client.get_update(state)).damage
+    assert damage == "the lines were used as another type"
+
+
 unicode_text = st.text(alphabet=st.sampled_from("abé€😀 \n"), max_size=6)
 
 

@@ -56,7 +56,7 @@ class RowsInspector:
 
     def misused(self, probe: Doc[Any]) -> str | None:
         """Content written to this root as a map (see UpdateInspector._misused_root)."""
-        if probe.get(self._rows.root, type=Map).to_py():
+        if len(probe.get(self._rows.root, type=Map)):
             return f"the {self._rows.root} were used as another type"
         return None
 
