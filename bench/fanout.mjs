@@ -1,7 +1,7 @@
 // Load generator for Yjs sync servers: real `yjs` + `y-websocket` clients in this one process.
 //
 //   node bench/fanout.mjs fanout --url ws://127.0.0.1:P/ws/invoices --room ID [--token T]
-//        [--clients 10] [--rate 100] [--duration 5] [--grace 3]
+//        [--clients 10] [--rate 100] [--duration 5] [--grace 3] [--mix single|realistic]
 //   node bench/fanout.mjs join   --url ... --room ID [--token T] [--clients 50] [--late 10]
 //   node bench/fanout.mjs cold   --url ... --rooms ID1,ID2 [--token T]
 //   node bench/fanout.mjs hold   --url ... --rooms-file rooms.json [--token T]
@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
+import { StateTracker, Tracker, mixEdit, writeStart } from './fanout_mix.mjs'
 
 // Each provider's awareness adds a process 'exit' listener; hundreds of clients are intended.
 process.setMaxListeners(0)
@@ -95,80 +96,34 @@ function destroyAll (clients) {
 
 // -- fanout -----------------------------------------------------------------------------------
 
-// Tracks, for every update, how many of the other clients still have to see it.
-class Tracker {
-  constructor (k) {
-    this.k = k
-    this.sentAt = [] // by global seq
-    this.remaining = []
-    this.latencies = []
-    this.bySender = Array.from({ length: k }, () => []) // sender's n-th update -> global seq
-    this.seen = new Int32Array(k * k).fill(-1) // [receiver * k + sender] -> last n seen
-  }
-
-  sent (sender) {
-    const g = this.sentAt.length
-    this.sentAt.push(now())
-    this.remaining.push(this.k - 1)
-    this.bySender[sender].push(g)
-    return { n: this.bySender[sender].length - 1, g }
-  }
-
-  // A receiver that sees a sender's n-th value has all earlier ones too (one key per sender,
-  // ordered socket): mark every update up to n, in case a server merged some.
-  received (receiver, sender, n) {
-    const slot = receiver * this.k + sender
-    const t = now()
-    for (let m = this.seen[slot] + 1; m <= n; m++) {
-      const g = this.bySender[sender][m]
-      if (g === undefined) break
-      if (--this.remaining[g] === 0) this.latencies.push(t - this.sentAt[g])
-    }
-    if (n > this.seen[slot]) this.seen[slot] = n
-  }
-
-  lost () { return this.remaining.filter((r) => r > 0).length }
-}
-
 async function fanout (opts) {
   const k = Number(opts.clients ?? 10)
   const rate = Number(opts.rate ?? 100)
   const durationMs = Number(opts.duration ?? 5) * 1000
   const graceMs = Number(opts.grace ?? 3) * 1000
+  const mix = opts.mix ?? 'single'
+  if (!['single', 'realistic'].includes(mix)) throw new Error(`unknown --mix ${mix}`)
   const clients = await openOneByOne(opts, k)
-  const tracker = new Tracker(k)
-  clients.forEach((c, receiver) => {
-    c.lines.observeDeep((events) => {
-      for (const event of events) {
-        if (!(event.target instanceof Y.Map) || !event.keysChanged.has('quantity')) continue
-        const sender = LINE_IDS.get(event.target.get('id'))
-        if (sender !== undefined) tracker.received(receiver, sender, Number(event.target.get('quantity')) - 1)
-      }
-    })
-  })
   const count = clients.filter((c) => c.syncedAt !== null).length
   if (count < k) {
     destroyAll(clients)
     return { ok: false, error: `only ${count} of ${k} clients synced` }
   }
-  // Each client edits only its own invoice line: concurrent writes to one key would let Yjs'
-  // conflict resolution hide the losing value from observers, which would look like a loss.
-  clients.forEach((c, i) => {
-    c.ownLine = benchLine(i) // integrated by the push: the array's order is Yjs', not ours
-    c.lines.push([c.ownLine])
-  })
-  if (!await waitUntil(() => clients.every((c) => c.lines.length === k), SYNC_TIMEOUT_MS)) {
+  const prepared = await (mix === 'single' ? prepareSingle : prepareRealistic)(clients)
+  if (prepared.error) {
     destroyAll(clients)
-    return { ok: false, error: 'the clients\' invoice lines did not reach everyone' }
+    return { ok: false, error: prepared.error }
   }
+  const { tracker, edit } = prepared
   await sleep(500) // let the join traffic (sync, presence) settle
   const disconnectsBefore = clients.reduce((a, c) => a + c.disconnects, 0)
-  const result = await drive(clients, tracker, rate, durationMs)
+  const result = await drive(clients, edit, rate, durationMs)
   await waitUntil(() => tracker.lost() === 0, graceMs)
   const sorted = tracker.latencies.slice().sort((a, b) => a - b)
   const out = {
     ok: true,
     mode: 'fanout',
+    mix,
     clients: k,
     target_rate: rate,
     ...result,
@@ -181,8 +136,53 @@ async function fanout (opts) {
     disconnects: clients.reduce((a, c) => a + c.disconnects, 0) - disconnectsBefore,
     extensions: negotiatedExtensions(clients)
   }
+  if (mix === 'realistic') out.lines_at_end = clients[0].lines.length
   destroyAll(clients)
   return out
+}
+
+// --mix single: every client bumps the quantity of its own line (one key per sender).
+async function prepareSingle (clients) {
+  const k = clients.length
+  const tracker = new Tracker(k)
+  clients.forEach((c, receiver) => {
+    c.lines.observeDeep((events) => {
+      for (const event of events) {
+        if (!(event.target instanceof Y.Map) || !event.keysChanged.has('quantity')) continue
+        const sender = LINE_IDS.get(event.target.get('id'))
+        // Not the sender's own (local) set: until 2026-12-01 it counted as one of the K-1
+        // receipts, so an update was timed until K-2 others had it.
+        if (sender !== undefined && sender !== receiver) tracker.received(receiver, sender, Number(event.target.get('quantity')) - 1)
+      }
+    })
+  })
+  // Each client edits only its own invoice line: concurrent writes to one key would let Yjs'
+  // conflict resolution hide the losing value from observers, which would look like a loss.
+  clients.forEach((c, i) => {
+    c.ownLine = benchLine(i) // integrated by the push: the array's order is Yjs', not ours
+    c.lines.push([c.ownLine])
+  })
+  if (!await waitUntil(() => clients.every((c) => c.lines.length === k), SYNC_TIMEOUT_MS)) {
+    return { error: 'the clients\' invoice lines did not reach everyone' }
+  }
+  const edit = (sender) => {
+    const { n } = tracker.sent(sender)
+    clients[sender].ownLine.set('quantity', String(n + 1))
+  }
+  return { tracker, edit }
+}
+
+// --mix realistic (bench/fanout_mix.mjs): any client edits any field or line.
+async function prepareRealistic (clients) {
+  writeStart(clients[0].doc)
+  const started = clients[0].lines.length
+  if (!await waitUntil(() => clients.every((c) => c.lines.length === started), SYNC_TIMEOUT_MS)) {
+    return { error: 'the starting invoice did not reach everyone' }
+  }
+  const tracker = new StateTracker(clients)
+  let n = 0
+  const edit = (sender) => tracker.sent(sender, mixEdit(clients[sender], n++))
+  return { tracker, edit }
 }
 
 // Joins one at a time, each waiting for the previous one's sync: simultaneous joins are the
@@ -199,7 +199,7 @@ async function openOneByOne (opts, k) {
 
 // Open-loop schedule: send whatever is due every tick, so a slow server cannot slow the offered
 // load down. Whether *we* kept up shows in achieved_rate, loop lag and our own CPU.
-async function drive (clients, tracker, rate, durationMs) {
+async function drive (clients, edit, rate, durationMs) {
   const lag = monitorEventLoopDelay({ resolution: 5 })
   lag.enable()
   const cpu0 = process.cpuUsage()
@@ -212,11 +212,7 @@ async function drive (clients, tracker, rate, durationMs) {
     const elapsed = now() - t0
     const due = Math.floor((elapsed / 1000) * rate)
     maxBacklog = Math.max(maxBacklog, due - updates)
-    for (; updates < due; updates++) {
-      const sender = Math.floor(Math.random() * clients.length)
-      const { n } = tracker.sent(sender)
-      clients[sender].ownLine.set('quantity', String(n + 1))
-    }
+    for (; updates < due; updates++) edit(Math.floor(Math.random() * clients.length))
     for (; moves < Math.floor((elapsed / 1000) * CURSOR_MOVES_PER_SECOND); moves++) {
       const c = clients[Math.floor(Math.random() * clients.length)]
       c.provider.awareness.setLocalStateField('cursor', { line: moves % 20, offset: moves % 40 })

@@ -18,6 +18,9 @@ P95_LIMIT_MS = 100.0  # "sustained" means p95 fan-out under this, no update lost
 GENERATOR_CPU_LIMIT = 90.0  # % of one core: above this the generator, not the server, may be slow
 GENERATOR_LAG_LIMIT_MS = 50.0  # event-loop lag p99 at which receipts are timed late
 SETTLE_S = 1.0  # after the memory clients are connected, for writes and GC to settle
+# The generator's edit mixes (bench/fanout.mjs): every client bumping one key of its own line,
+# or header sets, line edits, inserts and deletes by anyone (issue 15).
+MIXES = ("single", "realistic")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,7 @@ class Load:
     clients: int
     rate: int
     duration: float
+    mix: str = "single"
 
 
 def median_run(runs: Sequence[Result]) -> Result:
@@ -54,6 +58,7 @@ async def fanout(server: Server, load: Load, *, repeats: int) -> Result:
                 clients=load.clients,
                 rate=load.rate,
                 duration=load.duration,
+                mix=load.mix,
             )
         )
     return median_run(runs)
@@ -81,6 +86,7 @@ async def ramp(
     duration: float,
     confirm: int,
     first: Result | None = None,
+    mix: str = "single",
 ) -> Result:
     """Raise the rate until p95 reaches the limit or the generator cannot keep up.
 
@@ -94,7 +100,7 @@ async def ramp(
         if first is not None and rate == first.get("target_rate"):
             result = first
         else:
-            load = Load(clients, rate, duration)
+            load = Load(clients, rate, duration, mix)
             result = await fanout(server, load, repeats=1)
             if not sustained(result) and not generator_limited(result) and confirm:
                 more = [await fanout(server, load, repeats=1) for _ in range(confirm)]

@@ -6,9 +6,10 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from bench.measures import generator_limited
+from bench.measures import MIXES, generator_limited
 
 Results = dict[str, Any]
+Cell = Callable[[Results], str]
 OURS = "cofacture"
 FANOUT_LOADS = ("10x100", "20x100", "50x100")
 
@@ -111,15 +112,48 @@ def table(results: Results) -> str:
     return "\n".join(lines)
 
 
-def ramp_steps(results: Results) -> str:
+def _mix(server: Results, mix: str) -> Results:
+    """A server's {fanout, ramp} of one edit mix; the single-key mix's is at the top level."""
+    group: Results = server if mix == "single" else server.get(mix) or {}
+    return group
+
+
+def mixes(results: Results) -> str:
+    """Both edit mixes, row after row, for every server of the run."""
+    servers: dict[str, Results] = results["servers"]
+    lines = ["| | " + " | ".join(servers) + " |", "|---" * (len(servers) + 1) + "|"]
+
+    # Cell makers: a lambda in the loops below would see the loop variables' last values.
+    def fanout(mix: str, load: str, cell: Callable[[Results | None], str]) -> Cell:
+        return lambda s: cell((_mix(s, mix).get("fanout") or {}).get(load))
+
+    def rate(mix: str) -> Cell:
+        return lambda s: _rate(_mix(s, mix).get("ramp"))
+
+    for load in FANOUT_LOADS:
+        k, r = load.split("x")
+        for mix in MIXES:
+            label = f"p50 / p95 / p99 ms, {k} clients, {r} upd/s, {mix} mix"
+            lines.append(_row(label, servers, fanout(mix, load, _latency)))
+        for mix in MIXES:
+            label = f"lost · server CPU, {k} clients, {mix} mix"
+            lines.append(_row(label, servers, fanout(mix, load, _loss_cpu)))
+    for mix in MIXES:
+        label = f"highest rate with p95 < 100 ms, 10 clients, {mix} mix"
+        lines.append(_row(label, servers, rate(mix)))
+    return "\n".join(lines)
+
+
+def ramp_steps(results: Results, mix: str = "single") -> str:
     """Each ramp step: p95 fan-out and server CPU, so the headroom under the ceiling shows."""
     servers: dict[str, Results] = results["servers"]
     by_rate: dict[int, dict[str, Results]] = {}
     for name, server in servers.items():
-        for step in (server.get("ramp") or {}).get("steps", []):
+        for step in (_mix(server, mix).get("ramp") or {}).get("steps", []):
             by_rate.setdefault(step["target_rate"], {})[name] = step
+    title = "updates/s, 10 clients" + ("" if mix == "single" else f", {mix} mix")
     lines = [
-        "| updates/s, 10 clients: p95 ms · server CPU | " + " | ".join(servers) + " |",
+        f"| {title}: p95 ms · server CPU | " + " | ".join(servers) + " |",
         "|---" * (len(servers) + 1) + "|",
     ]
     for rate in sorted(by_rate):
@@ -177,6 +211,26 @@ def ratios(results: Results) -> str:
         ("highest sustained rate", lambda s: (s.get("ramp") or {}).get("highest_rate"), "higher"),
         ("memory per loaded room", lambda s: (s.get("memory") or {}).get("kib_per_room"), "lower"),
     ]
+    for mix in MIXES[1:]:
+        for load in FANOUT_LOADS:
+            k = load.split("x")[0]
+            metrics.append(
+                (
+                    f"p99 fan-out, {k} clients, {mix} mix",
+                    _get(mix, "fanout", load, "p99_ms"),
+                    "lower",
+                )
+            )
+            metrics.append(
+                (
+                    f"server CPU, {k} clients, {mix} mix",
+                    _get(mix, "fanout", load, "server_cpu_pct"),
+                    "lower",
+                )
+            )
+        metrics.append(
+            (f"highest sustained rate, {mix} mix", _get(mix, "ramp", "highest_rate"), "higher")
+        )
     for label, get, better in metrics:
         cells = [_ratio(get(ours), get(servers[name])) for name in others]
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {better} |")
@@ -266,6 +320,13 @@ def markdown(results: Results) -> str:
             table(results),
             "### Rate ramp",
             ramp_steps(results),
+            "### Edit mixes side by side",
+            mixes(results),
+            *(
+                part
+                for mix in MIXES[1:]
+                for part in (f"### Rate ramp, {mix} mix", ramp_steps(results, mix))
+            ),
             "### Ratios",
             ratios(results),
             "### Targets",

@@ -30,7 +30,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # `python bench/run.py` puts bench/ on the path, not the repo
 
 from bench import coldload, measures, report  # noqa: E402
-from bench.measures import Load  # noqa: E402
+from bench.measures import MIXES, Load  # noqa: E402
 from bench.servers import OursServer, Server, node_server, pycrdt_server  # noqa: E402
 
 
@@ -68,25 +68,34 @@ async def running(server: Server) -> AsyncIterator[Server]:
 
 async def measure_server(server: Server, plan: Plan, *, only_ramp: bool = False) -> dict[str, Any]:
     """Every measurement group on a freshly started server: one group's aftermath (rooms still
-    unloading, a server left wedged by an overload) must not be measured as the next's."""
+    unloading, a server left wedged by an overload) must not be measured as the next's.
+
+    The single-key mix keeps its historical place (`fanout`, `ramp`); every other mix has its
+    own `{mix: {fanout, ramp}}` entry with the same shape."""
     out: dict[str, Any] = {"name": server.name, "deflate": server.deflate, "fanout": {}}
     loads = {"10x100": FANOUT_LOADS["10x100"]} if only_ramp else FANOUT_LOADS
-    async with running(server):
-        progress(f"{server.name}: started (pid {server.pid})")
-        for key, (clients, rate) in loads.items():
-            load = Load(clients, rate, plan.duration)
-            out["fanout"][key] = await measures.fanout(server, load, repeats=plan.repeats)
-            progress(f"{server.name}: {key} {_brief(out['fanout'][key])}")
-    async with running(server):
-        out["ramp"] = await measures.ramp(
-            server,
-            plan.ramp,
-            clients=10,
-            duration=plan.duration,
-            confirm=plan.confirm,
-            first=out["fanout"]["10x100"],
-        )
-        progress(f"{server.name}: ramp {out['ramp']['highest_rate']} ({out['ramp']['verdict']})")
+    mixes = MIXES[:1] if only_ramp else MIXES
+    groups = {mix: out if mix == "single" else out.setdefault(mix, {"fanout": {}}) for mix in mixes}
+    for mix, group in groups.items():
+        async with running(server):
+            progress(f"{server.name}: started (pid {server.pid}), {mix} mix")
+            for key, (clients, rate) in loads.items():
+                load = Load(clients, rate, plan.duration, mix)
+                group["fanout"][key] = await measures.fanout(server, load, repeats=plan.repeats)
+                progress(f"{server.name}: {key} {mix} {_brief(group['fanout'][key])}")
+    for mix, group in groups.items():
+        async with running(server):
+            group["ramp"] = await measures.ramp(
+                server,
+                plan.ramp,
+                clients=10,
+                duration=plan.duration,
+                confirm=plan.confirm,
+                first=group["fanout"]["10x100"],
+                mix=mix,
+            )
+            ramp = group["ramp"]
+            progress(f"{server.name}: {mix} ramp {ramp['highest_rate']} ({ramp['verdict']})")
     if only_ramp:
         return out
     async with running(server):
