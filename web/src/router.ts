@@ -138,3 +138,12 @@ export class Router {
     this.frame = this.host.frame(next.element, me, () => void this.navigate())
   }
 }
+
+/** Keep the address in step with a view's own state (filters, a search) without navigating;
+ *  only while the address still shows that view: a write that comes late (debounced typing)
+ *  after the person clicked elsewhere would otherwise pull them back. */
+export function followAddress(hash: string): void {
+  if (location.hash === hash) return
+  if (parseHash(location.hash).path.join('/') !== parseHash(hash).path.join('/')) return
+  history.replaceState(null, '', hash)
+}

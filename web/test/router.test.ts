@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 
-import { parseHash, route, type Params } from '../src/router'
+import { followAddress, parseHash, route, type Params } from '../src/router'
 import { Scope } from '../src/view'
 
 const none = { redirect: '#/' }
@@ -73,4 +73,47 @@ test('only the latest request of a view answers', async () => {
   resolvers[2]?.('too late')
   await new Promise((resolve) => setTimeout(resolve, 0))
   assert.deepEqual(answers, ['new answer'])
+})
+
+// The browser's address as far as followAddress sees it: location.hash and history.replaceState.
+function address(hash: string): { hash: string, writes: string[] } {
+  const state = { hash, writes: [] as string[] }
+  Object.assign(globalThis, {
+    location: { get hash() { return state.hash } },
+    history: {
+      replaceState(_data: unknown, _unused: string, url: string) {
+        state.writes.push(url)
+        state.hash = url
+      }
+    }
+  })
+  return state
+}
+
+test('a view\'s filters follow in the address while it is shown', () => {
+  const state = address('#/board?customer=ac')
+  followAddress('#/board?customer=acme')
+  assert.deepEqual(state.writes, ['#/board?customer=acme'])
+  followAddress('#/board?customer=acme') // unchanged: no write
+  followAddress('#/board')
+  assert.deepEqual(state.writes, ['#/board?customer=acme', '#/board'])
+})
+
+test('a late (debounced) write never pulls the person back from where they went', () => {
+  // Typed a filter on the board, then opened an invoice before the debounce fired.
+  const state = address('#/invoices/4f1c')
+  followAddress('#/board?customer=client&view=table')
+  assert.equal(state.hash, '#/invoices/4f1c')
+  assert.deepEqual(state.writes, [])
+  // The same for the list's search when the person went to the list's own invoice.
+  address('#/invoices/4f1c')
+  followAddress('#/invoices?q=acme')
+  assert.equal(location.hash, '#/invoices/4f1c')
+})
+
+test('hashes are compared by path, with or without the slash', () => {
+  assert.deepEqual(parseHash('#board?x=1').path, parseHash('#/board').path)
+  const state = address('#board')
+  followAddress('#/board?view=table')
+  assert.deepEqual(state.writes, ['#/board?view=table'])
 })

@@ -13,6 +13,7 @@ import { drawCard, drawRow, TABLE_HEADS } from './board-card'
 import { readFilters, SORTS, visible, writeFilters, type Filters } from './board-filters'
 import { connectBoard, STAGES, type Card, type LiveState, type Stage } from './board-live'
 import { weightsForm } from './priority-weights'
+import { followAddress } from '../router'
 
 interface Part {
   element: HTMLElement
@@ -103,7 +104,7 @@ export function boardView(me: Me, query: URLSearchParams): View | { redirect: st
   const changed = (): void => {
     const next = writeFilters(filters, several ? org.org_id : null).toString()
     // replaceState: the address follows the filters without the router rebuilding the page.
-    history.replaceState(null, '', `#/board${next ? `?${next}` : ''}`)
+    followAddress(`#/board${next ? `?${next}` : ''}`)
     render()
   }
   const controls = filterControls(filters, cards, changed, scope)

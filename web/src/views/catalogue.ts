@@ -11,6 +11,7 @@ import { failureText, Scope, view, type View } from '../view'
 import { confirmAction } from './dialog'
 import { errorBox, showError } from './forms'
 import { recordForm, type CatalogueKind, type CatalogueRecord } from './record-form'
+import { followAddress } from '../router'
 
 type Label = 'email' | 'vat_id' | 'city' | 'country' | 'unit' | 'unit_price' | 'catalogue_tax_rate'
 
@@ -124,7 +125,7 @@ export function catalogueView(me: Me, kind: CatalogueKind, query: URLSearchParam
 
   const typed = scope.debounce(250, () => {
     const hash = `#/catalogue/${kind}${search.value.trim() ? `?q=${encodeURIComponent(search.value.trim())}` : ''}`
-    if (location.hash !== hash) history.replaceState(null, '', hash)
+    followAddress(hash)
     void load()
   })
   search.addEventListener('input', typed)

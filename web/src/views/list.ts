@@ -8,6 +8,7 @@ import { hasKey, t, type Key } from '../i18n'
 import { failureText, Scope, view, type View } from '../view'
 import { markCreated } from '../editor/new-invoice'
 import { errorBox, showError } from './forms'
+import { followAddress } from '../router'
 
 const STATUSES = ['draft', 'submitted', 'approved', 'issued', 'partially_paid', 'paid', 'cancelled'] as const
 const SORTS: [string, Key][] = [
@@ -82,7 +83,7 @@ export function listView(me: Me, params: URLSearchParams): View {
     const query = new URLSearchParams()
     for (const [key, value] of Object.entries(state)) if (value && !(key === 'sort' && value === '-created_at')) query.set(key, String(value))
     const hash = `#/invoices${query.size ? `?${query}` : ''}`
-    if (location.hash !== hash) history.replaceState(null, '', hash)
+    followAddress(hash)
     void load()
   }
 
