@@ -30,6 +30,23 @@ from bench.run import machine, progress, running  # noqa: E402
 from bench.servers import OursServer, Server, node_server, pycrdt_server  # noqa: E402
 
 TOP = 10
+# Frames every sample of a thread goes through (interpreter start, the event loop's dispatch):
+# left out of the total-time ranking, where they would fill the top ten with 100 %.
+SKELETON = (
+    "thread (",  # --threads: each stack starts with its thread
+    "<frozen runpy>",
+    "server/__main__.py",
+    "server/core/cli.py",
+    "uvicorn/main.py",
+    "uvicorn/server.py",
+    "uvicorn/_compat.py",
+    "asyncio/runners.py",
+    "asyncio/base_events.py",
+    "asyncio/events.py",
+    "threading.py",
+)
+# Leaves where a thread waits rather than works (py-spy's idle detection misses these two).
+IDLE = ("EpollSelector.select", "_connection_worker_thread")
 
 
 def make_server(name: str, work: Path) -> Server:
@@ -57,7 +74,9 @@ async def ramps(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 mix=args.mix,
             )
         progress(f"{server.name}: {ramp['highest_rate']} ({ramp['verdict']})")
-        results["servers"][server.name] = {"name": server.name, args.mix: {"ramp": ramp}}
+        group = {"ramp": ramp}  # where bench/report.py looks for this mix
+        entry = {"name": server.name, **(group if args.mix == "single" else {args.mix: group})}
+        results["servers"][server.name] = entry
     return results
 
 
@@ -81,15 +100,27 @@ async def profile(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         )
         sampler = _sample(spy, server.pid, raw, args.seconds)
         result, _ = await asyncio.gather(load, sampler)
+    if args.raw:
+        shutil.copyfile(raw, args.raw)
     samples = _collapsed(raw.read_text())
-    return {"load": result, "samples": sum(samples.values()), **_top(samples)}
+    idle = sum(c for stack, c in samples.items() if stack[-1].startswith(IDLE))
+    threads: Counter[str] = Counter()
+    for stack, count in samples.items():
+        threads[stack[0]] += count
+    return {
+        "load": result,
+        "samples": sum(samples.values()),
+        "idle": idle,
+        "threads": dict(threads),
+        **_top(samples),
+    }
 
 
 async def _sample(spy: str, pid: int, out: Path, seconds: float) -> None:
     await asyncio.sleep(3)  # the clients' joins and the starting invoice are not the subject
     proc = await asyncio.create_subprocess_exec(
         *[spy, "record", "-p", str(pid), "-r", "100", "-d", str(int(seconds))],
-        *["-f", "raw", "-o", str(out), "--nonblocking", "--function"],
+        *["-f", "raw", "-o", str(out), "--nonblocking", "--function", "--threads"],
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -110,17 +141,18 @@ def _collapsed(text: str) -> Counter[tuple[str, ...]]:
 
 def _top(stacks: Counter[tuple[str, ...]]) -> dict[str, list[tuple[str, float]]]:
     """Top frames by own time (the leaf) and by total time (anywhere on the stack), in % of
-    the samples (py-spy leaves idle threads out: a waiting selector or queue is not counted)."""
+    all samples, the waiting ones (IDLE) included."""
     own: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for stack, count in stacks.items():
         own[stack[-1]] += count
         for frame in set(stack):
-            total[frame] += count
+            if not any(part in frame for part in SKELETON):
+                total[frame] += count
     n = sum(stacks.values()) or 1
     return {
         "own": [(f, round(100 * c / n, 1)) for f, c in own.most_common(TOP)],
-        "total": [(f, round(100 * c / n, 1)) for f, c in total.most_common(TOP + 5)],
+        "total": [(f, round(100 * c / n, 1)) for f, c in total.most_common(TOP)],
     }
 
 
@@ -135,6 +167,7 @@ def main() -> None:
     parser.add_argument("--profile", type=int, metavar="RATE", help="profile ours at RATE")
     parser.add_argument("--seconds", type=float, default=20.0, help="profile length")
     parser.add_argument("--out", type=Path, help="raw results as JSON")
+    parser.add_argument("--raw", type=Path, help="keep py-spy's collapsed stacks here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cofacture-mix-") as tmp:
         if args.profile:
@@ -142,7 +175,9 @@ def main() -> None:
             for kind in ("own", "total"):
                 print(f"\n| frame ({kind} time) | % of samples |\n|---|---|")
                 print("\n".join(f"| `{frame}` | {pct} |" for frame, pct in results[kind]))
-            print(f"\n{results['samples']} samples; load: {json.dumps(results['load'])}")
+            print(f"\n{results['samples']} samples, {results['idle']} waiting (IDLE)")
+            print(f"by thread: {results['threads']}")
+            print(f"load: {json.dumps(results['load'])}")
         else:
             results = asyncio.run(ramps(args, Path(tmp)))
             print(report.ramp_steps(results, args.mix))
