@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +10,25 @@ from pathlib import Path
 import pytest
 
 from server.auth.permissions import Role
+from tests import harness
 from tests.harness import ROOT, Account, ServerProcess, YjsClients, seed
+from tests.zygote import Zygote
+
+
+@pytest.fixture(scope="session", autouse=True)
+def server_zygote() -> Iterator[None]:
+    """Test servers are forked from one process that imported the server once (tests/zygote.py);
+    TEST_FRESH_SERVERS=1 starts each in a new interpreter instead."""
+    if os.environ.get("TEST_FRESH_SERVERS") == "1":
+        yield
+        return
+    zygote = Zygote()
+    harness.use_zygote(zygote)
+    try:
+        yield
+    finally:
+        harness.use_zygote(None)
+        zygote.close()
 
 
 @dataclass

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import atexit
 import base64
 import itertools
 import json
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 from pycrdt import Doc
@@ -27,8 +33,20 @@ from server.invoices import service as invoices
 from server.invoices.documents import document_json
 from server.invoices.store import SqlUpdateStore
 
+if TYPE_CHECKING:
+    from tests.zygote import ForkedServer, Zygote
+
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
+
+# Set by the test session (tests/conftest.py): servers are forked from it (tests/zygote.py).
+# Unset (benchmarks run from the command line), every server is a fresh interpreter.
+_zygote: Zygote | None = None
+
+
+def use_zygote(zygote: Zygote | None) -> None:
+    global _zygote
+    _zygote = zygote
 
 
 def free_port() -> int:
@@ -37,8 +55,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+DB_FILE = "cofacture.db"
+
+
 def db_url(data_dir: Path) -> str:
-    return f"sqlite+aiosqlite:///{data_dir / 'cofacture.db'}"
+    return f"sqlite+aiosqlite:///{data_dir / DB_FILE}"
 
 
 async def wait_for(
@@ -77,8 +98,25 @@ class Account:
     org_id: str
 
 
+# Seeded databases by (organization, users): the next test asking for the same copies the file
+# instead of migrating and hashing passwords again (~1 s a test; the ids repeat across tests,
+# each test still has its own database).
+_templates: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Path, dict[str, Account]]] = {}
+
+
 async def seed(data_dir: Path, *, org: str = "Acme", users: dict[str, Role]) -> dict[str, Account]:
     """Create an organization and users directly in the database."""
+    target = data_dir / DB_FILE
+    key = (org, tuple(sorted((name, role.value) for name, role in users.items())))
+    if not target.exists() and key in _templates:
+        template, cached = _templates[key]
+        data_dir.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(template, target)
+        with closing(sqlite3.connect(target)) as copy, copy:
+            # Its own identity, as a database created afresh has (tests/test_storage_faults_e2e).
+            copy.execute("UPDATE database_identity SET id = ?", (str(uuid.uuid4()),))
+        return dict(cached)
+    fresh = not target.exists()
     engine = create_engine(db_url(data_dir))
     await migrate(engine)
     made: dict[str, Account] = {}
@@ -93,7 +131,13 @@ async def seed(data_dir: Path, *, org: str = "Acme", users: dict[str, Role]) -> 
                 db, org=organization, email=email, password="correct horse", role=role, name=name
             )
             made[name] = Account(email, "correct horse", user.id, organization.id)
-    await engine.dispose()
+    await engine.dispose()  # the last connection closed: the WAL is checkpointed into the file
+    if fresh and not (data_dir / f"{DB_FILE}-wal").exists():
+        folder = tempfile.mkdtemp(prefix="cofacture-seed-")
+        atexit.register(shutil.rmtree, folder, True)
+        template = Path(folder) / DB_FILE
+        shutil.copyfile(target, template)
+        _templates[key] = (template, dict(made))
     return made
 
 
@@ -115,13 +159,16 @@ async def stored_document(data_dir: Path, invoice_id: str) -> tuple[dict[str, An
 
 
 class ServerProcess:
-    """`python -m server serve` in a subprocess, on a free port, with its own data directory."""
+    """`python -m server serve` in a subprocess, on a free port, with its own data directory;
+    forked from the session's zygote when there is one, unless `fresh` is set (a new
+    interpreter, for what happens at import time)."""
 
     def __init__(self, data_dir: Path, **env: str) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         self.env = env
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.fresh = False
+        self.proc: subprocess.Popen[bytes] | ForkedServer | None = None
         self.log_path = data_dir / "server.log"
 
     @property
@@ -141,14 +188,18 @@ class ServerProcess:
             "PYTHONPATH": str(ROOT),
             **self.env,
         }
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child owns it for its lifetime
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server", "serve", "--port", str(self.port)],
-            cwd=self.data_dir,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        argv = ["serve", "--port", str(self.port)]
+        if _zygote is not None and not self.fresh:
+            self.proc = _zygote.spawn(argv, env=env, cwd=str(self.data_dir), log=str(self.log_path))
+        else:
+            with open(self.log_path, "ab") as log:  # the child has its own copy of the descriptor
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-m", "server", *argv],
+                    cwd=self.data_dir,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
 
         async def ready() -> bool:
             assert self.proc is not None
@@ -160,20 +211,20 @@ class ServerProcess:
             except httpx.TransportError:
                 return False
 
-        # Imports (WeasyPrint, Saxon, lxml) and 16 migrations: ~5 s on a quiet machine, several
-        # times that on a loaded one; a start is not what these tests measure.
+        # A fresh interpreter imports for ~2-5 s on a quiet machine (a fork of the zygote answers
+        # in ~0.3 s), several times that on a loaded one; a start is not what tests measure.
         await wait_for(ready, timeout=90, what="server start")
 
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 20) -> int:
         assert self.proc is not None
         self.proc.send_signal(sig)
         deadline = time.monotonic() + timeout
-        while self.proc.poll() is None:
+        while (code := self.proc.poll()) is None:
             if time.monotonic() > deadline:
                 self.proc.kill()
                 raise AssertionError("server did not stop in time")
             await asyncio.sleep(0.02)
-        return self.proc.returncode
+        return code
 
     async def login(self, account: Account) -> str:
         async with httpx.AsyncClient() as client:

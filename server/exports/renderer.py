@@ -27,7 +27,10 @@ T = TypeVar("T")
 
 # Renders running at once; the others queue. One keeps a core free for the live editing on a
 # 2-core machine; RENDER_PROCESSES raises it on bigger ones.
-PROCESSES: Final = max(1, int(os.environ.get("RENDER_PROCESSES", "1")))
+def _processes() -> int:
+    """Read when the pool starts, not at import: a process forked after importing this module
+    (tests/zygote.py) has its own environment."""
+    return max(1, int(os.environ.get("RENDER_PROCESSES", "1")))
 _PRELOAD: Final = ["server.exports.pdf"]
 # Workers run at a lower CPU priority: on a machine with few cores the kernel then gives the
 # server's event loop (live editing) the CPU first and a render the rest. A PDF can wait a few
@@ -43,7 +46,7 @@ def _pool() -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
         found = _state["pool"] = ProcessPoolExecutor(
-            PROCESSES, mp_context=context, initializer=os.nice, initargs=(_NICENESS,)
+            _processes(), mp_context=context, initializer=os.nice, initargs=(_NICENESS,)
         )
     return found
 
