@@ -25,12 +25,15 @@ from typing import Any, Final, TypeVar
 
 T = TypeVar("T")
 
+
 # Renders running at once; the others queue. One keeps a core free for the live editing on a
 # 2-core machine; RENDER_PROCESSES raises it on bigger ones.
 def _processes() -> int:
     """Read when the pool starts, not at import: a process forked after importing this module
     (tests/zygote.py) has its own environment."""
     return max(1, int(os.environ.get("RENDER_PROCESSES", "1")))
+
+
 _PRELOAD: Final = ["server.exports.pdf"]
 # Workers run at a lower CPU priority: on a machine with few cores the kernel then gives the
 # server's event loop (live editing) the CPU first and a render the rest. A PDF can wait a few
