@@ -82,3 +82,36 @@ async def test_sigterm_flushes_everything_acknowledged(running: Running) -> None
     assert len(seen) > 100
     missing = set(seen) - {line["id"] for line in stored["lines"]}
     assert not missing, f"{len(missing)} acknowledged updates lost on SIGTERM"
+
+
+async def test_sigterm_hands_clients_over_only_once_their_updates_are_durable(
+    running: Running,
+) -> None:
+    """A deploy stops a process with SIGTERM: its clients are told "going away" (1001, so they
+    reconnect to another process), and only after what they sent is on disk."""
+    alice = running.accounts["alice"]
+    invoice_id = await new_invoice(running.server.data_dir, alice)
+    token = await running.server.login(alice)
+    url = f"{running.server.ws}/{invoice_id}?token={token}"
+    seen: dict[str, float] = {}
+    assert running.server.proc is not None
+    async with connect(url) as writer, connect(url) as observer:
+        watcher = asyncio.create_task(_observe(observer, seen))
+        doc: Doc[Any] = Doc()
+        lines = doc.get("lines", type=Array)
+        outgoing: list[bytes] = []
+        doc.observe(lambda event: outgoing.append(event.update))
+        for i in range(200):
+            lines.append(Map({"id": f"k{i:05d}"}))
+            await writer.send(encode_update(outgoing.pop()))
+        running.server.proc.send_signal(signal.SIGTERM)  # once: a second one forces the exit
+        await asyncio.wait_for(watcher, 10)
+        # Read while the process may still be stopping: the hand-over came after the flush.
+        stored, _ = await stored_document(running.server.data_dir, invoice_id)
+        codes = (observer.close_code, writer.close_code)
+        reason = observer.close_reason
+    await running.server.stop(sig=0)  # wait for the exit without signalling again
+    assert codes[0] == 1001 and reason == "server shutting down", (codes, reason)
+    assert len(seen) > 100, "the observer must have seen updates before the signal"
+    missing = set(seen) - {line["id"] for line in stored["lines"]}
+    assert not missing, f"{len(missing)} updates seen by a client were not durable at hand-over"

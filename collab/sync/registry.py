@@ -155,6 +155,26 @@ class RoomRegistry:
             self._told_unavailable.discard(room.doc_id)
             room.unload_task = None
 
+    async def hand_over(self, wait: float = _SHUTDOWN_WAIT_SECONDS) -> int:
+        """Before this process stops (a deploy, a scale-down): make every accepted update
+        durable, then tell each client to reconnect elsewhere (1001, after its queued frames)
+        and give the writers `wait` seconds to close. Returns how many were told. An update
+        arriving after the flush is still written by `close`; a client whose last frames were
+        not read sends them again on reconnect (the Yjs sync exchange)."""
+        for room in self._rooms.values():
+            if room.unsnapshotted:
+                room.write_snapshot()
+        await self._persister.flush(wait)
+        peers = [peer for room in self._rooms.values() for peer in room.peers]
+        for peer in peers:
+            peer.close(CloseCode.GOING_AWAY, "server shutting down")
+        try:
+            async with asyncio.timeout(wait):
+                await asyncio.gather(*(p.wait_closed() for p in peers), return_exceptions=True)
+        except TimeoutError:
+            log.warning("hand-over: some clients did not close within %s s", wait)
+        return len(peers)
+
     async def close(self) -> None:
         """Shutdown: disconnect every peer (they reconnect elsewhere) and persist everything."""
         for room in list(self._rooms.values()):

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import re
+import socket
 import sys
 from collections.abc import Sequence
 
@@ -17,6 +18,8 @@ from server.auth.permissions import Role
 from server.core.db import create_engine, migrate, sessions
 from server.core.errors import ApiError
 from server.core.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -116,9 +119,21 @@ def _serve(settings: Settings, host: str, port: int | None) -> None:
     from server.core.app import create_app
     from server.core.connections import with_header_timeout
 
+    class HandOver(uvicorn.Server):
+        """On SIGTERM, before uvicorn closes the sockets (1012, "restart"): every accepted
+        update made durable, then each invoice's clients told to reconnect elsewhere (1001)."""
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            ctx = getattr(app.state, "ctx", None)
+            if ctx is not None:
+                told = await ctx.registry.hand_over()
+                log.info("handed %d connections over", told)
+            await super().shutdown(sockets)
+
     logging.getLogger("uvicorn.error").addFilter(RedactTokens())
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
@@ -138,6 +153,10 @@ def _serve(settings: Settings, host: str, port: int | None) -> None:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies) or None,
     )
+    server = HandOver(config)
+    server.run()
+    if not server.started:
+        sys.exit(3)  # what uvicorn.run exits with when the app did not start
 
 
 def main(argv: Sequence[str] | None = None) -> int:
