@@ -19,6 +19,7 @@ from collab.sync import (
     Persister,
     Room,
     RoomRegistry,
+    ShuttingDown,
     Snapshot,
     StoredDocument,
 )
@@ -151,3 +152,43 @@ async def test_setup_runs_before_anyone_joins_and_its_failure_refuses_the_load()
             await rooms.acquire("broken")
         assert rooms.get("broken") is None
         await rooms.close()
+
+
+async def test_hand_over_makes_updates_durable_before_telling_clients_to_go() -> None:
+    class SlowStore(MemoryStore):
+        async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
+            await asyncio.sleep(0.05)  # a slow disk: the clients must not be told before it ends
+            await super().write(entries, snapshots)
+
+    store = SlowStore()
+    closed_when: list[int] = []  # updates durable at the moment each client was told
+    async with registry(store) as rooms:
+        room = await rooms.acquire("inv")
+        writer, reader = Connection(room, EDITOR, Limits()), Connection(room, EDITOR, Limits())
+        for update in line_updates(5):
+            writer.send(encode_update(update))
+        await wait_until(lambda: room.seq == 5, what="updates applied")
+        for connection in (writer, reader):
+            original = connection.channel.close
+
+            async def close(code: int, reason: str, original: Any = original) -> None:
+                closed_when.append(len(store.log.get("inv", [])))
+                await original(code, reason)
+
+            connection.channel.close = close  # type: ignore[method-assign]
+        assert await rooms.hand_over() == 2
+        assert (
+            writer.channel.closed_with
+            == reader.channel.closed_with
+            == (
+                1001,
+                "server shutting down",
+            )
+        )
+        assert closed_when == [5, 5]
+        # A client reconnecting to this process now is sent elsewhere.
+        with pytest.raises(ShuttingDown):
+            await rooms.acquire("inv")
+        with pytest.raises(ShuttingDown):
+            await rooms.acquire("another")
+        rooms.release(room)

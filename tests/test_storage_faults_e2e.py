@@ -51,9 +51,9 @@ def fill(disk: Path) -> Path:
     return filler
 
 
-async def _health(server: ServerProcess) -> httpx.Response:
+async def _health(server: ServerProcess, path: str = "/api/health") -> httpx.Response:
     async with httpx.AsyncClient() as client:
-        return await client.get(f"{server.http}/api/health")
+        return await client.get(f"{server.http}{path}")
 
 
 async def _notices(yjs: YjsClients, name: str, kind: str) -> list[dict[str, Any]]:
@@ -101,6 +101,9 @@ async def test_a_full_disk_refuses_edits_with_a_notice_degrades_health_and_recov
         health = await _health(running.server)
         assert health.status_code == 503, health.text
         assert health.json()["status"] == "degraded" and health.json()["storage"] == "unavailable"
+        # A load balancer stops sending this process new connections meanwhile.
+        ready = await _health(running.server, "/api/ready")
+        assert ready.status_code == 503 and ready.json()["ready"] is False, ready.text
         # Refused means not fanned out: bob never sees what could not be made durable.
         await yjs.call("set", name="alice", key="notes", value="never")
         refusals = len(await _notices(yjs, "alice", "update_refused"))
@@ -112,6 +115,8 @@ async def test_a_full_disk_refuses_edits_with_a_notice_degrades_health_and_recov
         filler.unlink()
         await wait_for(lambda: _eq(_last_status(yjs, "bob"), "ok"), timeout=15, what="storage back")
         assert (await _health(running.server)).status_code == 200
+        ready = await _health(running.server, "/api/ready")
+        assert ready.status_code == 200 and ready.json() == {"ready": True, "reason": None}
         await yjs.call("set", name="alice", key="notes", value="after")
         await wait_for(lambda: _eq(_seen_by(yjs, "bob", "notes"), "after"), what="edits again")
         await running.server.stop()

@@ -12,6 +12,7 @@ from collab.sync.errors import (
     InvalidUpdate,
     LoadError,
     ProtocolError,
+    ShuttingDown,
 )
 from collab.sync.limits import Limits
 from collab.sync.peer import Channel, Identity, Peer
@@ -38,6 +39,7 @@ __all__ = [
     "ProtocolError",
     "Room",
     "RoomRegistry",
+    "ShuttingDown",
     "Snapshot",
     "StoredDocument",
     "UpdateStore",

@@ -72,6 +72,10 @@ class LoadError(CollabError):
     """A stored document could not be loaded; the room is not created."""
 
 
+class ShuttingDown(LoadError):
+    """This process is handing its clients over before it stops: connect to another one."""
+
+
 def is_crdt_failure(exc: BaseException) -> bool:
     """What pycrdt raises on bytes it cannot apply: ValueError, RuntimeError ("block parent
     must be deleted"), or a Rust panic surfaced as `pyo3_runtime.PanicException`, which derives

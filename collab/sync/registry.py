@@ -15,7 +15,7 @@ from functools import partial
 from types import TracebackType
 
 from collab.shape import DocumentShape
-from collab.sync.errors import CloseCode, LoadError
+from collab.sync.errors import CloseCode, LoadError, ShuttingDown
 from collab.sync.inspect import Inspection
 from collab.sync.limits import Limits
 from collab.sync.peer import Identity
@@ -46,6 +46,7 @@ class RoomRegistry:
     ) -> None:
         self._shape = shape
         self.set_aside = 0  # log entries loads had to leave out since start (health shows it)
+        self.handing_over = False  # stopping: no room is opened any more (see hand_over)
         self._setup = setup
         self._store = store
         self._persister = persister
@@ -83,7 +84,10 @@ class RoomRegistry:
         return list(self._rooms.values())
 
     async def acquire(self, doc_id: str) -> Room:
-        """The loaded room for `doc_id`, loading it if needed; raise LoadError if it cannot be."""
+        """The loaded room for `doc_id`, loading it if needed; raise LoadError if it cannot be
+        (ShuttingDown once this process hands its clients over)."""
+        if self.handing_over:
+            raise ShuttingDown("server shutting down")
         while True:
             room = self._rooms.get(doc_id)
             if room is not None:
@@ -161,6 +165,7 @@ class RoomRegistry:
         and give the writers `wait` seconds to close. Returns how many were told. An update
         arriving after the flush is still written by `close`; a client whose last frames were
         not read sends them again on reconnect (the Yjs sync exchange)."""
+        self.handing_over = True  # a client reconnecting here now is turned away (503)
         for room in self._rooms.values():
             if room.unsnapshotted:
                 room.write_snapshot()

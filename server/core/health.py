@@ -1,4 +1,6 @@
 """GET /api/health: whether this process serves and can make updates durable (503 when not).
+GET /api/ready: whether a load balancer should send it new connections (503 while it hands its
+clients over before stopping, or while storage is unavailable).
 
 Degraded means edits are being refused (docs/reliability.md, storage faults): the persister
 cannot write, the database does not answer, or the SQLite file is gone.
@@ -69,3 +71,25 @@ async def _storage_problem(ctx: Ctx) -> str | None:
     except Exception as exc:
         return f"database unreachable: {type(exc).__name__}: {exc}"[:300]
     return None
+
+
+class Ready(BaseModel):
+    ready: bool
+    reason: str | None  # why not: stopping, or storage unavailable
+
+
+@router.get(
+    "/api/ready",
+    response_model=Ready,
+    responses={503: {"model": Ready, "description": "stopping, or storage unavailable"}},
+    summary="Whether this process should be sent new connections",
+)
+async def ready(ctx: Ctx) -> Ready | JSONResponse:
+    reason = (
+        "shutting down"
+        if ctx.registry.handing_over
+        else ctx.registry.persister.degraded or await _storage_problem(ctx)
+    )
+    if reason is None:
+        return Ready(ready=True, reason=None)
+    return JSONResponse(Ready(ready=False, reason=reason).model_dump(), status_code=503)

@@ -10,7 +10,14 @@ import logging
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from collab.sync import ChannelClosed, Identity, LoadError, ProtocolError, serve_peer
+from collab.sync import (
+    ChannelClosed,
+    Identity,
+    LoadError,
+    ProtocolError,
+    ShuttingDown,
+    serve_peer,
+)
 from server.auth.service import Capability, access_changed, deny, socket_caller
 from server.core.context import AppContext
 from server.core.errors import NotFound
@@ -77,6 +84,9 @@ async def invoice_socket(websocket: WebSocket) -> None:
     )
     try:
         room = await ctx.registry.acquire(found.invoice.id)
+    except ShuttingDown:
+        await deny(websocket, 503, "server shutting down; reconnect")
+        return
     except LoadError:
         await deny(websocket, 503, "the invoice cannot be loaded right now; try again later")
         return
