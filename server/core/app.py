@@ -156,6 +156,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             hub.close()
             changes.register("board", None)
         await invoice_rooms.close()
+        await exports_service.stop_rendering()
         await engine.dispose()
         log.info("Cofacture stopped; every update is on disk")
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -40,7 +42,28 @@ _PRELOAD: Final = ["server.exports.pdf"]
 # milliseconds more; a keystroke reaching the other editors should not.
 _NICENESS: Final = 10
 
+# How often a worker checks that the server that started it is still there.
+_WATCH_SECONDS: Final = 1.0
+
 _state: dict[str, ProcessPoolExecutor] = {}
+
+
+def _start_worker(niceness: int, server_pid: int) -> None:
+    """In each worker: a lower priority, and an exit when the server is gone. A worker blocks
+    on its job queue, whose write end it holds itself, so a server that dies without shutting
+    the pool down (SIGKILL, a crash) would leave it, and the fork server it keeps alive,
+    running for good."""
+    os.nice(niceness)
+
+    def watch() -> None:
+        while True:
+            time.sleep(_WATCH_SECONDS)
+            try:
+                os.kill(server_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="server-watch", daemon=True).start()
 
 
 def _pool() -> ProcessPoolExecutor:
@@ -49,7 +72,10 @@ def _pool() -> ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
         found = _state["pool"] = ProcessPoolExecutor(
-            _processes(), mp_context=context, initializer=os.nice, initargs=(_NICENESS,)
+            _processes(),
+            mp_context=context,
+            initializer=_start_worker,
+            initargs=(_NICENESS, os.getpid()),
         )
     return found
 
@@ -70,7 +96,14 @@ async def run(work: Callable[..., T], /, **kwargs: Any) -> T:
 
 
 def shutdown() -> None:
-    """Stop the workers (tests and benchmarks; at exit the executor joins them itself)."""
+    """Stop the workers: at the server's shutdown (uvicorn ends a SIGTERM by re-raising it, so
+    no exit handler of the executor runs), and in tests and benchmarks. Blocks: call it off
+    the event loop."""
     found = _state.pop("pool", None)
     if found is not None:
         found.shutdown(wait=True, cancel_futures=True)
+
+
+async def stop_rendering() -> None:
+    """At the server's shutdown: the workers would outlive it otherwise."""
+    await asyncio.to_thread(shutdown)

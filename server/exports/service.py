@@ -43,6 +43,7 @@ from server.exports.checks import check_semantic, placed, semantic_of, write_and
 from server.exports.labels import Language as Language
 from server.exports.pdf import Layout, facturx_of, layout_for, pdf_of, rasterize
 from server.exports.pdf import Template as Template
+from server.exports.renderer import stop_rendering as stop_rendering  # at shutdown
 from server.exports.validation import Finding as Finding
 from server.exports.validation import Report as Report
 from server.exports.validation import check_cii as check_cii
