@@ -9,6 +9,7 @@ import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from server.auth.permissions import Role
 from tests.conftest import Running, server_with
 from tests.harness import Account, ServerProcess, new_invoice, wait_for
 from tests.web.browser import (
+    TIMEZONE,
     api_document,
     chromium,
     new_tab,
@@ -179,7 +181,8 @@ async def test_a_new_invoice_starts_in_euros_dated_today(running: Running) -> No
         await a.page.get_by_role("button", name="New invoice").click()
         await expect(a.page.locator(".connection")).to_have_attribute("data-state", "connected")
         invoice = a.page.url.rsplit("/", 1)[1]
-        today = datetime.date.today()
+        # The browser's today, in its time zone: from 23:00 UTC Paris is a day ahead.
+        today = datetime.datetime.now(ZoneInfo(TIMEZONE)).date()
         await expect(a.page.get_by_label("Currency")).to_have_value("EUR")
         await expect(a.page.get_by_label("Issue date")).to_have_value(today.strftime("%d/%m/%Y"))
         stored = (await api_document(server, alice, invoice))["invoice"]

@@ -41,6 +41,7 @@ ARGS = [
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 10_000  # the longest any condition is waited for
 DESKTOP: ViewportSize = {"width": 1440, "height": 900}
+TIMEZONE = "Europe/Paris"  # every tab's: "today" is Paris's, whatever the machine's zone
 
 
 def require_browser() -> None:
@@ -85,7 +86,7 @@ async def new_tab(
     """A fresh context and page. `bypass_csp` lets a test inject a script (tests/web/axe.py)
     past the page's Content-Security-Policy, in that context only."""
     context = await browser.new_context(
-        viewport=viewport, locale=locale, timezone_id="Europe/Paris", bypass_csp=bypass_csp
+        viewport=viewport, locale=locale, timezone_id=TIMEZONE, bypass_csp=bypass_csp
     )
     context.set_default_timeout(TIMEOUT_MS)
     tab = Tab(context, await context.new_page())
