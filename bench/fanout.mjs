@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs'
 import WebSocket from 'ws'
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
-import { StateTracker, Tracker, mixEdit, writeStart } from './fanout_mix.mjs'
+import { StateTracker, Tracker, invoiceLine, mixEdit, writeStart } from './fanout_mix.mjs'
 
 // Each provider's awareness adds a process 'exit' listener; hundreds of clients are intended.
 process.setMaxListeners(0)
@@ -55,20 +55,9 @@ function openClient (url, room, token, name) {
   return client
 }
 
-// Invoice lines as the server's schema wants them (every value a string, a unique id).
+// Each client's own line in the single mix, found again by its id.
 const LINE_IDS = new Map(Array.from({ length: 1000 }, (_, i) => [`bench-line-${i}`, i]))
-
-function benchLine (i) {
-  const line = new Y.Map()
-  line.set('id', `bench-line-${i}`)
-  line.set('description', new Y.Text(FILLER))
-  line.set('quantity', '0')
-  line.set('unit', 'C62')
-  line.set('unit_price', '95.00')
-  line.set('tax_rate', '20')
-  line.set('tax_category', 'S')
-  return line
-}
+const benchLine = (i) => invoiceLine(`bench-line-${i}`, FILLER, '0')
 
 async function waitUntil (check, timeoutMs) {
   const deadline = now() + timeoutMs

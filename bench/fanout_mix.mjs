@@ -22,17 +22,21 @@ const TYPED = ['a', 'e', ' ', 'r', 'o', 'n', 's', 't', '.', '2']
 
 let nextLineId = 0
 
-export function mixLine (description) {
+// An invoice line as the server's schema wants it (every value a string, a unique id).
+export function invoiceLine (id, description, quantity = '1') {
   const line = new Y.Map()
-  line.set('id', `mix-line-${nextLineId++}`) // one process: unique across clients
+  line.set('id', id)
   line.set('description', new Y.Text(description))
-  line.set('quantity', '1')
+  line.set('quantity', quantity)
   line.set('unit', 'C62')
   line.set('unit_price', '95.00')
   line.set('tax_rate', '20')
   line.set('tax_category', 'S')
   return line
 }
+
+// One process drives every client: the counter keeps ids unique across them.
+export const mixLine = (description) => invoiceLine(`mix-line-${nextLineId++}`, description)
 
 // The starting invoice, written by one client before the load.
 export function writeStart (doc) {

@@ -44,24 +44,24 @@ def median_run(runs: Sequence[Result]) -> Result:
     return chosen
 
 
+async def fanout_once(server: Server, load: Load) -> Result:
+    """One fan-out run on a fresh room of `server`."""
+    (room,) = await server.rooms(1)
+    return await loadgen.run(
+        "fanout",
+        server.url,
+        server_pid=server.pid,
+        room=room.name,
+        token=room.token,
+        clients=load.clients,
+        rate=load.rate,
+        duration=load.duration,
+        mix=load.mix,
+    )
+
+
 async def fanout(server: Server, load: Load, *, repeats: int) -> Result:
-    runs = []
-    for _ in range(repeats):
-        (room,) = await server.rooms(1)
-        runs.append(
-            await loadgen.run(
-                "fanout",
-                server.url,
-                server_pid=server.pid,
-                room=room.name,
-                token=room.token,
-                clients=load.clients,
-                rate=load.rate,
-                duration=load.duration,
-                mix=load.mix,
-            )
-        )
-    return median_run(runs)
+    return median_run([await fanout_once(server, load) for _ in range(repeats)])
 
 
 def generator_limited(result: Result) -> bool:

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import loadgen, measures, report  # noqa: E402
+from bench import measures, report  # noqa: E402
+from bench.measures import Load  # noqa: E402
 from bench.run import machine, progress, running  # noqa: E402
 from bench.servers import OursServer, Server, node_server, pycrdt_server  # noqa: E402
 
@@ -86,17 +87,9 @@ async def profile(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     server = OursServer(work / "ours")
     raw = work / "profile.txt"
     async with running(server):
-        (room,) = await server.rooms(1)
-        load = loadgen.run(
-            "fanout",
-            server.url,
-            server_pid=server.pid,
-            room=room.name,
-            token=room.token,
-            clients=args.clients,
-            rate=args.profile,
-            duration=args.seconds + 4,  # the clients join first: sample the load only
-            mix=args.mix,
+        # The clients join first: the sampling covers the load only.
+        load = measures.fanout_once(
+            server, Load(args.clients, args.profile, args.seconds + 4, args.mix)
         )
         sampler = _sample(spy, server.pid, raw, args.seconds)
         result, _ = await asyncio.gather(load, sampler)

@@ -44,7 +44,7 @@ router = APIRouter(tags=["health"])
 )
 async def health(ctx: Ctx) -> Health | JSONResponse:
     persister = ctx.registry.persister
-    reason = persister.degraded or await _storage_problem(ctx)
+    reason = await _storage_problem(ctx)
     report = Health(
         status="ok" if reason is None else "degraded",
         storage="ok" if reason is None else "unavailable",
@@ -60,8 +60,10 @@ async def health(ctx: Ctx) -> Health | JSONResponse:
 
 
 async def _storage_problem(ctx: Ctx) -> str | None:
-    """What the persister cannot see while nobody edits: an unreachable database, a deleted
-    SQLite file."""
+    """Why updates cannot be made durable now: the persister's own failure, or what it cannot
+    see while nobody edits (an unreachable database, a deleted SQLite file)."""
+    if failing := ctx.registry.persister.degraded:
+        return failing
     path = sqlite_path(ctx.settings.database_url)
     if path is not None and not await asyncio.to_thread(path.exists):
         return f"the database file {path} is missing"
@@ -85,11 +87,7 @@ class Ready(BaseModel):
     summary="Whether this process should be sent new connections",
 )
 async def ready(ctx: Ctx) -> Ready | JSONResponse:
-    reason = (
-        "shutting down"
-        if ctx.registry.handing_over
-        else ctx.registry.persister.degraded or await _storage_problem(ctx)
-    )
+    reason = "shutting down" if ctx.registry.handing_over else await _storage_problem(ctx)
     if reason is None:
         return Ready(ready=True, reason=None)
     return JSONResponse(Ready(ready=False, reason=reason).model_dump(), status_code=503)
