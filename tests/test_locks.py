@@ -143,9 +143,9 @@ async def test_leases_expire_and_admins_break_locks() -> None:
     async with registry(MemoryStore()) as rooms:
         room = await rooms.acquire("inv")
         limits = Limits(lock_lease_seconds=0.2)
-        room.locks = LockTable(lease_seconds=0.2, per_owner=4)
+        room.locks.table = LockTable(lease_seconds=0.2, per_owner=4)
         broken: list[tuple[str, str]] = []
-        room.on_lock_broken.append(lambda admin, lock: broken.append((admin.user_id, lock.path)))
+        room.locks.on_broken.append(lambda admin, lock: broken.append((admin.user_id, lock.path)))
         ada, bob = Connection(room, ADA, limits), Connection(room, BOB, limits)
         admin, viewer = Connection(room, ADMIN, limits), Connection(room, VIEWER, limits)
         await joined(room, 4)
@@ -181,7 +181,7 @@ async def test_twenty_clients_racing_for_a_field_exactly_one_wins_each_round() -
                 what=f"round {round_}",
             )
             now = asyncio.get_running_loop().time()
-            holders = {lock.holder.user_id for lock in room.locks.holders(now)}
+            holders = {lock.holder.user_id for lock in room.locks.table.holders(now)}
             assert len(holders) == 1
             winner = connections[[p.user_id for p in people].index(holders.pop())]
             winner.send(encode_notice({"type": "unlock", "path": "lines.l1.unit_price"}))

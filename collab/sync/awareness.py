@@ -126,6 +126,14 @@ class AwarenessView:
             if slot.owner is not None
         ]
 
+    def owned(self) -> list[tuple[AwarenessEntry, Hashable]]:
+        """Everyone present now, with the owner of each entry."""
+        return [
+            (AwarenessEntry(client_id, slot.clock, slot.state), slot.owner)
+            for client_id, slot in self._slots.items()
+            if slot.owner is not None
+        ]
+
     def __len__(self) -> int:
         return sum(1 for slot in self._slots.values() if slot.owner is not None)
 

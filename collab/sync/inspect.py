@@ -23,6 +23,7 @@ from typing import Any
 from pycrdt import Array, Doc, Map, Text
 
 from collab.shape import DocumentShape
+from collab.sync.errors import is_crdt_failure
 from collab.sync.inspect_edits import ChangeKind, EditRecorder, FieldChange, Inspection
 from collab.sync.inspect_rows import RowsInspector
 from collab.sync.integrity import fully_integrated
@@ -109,6 +110,25 @@ class UpdateInspector:
         if len(probe.get(self._shape.header_root, type=Array)):
             return f"the {self._shape.header_noun} was used as another type"
         return None
+
+    def follow(self, update: bytes) -> None:
+        """Keep the shadow in step with an update about to be applied to the live document
+        without a decision of ours (another process accepted it): inspected like any update so
+        the row bookkeeping follows, whatever it finds; anything odd drops the shadow, which
+        the next inspection rebuilds."""
+        if not self._built:
+            return
+        try:
+            inspection = self.inspect(update)
+        except BaseException as exc:
+            if not is_crdt_failure(exc):
+                raise
+            self.reset()
+            return
+        if inspection.pending or inspection.damage is not None:
+            self.reset()
+        else:
+            self.accept()
 
     def accept(self) -> None:
         """The update was applied to the live document too: the shadow is in step again."""

@@ -82,6 +82,18 @@ class LockTable:
             del self._locks[path]
         return bool(gone)
 
+    def owned_by(self, owner: Hashable) -> list[Lock]:
+        return [lock for lock in self._locks.values() if lock.owner == owner]
+
+    def replace_owned(self, owner: Hashable, locks: Iterable[Lock]) -> None:
+        """Make `owner`'s locks exactly `locks` (another process's, as it says they are)."""
+        for path in [p for p, lock in self._locks.items() if lock.owner == owner]:
+            del self._locks[path]
+        for lock in locks:
+            # A path held here too can only come from a partition both sides granted during:
+            # this process's holder keeps it, and Redis settles it at the next renewal.
+            self._locks.setdefault(lock.path, lock)
+
     def remove(self, path: str) -> Lock | None:
         """An admin breaking a lock: remove it whoever holds it."""
         return self._locks.pop(path, None)

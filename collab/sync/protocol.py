@@ -139,6 +139,12 @@ class Reader:
         except UnicodeDecodeError as exc:
             raise ProtocolError("string is not UTF-8") from exc
 
+    def rest(self) -> bytes:
+        """Everything not read yet."""
+        chunk = self._data[self._pos :]
+        self._pos = len(self._data)
+        return chunk
+
     def expect_end(self) -> None:
         if self._pos != len(self._data):
             raise ProtocolError("trailing bytes after message")

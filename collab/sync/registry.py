@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 from types import TracebackType
+from typing import Protocol
 
 from collab.shape import DocumentShape
 from collab.sync.errors import CloseCode, LoadError, ShuttingDown
@@ -32,6 +33,15 @@ _SHUTDOWN_WAIT_SECONDS = 5.0
 
 # Prepares a freshly loaded room (policies, listeners, state) before anyone can join it.
 RoomSetup = Callable[[Room], Awaitable[None]]
+
+
+class Broadcast(Protocol):
+    """The other processes (collab/sync/cluster.py), for what the server says to a document's
+    connections wherever they are."""
+
+    def notice(self, doc_id: str, body: dict[str, object]) -> None: ...
+
+    def frozen(self, doc_id: str, reason: str | None) -> None: ...
 
 
 class RoomRegistry:
@@ -57,6 +67,10 @@ class RoomRegistry:
         self._told_unavailable: set[str] = set()
         # Called with a room whose presence changed (someone came in or left), whichever room.
         self.on_presence: list[Callable[[Room], None]] = []
+        # Called with each room once loaded, and once unloaded (the cluster follows them).
+        self.on_loaded: list[Callable[[Room], None]] = []
+        self.on_unloaded: list[Callable[[Room], None]] = []
+        self.others: Broadcast | None = None  # set when several processes share the storage
         persister.on_change.append(self._storage_changed)
 
     async def __aenter__(self) -> RoomRegistry:
@@ -75,6 +89,10 @@ class RoomRegistry:
         """The writer of this registry's rooms (its pending and quarantined counts, its
         storage state)."""
         return self._persister
+
+    async def last_seq(self, doc_id: str) -> int:
+        """The seq of the document's last durable log entry (flush first to include a room's)."""
+        return await self._store.last_seq(doc_id)
 
     def get(self, doc_id: str) -> Room | None:
         return self._rooms.get(doc_id)
@@ -141,6 +159,8 @@ class RoomRegistry:
         if room.unsnapshotted >= self._limits.compact_after_updates:
             room.write_snapshot()
         self._rooms[doc_id] = room
+        for listener in self.on_loaded:
+            listener(room)
         return room
 
     async def _unload_when_idle(self, room: Room) -> None:
@@ -158,6 +178,8 @@ class RoomRegistry:
             del self._rooms[room.doc_id]
             self._told_unavailable.discard(room.doc_id)
             room.unload_task = None
+            for listener in self.on_unloaded:
+                listener(room)
 
     async def hand_over(self, wait: float = _SHUTDOWN_WAIT_SECONDS) -> int:
         """Before this process stops (a deploy, a scale-down): make every accepted update
@@ -192,6 +214,23 @@ class RoomRegistry:
         # Bounded: with storage down, shutting down must not hang forever (the persister logs
         # what it could not write).
         await self._persister.flush(_SHUTDOWN_WAIT_SECONDS)
+
+    def announce(self, doc_id: str, body: dict[str, object]) -> None:
+        """A server notice (a comment, a workflow change) to every connection of `doc_id`, in
+        this process and the others."""
+        room = self._rooms.get(doc_id)
+        if room is not None:
+            room.notify(body)
+        if self.others is not None:
+            self.others.notice(doc_id, body)
+
+    def freeze(self, doc_id: str, reason: str | None) -> None:
+        """`doc_id` refuses every edit for `reason` (None: editable again), in every process."""
+        room = self._rooms.get(doc_id)
+        if room is not None:
+            room.frozen = reason
+        if self.others is not None:
+            self.others.frozen(doc_id, reason)
 
     def _presence_changed(self, room: Room) -> None:
         for listener in self.on_presence:

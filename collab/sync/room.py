@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from pycrdt import Doc
 
@@ -29,7 +29,6 @@ from collab.sync.errors import (
 )
 from collab.sync.inspect import Inspection, Policy, UpdateInspector
 from collab.sync.limits import Limits
-from collab.sync.locks import Lock, LockTable, Outcome
 from collab.sync.peer import Identity, Peer
 from collab.sync.persister import Persister
 from collab.sync.protocol import (
@@ -49,20 +48,13 @@ from collab.sync.protocol import (
     encode_sync_step2,
     encode_update,
 )
+from collab.sync.room_locks import RoomLocks
 from collab.sync.store import LogEntry, Snapshot
 
 log = logging.getLogger(__name__)
 
 # What a Yjs encoder writes for an update with no structs and no deletions.
 _EMPTY_UPDATE = b"\x00\x00"
-
-
-def _now() -> float:
-    return asyncio.get_running_loop().time()
-
-
-def _lock_refused(path: str, reason: str, held_by: dict[str, str] | None) -> dict[str, object]:
-    return {"type": "lock_refused", "path": path, "reason": reason, "held_by": held_by}
 
 
 def _refusal(reason: str, inspection: Inspection, *, resync: bool) -> dict[str, object]:
@@ -72,6 +64,14 @@ def _refusal(reason: str, inspection: Inspection, *, resync: bool) -> dict[str, 
         "paths": sorted(inspection.paths()),
         "resync": resync,
     }
+
+
+class Relay(Protocol):
+    """The other processes holding the same document (collab/sync/cluster.py)."""
+
+    def update(self, room: Room, update: bytes) -> None: ...
+
+    def awareness(self, room: Room, entries: list[AwarenessEntry]) -> None: ...
 
 
 class Room:
@@ -94,22 +94,27 @@ class Room:
         self.seq = last_seq
         self.unsnapshotted = unsnapshotted
         self.refs = 0  # connections holding the room, including those not yet joined
+        self.version = 0  # counts changes of the live document (whatever their origin)
+        # Set when other processes may hold this document too: what this room accepts and its
+        # connections' presence are sent to them.
+        self.relay: Relay | None = None
         self.unload_task: asyncio.Task[None] | None = None
         self.policies: list[Policy] = []
         # Why every edit is refused (e.g. "only drafts can be edited"), or None when editable.
         self.frozen: str | None = None
         # Called after each accepted change of the live document (e.g. to recompute totals).
         self.listeners: list[Callable[[Room], None]] = []
-        self.locks = LockTable(
-            lease_seconds=limits.lock_lease_seconds, per_owner=limits.locks_per_connection
+        self.locks = RoomLocks(
+            lease_seconds=limits.lock_lease_seconds,
+            per_owner=limits.locks_per_connection,
+            valid_path=shape.valid_path,
+            notify=self.notify,
         )
+        self.locks.doc_id = doc_id
         # Notices every joiner gets at once (e.g. that storage is down), when they return one.
         self.join_notices: list[Callable[[], dict[str, object] | None]] = []
-        # Called when an admin breaks someone's lock (the server records it).
-        self.on_lock_broken: list[Callable[[Identity, Lock], None]] = []
         # Called when someone appears in or leaves the room's presence (not on cursor moves).
         self.on_presence: list[Callable[[Room], None]] = []
-        self._lock_timer: asyncio.TimerHandle | None = None
         self._inspector = UpdateInspector(doc, shape)
         self._persister = persister
         self._limits = limits
@@ -125,7 +130,7 @@ class Room:
         if present:
             peer.send(encode_awareness(encode_awareness_update(present)))
         if len(self.locks):
-            peer.send(encode_notice(self._locks_notice()))
+            peer.send(encode_notice(self.locks.notice()))
         for notice in self.join_notices:
             body = notice()
             if body is not None:
@@ -135,12 +140,11 @@ class Room:
         self.peers.discard(peer)
         if not self.peers:
             self._inspector.reset()  # free the shadow copy while nobody is connected
-        if self.locks.release_owner(peer):
-            self._locks_changed()
+        self.locks.release_owner(peer)
         removed = self.awareness.remove_owner(peer)
         if removed:
-            self._broadcast_awareness(removed)
-            self._presence_changed()
+            self.broadcast_awareness(removed, relay=True)
+            self.presence_changed()
 
     def recover(self) -> None:
         """After an unexpected failure on a peer's input: drop the shadow (it may be half
@@ -152,8 +156,8 @@ class Room:
         for peer in self.peers:
             if peer.identity.user_id == user_id:
                 peer.identity = replace(peer.identity, can_edit=can_edit)
-        if not can_edit and self.locks.release_user(user_id):
-            self._locks_changed()  # a reader cannot keep others out of a field
+        if not can_edit:
+            self.locks.release_user(user_id)
 
     def disconnect(
         self, predicate: Callable[[Identity], bool], code: CloseCode, reason: str
@@ -199,15 +203,15 @@ class Room:
                 peer, [stamp_user(e, user) for e in entries], identity=peer.identity.user_id
             )
             if result.forward:
-                self._broadcast_awareness(result.forward)
+                self.broadcast_awareness(result.forward, relay=True)
                 if len(self.awareness) != present:
-                    self._presence_changed()
+                    self.presence_changed()
             if result.reply:
                 peer.send(encode_awareness(encode_awareness_update(result.reply)))
         elif isinstance(message, QueryAwarenessMessage):
             peer.send(encode_awareness(encode_awareness_update(self.awareness.snapshot())))
         elif isinstance(message, NoticeMessage):
-            self._notice(peer, message.body)
+            self.locks.handle(peer, message.body)
         # Auth messages only travel from server to client; one from a client is ignored.
 
     def _diff(self, state_vector: bytes) -> bytes:
@@ -265,6 +269,20 @@ class Room:
         self._commit(compensation, None, exclude=None)
         peer.send(encode_notice(_refusal(reason, inspection, resync=False)))
 
+    def apply_remote(self, update: bytes) -> None:
+        """Apply an update another process accepted (inspected and logged there) and send it to
+        this room's peers. Raises what pycrdt raises for bytes it cannot apply."""
+        if update == _EMPTY_UPDATE:
+            return
+        self._inspector.follow(update)
+        self.doc.apply_update(update)
+        self.version += 1
+        frame = encode_update(update)
+        for peer in self.peers:
+            peer.send(frame)
+        for listener in self.listeners:
+            listener(self)
+
     def apply_server_change(self, update: bytes, *, user_id: str | None) -> None:
         """Apply a change the server itself made (e.g. restoring a version), built by the
         caller against the live document: not inspected, logged (attributed to `user_id`, who
@@ -280,10 +298,9 @@ class Room:
     def _policy_refusal(self, peer: Peer, inspection: Inspection) -> str | None:
         if self.frozen is not None:
             return self.frozen
-        if len(self.locks):
-            lock = self.locks.blocking(peer.identity, inspection.paths(), _now())
-            if lock is not None:
-                return f"{lock.path} is locked by {lock.holder.name}"
+        lock = self.locks.blocking(peer.identity, inspection.paths())
+        if lock is not None:
+            return f"{lock.path} is locked by {lock.holder.name}"
         for policy in self.policies:
             reason = policy(peer.identity, inspection)
             if reason is not None:
@@ -298,73 +315,17 @@ class Room:
     def _commit(self, update: bytes, user_id: str | None, *, exclude: Peer | None) -> None:
         """Log an update applied to the live document and send it to the other peers."""
         self.seq += 1
+        self.version += 1
         self._persister.append(LogEntry(self.doc_id, self.seq, update, user_id, time.time()))
         frame = encode_update(update)
         for other in self.peers:
             if other is not exclude:
                 other.send(frame)
+        if self.relay is not None:
+            self.relay.update(self, update)
         self.unsnapshotted += 1
         if self.unsnapshotted >= self._limits.compact_after_updates:
             self.write_snapshot()
-
-    # -- locks ----------------------------------------------------------------------------
-
-    def _notice(self, peer: Peer, body: dict[str, object]) -> None:
-        kind, path = body.get("type"), body.get("path")
-        if kind not in ("lock", "unlock", "break_lock"):
-            return  # notices this server does not handle are ignored, as stock clients do
-        if not isinstance(path, str) or not self.shape.valid_path(path):
-            peer.send(encode_notice(_lock_refused(str(path), "not a field or line path", None)))
-            return
-        if kind == "lock":
-            self._lock(peer, path)
-        elif kind == "unlock":
-            if self.locks.release(path, peer.identity):
-                self._locks_changed()
-        elif not peer.identity.can_break_locks:
-            peer.send(encode_notice(_lock_refused(path, "only an admin can break a lock", None)))
-        else:
-            broken = self.locks.remove(path)
-            if broken is not None:
-                for listener in self.on_lock_broken:
-                    listener(peer.identity, broken)
-                self._locks_changed()
-
-    def _lock(self, peer: Peer, path: str) -> None:
-        if not peer.identity.can_edit:
-            peer.send(encode_notice(_lock_refused(path, "read-only access", None)))
-            return
-        attempt = self.locks.acquire(path, peer.identity, peer, _now())
-        if attempt.outcome is Outcome.REFUSED:
-            holder = attempt.lock.holder
-            reason = f"{attempt.lock.path} is locked by {holder.name}"
-            peer.send(encode_notice(_lock_refused(path, reason, holder.presence())))
-            return
-        self._locks_changed()
-
-    def _locks_notice(self) -> dict[str, object]:
-        return {"type": "locks", "locks": self.locks.snapshot(_now())}
-
-    def _locks_changed(self) -> None:
-        """Tell everyone the new lock table and re-arm the expiry timer."""
-        self.notify(self._locks_notice())
-        if self._lock_timer is not None:
-            self._lock_timer.cancel()
-            self._lock_timer = None
-        expiry = self.locks.next_expiry()
-        if expiry is not None:
-            self._lock_timer = asyncio.get_running_loop().call_at(expiry, self._expire_locks)
-
-    def _expire_locks(self) -> None:
-        self._lock_timer = None
-        if self.locks.expire(_now()):
-            self._locks_changed()
-        elif (expiry := self.locks.next_expiry()) is not None:
-            self._lock_timer = asyncio.get_running_loop().call_at(expiry, self._expire_locks)
-
-    def _presence_changed(self) -> None:
-        for listener in self.on_presence:
-            listener(self)
 
     def present_users(self) -> list[dict[str, str]]:
         """The `user` of each presence state as the server stamped it, once per user."""
@@ -376,11 +337,18 @@ class Room:
                 users.setdefault(user["id"], user)
         return list(users.values())
 
-    def _broadcast_awareness(self, entries: list[AwarenessEntry]) -> None:
-        # Sent back to the sender too: the stock client counts it as liveness.
+    def broadcast_awareness(self, entries: list[AwarenessEntry], *, relay: bool) -> None:
+        """Send presence changes to every peer (the sender too: the stock client counts it as
+        liveness), and to the other processes when they are this process's peers'."""
         frame = encode_awareness(encode_awareness_update(entries))
         for peer in self.peers:
             peer.send(frame)
+        if relay and self.relay is not None:
+            self.relay.awareness(self, entries)
+
+    def presence_changed(self) -> None:
+        for listener in self.on_presence:
+            listener(self)
 
     # -- storage --------------------------------------------------------------------------
 

@@ -109,6 +109,11 @@ class UpdateStore(Protocol):
         """
         ...
 
+    async def last_seq(self, doc_id: str) -> int:
+        """The seq of the document's last durable log entry (0 when it has none): with several
+        processes writing one document the store numbers entries, not the room."""
+        ...
+
 
 @runtime_checkable
 class SetsAside(Protocol):
@@ -156,6 +161,9 @@ class MemoryStore:
 
     async def set_aside(self, doc_id: str, seqs: Sequence[int]) -> None:
         self.set_aside_seqs.setdefault(doc_id, set()).update(seqs)
+
+    async def last_seq(self, doc_id: str) -> int:
+        return max((e.seq for e in self.log.get(doc_id, [])), default=0)
 
     async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
         self.writes += 1

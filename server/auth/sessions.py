@@ -118,3 +118,10 @@ async def revoke_all(db: AsyncSession, user_id: str) -> list[str]:
             update(AuthSession).where(AuthSession.id.in_(ids)).values(revoked_at=datetime.now(UTC))
         )
     return ids
+
+
+async def revoked_since(db: AsyncSession, since: datetime) -> list[str]:
+    """Ids of the sessions revoked at or after `since` (their sockets may still be open in a
+    process that missed the news: server/auth/live.py)."""
+    query = select(AuthSession.id).where(AuthSession.revoked_at >= since)
+    return list(await db.scalars(query))

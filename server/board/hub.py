@@ -12,7 +12,7 @@ import asyncio
 import json
 import logging
 from collections import defaultdict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from collab.sync import Room, RoomRegistry
 from server.auth.service import Capability, Role, can
 from server.board import service as board
+from server.board.relay import RemotePresence
+from server.core.bus import Bus
 from server.invoices import service as invoices
 
 log = logging.getLogger(__name__)
@@ -76,6 +78,7 @@ class BoardHub:
         *,
         debounce: float = 0.05,
         queue_limit: int = 512,
+        bus: Bus | None = None,
     ) -> None:
         self._sessions = sessions
         self._registry = registry
@@ -86,6 +89,10 @@ class BoardHub:
         self._timer: asyncio.TimerHandle | None = None
         self._flushing = asyncio.Lock()  # batches go out in order
         self._tasks: set[asyncio.Task[None]] = set()
+        # With several processes, who is in which invoice on the others (docs/board.md).
+        self._remote = (
+            None if bus is None else RemotePresence(bus, registry, changed=self.invoice_changed)
+        )
 
     # -- subscribers ----------------------------------------------------------------------
 
@@ -100,7 +107,9 @@ class BoardHub:
                 del self._subscribers[subscriber.org_id]
 
     async def snapshot(self, org_id: str) -> str:
-        found, _ = await board.cards(self._sessions, self._registry, org_id=org_id)
+        found, _ = await board.cards(
+            self._sessions, self._registry, org_id=org_id, elsewhere=self.present_elsewhere
+        )
         at = datetime.now(UTC).isoformat()
         return await asyncio.to_thread(encode, {"type": "snapshot", "cards": found, "at": at})
 
@@ -130,6 +139,8 @@ class BoardHub:
         self._close(lambda _: True, "server shutting down")
         if self._timer is not None:
             self._timer.cancel()
+        if self._remote is not None:
+            self._remote.close()
 
     # -- changes --------------------------------------------------------------------------
 
@@ -144,7 +155,15 @@ class BoardHub:
 
     def presence_changed(self, room: Room) -> None:
         """A listener of the registry: someone opened or left an invoice."""
+        if self._remote is not None:
+            self._remote.room_changed(room)  # the other processes' boards show them too
         self.invoice_changed(None, room.doc_id)
+
+    def present_elsewhere(
+        self, invoice_ids: Collection[str] | None
+    ) -> Mapping[str, Sequence[Mapping[str, str]]]:
+        """The people in these invoices (all when None) on the other processes."""
+        return {} if self._remote is None else self._remote.users(invoice_ids)
 
     def _start_flush(self) -> None:
         self._timer = None
@@ -169,7 +188,11 @@ class BoardHub:
                 by_org[org_id].add(invoice_id)
         for org_id, ids in by_org.items():
             found, _ = await board.cards(
-                self._sessions, self._registry, org_id=org_id, invoice_ids=ids
+                self._sessions,
+                self._registry,
+                org_id=org_id,
+                invoice_ids=ids,
+                elsewhere=self.present_elsewhere,
             )
             frames = [encode({"type": "card", "card": card}) for card in found]
             shown = {card["id"] for card in found}

@@ -25,10 +25,18 @@ router = APIRouter(tags=["board"], responses=errors(401))
     responses=errors(400, 403, 404),
     summary="The organization's invoices as board cards: stage, priority, people (any member)",
 )
-async def read_board(caller: Caller, ctx: Ctx, query: Annotated[BoardQuery, Query()]) -> Any:
+async def read_board(
+    caller: Caller, ctx: Ctx, query: Annotated[BoardQuery, Query()], request: Request
+) -> Any:
     filters = query.model_dump(exclude={"org"})
+    hub: BoardHub = request.app.state.board_hub
     found = await board.board(
-        ctx.sessions, ctx.registry, user_id=caller.user_id, org_id=query.org, filters=filters
+        ctx.sessions,
+        ctx.registry,
+        user_id=caller.user_id,
+        org_id=query.org,
+        filters=filters,
+        elsewhere=hub.present_elsewhere,
     )
     # Thousands of cards: encoded once off the event loop rather than validated again by the
     # response model, which still describes the answer (the cards are built to it and the

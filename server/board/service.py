@@ -98,21 +98,35 @@ def _weights_text(weights: Weights) -> str:
 # -- cards ------------------------------------------------------------------------------------
 
 
+# The people in each invoice on the other processes, shaped as `Room.present_users()` gives
+# them (server/board/relay.py); given by the hub, so the service holds no bus.
+Elsewhere = Callable[[Collection[str] | None], Mapping[str, Sequence[Mapping[str, str]]]]
+
+
 def present_in(
-    registry: RoomRegistry, invoice_ids: Collection[str] | None = None
+    registry: RoomRegistry,
+    invoice_ids: Collection[str] | None = None,
+    elsewhere: Elsewhere | None = None,
 ) -> dict[str, list[dict[str, str]]]:
-    """The people in each loaded invoice now, from its presence as the server stamped it."""
-    found: dict[str, list[dict[str, str]]] = {}
+    """The people in each invoice now, from its presence as the server stamped it: in the
+    rooms loaded here, then on the other processes (each person once)."""
+    people: dict[str, dict[str, Mapping[str, str]]] = {}
     for room in registry.rooms:
         if invoice_ids is not None and room.doc_id not in invoice_ids:
             continue
-        users = room.present_users()
-        if users:
-            found[room.doc_id] = [
-                {"user_id": u["id"], "name": u.get("name", ""), "colour": u.get("color", "")}
-                for u in users
-            ]
-    return found
+        for user in room.present_users():
+            people.setdefault(room.doc_id, {}).setdefault(user["id"], user)
+    if elsewhere is not None:
+        for invoice_id, users in elsewhere(invoice_ids).items():
+            for remote in users:
+                people.setdefault(invoice_id, {}).setdefault(remote["id"], remote)
+    return {
+        invoice_id: [
+            {"user_id": u["id"], "name": u.get("name", ""), "colour": u.get("color", "")}
+            for u in users.values()
+        ]
+        for invoice_id, users in people.items()
+    }
 
 
 async def cards(
@@ -121,8 +135,10 @@ async def cards(
     *,
     org_id: str,
     invoice_ids: Collection[str] | None = None,
+    elsewhere: Elsewhere | None = None,
 ) -> tuple[list[dict[str, Any]], Weights]:
-    """The organization's cards (or those of `invoice_ids` still on the board) and weights."""
+    """The organization's cards (or those of `invoice_ids` still on the board) and weights;
+    `elsewhere` adds the people in them on the other processes."""
     async with sessions() as db:
         rows = await invoices.board_rows(db, org_id, invoice_ids)
         ids = invoices.board_ids(org_id, invoice_ids)
@@ -145,7 +161,7 @@ async def cards(
         names=names,
         threads=threads,
         exceptions=exceptions,
-        present=present_in(registry, invoice_ids),
+        present=present_in(registry, invoice_ids, elsewhere),
     )
     if len(rows) < 50:  # a delta: cheaper than a thread hop
         return build_cards(rows, facts), weights
@@ -178,11 +194,12 @@ async def board(
     user_id: str,
     org_id: str | None,
     filters: Mapping[str, Any],
+    elsewhere: Elsewhere | None = None,
 ) -> dict[str, Any]:
     """GET /api/board: the caller's organization's cards, filtered and sorted, and weights."""
     async with sessions() as db:
         member = await acting_member(db, user_id, org_id, Capability.INVOICE_READ, "read the board")
-    found, weights = await cards(sessions, registry, org_id=member.org_id)
+    found, weights = await cards(sessions, registry, org_id=member.org_id, elsewhere=elsewhere)
     chosen = select_cards(found, user_id=user_id, **filters)
     return {"cards": chosen, "weights": weights.as_dict()}
 

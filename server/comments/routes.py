@@ -61,10 +61,9 @@ async def _apply(caller: Principal, ctx: AppContext, invoice_id: str, action: Ac
         change = await action(db, found, rows)
         [raw] = await comments.as_json(db, [change.thread], rows)
     thread = Thread.model_validate(raw)
-    room = ctx.registry.get(found.invoice.id)
-    if room is not None:  # the same model serialises the notice and the answer
-        notice = {"type": "comment", "event": change.event.value}
-        room.notify({**notice, "thread": thread.model_dump(mode="json")})
+    # The same model serialises the notice and the answer.
+    notice = {"type": "comment", "event": change.event.value}
+    ctx.registry.announce(found.invoice.id, {**notice, "thread": thread.model_dump(mode="json")})
     await NOTIFIERS.dispatch(change.deliveries)
     return thread
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from functools import partial
 from types import ModuleType
 from typing import Any
@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from collab.invoice.document import INVOICE_SHAPE
 from collab.sync import Persister, RoomRegistry
+from collab.sync.cluster import Cluster
 from server.audit import routes as audit_routes
 from server.auth import members_routes, oidc
 from server.auth import routes as auth_routes
@@ -35,6 +36,7 @@ from server.core import changes, health
 from server.core import frontend as web
 from server.core.api import MAX_BODY_BYTES, exception_handlers, install_openapi
 from server.core.body_limit import BodyLimitMiddleware
+from server.core.bus import Bus
 from server.core.context import AppContext
 from server.core.db import (
     WrongDatabase,
@@ -44,10 +46,12 @@ from server.core.db import (
     file_guard,
     migrate,
     sessions,
+    sqlite_path,
 )
 from server.core.errors import ApiError
 from server.core.headers import SecurityHeadersMiddleware
 from server.core.settings import Settings
+from server.core.shared_locks import SharedLocks
 from server.core.tokens import TokenSigner
 from server.credit_notes import routes as credit_note_routes
 from server.exceptions import routes as exception_routes
@@ -110,16 +114,32 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except WrongDatabase as exc:
             log.critical("refusing to start: %s", exc)
             raise
-        store = SqlUpdateStore(engine, guard=file_guard(settings.database_url))
+        store = SqlUpdateStore(
+            engine,
+            guard=file_guard(settings.database_url),
+            shared=settings.redis_url is not None,  # the log is numbered by the database
+        )
         db_sessions = sessions(engine)
         invoice_rooms = InvoiceRooms(db_sessions)
         async with (
+            AsyncExitStack() as stack,
             platforms.Dispatcher(db_sessions),
             Persister(store) as persister,
             RoomRegistry(
                 store, persister, settings.limits, shape=INVOICE_SHAPE, setup=invoice_rooms.setup
             ) as registry,
         ):
+            # Several processes share the database: Redis carries what each must hear.
+            bus = None
+            if settings.redis_url is not None:
+                if sqlite_path(settings.database_url) is not None:
+                    log.warning("REDIS_URL with SQLite: several processes need PostgreSQL")
+                bus = await stack.enter_async_context(Bus(settings.redis_url))
+                locks = SharedLocks(bus.client, process_id=bus.process_id)
+                cluster = await stack.enter_async_context(Cluster(registry, bus, locks=locks))
+                bus.on_connected.append(cluster.reconcile)
+                bus.on_process_seen.append(cluster.process_seen)
+                bus.on_process_gone.append(cluster.process_gone)
             app.state.ctx = AppContext(
                 settings=settings,
                 engine=engine,
@@ -127,10 +147,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 signer=TokenSigner(settings.secret_key, ttl_seconds=settings.access_token_ttl),
                 store=store,
                 registry=registry,
+                bus=bus,
             )
-            # The live board: told of every invoice change and presence change (docs/board.md).
-            hub = app.state.board_hub = BoardHub(db_sessions, registry)
+            # The live board: told of every invoice change and presence change (docs/board.md),
+            # those of the other processes too when there is a bus.
+            hub = app.state.board_hub = BoardHub(db_sessions, registry, bus=bus)
             changes.register("board", hub.invoice_changed)
+            changes.register("bus", None if bus is None else changes.Relay(bus), relay=True)
             registry.on_presence.append(hub.presence_changed)
             access = settings.access
             app.state.access = Access(
@@ -139,6 +162,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     registry,
                     partial(_invoice_states, db_sessions),
                     remember_seconds=settings.access_token_ttl,
+                    bus=bus,
+                    db_sessions=db_sessions,
                 ),
                 box=SecretBox(settings.secret_key),
                 throttle=Throttle(
@@ -155,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
             hub.close()
             changes.register("board", None)
+            changes.register("bus", None)
         await invoice_rooms.close()
         await exports_service.stop_rendering()
         await engine.dispose()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from collab.sync import RoomRegistry, UpdateStore
+from server.core.bus import Bus
 from server.core.settings import Settings
 from server.core.tokens import TokenSigner
 
@@ -20,3 +21,4 @@ class AppContext:
     signer: TokenSigner
     store: UpdateStore  # the SQL store (server/invoices/store.py) behind collab's port
     registry: RoomRegistry
+    bus: Bus | None = None  # the other processes (REDIS_URL); None: this process is alone

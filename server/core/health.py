@@ -3,7 +3,9 @@ GET /api/ready: whether a load balancer should send it new connections (503 whil
 clients over before stopping, or while storage is unavailable).
 
 Degraded means edits are being refused (docs/reliability.md, storage faults): the persister
-cannot write, the database does not answer, or the SQLite file is gone.
+cannot write, the database does not answer, or the SQLite file is gone (503); or, with several
+processes, that Redis cannot be reached (200: this process keeps serving its own clients, and
+reconciles with the others when Redis is back; docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ class Health(BaseModel):
     quarantined: int  # entries the database refused since start (kept aside, logged)
     set_aside: int  # stored entries a load could not replay since start (kept, logged)
     rooms: int  # invoices open in this process
+    fanout: Literal["ok", "unavailable", "off"]  # reaching the other processes (REDIS_URL)
+    fanout_reason: str | None  # why they cannot be reached: edits here reach them later
+    processes: int  # other processes heard from (REDIS_URL set)
 
 
 router = APIRouter(tags=["health"])
@@ -45,14 +50,19 @@ router = APIRouter(tags=["health"])
 async def health(ctx: Ctx) -> Health | JSONResponse:
     persister = ctx.registry.persister
     reason = await _storage_problem(ctx)
+    bus = ctx.bus
+    fanout = None if bus is None else bus.problem
     report = Health(
-        status="ok" if reason is None else "degraded",
+        status="ok" if reason is None and fanout is None else "degraded",
         storage="ok" if reason is None else "unavailable",
         reason=reason,
         pending_updates=persister.pending,
         quarantined=len(persister.quarantined),
         set_aside=ctx.registry.set_aside,
         rooms=len(ctx.registry.rooms),
+        fanout="off" if bus is None else "ok" if fanout is None else "unavailable",
+        fanout_reason=fanout,
+        processes=0 if bus is None else len(bus.processes),
     )
     if reason is None:
         return report

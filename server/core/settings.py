@@ -26,7 +26,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "", "SQLAlchemy URL; default: SQLite file data/cofacture.db"),
     Setting("DATA_DIR", "data", "where the default SQLite file and generated secret key live"),
     Setting("SECRET_KEY", "", "token signing key; unset: generated once into DATA_DIR"),
-    Setting("REDIS_URL", "", "reserved for multi-process fan-out; unset: one process"),
+    Setting(
+        "REDIS_URL",
+        "",
+        "Redis shared by several processes on one PostgreSQL (docs/deploy.md); unset: one process",
+    ),
     Setting("PORT", "8000", "HTTP port (the Procfile passes it to `serve`)"),
     Setting("ACCESS_TOKEN_TTL", "900", "seconds an access token stays valid"),
     Setting("WS_MAX_FRAME_BYTES", "1048576", "largest WebSocket frame accepted"),

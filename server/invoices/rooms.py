@@ -74,7 +74,7 @@ class InvoiceRooms:
             else f"the invoice is {invoice.status}: only drafts can be edited"
         )
         room.listeners.append(self._changed)
-        room.on_lock_broken.append(partial(self._lock_broken, invoice.org_id, room.doc_id))
+        room.locks.on_broken.append(partial(self._lock_broken, invoice.org_id, room.doc_id))
         self._changed(room)  # heals columns left stale by a crash, off the connection's path
 
     def _changed(self, room: Room) -> None:

@@ -376,8 +376,8 @@ async def write_content(
         update = restore_update(room.doc, target)
         if update is not None:
             room.apply_server_change(update, user_id=user_id)
-        new_seq = room.seq if update is not None else None
         await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=room.doc_id)
+        new_seq = await registry.last_seq(room.doc_id) if update is not None else None
     finally:
         registry.release(room)
     return new_seq

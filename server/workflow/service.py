@@ -131,9 +131,9 @@ async def transition(
             outcome = await _in_room(sessions, registry, store, request, room, table)
     finally:
         registry.release(room)
-    _notify(room, outcome.row)
+    _notify(registry, room.doc_id, outcome.row)
     if outcome.reason is not None:
-        await _announce(sessions, room, outcome.reason)
+        await _announce(sessions, registry, room, outcome.reason)
     if outcome.cancelled is not None:
         _cancelled(registry, outcome.cancelled)
     return outcome.row
@@ -148,19 +148,21 @@ class _Outcome:
 
 def _cancelled(registry: RoomRegistry, original: dict[str, Any]) -> None:
     """Open editors of an invoice a credit note cancelled see it at once."""
-    room = registry.get(original["id"])
-    if room is not None:
-        room.frozen = read_only_reason(State(original["status"]))
-        _notify(room, original)
+    registry.freeze(original["id"], read_only_reason(State(original["status"])))
+    _notify(registry, original["id"], original)
 
 
 async def _announce(
-    sessions: async_sessionmaker[AsyncSession], room: Room, change: comments.Change
+    sessions: async_sessionmaker[AsyncSession],
+    registry: RoomRegistry,
+    room: Room,
+    change: comments.Change,
 ) -> None:
     """The rejection's thread, live to the invoice's open editors and to those it notifies."""
     async with sessions() as db:
         [thread] = await comments.as_json(db, [change.thread], set())
-    room.notify({"type": "comment", "event": change.event.value, "thread": thread})
+    notice: dict[str, object] = {"type": "comment", "event": change.event.value, "thread": thread}
+    registry.announce(room.doc_id, notice)
     await comments.announce(change)
 
 
@@ -196,26 +198,28 @@ async def _in_room(
         document = await invoices.read_document(registry, store, room.doc_id)
         if request.action is Action.ISSUE:
             await check_issue(sessions, request.invoice_id, document)
-        # The room's seq: the last log entry the document we hash has applied (all durable).
-        seq = room.seq
+        # The last log entry, durable like everything the document we hash has applied (the
+        # store numbers entries: with several processes, some may be another's).
+        seq = await store.last_seq(room.doc_id)
         async with sessions.begin() as db:
             outcome = await _carry_out(db, request, document, seq)
     except BaseException:
         room.frozen = previous
         raise
-    room.frozen = read_only_reason(State(outcome.row["status"]))
+    registry.freeze(room.doc_id, read_only_reason(State(outcome.row["status"])))
     return outcome
 
 
-def _notify(room: Room, row: dict[str, Any]) -> None:
-    room.notify(
+def _notify(registry: RoomRegistry, doc_id: str, row: dict[str, Any]) -> None:
+    registry.announce(
+        doc_id,
         {
             "type": "workflow",
             "status": row["status"],
             "number": row["number"],
             "version": row["version"],
-            "read_only": room.frozen,
-        }
+            "read_only": read_only_reason(State(row["status"])),
+        },
     )
 
 

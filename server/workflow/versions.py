@@ -70,7 +70,7 @@ async def name_version(
     try:
         if not await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=room.doc_id):
             raise Conflict("the invoice's last changes are not saved yet; try again")
-        seq = room.seq
+        seq = await registry.last_seq(room.doc_id)
     finally:
         registry.release(room)
     if seq == 0:

@@ -1,0 +1,371 @@
+"""Several processes holding the same documents: what each sends the others, and how they
+converge when messages are lost.
+
+Every process may load any document and accept its own clients' edits (inspected and logged
+there, once). What a room accepts is published on the document's channel and applied by the
+other processes that hold it, without inspection or logging (`Room.apply_remote`); presence
+travels the same way, owned by the sending process so that it goes when that process does.
+
+The transport is at-most-once (Redis pub/sub), so nothing here relies on a message arriving.
+Each process announces its state vector and a digest of its delete set for every loaded room
+when it loads it, after every reconnection and every `reconcile_seconds`; a process that holds
+something the announcer lacks answers with exactly that difference. A lost update therefore
+delays convergence by at most one period, and never prevents it (docs/architecture.md,
+"Several processes").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import IntEnum
+from functools import partial
+from typing import Protocol
+
+from collab.sync.errors import CollabError, is_crdt_failure
+from collab.sync.locks import Lock
+from collab.sync.peer import Identity
+from collab.sync.protocol import (
+    AwarenessEntry,
+    Reader,
+    decode_awareness,
+    encode_awareness_update,
+    write_var_bytes,
+)
+from collab.sync.registry import RoomRegistry
+from collab.sync.room import Room
+from collab.sync.room_locks import LockArbiter
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[str, bytes], None]  # (sending process, payload)
+
+
+class Transport(Protocol):
+    """What the cluster needs of a broker: fire-and-forget publish and channel subscriptions;
+    a process never receives its own messages (server/core/bus.py on Redis)."""
+
+    def publish(self, channel: str, payload: bytes) -> None: ...
+
+    def subscribe(
+        self, channel: str, handler: Handler, ready: Callable[[], None] | None = None
+    ) -> None:
+        """`ready` is called once messages published on `channel` reach `handler`."""
+        ...
+
+    def unsubscribe(self, channel: str) -> None: ...
+
+
+class ClusterLocks(LockArbiter, Protocol):
+    async def forget_process(self, doc_id: str, process_id: str) -> None:
+        """Release every lock a gone process's connections held on `doc_id`."""
+        ...
+
+
+class Kind(IntEnum):
+    UPDATE = 1  # an update to apply
+    SYNC = 2  # "this is my state": answer with what I lack
+    AWARENESS = 3  # presence entries of the sender's connections
+    NOTICE = 4  # a server notice for every connection (a comment, a workflow change)
+    FROZEN = 5  # the document stopped (or started) accepting edits, and why
+    LOCKS = 6  # the locks the sender's connections hold (all of them: it replaces the last)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteProcess:
+    """The owner of presence (and locks) another process's connections hold here."""
+
+    process_id: str
+
+
+# Presence entries one message may carry: a room's presence is bounded by its connections.
+_MAX_AWARENESS_ENTRIES = 1_000
+# A room answers a state it is behind with its own at most this often (no ping-pong).
+_ASK_INTERVAL = 0.5
+# Locks one message may list: a process's connections hold a few each.
+_MAX_LOCKS = 10_000
+_USER = ("id", "name", "color")
+# The first byte of a SYNC: the sender just loaded the room or reconnected.
+_ARRIVED = b"\x01"
+
+
+def decode_state_vector(data: bytes) -> dict[int, int]:
+    """client id -> the number of its items a document holds."""
+    reader = Reader(data)
+    return {reader.var_uint(): reader.var_uint() for _ in range(reader.var_uint())}
+
+
+def delete_set_digest(update_without_structs: bytes) -> bytes:
+    """A digest of the delete set of an update holding no structs (`doc.get_update(doc.
+    get_state())`), independent of the order the encoder wrote the clients in. Two documents
+    with equal state vectors and equal digests hold the same content."""
+    reader = Reader(update_without_structs)
+    if reader.var_uint() != 0:
+        raise ValueError("an update with structs")
+    ranges = []
+    for _ in range(reader.var_uint()):
+        client = reader.var_uint()
+        spans = sorted((reader.var_uint(), reader.var_uint()) for _ in range(reader.var_uint()))
+        ranges.append((client, spans))
+    return hashlib.blake2b(repr(sorted(ranges)).encode(), digest_size=16).digest()
+
+
+class Cluster:
+    def __init__(
+        self,
+        registry: RoomRegistry,
+        transport: Transport,
+        *,
+        locks: ClusterLocks | None = None,
+        reconcile_seconds: float = 5.0,
+    ) -> None:
+        self._registry = registry
+        self._transport = transport
+        self._locks = locks
+        self._background: set[asyncio.Task[None]] = set()
+        self._reconcile = reconcile_seconds
+        self._digests: dict[str, tuple[int, bytes]] = {}  # doc id -> (room version, digest)
+        self._asked: dict[str, float] = {}  # doc id -> loop time of our last SYNC
+        self._holders: dict[str, set[str]] = {}  # doc id -> processes heard on its channel
+        self._task: asyncio.Task[None] | None = None
+        self.sent_updates = 0
+        self.repairs = 0  # differences sent because another process lacked them
+        registry.on_loaded.append(self.attach)
+        registry.on_unloaded.append(self.detach)
+        registry.others = self
+
+    async def __aenter__(self) -> Cluster:
+        self._task = asyncio.create_task(self._periodically(), name="cluster-reconcile")
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    # -- rooms ----------------------------------------------------------------------------
+
+    def attach(self, room: Room) -> None:
+        """A room loaded here: hear its channel, and ask the others for what storage lacked
+        (edits not durable yet when we loaded)."""
+        room.relay = self
+        room.locks.arbiter = self._locks
+        room.locks.on_changed.append(partial(self._share_locks, room))
+        self._transport.subscribe(
+            _channel(room.doc_id), self._handler(room.doc_id), partial(self._ready, room)
+        )
+
+    def _ready(self, room: Room) -> None:
+        if self._registry.get(room.doc_id) is room:
+            self._announce(room, arrived=True)
+
+    def detach(self, room: Room) -> None:
+        room.relay = None
+        room.locks.arbiter = None
+        self._transport.unsubscribe(_channel(room.doc_id))
+        for table in (self._digests, self._asked, self._holders):
+            table.pop(room.doc_id, None)
+
+    # -- what a room sends (Room.relay) -------------------------------------------------------
+
+    def update(self, room: Room, update: bytes) -> None:
+        self.sent_updates += 1
+        self._send(room.doc_id, Kind.UPDATE, update)
+
+    def awareness(self, room: Room, entries: list[AwarenessEntry]) -> None:
+        self._send(room.doc_id, Kind.AWARENESS, encode_awareness_update(entries))
+
+    # -- what the server sends ----------------------------------------------------------------
+
+    def notice(self, doc_id: str, body: dict[str, object]) -> None:
+        """A notice for every connection of `doc_id` on the other processes."""
+        self._send(doc_id, Kind.NOTICE, json.dumps(body, separators=(",", ":")).encode())
+
+    def frozen(self, doc_id: str, reason: str | None) -> None:
+        """`doc_id` stopped accepting edits (`reason`) or accepts them again (None)."""
+        self._send(doc_id, Kind.FROZEN, json.dumps(reason).encode())
+
+    # -- the other processes ----------------------------------------------------------------
+
+    def reconcile(self, *, arrived: bool = True) -> None:
+        """Announce every loaded room's state: after a reconnection (`arrived`), to repair
+        whatever was lost, presence included; periodically, in case a message was lost."""
+        for room in self._registry.rooms:
+            self._announce(room, arrived=arrived)
+
+    def process_seen(self, process_id: str) -> None:
+        """A process (re)appeared: send it our connections' presence at once, rather than at
+        their next renewal."""
+        for room in self._registry.rooms:
+            self._share_own(room)
+
+    def process_gone(self, process_id: str) -> None:
+        """A process died or lost us: its connections' presence leaves every room here, and
+        each room it shared is snapshotted, so that what it accepted but may not have written
+        is durable through us."""
+        owner = RemoteProcess(process_id)
+        for room in self._registry.rooms:
+            removed = room.awareness.remove_owner(owner)
+            if removed:
+                room.broadcast_awareness(removed, relay=False)
+                room.presence_changed()
+            room.locks.release_owner(owner)
+            if self._locks is not None:
+                task = asyncio.create_task(self._forget(self._locks, room.doc_id, process_id))
+                self._background.add(task)
+                task.add_done_callback(self._background.discard)
+            holders = self._holders.get(room.doc_id, set())
+            if process_id in holders:
+                holders.discard(process_id)  # heard again: it gets our presence again
+                room.write_snapshot()
+
+    # -- internals ------------------------------------------------------------------------
+
+    async def _forget(self, locks: ClusterLocks, doc_id: str, process_id: str) -> None:
+        try:
+            await locks.forget_process(doc_id, process_id)
+        except Exception as exc:  # their leases end them anyway
+            log.warning("releasing the locks of gone process %s failed: %r", process_id, exc)
+
+    def _share_locks(self, room: Room) -> None:
+        now = asyncio.get_running_loop().time()
+        mine = [
+            {
+                "path": lock.path,
+                "user": lock.holder.presence(),
+                "expires_in": round(lock.expires_at - now, 3),
+            }
+            for lock in room.locks.table.holders(now)
+            if not isinstance(lock.owner, RemoteProcess)
+        ]
+        self._send(room.doc_id, Kind.LOCKS, json.dumps(mine, separators=(",", ":")).encode())
+
+    def _mirror_locks(self, room: Room, origin: str, body: bytes) -> None:
+        listed = json.loads(body)
+        if not isinstance(listed, list) or len(listed) > _MAX_LOCKS:
+            raise ValueError("a lock list")
+        now = asyncio.get_running_loop().time()
+        owner = RemoteProcess(origin)
+        locks = []
+        for item in listed:
+            if not isinstance(item, dict):
+                raise ValueError("a lock")
+            path, user = item.get("path"), item.get("user")
+            expires_in = item.get("expires_in")
+            if not (isinstance(path, str) and room.shape.valid_path(path)):
+                raise ValueError("a lock path")
+            if not (isinstance(user, dict) and all(isinstance(user.get(k), str) for k in _USER)):
+                raise ValueError("a lock holder")
+            if not isinstance(expires_in, int | float) or not 0 < expires_in <= room.locks.lease:
+                raise ValueError("a lock lease")
+            holder = Identity(user["id"], user["name"], can_edit=True, color=user["color"])
+            locks.append(Lock(path, holder, owner, now + expires_in))
+        room.locks.table.replace_owned(owner, locks)
+        room.locks.changed(shared=False)
+
+    def _share_own(self, room: Room) -> None:
+        """Send this process's connections' presence and locks (to a process that lacks them)."""
+        owned = room.awareness.owned()
+        mine = [entry for entry, owner in owned if not isinstance(owner, RemoteProcess)]
+        if mine:
+            self.awareness(room, mine)
+        if any(
+            not isinstance(lock.owner, RemoteProcess)
+            for lock in room.locks.table.holders(asyncio.get_running_loop().time())
+        ):
+            self._share_locks(room)
+
+    def _send(self, doc_id: str, kind: Kind, payload: bytes) -> None:
+        self._transport.publish(_channel(doc_id), bytes((kind,)) + payload)
+
+    def _handler(self, doc_id: str) -> Handler:
+        def handle(origin: str, payload: bytes) -> None:
+            room = self._registry.get(doc_id)
+            if room is None or not payload:
+                return
+            self._holders.setdefault(doc_id, set()).add(origin)
+            try:
+                self._receive(room, origin, Kind(payload[0]), payload[1:])
+            except (CollabError, ValueError, IndexError, TypeError, KeyError) as exc:
+                log.error("a message from process %s on %s is malformed: %s", origin, doc_id, exc)
+            except BaseException as exc:
+                if not is_crdt_failure(exc):
+                    raise
+                log.error(
+                    "an update from process %s on %s cannot be applied: %r", origin, doc_id, exc
+                )
+
+        return handle
+
+    def _receive(self, room: Room, origin: str, kind: Kind, body: bytes) -> None:
+        if kind is Kind.UPDATE:
+            room.apply_remote(body)
+        elif kind is Kind.SYNC:
+            if body[:1] == _ARRIVED:
+                self._share_own(room)  # it has not seen our connections' presence
+            self._answer(room, body[1:])
+        elif kind is Kind.AWARENESS:
+            entries = decode_awareness(body, max_entries=_MAX_AWARENESS_ENTRIES)
+            present = len(room.awareness)
+            result = room.awareness.apply(RemoteProcess(origin), entries)
+            if result.forward:
+                room.broadcast_awareness(result.forward, relay=False)
+                if len(room.awareness) != present:
+                    room.presence_changed()
+        elif kind is Kind.NOTICE:
+            notice = json.loads(body)
+            if isinstance(notice, dict):
+                room.notify(notice)
+        elif kind is Kind.LOCKS:
+            self._mirror_locks(room, origin, body)
+        elif kind is Kind.FROZEN:
+            reason = json.loads(body)
+            room.frozen = reason if isinstance(reason, str) else None
+
+    def _announce(self, room: Room, *, arrived: bool = False) -> None:
+        """Say what `room` holds; `arrived`: we just loaded it or reconnected, and lack the
+        others' presence too."""
+        self._asked[room.doc_id] = asyncio.get_running_loop().time()
+        out = bytearray(_ARRIVED if arrived else b"\x00")
+        write_var_bytes(out, room.doc.get_state())
+        out += self._digest(room)
+        self._send(room.doc_id, Kind.SYNC, bytes(out))
+
+    def _answer(self, room: Room, body: bytes) -> None:
+        reader = Reader(body)
+        their_state = reader.var_bytes()
+        their_digest = reader.rest()
+        theirs = decode_state_vector(their_state)
+        ours = decode_state_vector(room.doc.get_state())
+        same_deletes = their_digest == self._digest(room)
+        if not same_deletes or any(clock > theirs.get(c, 0) for c, clock in ours.items()):
+            self.repairs += 1
+            self._send(room.doc_id, Kind.UPDATE, room.doc.get_update(their_state))
+        behind = any(clock > ours.get(c, 0) for c, clock in theirs.items())
+        now = asyncio.get_running_loop().time()
+        if (behind or not same_deletes) and now - self._asked.get(room.doc_id, 0) > _ASK_INTERVAL:
+            self._announce(room)
+
+    def _digest(self, room: Room) -> bytes:
+        cached = self._digests.get(room.doc_id)
+        if cached is not None and cached[0] == room.version:
+            return cached[1]
+        digest = delete_set_digest(room.doc.get_update(room.doc.get_state()))
+        self._digests[room.doc_id] = (room.version, digest)
+        return digest
+
+    async def _periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self._reconcile)
+            try:
+                self.reconcile(arrived=False)
+            except Exception:
+                log.exception("reconciling the loaded rooms failed")
+
+
+def _channel(doc_id: str) -> str:
+    return f"doc:{doc_id}"
