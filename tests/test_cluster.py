@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map
 
 from collab.sync import Identity, Limits, MemoryStore, RoomRegistry
@@ -206,3 +208,23 @@ def test_state_vectors_and_delete_sets_decode_as_yjs_encodes_them() -> None:
     second = bytes([0, 2, 9, 2, 1, 1, 4, 1, 5, 1, 0, 2])
     assert delete_set_digest(first) == delete_set_digest(second)
     assert delete_set_digest(first) != delete_set_digest(bytes([0, 1, 5, 1, 0, 2]))
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(payload=st.binary(max_size=200), kind=st.integers(min_value=0, max_value=9))
+async def test_whatever_another_process_sends_never_breaks_a_room(
+    payload: bytes, kind: int
+) -> None:
+    # Processes trust each other, but a bug or a version skew must cost one message, not a room.
+    async with registry(MemoryStore()) as rooms:
+        room = await rooms.acquire("inv")
+        transport = Link().end("p0")
+        cluster = Cluster(rooms, transport)
+        cluster.attach(room)
+        handler = transport.link.handlers["p0"]["doc:inv"]
+        handler("p1", bytes([kind]) + payload)
+        room.doc.get("invoice", type=Map)["buyer_reference"] = "still works"
+        assert room.doc.get("invoice", type=Map)["buyer_reference"] == "still works"
+        cluster.detach(room)
