@@ -176,7 +176,15 @@ async def _numbered(
 
 
 async def _complete(conn: AsyncConnection, snapshot: Snapshot) -> Snapshot:
-    """The snapshot with every committed, uncompacted entry of its invoice taken in."""
+    """The snapshot with everything stored of its invoice taken in: the snapshot it replaces
+    (another process's, covering entries this process may not have received yet) and every
+    committed, uncompacted entry."""
+    previous = await conn.scalar(
+        select(InvoiceSnapshot.data)
+        .where(InvoiceSnapshot.invoice_id == snapshot.doc_id)
+        .order_by(InvoiceSnapshot.seq.desc())
+        .limit(1)
+    )
     rows = await conn.execute(
         select(InvoiceUpdate.data).where(
             InvoiceUpdate.invoice_id == snapshot.doc_id,
@@ -185,13 +193,15 @@ async def _complete(conn: AsyncConnection, snapshot: Snapshot) -> Snapshot:
         )
     )
     updates = [row.data for row in rows]
-    data = await asyncio.to_thread(_merged, snapshot.data, updates)
+    data = await asyncio.to_thread(_merged, snapshot.data, previous, updates)
     return replace(snapshot, data=data)
 
 
-def _merged(snapshot: bytes, updates: list[bytes]) -> bytes:
+def _merged(snapshot: bytes, previous: bytes | None, updates: list[bytes]) -> bytes:
     doc: Doc[Any] = Doc()
     doc.apply_update(snapshot)
+    if previous is not None:
+        doc.apply_update(previous)  # a stored snapshot that fails is not degradable: raise
     for entry in updates:
         try:
             doc.apply_update(entry)
