@@ -86,6 +86,9 @@ class RemoteProcess:
 _MAX_AWARENESS_ENTRIES = 1_000
 # A room answers a state it is behind with its own at most this often (no ping-pong).
 _ASK_INTERVAL = 0.5
+# A process not heard on a document's channel for this many reconciliation periods no longer
+# holds it (it announces itself every period while it does).
+_HOLDER_SILENCE = 2.5
 # Locks one message may list: a process's connections hold a few each.
 _MAX_LOCKS = 10_000
 _USER = ("id", "name", "color")
@@ -130,7 +133,8 @@ class Cluster:
         self._reconcile = reconcile_seconds
         self._digests: dict[str, tuple[int, bytes]] = {}  # doc id -> (room version, digest)
         self._asked: dict[str, float] = {}  # doc id -> loop time of our last SYNC
-        self._holders: dict[str, set[str]] = {}  # doc id -> processes heard on its channel
+        # doc id -> the processes heard on its channel -> loop time they were last heard
+        self._holders: dict[str, dict[str, float]] = {}
         self._task: asyncio.Task[None] | None = None
         self.sent_updates = 0
         self.repairs = 0  # differences sent because another process lacked them
@@ -173,11 +177,24 @@ class Cluster:
     # -- what a room sends (Room.relay) -------------------------------------------------------
 
     def update(self, room: Room, update: bytes) -> None:
-        self.sent_updates += 1
-        self._send(room.doc_id, Kind.UPDATE, update)
+        if self._shared(room.doc_id):
+            self.sent_updates += 1
+            self._send(room.doc_id, Kind.UPDATE, update)
 
     def awareness(self, room: Room, entries: list[AwarenessEntry]) -> None:
-        self._send(room.doc_id, Kind.AWARENESS, encode_awareness_update(entries))
+        if self._shared(room.doc_id):
+            self._send(room.doc_id, Kind.AWARENESS, encode_awareness_update(entries))
+
+    def _shared(self, doc_id: str) -> bool:
+        """Whether another process was heard on the document's channel lately. One that loads
+        it announces itself once subscribed, and our answer to that brings it everything it
+        lacks, so nothing needs publishing before: a document held by one process (one
+        editor, or one process in all) costs no Redis traffic beyond its announcements."""
+        heard = self._holders.get(doc_id)
+        if not heard:
+            return False
+        recent = asyncio.get_running_loop().time() - _HOLDER_SILENCE * self._reconcile
+        return any(at >= recent for at in heard.values())
 
     # -- what the server sends ----------------------------------------------------------------
 
@@ -218,9 +235,8 @@ class Cluster:
                 task = asyncio.create_task(self._forget(self._locks, room.doc_id, process_id))
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
-            holders = self._holders.get(room.doc_id, set())
-            if process_id in holders:
-                holders.discard(process_id)  # heard again: it gets our presence again
+            holders = self._holders.get(room.doc_id, {})
+            if holders.pop(process_id, None) is not None:
                 room.write_snapshot()
 
     # -- internals ------------------------------------------------------------------------
@@ -287,7 +303,8 @@ class Cluster:
             room = self._registry.get(doc_id)
             if room is None or not payload:
                 return
-            self._holders.setdefault(doc_id, set()).add(origin)
+            now = asyncio.get_running_loop().time()
+            self._holders.setdefault(doc_id, {})[origin] = now
             try:
                 self._receive(room, origin, Kind(payload[0]), payload[1:])
             except (CollabError, ValueError, IndexError, TypeError, KeyError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -176,6 +177,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 oidc=oidc.client(access),
             )
             app.state.access.live.sockets.append(hub)
+            # Everything loaded so far (the libraries, the app, the XSLT and XSD caches) lives
+            # as long as the process: out of the collector's sight, a full collection no longer
+            # walks it. Without this, full collections paused the loop for 100-180 ms under
+            # load and set the p99 fan-out (docs/benchmarks.md, "Several processes").
+            gc.collect()
+            gc.freeze()
             log.info("Cofacture ready on %s", engine.url.render_as_string(hide_password=True))
             yield
             hub.close()
