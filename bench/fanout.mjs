@@ -2,11 +2,16 @@
 //
 //   node bench/fanout.mjs fanout --url ws://127.0.0.1:P/ws/invoices --room ID [--token T]
 //        [--clients 10] [--rate 100] [--duration 5] [--grace 3] [--mix single|realistic]
+//        [--place client|room] [--slowest N]
 //   node bench/fanout.mjs join   --url ... --room ID [--token T] [--clients 50] [--late 10]
 //   node bench/fanout.mjs cold   --url ... --rooms ID1,ID2 [--token T]
 //   node bench/fanout.mjs hold   --url ... --rooms-file rooms.json [--token T]
 //
 // Progress events and the result are JSON lines on stdout; the last line is the result.
+// `fanout` accepts several servers and rooms, comma-separated (issue 15): `--url A,B` puts
+// client i of each room on URL i mod n (`--place room`: every client of room r on URL r mod n);
+// `--room R1,R2` opens `--clients` clients in each room. `--rate` is always the aggregate: that
+// many updates per second in all, each by one client drawn at random among all of them.
 // All clients share one clock, so "time until every other client has the change" is measured
 // directly. The generator reports its own CPU and event-loop lag: on a small machine it can be
 // the bottleneck, and a result it could not drive must be reported as such.
@@ -49,7 +54,7 @@ function openClient (url, room, token, name) {
     disableBc: true
   })
   provider.awareness.setLocalStateField('user', { name })
-  const client = { doc, provider, lines: doc.getArray('lines'), syncedAt: null, disconnects: 0 }
+  const client = { doc, provider, url, lines: doc.getArray('lines'), syncedAt: null, disconnects: 0 }
   provider.on('sync', (synced) => { if (synced && client.syncedAt === null) client.syncedAt = now() })
   provider.on('status', ({ status }) => { if (status === 'disconnected') client.disconnects++ })
   return client
@@ -92,23 +97,43 @@ async function fanout (opts) {
   const graceMs = Number(opts.grace ?? 3) * 1000
   const mix = opts.mix ?? 'single'
   if (!['single', 'realistic'].includes(mix)) throw new Error(`unknown --mix ${mix}`)
-  const clients = await openOneByOne(opts, k)
-  const count = clients.filter((c) => c.syncedAt !== null).length
-  if (count < k) {
-    destroyAll(clients)
-    return { ok: false, error: `only ${count} of ${k} clients synced` }
+  const urls = opts.url.split(',')
+  const rooms = opts.room.split(',')
+  const place = opts.place ?? 'client'
+  if (!['client', 'room'].includes(place)) throw new Error(`unknown --place ${place}`)
+  const groups = [] // one array of clients per room
+  for (const [r, room] of rooms.entries()) {
+    const urlOf = (i) => urls[(place === 'room' ? r : i) % urls.length]
+    const clients = await openOneByOne({ ...opts, room }, k, urlOf)
+    groups.push(clients)
+    const count = clients.filter((c) => c.syncedAt !== null).length
+    if (count < k) {
+      groups.forEach(destroyAll)
+      return { ok: false, error: `only ${count} of ${k} clients synced${rooms.length > 1 ? ` in room ${r}` : ''}` }
+    }
   }
-  const prepared = await (mix === 'single' ? prepareSingle : prepareRealistic)(clients)
-  if (prepared.error) {
-    destroyAll(clients)
-    return { ok: false, error: prepared.error }
+  const all = groups.flat()
+  const prepared = []
+  for (const clients of groups) {
+    const one = await (mix === 'single' ? prepareSingle : prepareRealistic)(clients)
+    if (one.error) {
+      groups.forEach(destroyAll)
+      return { ok: false, error: one.error }
+    }
+    prepared.push(one)
   }
-  const { tracker, edit } = prepared
+  const trackers = prepared.map((p) => p.tracker)
+  const receipts = urls.length > 1 ? trackReceipts(trackers, groups) : null
+  // Client g of `all` is client g mod k of room floor(g / k).
+  const edit = (g) => prepared[Math.floor(g / k)].edit(g % k)
+  const slowest = opts.slowest ? trackSlowest(trackers, Number(opts.slowest)) : null
   await sleep(500) // let the join traffic (sync, presence) settle
-  const disconnectsBefore = clients.reduce((a, c) => a + c.disconnects, 0)
-  const result = await drive(clients, edit, rate, durationMs)
-  await waitUntil(() => tracker.lost() === 0, graceMs)
-  const sorted = tracker.latencies.slice().sort((a, b) => a - b)
+  const disconnectsBefore = all.reduce((a, c) => a + c.disconnects, 0)
+  slowest?.start()
+  const result = await drive(all, edit, rate, durationMs)
+  const lost = () => trackers.reduce((a, t) => a + t.lost(), 0)
+  await waitUntil(() => lost() === 0, graceMs)
+  const sorted = trackers.flatMap((t) => t.latencies).sort((a, b) => a - b)
   const out = {
     ok: true,
     mode: 'fanout',
@@ -116,18 +141,53 @@ async function fanout (opts) {
     clients: k,
     target_rate: rate,
     ...result,
-    updates: tracker.sentAt.length,
-    lost: tracker.lost(),
+    updates: trackers.reduce((a, t) => a + t.sentAt.length, 0),
+    lost: lost(),
     p50_ms: percentile(sorted, 50),
     p95_ms: percentile(sorted, 95),
     p99_ms: percentile(sorted, 99),
     max_ms: percentile(sorted, 100),
-    disconnects: clients.reduce((a, c) => a + c.disconnects, 0) - disconnectsBefore,
-    extensions: negotiatedExtensions(clients)
+    disconnects: all.reduce((a, c) => a + c.disconnects, 0) - disconnectsBefore,
+    extensions: negotiatedExtensions(all)
   }
-  if (mix === 'realistic') out.lines_at_end = clients[0].lines.length
-  destroyAll(clients)
+  if (mix === 'realistic') out.lines_at_end = groups[0][0].lines.length
+  if (rooms.length > 1) out.rooms = rooms.length
+  if (urls.length > 1) Object.assign(out, { servers: urls.length, place, receipts: receipts.summary() })
+  if (slowest) out.slowest = slowest.list()
+  groups.forEach(destroyAll)
   return out
+}
+
+// --slowest N: the N slowest updates, each with when it was sent (ms after the load started)
+// and its room, to tell a stall (many updates at one moment) from scattered slowness.
+function trackSlowest (trackers, n) {
+  const found = []
+  let t0 = 0
+  trackers.forEach((tracker, room) => {
+    tracker.onDone = (g, ms) => found.push({ at_ms: tracker.sentAt[g] - t0, ms, room })
+  })
+  const round = (x) => Math.round(x * 10) / 10
+  return {
+    start: () => { t0 = now() },
+    list: () => found.sort((a, b) => b.ms - a.ms).slice(0, n)
+      .map(({ at_ms: at, ms, room }) => ({ at_ms: round(at), ms: round(ms), room }))
+  }
+}
+
+// With several servers: each receipt (one receiver having one update) timed apart, by whether
+// the receiver is connected to the sender's server or to another one (the cross-process hop).
+function trackReceipts (trackers, groups) {
+  const same = []
+  const other = []
+  trackers.forEach((tracker, r) => {
+    const url = groups[r].map((c) => c.url)
+    tracker.onReceipt = (receiver, sender, ms) => (url[receiver] === url[sender] ? same : other).push(ms)
+  })
+  const summary = (list) => {
+    const sorted = list.sort((a, b) => a - b)
+    return { count: sorted.length, p50_ms: percentile(sorted, 50), p95_ms: percentile(sorted, 95), p99_ms: percentile(sorted, 99) }
+  }
+  return { summary: () => ({ same_server: summary(same), other_server: summary(other) }) }
 }
 
 // --mix single: every client bumps the quantity of its own line (one key per sender).
@@ -176,10 +236,10 @@ async function prepareRealistic (clients) {
 
 // Joins one at a time, each waiting for the previous one's sync: simultaneous joins are the
 // `join` mode's subject, and a server that loses some of them would otherwise fail every load.
-async function openOneByOne (opts, k) {
+async function openOneByOne (opts, k, urlOf = () => opts.url) {
   const clients = []
   for (let i = 0; i < k; i++) {
-    const c = openClient(opts.url, opts.room, opts.token, `c${i}`)
+    const c = openClient(urlOf(i), opts.room, opts.token, `c${i}`)
     clients.push(c)
     if (!await waitUntil(() => c.syncedAt !== null, SYNC_TIMEOUT_MS)) break
   }

@@ -95,6 +95,8 @@ export class Tracker {
     this.latencies = []
     this.bySender = Array.from({ length: k }, () => []) // sender's n-th update -> global seq
     this.seen = new Int32Array(k * k).fill(-1) // [receiver * k + sender] -> last n seen
+    this.onReceipt = null // (receiver, sender, ms): each receiver's own receipt, when set
+    this.onDone = null // (g, ms): update g reached every other client, when set
   }
 
   sent (sender) {
@@ -113,12 +115,18 @@ export class Tracker {
     for (let m = this.seen[slot] + 1; m <= n; m++) {
       const g = this.bySender[sender][m]
       if (g === undefined) break
-      if (--this.remaining[g] === 0) this.latencies.push(t - this.sentAt[g])
+      this.onReceipt?.(receiver, sender, t - this.sentAt[g])
+      if (--this.remaining[g] === 0) this.done(g, t)
     }
     if (n > this.seen[slot]) this.seen[slot] = n
   }
 
   lost () { return this.remaining.filter((r) => r > 0).length }
+
+  done (g, t) {
+    this.latencies.push(t - this.sentAt[g])
+    this.onDone?.(g, t - this.sentAt[g])
+  }
 }
 
 // --mix realistic: an update is identified by its sender's state after the transaction; a
@@ -135,6 +143,8 @@ export class StateTracker {
     this.latencies = []
     this.bySender = Array.from({ length: this.k }, () => []) // [{ clock, item, g }] in order
     this.next = new Int32Array(this.k * this.k) // [receiver * k + sender] -> first not seen
+    this.onReceipt = null // (receiver, sender, ms): each receiver's own receipt, when set
+    this.onDone = null // (g, ms): update g reached every other client, when set
     this.docs.forEach((doc, receiver) => doc.on('update', () => this.check(receiver)))
   }
 
@@ -162,13 +172,19 @@ export class StateTracker {
       for (; i < list.length; i++) {
         const { clock, item, g } = list[i]
         if (state < clock || (item !== null && !deletedAt(store, item))) break
-        if (--this.remaining[g] === 0) this.latencies.push(t - this.sentAt[g])
+        this.onReceipt?.(receiver, sender, t - this.sentAt[g])
+        if (--this.remaining[g] === 0) this.done(g, t)
       }
       this.next[slot] = i
     }
   }
 
   lost () { return this.remaining.filter((r) => r > 0).length }
+
+  done (g, t) {
+    this.latencies.push(t - this.sentAt[g])
+    this.onDone?.(g, t - this.sentAt[g])
+  }
 }
 
 function deletedAt (store, id) {

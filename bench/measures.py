@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,7 +88,24 @@ async def ramp(
     first: Result | None = None,
     mix: str = "single",
 ) -> Result:
-    """Raise the rate until p95 reaches the limit or the generator cannot keep up.
+    """Raise the rate until p95 reaches the limit or the generator cannot keep up (`ramp_by`
+    with one fan-out run on a fresh room of `server` per step)."""
+
+    async def step(rate: int) -> Result:
+        return await fanout(server, Load(clients, rate, duration, mix), repeats=1)
+
+    return await ramp_by(step, rates, confirm=confirm, first=first)
+
+
+async def ramp_by(
+    step: Callable[[int], Awaitable[Result]],
+    rates: Sequence[int],
+    *,
+    confirm: int,
+    first: Result | None = None,
+) -> Result:
+    """Run `step(rate)` for each rate until p95 reaches the limit or the generator cannot keep
+    up.
 
     A failing step is re-run `confirm` more times and judged on the median, so one noisy run
     on a shared machine does not end the ramp. `first` reuses an existing run of rates[0].
@@ -100,10 +117,9 @@ async def ramp(
         if first is not None and rate == first.get("target_rate"):
             result = first
         else:
-            load = Load(clients, rate, duration, mix)
-            result = await fanout(server, load, repeats=1)
+            result = await step(rate)
             if not sustained(result) and not generator_limited(result) and confirm:
-                more = [await fanout(server, load, repeats=1) for _ in range(confirm)]
+                more = [await step(rate) for _ in range(confirm)]
                 result = median_run([result, *more])
         steps.append(_step_summary(result))
         if generator_limited(result):
@@ -133,6 +149,11 @@ def _step_summary(result: Result) -> Result:
         "lost",
         "disconnects",
         "server_cpu_pct",
+        "cpu_pct",  # bench/cluster_load.py: by process, and what it stored
+        "log_rows",
+        "log_rows_expected",
+        "quarantined",
+        "machine_cpu_pct",
         "generator_cpu_pct",
         "loop_lag_p99_ms",
         "ok",

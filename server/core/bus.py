@@ -69,6 +69,7 @@ class Bus:
         self._peers: dict[str, float] = {}  # other processes: their id -> last hello (monotonic)
         self._problem: str | None = "connecting to Redis"  # the subscriber's connection
         self._publish_problem: str | None = None  # the last publish failed, and why
+        self._connected_once = False
         self.published = 0
         self.received = 0
         self.dropped = 0  # messages not sent (Redis down, queue full): reconciliation repairs
@@ -154,11 +155,13 @@ class Bus:
     def _set_problem(self, problem: str | None) -> None:
         if problem == self._problem:
             return
-        if problem is None:
+        if problem is None and self._connected_once:
             log.warning(
                 "Redis reachable again (%s): reconciling with the other processes",
                 self._url_for_log(),
             )
+        elif problem is None:
+            log.info("connected to Redis (%s) as process %s", self._url_for_log(), self.process_id)
         else:
             log.error(
                 "REDIS UNREACHABLE (%s): %s; serving this process's clients alone",
@@ -166,6 +169,7 @@ class Bus:
                 problem,
             )
         self._problem = problem
+        self._connected_once = self._connected_once or problem is None
 
     def _url_for_log(self) -> str:
         return self._url.split("@")[-1]
