@@ -277,6 +277,40 @@ async def test_a_sign_out_lost_while_redis_is_down_closes_the_socket_when_it_is_
             assert await wait_closed(ws, timeout=15.0) == 1008
 
 
+async def test_role_changes_lost_while_redis_is_down_apply_when_it_is_back(
+    tmp_path: Path,
+) -> None:
+    async with (
+        redis_server(tmp_path / "redis") as redis,
+        several_processes(tmp_path, 2, redis=redis) as procs,
+    ):
+        await _hear_each_other(procs)
+        invoice_id = await procs.new_invoice()
+        member = f"/api/orgs/{procs.org_id}/members/"
+        async with (
+            procs.api(0, "adam") as http,
+            connect(procs.ws_url(1, invoice_id, "bob")) as demoted,
+            connect(procs.ws_url(1, invoice_id, "alice")) as removed,
+        ):
+            await edit(demoted, "payment_terms", "editor")
+            await edit(removed, "buyer_reference", "editor")
+            await redis.stop()
+
+            async def alone() -> bool:
+                async with api(procs.servers[1]) as http:
+                    return bool((await http.get("/api/health")).json()["fanout"] != "ok")
+
+            await wait_for(alone, timeout=15, what="process 1 to notice Redis is gone")
+            bob, alice = procs.accounts["bob"].user_id, procs.accounts["alice"].user_id
+            patched = await http.patch(member + bob, json={"role": "viewer"})
+            assert patched.status_code == 200
+            assert (await http.delete(member + alice)).status_code == 204
+            # Both messages are lost: process 1's sockets keep their rights until Redis is back.
+            await redis.start()
+            await _edits_refused(demoted, time.monotonic(), within=15.0)
+            assert await wait_closed(removed, timeout=15.0) == 1008
+
+
 async def test_a_role_change_on_one_process_reaches_the_socket_open_on_another(
     tmp_path: Path,
 ) -> None:

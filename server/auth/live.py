@@ -18,12 +18,10 @@ and do not publish it again. Pub/sub loses messages while Redis is unreachable. 
   session stay open (receiving, and editing what their role allows) until Redis is reachable
   again: on every (re)connection each process closes the sockets of the sessions revoked since
   its previous connection, and tells the others again in case its own publishing was what
-  failed (`_recheck`). A role change or a removal is not re-checked: those
-  sockets keep their former rights until they reconnect: the client leaves, or the process
-  stops or hands over (an access token's expiry does not close an open socket, and
-  WS_IDLE_TIMEOUT only closes an invoice socket that sends nothing, which a live client's
-  presence renewals never allow). A membership keeps no time of change (a removal leaves no
-  row), and board sockets cannot be listed through `LiveSockets`: nothing cheap to compare.
+  failed (`_recheck`). Then the role of every user with an invoice socket open here is read
+  again and applied (`_recheck_roles`): a demotion or a removal lost meanwhile takes effect on
+  those sockets then. A board socket whose user has no invoice socket open here keeps its
+  former rights until it reconnects (board sockets cannot be listed through `LiveSockets`).
 """
 
 from __future__ import annotations
@@ -39,8 +37,8 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from collab.sync import CloseCode, RoomRegistry
+from server.auth import accounts, sessions
 from server.auth import live_wire as wire
-from server.auth import sessions
 from server.auth.permissions import Capability, Role, can
 from server.core.bus import Bus
 
@@ -49,6 +47,8 @@ log = logging.getLogger(__name__)
 # The status of each of `invoice_ids` that belongs to `org_id` (given by the invoices feature, so
 # that auth does not reach into its tables).
 InvoiceStates = Callable[[str, list[str]], Awaitable[list[tuple[str, str]]]]
+# The organization of each of the invoice ids (the same way).
+InvoiceOrgs = Callable[[list[str]], Awaitable[dict[str, str]]]
 
 # `revoked_at` comes from the revoking host's clock: a re-check reads this much further back.
 CLOCK_SLACK_SECONDS = 60.0
@@ -77,7 +77,9 @@ class LiveAccess:
         remember_seconds: int,
         bus: Bus | None = None,
         db_sessions: async_sessionmaker[Any] | None = None,
+        invoice_orgs: InvoiceOrgs | None = None,
     ) -> None:
+        self._invoice_orgs = invoice_orgs
         self._registry = registry
         self._invoice_states = invoice_states
         self._remember = remember_seconds  # an access token's lifetime: revoked ids outlive none
@@ -200,6 +202,25 @@ class LiveAccess:
         for first in range(0, len(ended), REPUBLISH_IDS):
             chunk = frozenset(ended[first : first + REPUBLISH_IDS])
             self._publish(wire.SessionsEnded(chunk, "session revoked"))
+        await self._recheck_roles(db_sessions)
+
+    async def _recheck_roles(self, db_sessions: async_sessionmaker[Any]) -> None:
+        """Role changes and removals the bus may have lost: the role of every user with an
+        invoice socket open here is read again (one query per user and organization) and
+        applied, as a change heard would be."""
+        if self._invoice_orgs is None:
+            return
+        open_here = {(r.doc_id, p.identity.user_id) for r in self._registry.rooms for p in r.peers}
+        if not open_here:
+            return
+        orgs = await self._invoice_orgs(sorted({doc_id for doc_id, _ in open_here}))
+        pairs = sorted({(user, orgs[doc_id]) for doc_id, user in open_here if doc_id in orgs})
+        async with db_sessions() as db:
+            found = [await accounts.membership(db, user, org) for user, org in pairs]
+        for (user, org), member in zip(pairs, found, strict=True):
+            role = None if member is None else member.role
+            self._membership_here(user, org, role)
+            await self._apply_to_rooms(user, org, role)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(_logged(work))

@@ -165,6 +165,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     remember_seconds=settings.access_token_ttl,
                     bus=bus,
                     db_sessions=db_sessions,
+                    invoice_orgs=partial(_invoice_orgs, db_sessions),
                 ),
                 box=SecretBox(settings.secret_key),
                 throttle=Throttle(
@@ -257,6 +258,11 @@ async def _invoice_states(
 ) -> list[tuple[str, str]]:
     async with db_sessions() as db:
         return await invoices.statuses(db, org_id=org_id, invoice_ids=invoice_ids)
+
+
+async def _invoice_orgs(db_sessions: async_sessionmaker[Any], ids: list[str]) -> dict[str, str]:
+    async with db_sessions() as db:
+        return await invoices.orgs_of(db, ids)
 
 
 async def _denied(request: Request, exc: ApiError) -> None:
