@@ -216,6 +216,9 @@ async def several_processes(
             }
             yield Processes(url, servers, org.id, logins, bearers)
         finally:
-            for server in servers:
-                if server.proc and server.proc.poll() is None:
-                    await server.stop()
+            # All of them, even when one fails to stop (it is killed and reported).
+            running = [s for s in servers if s.proc and s.proc.poll() is None]
+            stopped = await asyncio.gather(*(s.stop() for s in running), return_exceptions=True)
+            for outcome in stopped:
+                if isinstance(outcome, BaseException):
+                    raise outcome

@@ -20,7 +20,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 
@@ -36,6 +36,7 @@ _ORIGIN_BYTES = 12  # a process id: 12 hex characters
 _HELLO = b"hello"
 _BYE = b"bye"
 _PRESENCE_CHANNEL = "processes"
+_CLOSE_SECONDS = 2.0  # each step of closing, at most
 
 
 class Bus:
@@ -70,6 +71,7 @@ class Bus:
         self._problem: str | None = "connecting to Redis"  # the subscriber's connection
         self._publish_problem: str | None = None  # the last publish failed, and why
         self._connected_once = False
+        self._closing = False
         self.published = 0
         self.received = 0
         self.dropped = 0  # messages not sent (Redis down, queue full): reconciliation repairs
@@ -135,17 +137,21 @@ class Bus:
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
+        # Every step bounded: a stop must never hang on Redis. (A cancellation arriving while
+        # redis-py reads can come out as its own TimeoutError, which the reader takes for an
+        # outage and loops on: `_closing` ends the loops whatever the cancellation became.)
+        self._closing = True
         with contextlib.suppress(RedisError, OSError, TimeoutError):
             async with asyncio.timeout(1.0):
                 await self.client.publish(self._channel(_PRESENCE_CHANNEL), self._origin + _BYE)
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        _, stuck = await asyncio.wait(self._tasks, timeout=_CLOSE_SECONDS)
+        if stuck:
+            log.error("the bus did not stop within %s s; leaving it", _CLOSE_SECONDS)
         if self._pubsub is not None:
-            with contextlib.suppress(RedisError, OSError):
-                await self._pubsub.aclose()  # type: ignore[no-untyped-call]
-        with contextlib.suppress(RedisError, OSError):
-            await self.client.aclose()
+            await _bounded(self._pubsub.aclose())  # type: ignore[no-untyped-call]
+        await _bounded(self.client.aclose())
 
     # -- internals ------------------------------------------------------------------------
 
@@ -175,7 +181,7 @@ class Bus:
         return self._url.split("@")[-1]
 
     async def _read(self) -> None:
-        while True:
+        while not self._closing:
             try:
                 await self._listen()
             except asyncio.CancelledError:
@@ -198,7 +204,7 @@ class Bus:
         pubsub = self.client.pubsub()
         self._pubsub = pubsub
         subscribed: set[str] = set()
-        while True:
+        while not self._closing:
             if self._resubscribe.is_set() or not subscribed:
                 self._resubscribe.clear()
                 wanted = set(self._handlers)
@@ -247,7 +253,7 @@ class Bus:
                 self._call(self.on_connected)
 
     async def _write(self) -> None:
-        while True:
+        while not self._closing:
             await self._wake.wait()
             self._wake.clear()
             batch = list(self._outbox)
@@ -273,7 +279,7 @@ class Bus:
                 self._publish_problem = f"publishing failed: {type(exc).__name__}: {exc}"[:200]
 
     async def _hello(self) -> None:
-        while True:
+        while not self._closing:
             if self._pubsub is not None:
                 self.publish(_PRESENCE_CHANNEL, _HELLO)
             now = time.monotonic()
@@ -305,3 +311,9 @@ class Bus:
                 listener()
             except Exception:
                 log.exception("a bus listener failed")
+
+
+async def _bounded(closing: Awaitable[object]) -> None:
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(_CLOSE_SECONDS):
+            await closing
