@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import logging
 import re
 import socket
@@ -20,6 +21,9 @@ from server.core.errors import ApiError
 from server.core.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# A stop still running after this long dumps every thread's stack to the log.
+_STUCK_STOP_SECONDS = 15.0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -124,6 +128,9 @@ def _serve(settings: Settings, host: str, port: int | None) -> None:
         update made durable, then each invoice's clients told to reconnect elsewhere (1001)."""
 
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            # A stop takes well under a second (hand-over, then bounded waits): one still
+            # running after this long is stuck, and its stacks in the log say where.
+            faulthandler.dump_traceback_later(_STUCK_STOP_SECONDS, exit=False)
             ctx = getattr(app.state, "ctx", None)
             if ctx is not None:
                 told = await ctx.registry.hand_over()
