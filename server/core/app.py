@@ -75,6 +75,12 @@ from server.workflow import service as workflow_service
 
 log = logging.getLogger(__name__)
 
+# Young collections rarer (50,000 allocations instead of 700): a frame queued for a slow peer, a
+# task, a message lives a few milliseconds, and with Python's default it survived two
+# collections and reached the old generation, whose growth then triggered full collections
+# walking every room and connection (380-440 ms with 2,000 connections: docs/benchmarks.md).
+_GC_THRESHOLDS = (50_000, 20, 100)
+
 # Each feature's HTTP routes, in the order they are matched.
 FEATURE_ROUTES: tuple[ModuleType, ...] = (
     invoice_routes,
@@ -184,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # load and set the p99 fan-out (docs/benchmarks.md, "Several processes").
             gc.collect()
             gc.freeze()
+            gc.set_threshold(*_GC_THRESHOLDS)
             log.info("Cofacture ready on %s", engine.url.render_as_string(hide_password=True))
             yield
             hub.close()
