@@ -230,9 +230,10 @@ class Cluster:
             if removed:
                 room.broadcast_awareness(removed, relay=False)
                 room.presence_changed()
-            room.locks.release_owner(owner)
-            if self._locks is not None:
-                task = asyncio.create_task(self._forget(self._locks, room.doc_id, process_id))
+            if self._locks is None:
+                room.locks.release_owner(owner)
+            else:
+                task = asyncio.create_task(self._forget(self._locks, room, owner))
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
             holders = self._holders.get(room.doc_id, {})
@@ -241,11 +242,14 @@ class Cluster:
 
     # -- internals ------------------------------------------------------------------------
 
-    async def _forget(self, locks: ClusterLocks, doc_id: str, process_id: str) -> None:
+    async def _forget(self, locks: ClusterLocks, room: Room, owner: RemoteProcess) -> None:
+        """Release a gone process's locks at the arbiter first, then here: a client told they
+        are free and asking at once must be granted (the other order refused it)."""
         try:
-            await locks.forget_process(doc_id, process_id)
+            await locks.forget_process(room.doc_id, owner.process_id)
         except Exception as exc:  # their leases end them anyway
-            log.warning("releasing the locks of gone process %s failed: %r", process_id, exc)
+            log.warning("releasing the locks of gone process %s failed: %r", owner.process_id, exc)
+        room.locks.release_owner(owner)
 
     def _share_locks(self, room: Room) -> None:
         now = asyncio.get_running_loop().time()
