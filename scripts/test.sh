@@ -13,6 +13,14 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "note: /usr/bin/chromium is missing; run 'sudo apt-get install chromium' for the browser tests" >&2
   fi
 fi
+# The several-process tests start a redis-server of their own (tests/processes.py).
+if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server
+  else
+    echo "note: redis-server is missing; run 'sudo apt-get install redis-server' for the several-process tests" >&2
+  fi
+fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check collab server tests bench
 .venv/bin/mypy
