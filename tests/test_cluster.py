@@ -38,6 +38,7 @@ class Link:
         self.handlers: dict[str, dict[str, Callable[[str, bytes], None]]] = {}
         self.lose = False
         self.delivered = 0
+        self.subscribing = 0.0  # seconds before a subscription is confirmed
 
     def end(self, name: str) -> End:
         return End(self, name)
@@ -64,7 +65,7 @@ class End:
     ) -> None:
         self.link.handlers.setdefault(self.name, {})[channel] = handler
         if ready is not None:
-            asyncio.get_running_loop().call_soon(ready)
+            asyncio.get_running_loop().call_later(self.link.subscribing, ready)
 
     def unsubscribe(self, channel: str) -> None:
         self.link.handlers.get(self.name, {}).pop(channel, None)
@@ -182,6 +183,30 @@ async def test_presence_travels_and_leaves_with_its_process() -> None:
         await wait_until(
             lambda: any(b"null" in frame for frame in bob.channel.sent), what="bob told"
         )
+        for connection in (ada, bob):
+            connection.channel.hang_up()
+
+
+async def test_what_was_set_before_the_other_process_was_heard_still_reaches_it() -> None:
+    async with two_processes() as (link, (r0, r1), _):
+        room0 = await r0.acquire("inv")
+        ada = Connection(room0, ADA, Limits())
+        ada.send(encode_awareness(encode_awareness_update([AwarenessEntry(7, 1, '{"a":1}')])))
+        link.subscribing = 0.1  # as a Redis round trip
+        await wait_until(lambda: len(room0.awareness) == 1, what="ada present on process 0")
+        # Bob's presence reaches process 1 before process 1 has heard anything from process 0,
+        # so it is not published then: it must be sent once process 0 is heard.
+        room1 = await r1.acquire("inv")
+        bob = Connection(room1, BOB, Limits())
+        bob.send(encode_awareness(encode_awareness_update([AwarenessEntry(8, 1, '{"b":1}')])))
+        doc, out = editor()
+        doc.get("invoice", type=Map)["buyer_reference"] = "early"
+        bob.send(encode_update(out[-1]))
+        await wait_until(lambda: len(room1.awareness) == 2, what="both present on process 1")
+        await wait_until(lambda: len(room0.awareness) == 2, what="both present on process 0")
+        # So is Bob's edit, without waiting for the periodic reconciliation (an hour here).
+        await wait_until(lambda: same(room0.doc, room1.doc), what="bob's edit on process 0")
+        assert room0.doc.get("invoice", type=Map)["buyer_reference"] == "early"
         for connection in (ada, bob):
             connection.channel.hang_up()
 

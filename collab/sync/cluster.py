@@ -308,9 +308,14 @@ class Cluster:
             if room is None or not payload:
                 return
             now = asyncio.get_running_loop().time()
-            self._holders.setdefault(doc_id, {})[origin] = now
+            heard = self._holders.setdefault(doc_id, {})
+            last = heard.get(origin)
+            heard[origin] = now
+            met = last is None or now - last > _HOLDER_SILENCE * self._reconcile
             try:
-                self._receive(room, origin, Kind(payload[0]), payload[1:])
+                if met:
+                    self._met(room)
+                self._receive(room, origin, Kind(payload[0]), payload[1:], met=met)
             except (CollabError, ValueError, IndexError, TypeError, KeyError) as exc:
                 log.error("a message from process %s on %s is malformed: %s", origin, doc_id, exc)
             except BaseException as exc:
@@ -322,11 +327,11 @@ class Cluster:
 
         return handle
 
-    def _receive(self, room: Room, origin: str, kind: Kind, body: bytes) -> None:
+    def _receive(self, room: Room, origin: str, kind: Kind, body: bytes, *, met: bool) -> None:
         if kind is Kind.UPDATE:
             room.apply_remote(body)
         elif kind is Kind.SYNC:
-            if body[:1] == _ARRIVED:
+            if body[:1] == _ARRIVED and not met:
                 self._share_own(room)  # it has not seen our connections' presence
             self._answer(room, body[1:])
         elif kind is Kind.AWARENESS:
@@ -346,6 +351,14 @@ class Cluster:
         elif kind is Kind.FROZEN:
             reason = json.loads(body)
             room.frozen = reason if isinstance(reason, str) else None
+
+    def _met(self, room: Room) -> None:
+        """Another process is heard on `room`'s channel for the first time (or after a
+        silence): what we published nothing of while we were alone may be missing there, our
+        connections' presence and edits accepted before it was heard. Presence goes at once;
+        our state, announced, brings back a request for whatever it lacks."""
+        self._share_own(room)
+        self._announce(room)
 
     def _announce(self, room: Room, *, arrived: bool = False) -> None:
         """Say what `room` holds; `arrived`: we just loaded it or reconnected, and lack the
