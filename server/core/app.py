@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from functools import partial
 from types import ModuleType
 from typing import Any
@@ -130,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         invoice_rooms = InvoiceRooms(db_sessions)
         async with (
             AsyncExitStack() as stack,
+            aclosing(store),
             platforms.Dispatcher(db_sessions),
             Persister(store) as persister,
             RoomRegistry(

@@ -1,4 +1,5 @@
-"""The collaboration layer's UpdateStore on SQLAlchemy (SQLite or PostgreSQL).
+"""The collaboration layer's UpdateStore on SQLite or PostgreSQL: loads and the rare writes on
+SQLAlchemy, the log writes on a connection of their own (server/invoices/log_writer.py).
 
 Shared (several processes writing one invoice, REDIS_URL set): the database numbers the log. A
 transaction first locks the rows of the invoices it writes (in id order, so two cannot
@@ -10,24 +11,15 @@ still on its way through Redis), so that it covers exactly the entries it marks 
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
 
-from pycrdt import Doc
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import DataError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collab.sync import LogEntry, Snapshot, StoredDocument
-from collab.sync.errors import is_crdt_failure
-from collab.sync.persister import EntryRefused
-from server.invoices.models import Invoice, InvoiceSnapshot, InvoiceUpdate, QuarantinedUpdate
-
-log = logging.getLogger(__name__)
+from server.invoices.log_writer import log_writer
+from server.invoices.models import InvoiceSnapshot, InvoiceUpdate, QuarantinedUpdate
 
 
 class SqlUpdateStore:
@@ -39,7 +31,7 @@ class SqlUpdateStore:
         shared: bool = False,
     ) -> None:
         self._engine = engine
-        self._shared = shared
+        self._writer = log_writer(engine.url, shared=shared)
         # Raises when the database is no longer the one we opened (e.g. the SQLite file was
         # deleted: writes would go to an unlinked file and vanish at the next start).
         self._guard = guard
@@ -84,14 +76,15 @@ class SqlUpdateStore:
             )
 
     async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
+        """One transaction on the log writer's own connection (server/invoices/log_writer.py).
+        EntryRefused when the data itself was refused (a constraint, a value the column cannot
+        hold): the persister isolates and quarantines it. Anything else is a storage fault."""
         if self._guard is not None:
             self._guard()
-        try:
-            await self._write(entries, snapshots)
-        except (IntegrityError, DataError) as exc:
-            # The data itself was refused (a constraint, a value the column cannot hold): the
-            # persister isolates and quarantines it. Anything else is a storage fault.
-            raise EntryRefused(str(exc.orig)[:300]) from exc
+        await self._writer.write(entries, snapshots)
+
+    async def aclose(self) -> None:
+        await self._writer.aclose()
 
     async def quarantine(self, item: LogEntry | Snapshot, reason: str) -> None:
         """Keep an entry the database refused, outside the log, for an operator."""
@@ -115,110 +108,3 @@ class SqlUpdateStore:
                 select(func.max(InvoiceUpdate.seq)).where(InvoiceUpdate.invoice_id == doc_id)
             )
         return int(found or 0)
-
-    async def _write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
-        now = datetime.now(UTC)
-        async with self._engine.begin() as conn:
-            if self._shared:
-                entries, snapshots = await _numbered(conn, entries, snapshots)
-            if entries:
-                await conn.execute(insert(InvoiceUpdate), [_row(entry) for entry in entries])
-            for snapshot in snapshots:
-                if self._shared:
-                    snapshot = await _complete(conn, snapshot)
-                # The new snapshot supersedes the older ones and the log up to its seq; the log
-                # rows stay, marked, for history. Deleting first makes a repeated write harmless.
-                await conn.execute(
-                    delete(InvoiceSnapshot).where(
-                        InvoiceSnapshot.invoice_id == snapshot.doc_id,
-                        InvoiceSnapshot.seq <= snapshot.seq,
-                    )
-                )
-                await conn.execute(
-                    insert(InvoiceSnapshot).values(
-                        invoice_id=snapshot.doc_id,
-                        seq=snapshot.seq,
-                        data=snapshot.data,
-                        created_at=now,
-                    )
-                )
-                await conn.execute(
-                    update(InvoiceUpdate)
-                    .where(
-                        InvoiceUpdate.invoice_id == snapshot.doc_id,
-                        InvoiceUpdate.seq <= snapshot.seq,
-                        InvoiceUpdate.compacted.is_(False),
-                    )
-                    .values(compacted=True)
-                )
-
-
-async def _numbered(
-    conn: AsyncConnection, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]
-) -> tuple[list[LogEntry], list[Snapshot]]:
-    """Lock the invoices written and number the entries after each one's last seq."""
-    docs = sorted({e.doc_id for e in entries} | {s.doc_id for s in snapshots})
-    await conn.execute(
-        select(Invoice.id).where(Invoice.id.in_(docs)).order_by(Invoice.id).with_for_update()
-    )
-    last = dict.fromkeys(docs, 0)
-    found = await conn.execute(
-        select(InvoiceUpdate.invoice_id, func.max(InvoiceUpdate.seq))
-        .where(InvoiceUpdate.invoice_id.in_(docs))
-        .group_by(InvoiceUpdate.invoice_id)
-    )
-    last.update({doc_id: seq for doc_id, seq in found.all()})
-    numbered = []
-    for entry in entries:
-        last[entry.doc_id] += 1
-        numbered.append(replace(entry, seq=last[entry.doc_id]))
-    return numbered, [replace(s, seq=last[s.doc_id]) for s in snapshots]
-
-
-async def _complete(conn: AsyncConnection, snapshot: Snapshot) -> Snapshot:
-    """The snapshot with everything stored of its invoice taken in: the snapshot it replaces
-    (another process's, covering entries this process may not have received yet) and every
-    committed, uncompacted entry."""
-    previous = await conn.scalar(
-        select(InvoiceSnapshot.data)
-        .where(InvoiceSnapshot.invoice_id == snapshot.doc_id)
-        .order_by(InvoiceSnapshot.seq.desc())
-        .limit(1)
-    )
-    rows = await conn.execute(
-        select(InvoiceUpdate.data).where(
-            InvoiceUpdate.invoice_id == snapshot.doc_id,
-            InvoiceUpdate.compacted.is_(False),
-            InvoiceUpdate.set_aside.is_(False),
-        )
-    )
-    updates = [row.data for row in rows]
-    data = await asyncio.to_thread(_merged, snapshot.data, previous, updates)
-    return replace(snapshot, data=data)
-
-
-def _merged(snapshot: bytes, previous: bytes | None, updates: list[bytes]) -> bytes:
-    doc: Doc[Any] = Doc()
-    doc.apply_update(snapshot)
-    if previous is not None:
-        doc.apply_update(previous)  # a stored snapshot that fails is not degradable: raise
-    for entry in updates:
-        try:
-            doc.apply_update(entry)
-        except BaseException as exc:
-            if not is_crdt_failure(exc):
-                raise
-            # Skipped here as a load skips it (StoredDocument.to_doc sets it aside).
-            log.error("a log entry cannot be taken into a snapshot (%r): left out", exc)
-    return doc.get_update()
-
-
-def _row(entry: LogEntry) -> dict[str, Any]:
-    return {
-        "invoice_id": entry.doc_id,
-        "seq": entry.seq,
-        "data": entry.data,
-        "user_id": entry.user_id,
-        "created_at": datetime.fromtimestamp(entry.at, UTC),
-        "compacted": False,
-    }
