@@ -41,9 +41,8 @@ def fully_integrated(update: bytes, state_after: bytes) -> bool:
     for _ in range(reader.var_uint()):
         client = reader.var_uint()
         clock = reader.var_uint()
-        end = needed.pop(client, None)
-        if end is not None:
-            if end > clock:
+        if client in needed:
+            if needed.pop(client) > clock:
                 return False  # deletes an item the document has not seen: pending
             if not needed:
                 return True
