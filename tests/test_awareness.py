@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from collab.sync.awareness import AwarenessView, stamp_user
 from collab.sync.protocol import AwarenessEntry
 
@@ -74,3 +77,29 @@ def test_stamp_user_replaces_whatever_the_client_claims() -> None:
         "cursor": "invoice.notes",
     }
     assert stamp_user(AwarenessEntry(7, 4, "null"), {"id": "u-1"}).state == "null"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c"]),
+            st.integers(1, 6),
+            st.integers(0, 4),
+            st.booleans(),
+            st.booleans(),
+        ),
+        max_size=60,
+    )
+)
+def test_the_count_of_present_entries_is_what_a_joiner_is_sent(
+    ops: list[tuple[str, int, int, bool, bool]],
+) -> None:
+    """Whatever connections set, remove, reuse and close, the view's length is the number of
+    entries a joiner receives."""
+    view = AwarenessView(max_ids_per_owner=3)
+    for owner, client_id, clock, removed, close in ops:
+        if close:
+            view.remove_owner(owner)
+        else:
+            view.apply(owner, [entry(client_id, clock, "null" if removed else "{}")])
+        assert len(view) == len(view.snapshot())

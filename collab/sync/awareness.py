@@ -135,7 +135,9 @@ class AwarenessView:
         ]
 
     def __len__(self) -> int:
-        return sum(1 for slot in self._slots.values() if slot.owner is not None)
+        # Every owned slot is in its owner's set (`_store`, `remove_owner`): one count per
+        # connection, not a walk over every id (tombstones included) per presence message.
+        return sum(len(ids) for ids in self._owned.values())
 
     def _prune(self, now: float) -> None:
         expired = [
