@@ -65,18 +65,21 @@ async def serve_peer(room: Room, channel: Channel, identity: Identity, limits: L
 
 async def _receive(room: Room, peer: Peer, limits: Limits) -> None:
     loop = asyncio.get_running_loop()
+    idle = limits.idle_timeout_seconds
     last_frame = loop.time()
+    timer: asyncio.TimerHandle | None = None
 
-    async def watchdog() -> None:
-        # One timer per connection instead of one per frame: frames only stamp a time.
-        while True:
-            remaining = last_frame + limits.idle_timeout_seconds - loop.time()
-            if remaining <= 0:
-                peer.close(IdleTimeout.close_code, "idle timeout")
-                return
-            await asyncio.sleep(remaining)
+    def watchdog() -> None:
+        # One timer per connection instead of one per frame: frames only stamp a time. A timer
+        # handle, not a task: a task and its sleeping coroutine cost ~1 KB per connection.
+        nonlocal timer
+        deadline = last_frame + idle
+        if loop.time() >= deadline:
+            peer.close(IdleTimeout.close_code, "idle timeout")
+        else:
+            timer = loop.call_at(deadline, watchdog)
 
-    guard = asyncio.create_task(watchdog(), name="peer-watchdog")
+    timer = loop.call_at(last_frame + idle, watchdog)
     try:
         while peer.state is PeerState.OPEN:
             frame = await peer.channel.recv()
@@ -88,4 +91,5 @@ async def _receive(room: Room, peer: Peer, limits: Limits) -> None:
             # frames from one client must not overflow everyone else's queue in one tick.
             await asyncio.sleep(0)
     finally:
-        guard.cancel()
+        if timer is not None:
+            timer.cancel()

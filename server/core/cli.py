@@ -122,6 +122,7 @@ def _serve(settings: Settings, host: str, port: int | None) -> None:
 
     from server.core.app import create_app
     from server.core.connections import with_header_timeout
+    from server.core.websocket_protocol import WebSocketProtocol
 
     class HandOver(uvicorn.Server):
         """On SIGTERM, before uvicorn closes the sockets (1012, "restart"): every accepted
@@ -148,7 +149,9 @@ def _serve(settings: Settings, host: str, port: int | None) -> None:
         # Yjs frames are mostly tens of bytes: compressing each one per client costs far more
         # CPU than it saves bandwidth (see docs/benchmarks.md).
         ws_per_message_deflate=False,
-        ws="websockets-sansio",  # measured in docs/benchmarks.md; "auto" picks it too
+        # uvicorn's "websockets-sansio" (measured in docs/benchmarks.md; "auto" picks it too),
+        # with a direct write for the invoice socket's frames.
+        ws=WebSocketProtocol,
         timeout_graceful_shutdown=10,
         access_log=False,
         # Idle and half-sent connections are closed (server/core/connections.py).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+from collections.abc import Callable
 
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -18,9 +19,16 @@ from collab.sync import (
     ShuttingDown,
     serve_peer,
 )
-from server.auth.service import Capability, access_changed, deny, socket_caller
+from server.auth.service import (
+    Capability,
+    SocketCaller,
+    access_changed,
+    deny,
+    socket_caller,
+)
 from server.core.context import AppContext
 from server.core.errors import NotFound
+from server.core.websocket_protocol import SEND_NOWAIT
 from server.invoices import service as invoices
 
 log = logging.getLogger(__name__)
@@ -29,10 +37,27 @@ log = logging.getLogger(__name__)
 class WebSocketChannel:
     """Starlette's WebSocket adapted to collab's Channel."""
 
-    __slots__ = ("_ws",)
+    __slots__ = ("_direct", "_ws")
 
     def __init__(self, websocket: WebSocket) -> None:
         self._ws = websocket
+        extensions = websocket.scope.get("extensions") or {}
+        self._direct: Callable[[bytes], bool] | None = extensions.get(SEND_NOWAIT)
+
+    def send_nowait(self, data: bytes) -> bool:
+        """Write a frame at once if the transport can take it; False if it cannot (or the
+        server is not ours: server/core/websocket_protocol.py), and `send` is used instead.
+
+        The ASGI path runs each frame through Starlette's WebSocket and every middleware's send
+        wrapper, none of which does anything to a `websocket.send` message: this skips them and
+        the writer task's wake-up, per frame and per client.
+        """
+        if self._direct is None:
+            return False
+        try:
+            return self._direct(data)
+        except OSError as exc:
+            raise ChannelClosed("connection lost while sending") from exc
 
     async def send(self, data: bytes) -> None:
         try:
@@ -64,26 +89,12 @@ def presence_color(user_id: str) -> str:
 
 async def invoice_socket(websocket: WebSocket) -> None:
     ctx: AppContext = websocket.app.state.ctx
-    invoice_id = websocket.path_params["invoice_id"]
-    caller = await socket_caller(websocket)
-    if caller is None:
+    admitted = await _admit(websocket, ctx)
+    if admitted is None:
         return
+    caller, invoice_id, identity = admitted
     try:
-        async with ctx.sessions() as db:
-            found = await invoices.access(db, user_id=caller.user_id, invoice_id=invoice_id)
-    except NotFound:
-        await deny(websocket, 404, "no such invoice")
-        return
-    identity = Identity(
-        user_id=caller.user_id,
-        name=found.member.user.name,
-        can_edit=found.can(Capability.INVOICE_EDIT) and found.invoice.status == "draft",
-        color=presence_color(caller.user_id),
-        session_id=caller.session_id,
-        can_break_locks=found.can(Capability.LOCK_BREAK),
-    )
-    try:
-        room = await ctx.registry.acquire(found.invoice.id)
+        room = await ctx.registry.acquire(invoice_id)
     except ShuttingDown:
         await deny(websocket, 503, "server shutting down; reconnect")
         return
@@ -100,6 +111,34 @@ async def invoice_socket(websocket: WebSocket) -> None:
         await serve_peer(room, WebSocketChannel(websocket), identity, ctx.settings.limits)
     finally:
         ctx.registry.release(room)
+
+
+async def _admit(
+    websocket: WebSocket, ctx: AppContext
+) -> tuple[SocketCaller, str, Identity] | None:
+    """Who may join which invoice with which rights; None once refused. A function of its own
+    so that the database session and its ORM objects (~4 KB) are not kept alive by the
+    endpoint's frame for the whole life of the connection."""
+    caller = await socket_caller(websocket)
+    if caller is None:
+        return None
+    try:
+        async with ctx.sessions() as db:
+            found = await invoices.access(
+                db, user_id=caller.user_id, invoice_id=websocket.path_params["invoice_id"]
+            )
+    except NotFound:
+        await deny(websocket, 404, "no such invoice")
+        return None
+    identity = Identity(
+        user_id=caller.user_id,
+        name=found.member.user.name,
+        can_edit=found.can(Capability.INVOICE_EDIT) and found.invoice.status == "draft",
+        color=presence_color(caller.user_id),
+        session_id=caller.session_id,
+        can_break_locks=found.can(Capability.LOCK_BREAK),
+    )
+    return caller, found.invoice.id, identity
 
 
 routes = [WebSocketRoute("/ws/invoices/{invoice_id}", invoice_socket)]

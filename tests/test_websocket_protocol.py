@@ -1,0 +1,102 @@
+"""The direct write of server/core/websocket_protocol.py, on uvicorn's real protocol object over
+a fake transport: it frames like `send`, refuses while the transport is paused or before the
+handshake, and reports a gone client as `send` does."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from uvicorn.config import Config
+from uvicorn.protocols.utils import ClientDisconnected
+from uvicorn.server import ServerState
+from websockets.frames import Frame, Opcode
+
+from server.core.websocket_protocol import SEND_NOWAIT, WebSocketProtocol
+from tests.harness import wait_until
+
+HANDSHAKE = (
+    b"GET /ws/invoices/x HTTP/1.1\r\nHost: t\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+    b"Sec-WebSocket-Key: " + base64.b64encode(b"0123456789abcdef") + b"\r\n"
+    b"Sec-WebSocket-Version: 13\r\n\r\n"
+)
+
+
+class Transport(asyncio.Transport):
+    def __init__(self) -> None:
+        super().__init__()
+        self.written = bytearray()
+        self.closing = False
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self.written += data
+
+    def is_closing(self) -> bool:
+        return self.closing
+
+    def close(self) -> None:
+        self.closing = True
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"sockname": ("127.0.0.1", 8000), "peername": ("127.0.0.1", 5000)}.get(name, default)
+
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+
+async def served() -> tuple[WebSocketProtocol, Transport, Callable[[bytes], bool]]:
+    accepted = asyncio.Event()
+    direct: list[Callable[[bytes], bool]] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        await receive()  # websocket.connect
+        direct.append(scope["extensions"][SEND_NOWAIT])
+        assert not direct[0](b"too early")  # before the accept
+        await send({"type": "websocket.accept"})
+        accepted.set()
+        while (await receive())["type"] != "websocket.disconnect":
+            pass
+
+    config = Config(app, ws=WebSocketProtocol, ws_max_size=1024, log_level="warning")
+    config.load()
+    protocol = WebSocketProtocol(config, ServerState(), app_state={})
+    transport = Transport()
+    protocol.connection_made(transport)
+    protocol.data_received(HANDSHAKE)
+    await asyncio.wait_for(accepted.wait(), 2)
+    transport.written.clear()
+    return protocol, transport, direct[0]
+
+
+def unmasked_frame(data: bytes) -> bytes:
+    return Frame(Opcode.BINARY, data).serialize(mask=False)
+
+
+async def test_a_direct_write_frames_like_send() -> None:
+    protocol, transport, send_nowait = await served()
+    assert send_nowait(b"\x00\x01abc")
+    assert bytes(transport.written) == unmasked_frame(b"\x00\x01abc")
+    protocol.connection_lost(None)
+
+
+async def test_a_paused_transport_refuses_direct_writes_until_it_resumes() -> None:
+    protocol, transport, send_nowait = await served()
+    protocol.pause_writing()
+    assert not send_nowait(b"x") and transport.written == b""
+    protocol.resume_writing()
+    assert send_nowait(b"x")
+    protocol.connection_lost(None)
+
+
+async def test_direct_writes_stop_at_close_and_a_gone_client_raises() -> None:
+    protocol, _, send_nowait = await served()
+    await protocol.send({"type": "websocket.close", "code": 1000, "reason": ""})
+    assert not send_nowait(b"after close")
+    protocol.connection_lost(None)
+    with pytest.raises(ClientDisconnected):
+        send_nowait(b"gone")
+    await wait_until(lambda: not protocol.tasks, what="the app's task done")
