@@ -77,6 +77,11 @@ class AuditKind(StrEnum):
     EXCEPTION_COMMENTED = "invoice.exception_commented"
     EXCEPTION_RESOLVED = "invoice.exception_resolved"
     EXCEPTION_EXPERTS_CHANGED = "org.exception_experts_changed"
+    PAYMENT_RECORDED = "invoice.payment_recorded"
+    REFUND_RECORDED = "invoice.refund_recorded"
+    INVOICE_SENT = "invoice.sent"
+    MAIL_TEMPLATE_CHANGED = "org.mail_template_changed"
+    JOB_RETRIED = "org.job_retried"
 
 
 def record(

@@ -65,7 +65,13 @@ from server.invoices import service as invoices
 from server.invoices import socket as ws
 from server.invoices.rooms import InvoiceRooms
 from server.invoices.store import SqlUpdateStore
+from server.jobs import routes as job_routes
+from server.jobs import service as jobs
+from server.mail import routes as mail_routes
+from server.mail import service as mail
+from server.mail.smtp import Smtp
 from server.organization import routes as organization_routes
+from server.payments import routes as payment_routes
 from server.platforms import routes as platform_routes
 from server.platforms import service as platforms
 from server.platforms.adapters import Adapter, FileDrop
@@ -98,7 +104,10 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     import_routes,
     board_routes,
     exception_routes,
+    payment_routes,
     report_routes,
+    mail_routes,
+    job_routes,
     oidc,
 )
 
@@ -132,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             AsyncExitStack() as stack,
             aclosing(store),
             platforms.Dispatcher(db_sessions),
+            jobs.Worker(db_sessions),
             Persister(store) as persister,
             RoomRegistry(
                 store, persister, settings.limits, shape=INVOICE_SHAPE, setup=invoice_rooms.setup
@@ -241,6 +251,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     platforms.configure(adapters)
     workflow_service.register_issued_hook(
         "platforms", platforms.queue_at_issue if adapters else None
+    )
+    # Mail goes out through SMTP_URL's server, or waits in the outbox (docs/mail.md).
+    mail.configure(
+        Smtp.parse(settings.smtp_url) if settings.smtp_url else None, settings.mail_from
     )
     app.include_router(health.router)
     for part in map(_routes_of, FEATURE_ROUTES):

@@ -19,7 +19,10 @@ FEATURES: Final = (
     "imports",
     "board",
     "exceptions",
+    "payments",
     "reports",
+    "jobs",
+    "mail",
 )
 
 

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from collab.sync import Limits
 
@@ -73,6 +74,13 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "directory the file-drop e-invoicing adapter writes issued invoices to; unset: none",
     ),
+    # Mail (docs/mail.md).
+    Setting(
+        "SMTP_URL",
+        "",
+        "smtp://user:password@host:587?starttls=1 or smtps://...; unset: mail waits in the outbox",
+    ),
+    Setting("MAIL_FROM", "Cofacture <no-reply@localhost>", "the From of every message sent"),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -113,6 +121,8 @@ class Settings:
     # Start even if the database is not the one recorded in DATA_DIR (docs/reliability.md).
     allow_new_database: bool = False
     platform_drop_dir: Path | None = None  # the file-drop e-invoicing adapter's directory
+    smtp_url: str | None = None  # unset: mail waits in the outbox
+    mail_from: str = "Cofacture <no-reply@localhost>"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -158,6 +168,8 @@ class Settings:
             ),
             allow_new_database=get("ALLOW_NEW_DATABASE").lower() in ("1", "true", "yes"),
             platform_drop_dir=Path(get("PLATFORM_DROP_DIR")) if get("PLATFORM_DROP_DIR") else None,
+            smtp_url=_smtp_url(get("SMTP_URL")),
+            mail_from=get("MAIL_FROM"),
             access=AccessSettings(
                 refresh_token_ttl=int(number("REFRESH_TOKEN_TTL", int)),
                 allowed_origins=tuple(
@@ -203,3 +215,13 @@ def _generated_secret(data_dir: Path) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def _smtp_url(raw: str) -> str | None:
+    """Checked at start: a wrong SMTP_URL would otherwise fail every delivery much later."""
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise SystemExit("SMTP_URL must look like smtp://user:password@host:587")
+    return raw

@@ -1,0 +1,1 @@
+"""Background jobs in the application database: leases, retries, a dead letter, idempotency."""

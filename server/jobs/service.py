@@ -1,0 +1,279 @@
+"""Background jobs that survive restarts and bring each effect about once.
+
+- `enqueue(db, kind=..., key=...)` in the caller's transaction: the job exists exactly when the
+  caller's change commits, and a second `enqueue` of the same key is nothing (a unique
+  constraint, not a check-then-insert).
+- `Worker` claims due jobs (on PostgreSQL `FOR UPDATE SKIP LOCKED`, so several processes share
+  the work; SQLite has one writer and the claim is conditional), runs the kind's handler in a
+  transaction and marks the job done *in that transaction*: a handler's database effects and
+  "done" commit together or not at all. A process killed mid-job leaves its lease to run out;
+  the job is then due again. An effect outside the database (an e-mail) is therefore at least
+  once, in a window of milliseconds between the other side's acceptance and our commit; its
+  handler makes a repeat recognisable (a stable Message-ID).
+- A failure is retried with exponential backoff; after `MAX_ATTEMPTS`, or a `Permanent`
+  failure, the job is dead: kept, listed for admins, retried only by hand.
+
+No library did this on both SQLite and PostgreSQL in the application's own database
+(docs/architecture.md, "Libraries"); the platforms outbox (server/platforms) follows the same
+lease rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.jobs.models import Job
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, DEAD = "queued", "running", "done", "dead"
+STATUSES: Final = (QUEUED, RUNNING, DONE, DEAD)
+MAX_ATTEMPTS: Final = 8
+BASE_DELAY_SECONDS: Final = 10.0  # then doubling: 10 s, 20 s, 40 s ... capped at an hour
+MAX_DELAY_SECONDS: Final = 3600.0
+LEASE_SECONDS: Final = 120.0  # a job running longer is presumed dead and run again
+BATCH: Final = 10
+MAX_ERROR_CHARS: Final = 2000
+
+
+class Permanent(Exception):
+    """A failure that another attempt cannot fix (the invoice is gone): straight to dead."""
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a handler is given: its job, and the transaction its effects belong in."""
+
+    db: AsyncSession
+    job_id: str
+    key: str
+    org_id: str | None
+    payload: dict[str, Any]
+    attempt: int
+    now: datetime
+
+
+Handler = Callable[[Context], Awaitable[None]]
+_handlers: dict[str, Handler] = {}
+_workers: list[Worker] = []
+
+
+def register(kind: str, handler: Handler | None) -> None:
+    """The handler of a job kind in this process (None removes it)."""
+    if handler is None:
+        _handlers.pop(kind, None)
+    else:
+        _handlers[kind] = handler
+
+
+def nudge() -> None:
+    """Something was queued: wake this process's workers rather than wait for their poll."""
+    for worker in _workers:
+        worker.nudge()
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt."""
+    return timedelta(seconds=min(BASE_DELAY_SECONDS * 2 ** max(attempts - 1, 0), MAX_DELAY_SECONDS))
+
+
+async def enqueue(
+    db: AsyncSession,
+    *,
+    kind: str,
+    key: str,
+    payload: dict[str, Any] | None = None,
+    org_id: str | None = None,
+    run_at: datetime | None = None,
+) -> bool:
+    """Queue `kind` once per `key`, in `db`'s transaction; False when the key was queued
+    before (whatever became of it)."""
+    now = datetime.now(UTC)
+    values = {
+        "id": str(uuid.uuid4()),
+        "kind": kind,
+        "key": key,
+        "org_id": org_id,
+        "payload": json.dumps(payload or {}, separators=(",", ":")),
+        "status": QUEUED,
+        "attempts": 0,
+        "run_at": run_at or now,
+        "created_at": now,
+        "updated_at": now,
+    }
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    done = await db.execute(
+        insert(Job).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    )
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def listing(
+    db: AsyncSession, *, org_id: str, status: str | None = None, limit: int = 100
+) -> list[Job]:
+    """An organization's jobs, newest first."""
+    query = select(Job).where(Job.org_id == org_id)
+    if status is not None:
+        query = query.where(Job.status == status)
+    return list(await db.scalars(query.order_by(Job.created_at.desc()).limit(limit)))
+
+
+async def retry(db: AsyncSession, *, org_id: str, job_id: str) -> Job | None:
+    """A dead job of the organization queued again with its attempts reset; None if there is
+    no such dead job."""
+    job = await db.get(Job, job_id, with_for_update=True)
+    if job is None or job.org_id != org_id or job.status != DEAD:
+        return None
+    now = datetime.now(UTC)
+    job.status, job.attempts, job.run_at, job.updated_at = QUEUED, 0, now, now
+    return job
+
+
+class Worker:
+    """Runs due jobs in the background, every `interval` seconds or when nudged."""
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        interval: float = 2.0,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._sessions = sessions
+        self._interval = interval
+        self._clock = clock
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> Worker:
+        self._task = asyncio.create_task(self._loop(), name="jobs")
+        _workers.append(self)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        _workers.remove(self)
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    def nudge(self) -> None:
+        self._wake.set()
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                while await self.run_once() == BATCH:
+                    pass  # a full batch: there may be more due now
+            except Exception:  # the database is away: the next round tries again
+                log.exception("the job worker failed a round")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._interval)
+            self._wake.clear()
+
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Claim and run what is due at `now`; how many were claimed."""
+        now = now or self._clock()
+        claimed = await self._claim(now)
+        for job_id, attempts in claimed:
+            await self._run(job_id, attempts, now)
+        return len(claimed)
+
+    async def _claim(self, now: datetime) -> list[tuple[str, int]]:
+        async with self._sessions.begin() as db:
+            query = (
+                select(Job.id, Job.attempts)
+                .where(
+                    or_(Job.status == QUEUED, Job.status == RUNNING),
+                    Job.run_at <= now,
+                    Job.kind.in_(list(_handlers)),
+                )
+                .order_by(Job.run_at)
+                .limit(BATCH)
+                .with_for_update(skip_locked=True)
+            )
+            claimed = []
+            for job_id, attempts in (await db.execute(query)).all():
+                # Conditional: SQLite reads before it takes its write lock, so another process
+                # may have claimed the job since; only the update that still finds it wins.
+                done = await db.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.attempts == attempts)
+                    .values(
+                        status=RUNNING,
+                        attempts=attempts + 1,
+                        run_at=now + timedelta(seconds=LEASE_SECONDS),
+                        updated_at=now,
+                    )
+                )
+                if done.rowcount == 1:  # type: ignore[attr-defined]
+                    claimed.append((job_id, attempts + 1))
+            return claimed
+
+    async def _run(self, job_id: str, attempts: int, now: datetime) -> None:
+        try:
+            async with self._sessions.begin() as db:
+                job = await db.get(Job, job_id)
+                assert job is not None
+                handler = _handlers[job.kind]
+                await handler(
+                    Context(db, job.id, job.key, job.org_id, json.loads(job.payload), attempts, now)
+                )
+                if not await self._finish(db, job_id, attempts, status=DONE, run_at=now):
+                    raise _LeaseLost(job_id)  # another process runs it now: undo our effects
+        except _LeaseLost:
+            log.warning("job %s outlived its lease; its effects were rolled back", job_id)
+        except Exception as exc:
+            dead = isinstance(exc, Permanent) or attempts >= MAX_ATTEMPTS
+            log.log(
+                logging.ERROR if dead else logging.WARNING,
+                "job %s failed (attempt %d)%s: %r",
+                job_id,
+                attempts,
+                ", given up" if dead else "",
+                exc,
+            )
+            async with self._sessions.begin() as db:
+                await self._finish(
+                    db,
+                    job_id,
+                    attempts,
+                    status=DEAD if dead else QUEUED,
+                    run_at=now if dead else now + backoff(attempts),
+                    error=f"{type(exc).__name__}: {exc}"[:MAX_ERROR_CHARS],
+                )
+
+    @staticmethod
+    async def _finish(
+        db: AsyncSession,
+        job_id: str,
+        attempts: int,
+        *,
+        status: str,
+        run_at: datetime,
+        error: str | None = None,
+    ) -> bool:
+        """Only while the job is still this claim's: a lease that ran out was claimed again."""
+        done = await db.execute(
+            update(Job)
+            .where(Job.id == job_id, Job.attempts == attempts, Job.status == RUNNING)
+            .values(status=status, run_at=run_at, last_error=error, updated_at=datetime.now(UTC))
+        )
+        return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+class _LeaseLost(Exception):
+    pass

@@ -1,0 +1,187 @@
+"""The job queue on SQLite and PostgreSQL: one job per idempotency key, effects and "done"
+committed together, backoff then the dead letter, a dead lease run again (and the late
+finisher's effects undone), two workers sharing the work without running anything twice."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from server.auth.models import Organization
+from server.core.db import sessions
+from server.jobs import service as jobs
+from server.jobs.models import Job
+from tests.databases import KINDS, migrated_database
+
+KIND = "test.effect"
+ORG = "00000000-0000-4000-8000-00000000000a"
+
+
+@pytest.fixture(params=KINDS)
+async def engine(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    async with migrated_database(request.param, tmp_path) as url:
+        args = {"timeout": 30} if url.startswith("sqlite") else {}
+        made = create_async_engine(url, poolclass=NullPool, connect_args=args)
+        async with sessions(made).begin() as db:
+            await db.execute(text("CREATE TABLE effects (job_key VARCHAR(200))"))
+            db.add(Organization(id=ORG, name="Acme", created_at=datetime.now(UTC)))
+        yield made
+        await made.dispose()
+
+
+class Handler:
+    """Writes one effect row per run, in the job's transaction; fails `failures` times after
+    writing it (so a failed run's effect must vanish with its transaction)."""
+
+    def __init__(self, failures: int = 0, *, permanent: bool = False) -> None:
+        self.failures, self.permanent = failures, permanent
+        self.runs: list[tuple[str, int]] = []
+
+    async def __call__(self, ctx: jobs.Context) -> None:
+        self.runs.append((ctx.key, ctx.attempt))
+        await ctx.db.execute(text("INSERT INTO effects VALUES (:k)"), {"k": ctx.key})
+        await asyncio.sleep(0)  # let another worker interleave
+        if self.failures > 0:
+            self.failures -= 1
+            raise (jobs.Permanent if self.permanent else RuntimeError)("the other side is down")
+
+
+@pytest.fixture
+def handler() -> Iterator[Handler]:
+    made = Handler()
+    jobs.register(KIND, made)
+    yield made
+    jobs.register(KIND, None)
+
+
+def use(handler: Handler) -> Handler:
+    jobs.register(KIND, handler)
+    return handler
+
+
+async def _queue(engine: AsyncEngine, *keys: str) -> list[bool]:
+    async with sessions(engine).begin() as db:
+        return [
+            await jobs.enqueue(db, kind=KIND, key=key, payload={"n": 1}, org_id=ORG) for key in keys
+        ]
+
+
+async def _effects(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        return sorted(row[0] for row in await conn.execute(text("SELECT job_key FROM effects")))
+
+
+async def _job(engine: AsyncEngine) -> Job:
+    async with sessions(engine)() as db:
+        job: Job = (await db.scalars(select(Job))).one()
+    return job
+
+
+async def test_a_key_is_one_job_and_its_effect_happens_once(
+    engine: AsyncEngine, handler: Handler
+) -> None:
+    assert await _queue(engine, "k1", "k1") == [True, False]
+    assert await _queue(engine, "k1") == [False]  # in another transaction too
+    worker = jobs.Worker(sessions(engine))
+    assert await worker.run_once() == 1
+    assert await worker.run_once() == 0
+    assert await _effects(engine) == ["k1"]
+    job = await _job(engine)
+    assert (job.status, job.attempts, job.last_error) == ("done", 1, None)
+    assert await _queue(engine, "k1") == [False]  # done is still "queued before"
+
+
+async def test_failures_back_off_then_the_job_is_dead_until_retried(
+    engine: AsyncEngine, handler: Handler
+) -> None:
+    use(handler).failures = jobs.MAX_ATTEMPTS
+    await _queue(engine, "k")
+    worker = jobs.Worker(sessions(engine))
+    moment = datetime.now(UTC)
+    assert await worker.run_once(moment) == 1
+    job = await _job(engine)
+    assert (job.status, job.attempts) == ("queued", 1)
+    assert job.run_at - moment == timedelta(seconds=10)  # BASE_DELAY_SECONDS
+    assert job.last_error == "RuntimeError: the other side is down"
+    assert await worker.run_once(moment + timedelta(seconds=9)) == 0  # not due yet
+    for attempt in range(2, jobs.MAX_ATTEMPTS + 1):
+        moment += jobs.backoff(attempt - 1)
+        assert await worker.run_once(moment) == 1, attempt
+    job = await _job(engine)
+    assert (job.status, job.attempts) == ("dead", jobs.MAX_ATTEMPTS)
+    assert await worker.run_once(moment + timedelta(days=30)) == 0
+    assert await _effects(engine) == []  # every failed run's effect went with its transaction
+    async with sessions(engine).begin() as db:
+        assert await jobs.retry(db, org_id="another", job_id=job.id) is None
+    async with sessions(engine).begin() as db:
+        assert [j.id for j in await jobs.listing(db, org_id=ORG, status="dead")] == [job.id]
+        retried = await jobs.retry(db, org_id=ORG, job_id=job.id)
+        assert retried is not None and retried.attempts == 0
+    assert await worker.run_once(datetime.now(UTC) + timedelta(seconds=1)) == 1
+    assert await _effects(engine) == ["k"]
+    assert (await _job(engine)).status == "done"
+
+
+async def test_a_permanent_failure_is_dead_at_once(engine: AsyncEngine) -> None:
+    use(Handler(failures=1, permanent=True))
+    try:
+        await _queue(engine, "k")
+        assert await jobs.Worker(sessions(engine)).run_once() == 1
+        job = await _job(engine)
+        assert (job.status, job.attempts) == ("dead", 1)
+    finally:
+        jobs.register(KIND, None)
+
+
+async def test_a_dead_lease_runs_again_and_the_late_finisher_is_undone(
+    engine: AsyncEngine, handler: Handler
+) -> None:
+    await _queue(engine, "k")
+    start = datetime.now(UTC)
+    dying = jobs.Worker(sessions(engine))
+    [(job_id, attempts)] = await dying._claim(start)  # its process dies here, mid-job
+    other = jobs.Worker(sessions(engine))
+    assert await other.run_once(start + timedelta(seconds=jobs.LEASE_SECONDS - 1)) == 0
+    assert await other.run_once(start + timedelta(seconds=jobs.LEASE_SECONDS + 1)) == 1
+    assert await _effects(engine) == ["k"]
+    # The first process was only slow: it finishes now, but the job is no longer its claim.
+    await dying._run(job_id, attempts, start)
+    assert await _effects(engine) == ["k"]
+    job = await _job(engine)
+    assert (job.status, job.attempts) == ("done", 2)
+
+
+async def test_two_workers_share_the_jobs_and_run_each_once(
+    engine: AsyncEngine, handler: Handler
+) -> None:
+    keys = [f"k{n:02}" for n in range(30)]
+    await _queue(engine, *keys)
+    a, b = jobs.Worker(sessions(engine)), jobs.Worker(sessions(engine))
+
+    async def drain(worker: jobs.Worker) -> None:
+        while await worker.run_once():
+            pass
+
+    await asyncio.gather(drain(a), drain(b))
+    assert sorted(key for key, _ in handler.runs) == keys  # each run exactly once
+    assert await _effects(engine) == keys
+    async with sessions(engine)() as db:
+        done = await db.scalar(select(func.count()).where(Job.status == "done"))
+    assert done == len(keys)
+
+
+def test_backoff_doubles_up_to_an_hour() -> None:
+    assert [jobs.backoff(n).total_seconds() for n in (1, 2, 3, 9, 30)] == [
+        10,
+        20,
+        40,
+        2560,
+        3600,
+    ]
