@@ -15,7 +15,7 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.server import ServerState
 from websockets.frames import Frame, Opcode
 
-from server.core.websocket_protocol import SEND_NOWAIT, WebSocketProtocol
+from server.core.websocket_protocol import SEND_NOWAIT, Flag, Inbox, WebSocketProtocol
 from tests.harness import wait_until
 
 HANDSHAKE = (
@@ -100,3 +100,34 @@ async def test_direct_writes_stop_at_close_and_a_gone_client_raises() -> None:
     with pytest.raises(ClientDisconnected):
         send_nowait(b"gone")
     await wait_until(lambda: not protocol.tasks, what="the app's task done")
+
+
+async def test_the_inbox_hands_messages_over_in_order_to_a_waiting_reader() -> None:
+    inbox: Inbox[int] = Inbox()
+    first = asyncio.create_task(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait(1)
+    inbox.put_nowait(2)
+    assert await first == 1 and not inbox.empty()
+    assert await inbox.get() == 2 and inbox.empty()
+
+
+async def test_a_cancelled_reader_leaves_its_message_to_the_next() -> None:
+    inbox: Inbox[int] = Inbox()
+    cancelled, other = asyncio.create_task(inbox.get()), asyncio.create_task(inbox.get())
+    await asyncio.sleep(0)
+    inbox.put_nowait(7)
+    cancelled.cancel()
+    assert await asyncio.wait_for(other, 1) == 7
+    assert cancelled.cancelled()
+
+
+async def test_the_flag_releases_every_waiter_when_set() -> None:
+    flag = Flag()
+    waiting = [asyncio.create_task(flag.wait()) for _ in range(3)]
+    await asyncio.sleep(0)
+    assert not any(t.done() for t in waiting)
+    flag.set()
+    await asyncio.wait_for(asyncio.gather(*waiting), 1)
+    flag.clear()
+    assert not flag.is_set()

@@ -8,11 +8,16 @@ in the scope's extensions, `SEND_NOWAIT`, that does what uvicorn's `send` does f
 frame (same state checks, same framing, same transport) when the transport is not paused, and
 says False when it is, so that the caller queues the frame and awaits the ASGI path: the write
 buffer's high-water mark and the peer's queue bounds are unchanged.
+
+It also holds its inbound messages and its "writable" flag in `Inbox` and `Flag` instead of an
+asyncio.Queue and an asyncio.Event: those allocate five deques (760 bytes each, empty) per
+connection that stay empty for its whole life (bench/conn_memory.py, --tracemalloc).
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Any, Generic, TypeVar
 
 from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -21,8 +26,91 @@ from websockets.http11 import Request
 
 SEND_NOWAIT = "cofacture.send_nowait"
 
+T = TypeVar("T")
+
+
+class Inbox(Generic[T]):
+    """The part of asyncio.Queue uvicorn uses (`put_nowait`, `get`, `empty`), unbounded as
+    uvicorn's is (uvicorn pauses reading while a message waits, so it holds one or two)."""
+
+    __slots__ = ("_items", "_waiters")
+
+    def __init__(self) -> None:
+        self._items: list[T] = []
+        self._waiters: list[asyncio.Future[None]] | None = None  # only while someone waits
+
+    def put_nowait(self, item: T) -> None:
+        self._items.append(item)
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        for waiter in self._waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+
+    async def get(self) -> T:
+        while not self._items:
+            waiter = asyncio.get_running_loop().create_future()
+            waiters = self._waiters = self._waiters or []
+            waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if self._items and waiter.done():
+                    self._wake_one()  # the item it was woken for goes to the next waiter
+                raise
+            finally:
+                waiters.remove(waiter)
+                if not waiters:
+                    self._waiters = None
+        return self._items.pop(0)
+
+    def empty(self) -> bool:
+        return not self._items
+
+
+class Flag:
+    """The part of asyncio.Event uvicorn uses for "writable" (`set`, `clear`, `wait`)."""
+
+    __slots__ = ("_set", "_waiters")
+
+    def __init__(self) -> None:
+        self._set = False
+        self._waiters: list[asyncio.Future[None]] | None = None
+
+    def is_set(self) -> bool:
+        return self._set
+
+    def set(self) -> None:
+        self._set = True
+        waiters, self._waiters = self._waiters, None
+        for waiter in waiters or ():
+            if not waiter.done():
+                waiter.set_result(None)
+
+    def clear(self) -> None:
+        self._set = False
+
+    async def wait(self) -> None:
+        while not self._set:
+            waiter = asyncio.get_running_loop().create_future()
+            waiters = self._waiters = self._waiters or []
+            waiters.append(waiter)
+            try:
+                await waiter
+            finally:
+                if waiter in waiters:  # cancelled before `set` took the list
+                    waiters.remove(waiter)
+
 
 class WebSocketProtocol(WebSocketsSansIOProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.queue: Any = Inbox()
+        self.writable: Any = Flag()
+        self.writable.set()
+
     def handle_connect(self, event: Request) -> None:
         super().handle_connect(event)
         scope: dict[str, Any] | None = getattr(self, "scope", None)  # only set on a 101
