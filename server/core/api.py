@@ -98,6 +98,7 @@ _DESCRIPTIONS = {
     404: "No such resource, or not visible to the caller",
     409: "Conflicts with the current state",
     413: "Request body too large",
+    422: "Well-formed but unusable (an amount that is zero, negative or too precise)",
     429: "Too many failed attempts; retry after the `Retry-After` seconds",
 }
 
@@ -234,7 +235,8 @@ def install_openapi(app: FastAPI) -> None:
                         # Any organization route answers 403 `totp_enrollment_required` to a
                         # member the organization's 2FA policy holds back (docs/security.md).
                         answers.setdefault("403", _error_answer(403))
-                    if answers.pop("422", None) is not None:
+                    if _default_422(answers.get("422")):  # FastAPI's, not a route's own
+                        del answers["422"]
                         answers.setdefault("400", _error_answer(400))
                     if "requestBody" in operation:
                         answers.setdefault("413", _error_answer(413))
@@ -245,6 +247,10 @@ def install_openapi(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = generate  # type: ignore[method-assign]
+
+
+def _default_422(answer: dict[str, Any] | None) -> bool:
+    return answer is not None and "HTTPValidationError" in str(answer)
 
 
 def _error_answer(status: int) -> dict[str, Any]:

@@ -38,3 +38,10 @@ class NotFound(ApiError):
 
 class Conflict(ApiError):
     status = 409
+
+
+class Unprocessable(ApiError):
+    """Well-formed but unusable: an amount that is zero, negative or too precise for its
+    currency (server/payments)."""
+
+    status = 422

@@ -1,0 +1,1 @@
+"""Payments: what customers paid on issued invoices, refunds, and what they still owe."""

@@ -1,0 +1,408 @@
+"""Payments: recorded on issued invoices by accountants, moving them to partially_paid and paid;
+refunds tied to credit notes; what each customer still owes (docs/payments.md).
+
+- `record` checks the caller and the invoice, then `apply` writes the payment in one
+  transaction that first locks the invoice's account row (so concurrent recordings on one
+  invoice run one after the other, on SQLite and on PostgreSQL) and then the invoice row (so a
+  credit note being issued is counted), recomputes the status, audits, and tells the board.
+- `overview` lists an invoice's payments with its balance; `receivables` sums, per customer,
+  what is outstanding and what of it is overdue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from collab.invoice.validation import evaluate
+from server.audit import service as audit
+from server.audit.service import AuditKind
+from server.auth.service import Capability, acting_member
+from server.core import changes
+from server.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
+from server.credit_notes import service as credit_notes
+from server.invoices import service as invoices
+from server.payments.models import Payment, PaymentAccount
+from server.payments.rules import (
+    OWED,
+    PAYABLE,
+    REFUNDABLE,
+    AmountError,
+    Balance,
+    Kind,
+    Method,
+    owed,
+    parse_amount,
+    status_after,
+    text,
+)
+from server.workflow import service as workflow
+
+__all__ = ["Entry", "Kind", "Method", "apply", "overview", "receivables", "record"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """A payment or refund as asked for; `amount` is the text the client sent, read against the
+    invoice's currency once it is known."""
+
+    kind: Kind
+    amount: object
+    date: date
+    method: Method
+    reference: str | None = None
+    credit_note_id: str | None = None
+
+
+async def record(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    user_id: str,
+    invoice_id: str,
+    entry: Entry,
+    ip: str | None,
+) -> dict[str, Any]:
+    """Record a payment or refund on an invoice of the caller's organization; the payment with
+    the invoice's new status and balance. 404 as for reading the invoice, 403 without
+    `payment.manage`, 409 on an invoice not issued, 422 for an unusable amount."""
+    async with sessions() as db:
+        found = await invoices.access(db, user_id=user_id, invoice_id=invoice_id)
+        if not found.can(Capability.PAYMENT_MANAGE):
+            raise Forbidden(f"a {found.member.role} cannot record payments")
+    invoice = found.invoice
+    async with sessions.begin() as db:
+        return await apply(
+            db,
+            invoice_id=invoice.id,
+            org_id=invoice.org_id,
+            entry=entry,
+            actor_id=user_id,
+            ip=ip,
+        )
+
+
+async def apply(
+    db: AsyncSession,
+    *,
+    invoice_id: str,
+    org_id: str,
+    entry: Entry,
+    actor_id: str | None,
+    ip: str | None,
+) -> dict[str, Any]:
+    """Write one payment or refund in the caller's transaction, which must not have used the
+    database yet (its first statement takes SQLite's write lock, before anything is read); for
+    the features that record payments themselves (bank reconciliation, the payment provider),
+    `actor_id` None for the system. The caller checked the right to do it; an invoice that is
+    not `org_id`'s is a 404."""
+    account = await _lock_account(db, invoice_id, org_id)
+    invoice = await invoices.lock_invoice(db, invoice_id)  # a credit note's issue waits
+    if invoice.org_id != org_id:
+        raise NotFound("no such invoice")
+    _check_state(invoice.status, entry.kind)
+    currency = invoice.currency
+    try:
+        amount = parse_amount(entry.amount, currency)
+    except AmountError as error:
+        raise Unprocessable(error.message, code=error.code) from None
+    if entry.kind is Kind.REFUND:
+        await _check_credit_note(db, invoice, entry.credit_note_id)
+    before = await _balance(db, invoice, account)
+    if entry.kind is Kind.REFUND and amount > before.paid:
+        raise Conflict(
+            f"a refund of {text(amount, currency)} {currency} is more than was paid "
+            f"({text(before.paid, currency)} {currency})",
+            code="exceeds_paid",
+        )
+    now = datetime.now(UTC)
+    payment = Payment(
+        id=str(uuid.uuid4()),
+        org_id=invoice.org_id,
+        invoice_id=invoice.id,
+        kind=entry.kind.value,
+        amount=text(amount, currency),
+        currency=currency,
+        date=entry.date.isoformat(),
+        method=entry.method.value,
+        reference=(entry.reference or "").strip() or None,
+        credit_note_id=entry.credit_note_id if entry.kind is Kind.REFUND else None,
+        recorded_by=actor_id,
+        recorded_at=now,
+    )
+    db.add(payment)
+    if entry.kind is Kind.PAYMENT:
+        account.payments = str(Decimal(account.payments) + amount)
+    else:
+        account.refunds = str(Decimal(account.refunds) + amount)
+    account.updated_at = now
+    after = Balance(currency, before.due, before.credited, before.payments, before.refunds)
+    after = _with(after, entry.kind, amount)
+    previous = invoice.status  # set_state updates the loaded row too
+    status = status_after(previous, after)
+    if status != previous:
+        await invoices.set_state(db, invoice_id=invoice.id, status=status)
+    detail = (
+        f"{entry.kind.value} {payment.id}: {payment.amount} {currency} by {payment.method} on "
+        f"{payment.date}"
+        + (f", credit note {payment.credit_note_id}" if payment.credit_note_id else "")
+        + (f", reference {payment.reference}" if payment.reference else "")
+        + f"; {previous} -> {status}, paid {text(after.paid, currency)} of "
+        f"{text(after.due, currency)}"
+    )
+    audit.record(
+        db,
+        AuditKind.PAYMENT_RECORDED if entry.kind is Kind.PAYMENT else AuditKind.REFUND_RECORDED,
+        actor_id=actor_id,
+        ip=ip,
+        org_id=invoice.org_id,
+        target=f"invoice {invoice.id}",
+        detail=detail,
+    )
+    await db.flush()
+    changes.after_commit(db, invoice.org_id, invoice.id)  # the board's card moves
+    return {**_payment_json(payment), "invoice": {"status": status, **after.as_json()}}
+
+
+def _with(balance: Balance, kind: Kind, amount: Decimal) -> Balance:
+    if kind is Kind.PAYMENT:
+        payments, refunds = balance.payments + amount, balance.refunds
+    else:
+        payments, refunds = balance.payments, balance.refunds + amount
+    return Balance(balance.currency, balance.due, balance.credited, payments, refunds)
+
+
+def _check_state(status: str, kind: Kind) -> None:
+    allowed = PAYABLE if kind is Kind.PAYMENT else REFUNDABLE
+    if status not in allowed:
+        what = "payments are" if kind is Kind.PAYMENT else "refunds are"
+        raise Conflict(
+            f"the invoice is {status}: {what} recorded only on issued invoices", code="not_issued"
+        )
+
+
+async def _check_credit_note(
+    db: AsyncSession, invoice: invoices.Invoice, credit_note_id: str | None
+) -> None:
+    """A refund pays back what an issued credit note of this very invoice credited."""
+    link = await credit_notes.link(db, credit_note_id) if credit_note_id else None
+    if link is None or link.original_id != invoice.id:
+        raise BadRequest(
+            "`credit_note_id` names no credit note of this invoice", code="unknown_credit_note"
+        )
+    note = await invoices.get(db, link.credit_note_id)
+    if note.status not in PAYABLE:
+        raise Conflict(
+            f"the credit note is {note.status}: a refund is tied to an issued credit note",
+            code="credit_note_not_issued",
+        )
+
+
+async def _lock_account(db: AsyncSession, invoice_id: str, org_id: str) -> PaymentAccount:
+    """The invoice's account row, created if missing, locked until the transaction ends (the
+    INSERT takes SQLite's write lock; on PostgreSQL the row is then read FOR UPDATE)."""
+    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await db.execute(
+        insert(PaymentAccount)
+        .values(invoice_id=invoice_id, org_id=org_id, payments="0", refunds="0")
+        .on_conflict_do_nothing()
+    )
+    query = select(PaymentAccount).where(PaymentAccount.invoice_id == invoice_id).with_for_update()
+    return (await db.scalars(query.execution_options(populate_existing=True))).one()
+
+
+async def _document_due(db: AsyncSession, invoice: invoices.Invoice) -> Decimal:
+    """The amount due (BT-115) of the invoice as issued, from its frozen document."""
+    stamp = await workflow.issued(db, invoice.id)
+    document = dict(stamp.document) if stamp and stamp.document else None
+    return _due_of(document, invoice.gross)
+
+
+def _due_of(document: dict[str, Any] | None, gross: str) -> Decimal:
+    """What the money engine computes as due for an issued document; its gross when the
+    document is missing (issued before it was kept, migration 0012) or cannot be evaluated."""
+    if document is not None:
+        totals = evaluate(document).totals
+        if totals is not None:
+            return Decimal(totals["due"])
+    return Decimal(gross)
+
+
+async def _balance(
+    db: AsyncSession, invoice: invoices.Invoice, account: PaymentAccount | None
+) -> Balance:
+    credited = Decimal(invoice.gross) - await credit_notes.left(db, invoice.id)
+    due = owed(await _document_due(db, invoice), [credited])
+    payments = Decimal(account.payments) if account else Decimal(0)
+    refunds = Decimal(account.refunds) if account else Decimal(0)
+    return Balance(invoice.currency, due, credited, payments, refunds)
+
+
+def _payment_json(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.id,
+        "invoice_id": payment.invoice_id,
+        "kind": payment.kind,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "date": payment.date,
+        "method": payment.method,
+        "reference": payment.reference,
+        "credit_note_id": payment.credit_note_id,
+        "recorded_by": payment.recorded_by,
+        "recorded_at": payment.recorded_at.isoformat(),
+    }
+
+
+async def overview(
+    sessions: async_sessionmaker[AsyncSession], *, user_id: str, invoice_id: str
+) -> dict[str, Any]:
+    """An invoice's payments and refunds (by date, then as recorded) and its balance, which is
+    null until the invoice is issued; 404 as for reading the invoice."""
+    async with sessions() as db:
+        found = await invoices.access(db, user_id=user_id, invoice_id=invoice_id)
+        invoice = found.invoice
+        rows = list(
+            await db.scalars(
+                select(Payment)
+                .where(Payment.invoice_id == invoice.id)
+                .order_by(Payment.date, Payment.recorded_at, Payment.id)
+            )
+        )
+        balance = None
+        if invoice.status in REFUNDABLE or rows:
+            account = await db.get(PaymentAccount, invoice.id)
+            balance = (await _balance(db, invoice, account)).as_json()
+    return {
+        "invoice_id": invoice.id,
+        "status": invoice.status,
+        "balance": balance,
+        "items": [_payment_json(row) for row in rows],
+    }
+
+
+async def receivables(
+    sessions: async_sessionmaker[AsyncSession],
+    *,
+    user_id: str,
+    org_id: str | None,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """What each customer of the caller's organization owes on its issued invoices, and the
+    part of it past due (as the board derives overdue), per currency, the most owed first."""
+    async with sessions() as db:
+        member = await acting_member(
+            db, user_id, org_id, Capability.INVOICE_READ, "read the receivables"
+        )
+        org = member.org_id
+        open_rows = [
+            row
+            for row in await invoices.org_invoices(db, org)
+            if row.kind == invoices.INVOICE and row.status in OWED
+        ]
+        ids = [row.id for row in open_rows]
+        documents = await workflow.workflow_facts(db, invoices.org_invoice_ids(org))
+        credits = await credit_notes.credits_among(db, invoices.org_invoice_ids(org))
+        accounts = {
+            account.invoice_id: account
+            for account in await db.scalars(
+                select(PaymentAccount).where(PaymentAccount.invoice_id.in_(ids))
+            )
+        }
+    credited: dict[str, Decimal] = defaultdict(Decimal)
+    for original, gross in credits.values():
+        if gross is not None:
+            credited[original] += gross
+    facts = [
+        _Open(
+            row.id,
+            row.customer_name or "",
+            row.customer_vat_id,
+            row.currency,
+            row.due_date,
+            row.gross,
+            documents.get(row.id, (None, None))[1],
+            credited.get(row.id, Decimal(0)),
+            accounts.get(row.id),
+        )
+        for row in open_rows
+    ]
+    day = today or datetime.now(UTC).date()
+    # Each open invoice's issued document goes through the money engine: off the event loop.
+    rows = await asyncio.to_thread(_receivables, facts, day)
+    return {"org_id": org, "as_of": day.isoformat(), "customers": rows}
+
+
+@dataclass(frozen=True, slots=True)
+class _Open:
+    id: str
+    customer: str
+    vat_id: str | None
+    currency: str
+    due_date: str | None
+    gross: str
+    document: Mapping[str, Any] | None
+    credited: Decimal
+    account: PaymentAccount | None
+
+
+def _receivables(facts: list[_Open], today: date) -> list[dict[str, Any]]:
+    owed_by: dict[tuple[str, str], dict[str, Any]] = {}
+    for fact in facts:
+        document = dict(fact.document) if fact.document else None
+        due = owed(_due_of(document, fact.gross), [fact.credited])
+        paid = Decimal(0)
+        if fact.account is not None:
+            paid = Decimal(fact.account.payments) - Decimal(fact.account.refunds)
+        outstanding = max(due - paid, Decimal(0))
+        if outstanding <= 0:
+            continue
+        key = (fact.vat_id or f"name:{fact.customer}", fact.currency)
+        row = owed_by.setdefault(
+            key,
+            {
+                "customer": fact.customer,
+                "vat_id": fact.vat_id,
+                "currency": fact.currency,
+                "outstanding": Decimal(0),
+                "overdue": Decimal(0),
+                "invoices": 0,
+                "overdue_invoices": 0,
+            },
+        )
+        row["outstanding"] += outstanding
+        row["invoices"] += 1
+        if _late(fact.due_date, today):
+            row["overdue"] += outstanding
+            row["overdue_invoices"] += 1
+    ordered = sorted(
+        owed_by.values(), key=lambda r: (-r["outstanding"], r["customer"], r["currency"])
+    )
+    return [
+        {
+            **row,
+            "outstanding": text(row["outstanding"], row["currency"]),
+            "overdue": text(row["overdue"], row["currency"]),
+        }
+        for row in ordered
+    ]
+
+
+def _late(due_date: str | None, today: date) -> bool:
+    """Past its due date (UTC), as the board's overdue column (server/board/cards.py)."""
+    if not due_date:
+        return False
+    try:
+        return date.fromisoformat(due_date[:10]) < today
+    except ValueError:
+        return False
