@@ -70,7 +70,7 @@ def test_no_rate_gives_the_indemnity_alone_and_only_in_euros() -> None:
         return found.interest, found.indemnity
 
     assert charges(None, "EUR") == (Decimal("0.00"), Decimal("40.00"))
-    assert charges(Decimal("10"), "USD") == (Decimal("0.03"), 0)  # 100 x 0.10 / 365 = 0.0274
+    assert charges(Decimal("10"), "USD") == (Decimal("0.03"), Decimal(0))  # 100 x .1 / 365 = .027
 
 
 @given(
