@@ -8,13 +8,15 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from functools import partial
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from collab.invoice.document import INVOICE_SHAPE
 from collab.sync import Persister, RoomRegistry
@@ -110,6 +112,45 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     job_routes,
     oidc,
 )
+
+
+# Middleware that does nothing to a WebSocket connection but keep a suspended frame (and its
+# closures) per connection for the connection's whole life: the first three pass any other
+# scope type straight through, and no socket route reads the SSO cookie's session.
+_HTTP_ONLY_MIDDLEWARE = (
+    SecurityHeadersMiddleware,
+    BodyLimitMiddleware,
+    SessionCheckMiddleware,
+    SessionMiddleware,
+)
+
+
+class _App(FastAPI):
+    """WebSocket connections go to the routes through the exception middleware only.
+
+    FastAPI's own outer middleware (server errors, telemetry, body size) passes a WebSocket
+    scope through too, and the exit stack serves uploaded files. Skipping them saves ~5 KB per
+    connection (bench/conn_memory.py) and a call per received frame. If a middleware not known
+    to be HTTP-only is ever added, sockets take the whole stack again.
+    """
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        if not all(cast(Any, m.cls) in _HTTP_ONLY_MIDDLEWARE for m in self.user_middleware):
+            return stack
+        handlers = {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
+        sockets = ExceptionMiddleware(self.router, handlers=handlers, debug=self.debug)
+        return _ByScopeType(stack, sockets)
+
+
+class _ByScopeType:
+    def __init__(self, http: ASGIApp, websocket: ASGIApp) -> None:
+        self.http = http
+        self.websocket = websocket
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.websocket if scope["type"] == "websocket" else self.http
+        await app(scope, receive, send)
 
 
 def _routes_of(module: ModuleType) -> Any:
@@ -212,7 +253,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engine.dispose()
         log.info("Cofacture stopped; every update is on disk")
 
-    app = FastAPI(
+    app = _App(
         title="Cofacture",
         version="0.1.0",
         summary="Collaborative invoicing: live co-edited invoice drafts over the Yjs protocol",
@@ -253,9 +294,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "platforms", platforms.queue_at_issue if adapters else None
     )
     # Mail goes out through SMTP_URL's server, or waits in the outbox (docs/mail.md).
-    mail.configure(
-        Smtp.parse(settings.smtp_url) if settings.smtp_url else None, settings.mail_from
-    )
+    mail.configure(Smtp.parse(settings.smtp_url) if settings.smtp_url else None, settings.mail_from)
     app.include_router(health.router)
     for part in map(_routes_of, FEATURE_ROUTES):
         if isinstance(part, APIRouter):
