@@ -415,6 +415,22 @@ async def test_minor_units_follow_the_invoice_currency(sqlite_shop: Shop) -> Non
     assert _amounts(made["invoice"]) == ("162", "0", "100", "0", "62", "0")
 
 
+async def test_accepted_amounts_come_back_exactly(sqlite_shop: Shop) -> None:
+    """What was typed is what is stored and answered, to the cent, with the currency's
+    decimals written out (tests/test_payments.py has the property over every amount)."""
+    shop = sqlite_shop
+    invoice_id = await _issued(shop)
+    typed = ["0.01", "1", "1.5", "00012.30", "139.49", "999999999999999.99", "42.10"]
+    answered = [_ok(await _pay(shop, invoice_id, amount))["amount"] for amount in typed]
+    assert [Decimal(a) for a in answered] == [Decimal(t) for t in typed]
+    assert all(len(a.partition(".")[2]) == 2 for a in answered)
+    listing = await _get(shop, f"/api/invoices/{invoice_id}/payments")
+    assert sorted(i["amount"] for i in listing["items"]) == sorted(answered)
+    total = sum(map(Decimal, typed), Decimal(0))
+    assert Decimal(listing["balance"]["paid"]) == total
+    assert Decimal(listing["balance"]["overpaid"]) == total - Decimal(DUE)
+
+
 # -- concurrency ------------------------------------------------------------------------------
 
 

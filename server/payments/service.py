@@ -49,7 +49,7 @@ from server.payments.rules import (
 )
 from server.workflow import service as workflow
 
-__all__ = ["Entry", "Kind", "Method", "apply", "overview", "receivables", "record"]
+__all__ = ["Entry", "Kind", "Method", "apply", "balance", "overview", "receivables", "record"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,6 +236,11 @@ def _due_of(document: dict[str, Any] | None, gross: str) -> Decimal:
         if totals is not None:
             return Decimal(totals["due"])
     return Decimal(gross)
+
+
+async def balance(db: AsyncSession, invoice: invoices.Invoice) -> Balance:
+    """What an invoice asks for and what was paid on it (reminders, reconciliation)."""
+    return await _balance(db, invoice, await db.get(PaymentAccount, invoice.id))
 
 
 async def _balance(
