@@ -287,6 +287,8 @@ async def test_a_refund_pays_back_a_credit_note(sqlite_shop: Shop) -> None:
     refund = {"kind": "refund", "credit_note_id": note}
     _refused(await _pay(shop, invoice_id, "27.50", **refund), 409, "credit_note_not_issued")
     await _through(shop, note)
+    _refused(await _pay(shop, note, "1.00"), 409, "not_an_invoice")
+    assert (await _get(shop, f"/api/invoices/{note}/payments"))["balance"] is None
     # Credited 27.50: 139.50 - 27.50 = 112.00 is due, 27.50 was paid too much.
     listing = await _get(shop, f"/api/invoices/{invoice_id}/payments")
     assert _amounts(listing["balance"]) == ("112.00", "27.50", DUE, "0.00", "0.00", "27.50")

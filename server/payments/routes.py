@@ -30,8 +30,9 @@ router = APIRouter(tags=["payments"], responses=errors(401))
         "Accountants and admins (`payment.manage`). The invoice becomes `partially_paid` or "
         "`paid` (an overpayment is accepted: `invoice.overpaid` says by how much); a refund "
         "lowers what was paid, never below zero (409 `exceeds_paid`). 409 `not_issued` on an "
-        "invoice that is not issued; 422 for an amount that is zero, negative, not a number, "
-        "too large or more precise than the currency. Audited."
+        "invoice that is not issued, `not_an_invoice` on a credit note; 422 for an amount "
+        "that is zero, negative, not a number, too large or more precise than the currency. "
+        "Audited."
     ),
 )
 async def record_payment(

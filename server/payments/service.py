@@ -45,11 +45,24 @@ from server.payments.rules import (
     owed,
     parse_amount,
     status_after,
-    text,
 )
+from server.payments.rules import places_of as places_of  # for the other features
+from server.payments.rules import text as text
 from server.workflow import service as workflow
 
-__all__ = ["Entry", "Kind", "Method", "apply", "balance", "overview", "receivables", "record"]
+__all__ = [
+    "Balance",
+    "Entry",
+    "Kind",
+    "Method",
+    "apply",
+    "balance",
+    "overview",
+    "places_of",
+    "receivables",
+    "record",
+    "text",
+]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -110,6 +123,11 @@ async def apply(
     invoice = await invoices.lock_invoice(db, invoice_id)  # a credit note's issue waits
     if invoice.org_id != org_id:
         raise NotFound("no such invoice")
+    if invoice.kind != invoices.INVOICE:
+        raise Conflict(
+            "a credit note takes no payments: record a refund on the invoice it credits",
+            code="not_an_invoice",
+        )
     _check_state(invoice.status, entry.kind)
     currency = invoice.currency
     try:
@@ -285,7 +303,7 @@ async def overview(
             )
         )
         balance = None
-        if invoice.status in REFUNDABLE or rows:
+        if invoice.kind == invoices.INVOICE and (invoice.status in REFUNDABLE or rows):
             account = await db.get(PaymentAccount, invoice.id)
             balance = (await _balance(db, invoice, account)).as_json()
     return {
