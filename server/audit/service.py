@@ -82,6 +82,12 @@ class AuditKind(StrEnum):
     INVOICE_SENT = "invoice.sent"
     MAIL_TEMPLATE_CHANGED = "org.mail_template_changed"
     JOB_RETRIED = "org.job_retried"
+    RECURRING_CREATED = "org.recurring_created"
+    RECURRING_CHANGED = "org.recurring_changed"
+    RECURRING_DRAFT = "invoice.recurring_draft"
+    RECURRING_SKIPPED = "org.recurring_skipped"
+    REMINDER_SENT = "invoice.reminder_sent"
+    REMINDERS_CHANGED = "org.reminders_changed"
 
 
 def record(

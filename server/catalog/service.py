@@ -132,3 +132,24 @@ def _on(field: str, message: str) -> BadRequest:
     """A refusal naming its field in `details`, as the request models' own refusals do, so the
     browser puts it under that field."""
     return BadRequest(message, details=[(field, message)])
+
+
+async def customer_name(db: AsyncSession, *, org_id: str, customer_id: str) -> str | None:
+    """The name of the organization's customer `customer_id`; None if it has none such."""
+    found = await db.get(Customer, customer_id)
+    return found.name if found is not None and found.org_id == org_id else None
+
+
+async def matching(
+    db: AsyncSession, *, org_id: str, vat_id: str | None, name: str | None
+) -> list[str]:
+    """The ids of the organization's customers an invoice's customer is: the same VAT number
+    when the invoice has one, else the same name (letter case aside), as the board matches."""
+    query = select(Customer.id).where(Customer.org_id == org_id)
+    if vat_id:
+        query = query.where(Customer.vat_id == vat_id)
+    elif name:
+        query = query.where(func.lower(Customer.name) == name.lower())
+    else:
+        return []
+    return list(await db.scalars(query))

@@ -6,6 +6,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager
+from datetime import UTC, datetime
 from functools import partial
 from types import ModuleType
 from typing import Any, cast
@@ -77,6 +78,11 @@ from server.payments import routes as payment_routes
 from server.platforms import routes as platform_routes
 from server.platforms import service as platforms
 from server.platforms.adapters import Adapter, FileDrop
+from server.recurring import routes as recurring_routes
+from server.recurring import service as recurring
+from server.reminders import routes as reminder_routes
+from server.reminders import service as reminders
+from server.reminders.schedule import Daily
 from server.reports import routes as report_routes
 from server.workflow import routes as workflow_routes
 from server.workflow import service as workflow_service
@@ -110,6 +116,8 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     report_routes,
     mail_routes,
     job_routes,
+    recurring_routes,
+    reminder_routes,
     oidc,
 )
 
@@ -214,6 +222,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             changes.register("board", hub.invoice_changed)
             changes.register("bus", None if bus is None else changes.Relay(bus), relay=True)
             registry.on_presence.append(hub.presence_changed)
+            # Recurring invoices (docs/recurring.md): the period's draft is written through the
+            # rooms; today's sweep is queued at start, and each sweep queues the next day's.
+            recurring.register_jobs(db_sessions, registry, store)
+            await recurring.start(db_sessions, now=datetime.now(UTC))
+            # Payment reminders (docs/reminders.md): the daily sweep, and the send job, which
+            # renders the PDF through the rooms' registry and store.
+            jobs.register(reminders.SWEEP, reminders.sweep)
+            jobs.register(
+                reminders.SEND,
+                partial(reminders.send, sessions=db_sessions, registry=registry, store=store),
+            )
+            await stack.enter_async_context(Daily(db_sessions))
             access = settings.access
             app.state.access = Access(
                 settings=access,

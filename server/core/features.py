@@ -23,6 +23,8 @@ FEATURES: Final = (
     "reports",
     "jobs",
     "mail",
+    "recurring",
+    "reminders",
 )
 
 

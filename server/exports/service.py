@@ -210,14 +210,15 @@ async def facturx(
     registry: RoomRegistry,
     store: UpdateStore,
     *,
-    user_id: str,
+    user_id: str | None,
     invoice_id: str,
     template: Template = "classic",
     lang: Language | None = None,
 ) -> Rendered:
     """Factur-X (EN 16931 profile): the PDF as PDF/A-3b with the CII attached. The attached
     XML is the very bytes `export(..., syntax="cii")` answers: for an issued invoice the
-    stored CII, for a draft the same deterministic writing of the same semantic model."""
+    stored CII, for a draft the same deterministic writing of the same semantic model.
+    `user_id` None: the server itself asks (a reminder job), without a member's access check."""
     source = await _source(sessions, registry, store, user_id=user_id, invoice_id=invoice_id)
     layout = layout_for(template, lang, source.seller)
     cii = None  # a draft's CII is written in the worker, from the same mapping
@@ -281,15 +282,17 @@ async def _source(
     registry: RoomRegistry,
     store: UpdateStore,
     *,
-    user_id: str,
+    user_id: str | None,
     invoice_id: str,
 ) -> _Source:
     """The invoice as its outputs see it. An issued invoice: the number, issue date, seller
     and document stamped at issue; a draft: "DRAFT", its own issue date (else today) and the
     organization's current profile."""
     async with sessions() as db:
-        found = await invoices.access(db, user_id=user_id, invoice_id=invoice_id)
-        invoice = found.invoice
+        if user_id is None:  # the server itself (a reminder job): no member to check
+            invoice = await invoices.get(db, invoice_id)
+        else:
+            invoice = (await invoices.access(db, user_id=user_id, invoice_id=invoice_id)).invoice
         stamp = await _stamp(db, invoice.id, invoice.number)
         seller: Mapping[str, Any] = {}
         if stamp is not None:

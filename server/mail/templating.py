@@ -13,7 +13,7 @@ from jinja2 import TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 
 LANGUAGES: Final = ("en", "fr")
-PURPOSES: Final = ("invoice",)
+PURPOSES: Final = ("invoice", "reminder")
 MAX_SUBJECT_CHARS: Final = 300
 MAX_BODY_CHARS: Final = 20_000
 _DIR = Path(__file__).parent / "templates"
