@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from collab.invoice.recurrence import (
     LAST,
     MONTHS,
+    Day,
     Frequency,
     InvalidRule,
     Period,
@@ -130,7 +131,7 @@ def test_a_period_s_draft_copies_the_template_with_its_own_dates() -> None:
 
 # -- properties ----------------------------------------------------------------------------------
 
-days = st.one_of(st.integers(min_value=1, max_value=28), st.just(LAST))
+days: st.SearchStrategy[Day] = st.one_of(st.integers(min_value=1, max_value=28), st.just("last"))
 
 
 @st.composite
