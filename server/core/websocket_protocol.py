@@ -116,6 +116,14 @@ class WebSocketProtocol(WebSocketsSansIOProtocol):
         scope: dict[str, Any] | None = getattr(self, "scope", None)  # only set on a 101
         if scope is not None:
             scope["extensions"][SEND_NOWAIT] = self.send_nowait
+            # The scope has its own copy of the headers, and nothing reads these again; but
+            # websockets' parser keeps the request alive as long as the connection (~3 KB).
+            event.headers.clear()
+
+    def start_keepalive(self) -> None:
+        # Called once the 101 is sent: the handshake's request and response are not used again.
+        super().start_keepalive()
+        self.request = self.response = None  # type: ignore[assignment]
 
     def send_nowait(self, data: bytes) -> bool:
         """Send one binary message now if uvicorn's `send` would do so without waiting; False
