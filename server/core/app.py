@@ -78,6 +78,7 @@ from server.payments import routes as payment_routes
 from server.platforms import routes as platform_routes
 from server.platforms import service as platforms
 from server.platforms.adapters import Adapter, FileDrop
+from server.reconciliation import routes as reconciliation_routes
 from server.recurring import routes as recurring_routes
 from server.recurring import service as recurring
 from server.reminders import routes as reminder_routes
@@ -118,6 +119,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     job_routes,
     recurring_routes,
     reminder_routes,
+    reconciliation_routes,
     oidc,
 )
 
@@ -190,7 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             AsyncExitStack() as stack,
             aclosing(store),
             platforms.Dispatcher(db_sessions),
-            jobs.Worker(db_sessions),
+            jobs.Worker(db_sessions, lease_seconds=settings.job_lease_seconds),
             Persister(store) as persister,
             RoomRegistry(
                 store, persister, settings.limits, shape=INVOICE_SHAPE, setup=invoice_rooms.setup
@@ -286,7 +288,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         middleware=[
             Middleware(SecurityHeadersMiddleware),  # first: on every answer, errors included
             Middleware(
-                BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES, routes=import_routes.BODY_LIMITS
+                BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES, routes={**import_routes.BODY_LIMITS, **reconciliation_routes.BODY_LIMITS}
             ),
             # Only the single sign-on flow keeps state in this cookie (its state and nonce).
             Middleware(

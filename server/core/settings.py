@@ -81,6 +81,15 @@ SETTINGS: tuple[Setting, ...] = (
         "smtp://user:password@host:587?starttls=1 or smtps://...; unset: mail waits in the outbox",
     ),
     Setting("MAIL_FROM", "Cofacture <no-reply@localhost>", "the From of every message sent"),
+    # Card payments on the public payment page (docs/paypage.md): both keys, or neither.
+    Setting("STRIPE_SECRET_KEY", "", "Stripe secret key (sk_...); unset: transfer only"),
+    Setting("STRIPE_WEBHOOK_SECRET", "", "signing secret (whsec_...) of the Stripe webhook"),
+    Setting("STRIPE_API_BASE", "", "Stripe API address (stripe-mock, tests); unset: Stripe's"),
+    Setting(
+        "JOB_LEASE_SECONDS",
+        "120",
+        "seconds a background job may run before it is presumed dead and run again",
+    ),
 )
 
 _DEFAULTS = {s.name: s.default for s in SETTINGS}
@@ -123,6 +132,10 @@ class Settings:
     platform_drop_dir: Path | None = None  # the file-drop e-invoicing adapter's directory
     smtp_url: str | None = None  # unset: mail waits in the outbox
     mail_from: str = "Cofacture <no-reply@localhost>"
+    stripe_secret_key: str | None = None  # with the webhook secret: card payments
+    stripe_webhook_secret: str | None = None
+    stripe_api_base: str | None = None  # unset: the library's (api.stripe.com)
+    job_lease_seconds: float = 120.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -170,6 +183,10 @@ class Settings:
             platform_drop_dir=Path(get("PLATFORM_DROP_DIR")) if get("PLATFORM_DROP_DIR") else None,
             smtp_url=_smtp_url(get("SMTP_URL")),
             mail_from=get("MAIL_FROM"),
+            stripe_secret_key=_stripe_keys(get)[0],
+            stripe_webhook_secret=_stripe_keys(get)[1],
+            stripe_api_base=get("STRIPE_API_BASE").rstrip("/") or None,
+            job_lease_seconds=float(number("JOB_LEASE_SECONDS", float)),
             access=AccessSettings(
                 refresh_token_ttl=int(number("REFRESH_TOKEN_TTL", int)),
                 allowed_origins=tuple(
@@ -225,3 +242,12 @@ def _smtp_url(raw: str) -> str | None:
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise SystemExit("SMTP_URL must look like smtp://user:password@host:587")
     return raw
+
+
+def _stripe_keys(get: Callable[[str], str]) -> tuple[str | None, str | None]:
+    """Both or neither: a secret key without the webhook's secret would take card payments
+    that are never recorded."""
+    key, webhook = get("STRIPE_SECRET_KEY") or None, get("STRIPE_WEBHOOK_SECRET") or None
+    if (key is None) != (webhook is None):
+        raise SystemExit("set both STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET, or neither")
+    return key, webhook

@@ -44,7 +44,7 @@ STATUSES: Final = (QUEUED, RUNNING, DONE, DEAD)
 MAX_ATTEMPTS: Final = 8
 BASE_DELAY_SECONDS: Final = 10.0  # then doubling: 10 s, 20 s, 40 s ... capped at an hour
 MAX_DELAY_SECONDS: Final = 3600.0
-LEASE_SECONDS: Final = 120.0  # a job running longer is presumed dead and run again
+LEASE_SECONDS: Final = 120.0  # default: a job running longer is presumed dead and run again
 BATCH: Final = 10
 MAX_ERROR_CHARS: Final = 2000
 
@@ -150,10 +150,12 @@ class Worker:
         sessions: async_sessionmaker[AsyncSession],
         *,
         interval: float = 2.0,
+        lease_seconds: float = LEASE_SECONDS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sessions = sessions
         self._interval = interval
+        self._lease = timedelta(seconds=lease_seconds)
         self._clock = clock
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -215,7 +217,7 @@ class Worker:
                     .values(
                         status=RUNNING,
                         attempts=attempts + 1,
-                        run_at=now + timedelta(seconds=LEASE_SECONDS),
+                        run_at=now + self._lease,
                         updated_at=now,
                     )
                 )

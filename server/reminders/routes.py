@@ -83,6 +83,9 @@ async def put_settings(
             new=reminders.Settings(body.enabled, steps, rate),
             user_id=caller.user_id,
         )
+        if body.enabled:  # what is due now goes now, not at the next hour
+            now = datetime.now(UTC)
+            await reminders.queue_sweep(db, now.date(), round_=now.isoformat())
         audit.record(
             db,
             AuditKind.REMINDERS_CHANGED,
@@ -95,6 +98,7 @@ async def put_settings(
                 + f"; interest {body.late_interest_rate or 'none'}"
             ),
         )
+    jobs.nudge()
     return await _settings_json(ctx, org)
 
 

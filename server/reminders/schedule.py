@@ -1,5 +1,5 @@
-"""The daily sweep's clock: at start and every hour, today's sweep is queued; its key makes it
-one job per day however many processes ask, and a server that was down catches up on start."""
+"""The sweep's clock: at start and every hour, a sweep of today is queued; its key makes it one
+job per hour however many processes ask, and a server that was down catches up on start."""
 
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ class Daily:
     async def _loop(self) -> None:
         while True:
             try:
+                now = self._clock()
                 async with self._sessions.begin() as db:
-                    queued = await reminders.queue_sweep(db, self._clock().date())
+                    queued = await reminders.queue_sweep(db, now.date(), round_=f"{now.hour:02}")
                 if queued:
                     jobs.nudge()
             except Exception:  # the database is away: the next hour tries again

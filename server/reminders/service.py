@@ -109,11 +109,12 @@ async def opted_out(db: AsyncSession, invoice: invoices.Invoice) -> bool:
 # -- the jobs -------------------------------------------------------------------------------
 
 
-async def queue_sweep(db: AsyncSession, today: date) -> bool:
-    """Queue the sweep of `today` (once per day across every process)."""
-    return await jobs.enqueue(
-        db, kind=SWEEP, key=f"{SWEEP}:{today.isoformat()}", payload={"day": today.isoformat()}
-    )
+async def queue_sweep(db: AsyncSession, today: date, *, round_: str = "") -> bool:
+    """Queue a sweep of `today`: once per day and `round_` across every process (the hourly
+    clock passes the hour; a changed schedule, the moment of the change). Sweeps repeat
+    nothing: each (invoice, step) is one job whichever sweep queues it."""
+    key = f"{SWEEP}:{today.isoformat()}{':' + round_ if round_ else ''}"
+    return await jobs.enqueue(db, kind=SWEEP, key=key, payload={"day": today.isoformat()})
 
 
 async def sweep(ctx: jobs.Context) -> None:
