@@ -88,6 +88,9 @@ class AuditKind(StrEnum):
     RECURRING_SKIPPED = "org.recurring_skipped"
     REMINDER_SENT = "invoice.reminder_sent"
     REMINDERS_CHANGED = "org.reminders_changed"
+    STATEMENT_IMPORTED = "org.statement_imported"
+    STATEMENT_LINE_MATCHED = "invoice.statement_line_matched"
+    STATEMENT_LINE_IGNORED = "org.statement_line_ignored"
 
 
 def record(

@@ -288,7 +288,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         middleware=[
             Middleware(SecurityHeadersMiddleware),  # first: on every answer, errors included
             Middleware(
-                BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES, routes={**import_routes.BODY_LIMITS, **reconciliation_routes.BODY_LIMITS}
+                BodyLimitMiddleware,
+                max_bytes=MAX_BODY_BYTES,
+                routes={**import_routes.BODY_LIMITS, **reconciliation_routes.BODY_LIMITS},
             ),
             # Only the single sign-on flow keeps state in this cookie (its state and nonce).
             Middleware(

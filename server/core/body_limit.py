@@ -7,13 +7,15 @@ thus bounded by the limit, whoever reads it. After a refusal the rest of the bod
 thrown away, up to `DRAIN_BYTES`: closing a socket with unread data resets it, and a reset can
 reach the client before the 413 does.
 
-A route that takes files (an e-invoice import) is given its own, larger limit by exact method
-and path in `routes`, so every other route keeps the small one.
+A route that takes files (an e-invoice import, a bank statement) is given its own, larger limit
+by method and path in `routes` (a path may name its `{parameter}` segments), so every other
+route keeps the small one.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,12 +30,18 @@ class BodyLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
         self.routes = dict(routes or {})  # (method, path) -> that route's own limit
+        # Paths with a `{parameter}` segment match any one segment there.
+        self.templates = [
+            (method, _template(path), limit)
+            for (method, path), limit in self.routes.items()
+            if "{" in path
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.routes.get((scope["method"], scope["path"]), self.max_bytes)
+        limit = self._limit(scope["method"], scope["path"])
         if _declared_length(scope) > limit:
             await self._refuse(send, limit)
             await _drain(receive, 0)
@@ -62,6 +70,15 @@ class BodyLimitMiddleware:
         if refused:
             await _drain(receive, seen)
 
+    def _limit(self, method: str, path: str) -> int:
+        found = self.routes.get((method, path))
+        if found is not None:
+            return found
+        for route_method, pattern, limit in self.templates:
+            if route_method == method and pattern.fullmatch(path):
+                return limit
+        return self.max_bytes
+
     async def _refuse(self, send: Send, limit: int) -> None:
         body = json.dumps({"error": f"request body above {limit} bytes"}).encode()
         headers = [
@@ -82,6 +99,14 @@ async def _drain(receive: Receive, seen: int) -> None:
         seen += len(message.get("body", b""))
         if not message.get("more_body", False):
             return
+
+
+def _template(path: str) -> re.Pattern[str]:
+    """ "/api/orgs/{org}/statements" as a pattern: each `{name}` segment is one segment."""
+    parts = [
+        r"[^/]+" if re.fullmatch(r"\{\w+\}", part) else re.escape(part) for part in path.split("/")
+    ]
+    return re.compile("/".join(parts))
 
 
 def _declared_length(scope: Scope) -> int:
