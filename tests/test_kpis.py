@@ -3,6 +3,7 @@ expected value worked out by hand in the comments (never produced by running the
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -112,3 +113,20 @@ def test_compute_gathers_every_kpi_and_each_has_a_definition() -> None:
         "exceptions_by_category",
     }
     assert C.issued_at is not None and NOVEMBER.holds_time(C.issued_at)
+
+
+def test_payments_reduce_what_is_overdue() -> None:
+    # A (120.00, due 11-10) partly paid: 50.00 -> 70.00 still owed; F (240.00) overpaid by a
+    # customer who sent 250.00 -> owes nothing and is left out, though still issued here.
+    paid = {"A": Decimal("50.00"), "F": Decimal("250.00")}
+    records = [
+        replace(r, paid=paid[r.id], status="partially_paid" if r.id == "A" else r.status)
+        if r.id in paid
+        else r
+        for r in RECORDS
+    ]
+    # EUR: A 70.00 + D 48.00 + L 30.00 = 148.00, 3 invoices; USD unchanged.
+    assert kpis.overdue(records, NOVEMBER) == [
+        Amount("EUR", Decimal("148.00"), 3),
+        Amount("USD", Decimal("1200.00"), 1),
+    ]

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 INVOICE, CREDIT_NOTE = "invoice", "credit_note"
 # Statuses of an issued document that still counts (a credit note cancels its invoice).
 ISSUED_STATES = frozenset({"issued", "partially_paid", "paid"})
-UNPAID_STATES = frozenset({"issued", "partially_paid"})  # no payments yet: all of it is owed
+UNPAID_STATES = frozenset({"issued", "partially_paid"})  # something is still owed
 OPEN_STATES = ("draft", "submitted", "approved")  # work waiting for someone
 CENT = Decimal("0.01")
 # What can fall outside the normal path (issue 14): the exceptions feature stores these.
@@ -53,8 +53,9 @@ class InvoiceRecord:
     """An invoice or credit note as the reports see it.
 
     `moves` is its workflow log, oldest first; `vat` its issued VAT breakdown (empty before
-    issue); `credited` the gross of its issued credit notes (invoices only); `credits` the id
-    of the invoice a credit note credits."""
+    issue); `credited` the gross of its issued credit notes (invoices only); `paid` its
+    payments less refunds (server/payments); `credits` the id of the invoice a credit note
+    credits."""
 
     id: str
     kind: str
@@ -71,6 +72,7 @@ class InvoiceRecord:
     moves: tuple[Move, ...] = ()
     vat: tuple[VatLine, ...] = ()
     credited: Decimal = Decimal(0)
+    paid: Decimal = Decimal(0)
     credits: str | None = None
 
     @property
@@ -85,9 +87,9 @@ class InvoiceRecord:
 
     @property
     def outstanding(self) -> Decimal:
-        """What the customer still owes: the gross less the issued credit notes (no payments
-        exist yet, so nothing else reduces it)."""
-        return self.gross - self.credited
+        """What the customer still owes: the gross less the issued credit notes and what was
+        paid, never below zero (an overpayment owes nothing)."""
+        return max(self.gross - self.credited - self.paid, Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)

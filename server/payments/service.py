@@ -58,6 +58,7 @@ __all__ = [
     "apply",
     "balance",
     "overview",
+    "paid_among",
     "places_of",
     "receivables",
     "record",
@@ -429,3 +430,9 @@ def _late(due_date: str | None, today: date) -> bool:
         return date.fromisoformat(due_date[:10]) < today
     except ValueError:
         return False
+
+
+async def paid_among(db: AsyncSession, org_id: str) -> dict[str, Decimal]:
+    """Each invoice of the organization that had a payment -> its payments less refunds."""
+    rows = await db.scalars(select(PaymentAccount).where(PaymentAccount.org_id == org_id))
+    return {row.invoice_id: Decimal(row.payments) - Decimal(row.refunds) for row in rows}

@@ -69,9 +69,10 @@ def build(
     moves: Mapping[str, Sequence[Move]],
     facts: Mapping[str, tuple[str | None, Mapping[str, Any] | None]],
     credits: Mapping[str, tuple[str, Decimal | None]],
+    paid: Mapping[str, Decimal],
 ) -> list[InvoiceRecord]:
     """One record per row; `credits` maps a credit note to (its invoice, the gross it credited
-    once issued)."""
+    once issued); `paid` an invoice to its payments less refunds."""
     credited: dict[str, Decimal] = defaultdict(Decimal)
     for original, gross in credits.values():
         if gross is not None:
@@ -96,6 +97,7 @@ def build(
                 moves=tuple(moves.get(row.id, ())),
                 vat=vat_of(document),
                 credited=credited.get(row.id, Decimal(0)),
+                paid=paid.get(row.id, Decimal(0)),
                 credits=credits[row.id][0]
                 if row.kind == CREDIT_NOTE and row.id in credits
                 else None,

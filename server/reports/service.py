@@ -28,6 +28,7 @@ from server.core.errors import BadRequest
 from server.credit_notes import service as credit_notes
 from server.exceptions import service as exceptions
 from server.invoices import service as invoices
+from server.payments import service as payments
 from server.reports import files
 from server.reports.records import Row, build
 from server.workflow import service as workflow
@@ -59,6 +60,7 @@ Gathered = tuple[
     dict[str, list[Move]],
     dict[str, tuple[str | None, dict[str, Any] | None]],
     dict[str, tuple[str, Decimal | None]],
+    dict[str, Decimal],
     list[ExceptionRecord],
 ]
 
@@ -84,8 +86,9 @@ async def _gather(db: AsyncSession, org_id: str, *, with_exceptions: bool) -> Ga
     moves = await workflow.moves_among(db, ids)
     facts = await workflow.workflow_facts(db, ids)
     credits = await credit_notes.credits_among(db, ids)
+    paid = await payments.paid_among(db, org_id)
     found = await exceptions.records(db, org_id) if with_exceptions else []
-    return rows, moves, facts, credits, found
+    return rows, moves, facts, credits, paid, found
 
 
 async def facts(
@@ -101,10 +104,10 @@ async def facts(
     period = period_of(start, end)
     async with sessions() as db:
         member = await acting_member(db, user_id, org_id, Capability.INVOICE_READ, "read reports")
-        rows, moves, found, credits, raised = await _gather(
+        rows, moves, found, credits, paid, raised = await _gather(
             db, member.org_id, with_exceptions=with_exceptions
         )
-    records = await asyncio.to_thread(build, rows, moves, found, credits)
+    records = await asyncio.to_thread(build, rows, moves, found, credits, paid)
     return Facts(member.org_id, period, records, raised)
 
 
