@@ -18,6 +18,7 @@ _MIN: Final = Decimal("0.01")
 _MAX: Final = Decimal("999999999.99")
 _NAME: Final = 70
 _TEXT: Final = 140
+_REFERENCE: Final = 35
 _PAYLOAD: Final = 331
 
 
@@ -28,8 +29,9 @@ class Transfer:
     name: str  # the beneficiary, as the account is held
     iban: str
     amount: Decimal  # in EUR, with at most 2 decimals
-    text: str = ""  # unstructured remittance: our invoice number
+    text: str = ""  # unstructured remittance, when there is no structured reference
     bic: str = ""  # optional in version 002 inside the EEA
+    reference: str = ""  # structured remittance: the RF creditor reference (ISO 11649)
 
 
 def payload(transfer: Transfer) -> str | None:
@@ -50,8 +52,10 @@ def payload(transfer: Transfer) -> str | None:
         transfer.iban.replace(" ", "").upper(),
         f"EUR{amount.quantize(_MIN):f}",
         "",  # purpose code
-        "",  # structured (ISO 11649) reference: ours is free text
-        transfer.text[:_TEXT],
+        # The structured (ISO 11649) reference, compact, or else the free text: EPC069-12
+        # allows one of the two, never both.
+        transfer.reference.replace(" ", "").upper()[:_REFERENCE],
+        "" if transfer.reference else transfer.text[:_TEXT],
     ]
     text = "\n".join(fields).rstrip("\n")
     return text if len(text.encode()) <= _PAYLOAD else None

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
+from collab.invoice import creditor_reference
 from collab.invoice.en16931 import SemanticInvoice
 from collab.invoice.en16931.french import mention_notes
 from collab.invoice.en16931.model import (
@@ -244,11 +245,15 @@ def _bank(invoice: SemanticInvoice, draft: bool) -> dict[str, str] | None:
     pay = invoice.payment
     if pay is None or not pay.iban:
         return None
+    remittance = "" if draft else pay.remittance
+    # An issued invoice's remittance is its RF creditor reference (ISO 11649): printed in
+    # groups of four, and the EPC code's structured reference.
+    structured = creditor_reference.is_valid(remittance)
     found = {
         "iban": " ".join(pay.iban[i : i + 4] for i in range(0, len(pay.iban), 4)),
         "bic": pay.bic,
         "account_name": pay.account_name,
-        "remittance": "" if draft else pay.remittance,
+        "remittance": creditor_reference.printed(remittance) if structured else remittance,
         "qr": "",
     }
     if invoice.currency == "EUR" and not invoice.is_credit_note:
@@ -256,8 +261,9 @@ def _bank(invoice: SemanticInvoice, draft: bool) -> dict[str, str] | None:
             name=pay.account_name,
             iban=pay.iban,
             amount=invoice.totals.payable,
-            text="" if draft else pay.remittance,
+            text="" if structured else remittance,
             bic=pay.bic,
+            reference=remittance if structured else "",
         )
         if (text := epc.payload(transfer)) is not None:
             found["qr"] = epc.svg_data_uri(text)

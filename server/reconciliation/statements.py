@@ -127,6 +127,12 @@ def read_camt053(body: bytes) -> Statement:
     """
     if len(body) > MAX_BYTES:
         raise StatementError(f"a statement is at most {MAX_BYTES} bytes", code="too_large")
+    # Refused before parsing: a legitimate statement never has a DTD, and markup in its text
+    # is escaped (&lt;), so these bytes only ever start a declaration.
+    if re.search(rb"<!(DOCTYPE|ENTITY)", body, re.IGNORECASE):
+        raise StatementError(
+            "a statement may not declare a document type (DTD)", code="dtd_not_allowed"
+        )
     try:
         tree = etree.parse(io.BytesIO(body), _parser())
     except etree.XMLSyntaxError as error:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
+from collab.invoice import creditor_reference
 from collab.invoice.categories import DEFAULT_EXEMPTIONS, Exemption, exemption_of
 from collab.invoice.document import DEFAULT_TAX_CATEGORY, DEFAULT_UNIT, LINE_ID, OPERATIONS
 from collab.invoice.en16931.french import mention_notes
@@ -315,8 +316,20 @@ def _payment(seller: Mapping[str, Any], number: str | None) -> PaymentInstructio
         iban=iban,
         bic=_text(seller.get("bic")),
         account_name=_text(seller.get("legal_name")),
-        remittance=number or "",
+        remittance=_remittance(number),
     )
+
+
+def _remittance(number: str | None) -> str:
+    """BT-83: the invoice's RF creditor reference (ISO 11649), which the payer's bank checks
+    and our reconciliation matches (docs/reconciliation.md); the number itself when it makes
+    none (no letter or digit, or more than 21)."""
+    if not number:
+        return ""
+    try:
+        return creditor_reference.make(number)
+    except creditor_reference.NoReference:
+        return number
 
 
 def _date(value: object) -> date | None:

@@ -88,7 +88,7 @@ class PaymentInstructions:
     iban: str = ""  # BT-84 payment account identifier
     bic: str = ""  # BT-86 payment service provider identifier
     account_name: str = ""  # BT-85
-    remittance: str = ""  # BT-83 remittance information (our invoice number)
+    remittance: str = ""  # BT-83 remittance information: the RF creditor reference
 
 
 @dataclass(frozen=True, slots=True)
