@@ -75,6 +75,9 @@ from server.mail import service as mail
 from server.mail.smtp import Smtp
 from server.organization import routes as organization_routes
 from server.payments import routes as payment_routes
+from server.paypage import routes as paypage_routes
+from server.paypage import service as paypage
+from server.paypage.stripe_adapter import StripeProvider
 from server.platforms import routes as platform_routes
 from server.platforms import service as platforms
 from server.platforms.adapters import Adapter, FileDrop
@@ -114,6 +117,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     board_routes,
     exception_routes,
     payment_routes,
+    paypage_routes,
     report_routes,
     mail_routes,
     job_routes,
@@ -319,6 +323,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Mail goes out through SMTP_URL's server, or waits in the outbox (docs/mail.md).
     mail.configure(Smtp.parse(settings.smtp_url) if settings.smtp_url else None, settings.mail_from)
+    # Card payments on the public payment page when Stripe is configured (docs/paypage.md).
+    paypage.configure(_card_provider(settings))
     app.include_router(health.router)
     for part in map(_routes_of, FEATURE_ROUTES):
         if isinstance(part, APIRouter):
@@ -336,6 +342,16 @@ def _platform_adapters(settings: Settings) -> dict[str, Adapter]:
         return {}
     drop = FileDrop(settings.platform_drop_dir)
     return {drop.name: drop}
+
+
+def _card_provider(settings: Settings) -> StripeProvider | None:
+    if settings.stripe_secret_key is None or settings.stripe_webhook_secret is None:
+        return None
+    return StripeProvider(
+        secret_key=settings.stripe_secret_key,
+        webhook_secret=settings.stripe_webhook_secret,
+        api_base=settings.stripe_api_base,
+    )
 
 
 async def _invoice_states(

@@ -25,6 +25,7 @@ FEATURES: Final = (
     "mail",
     "recurring",
     "reminders",
+    "paypage",
     "reconciliation",
 )
 

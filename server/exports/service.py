@@ -36,6 +36,7 @@ from server.audit.service import AuditKind
 from server.core.errors import Conflict
 from server.credit_notes import service as credit_notes
 from server.exports import compliance as compliance_check
+from server.exports import epc as epc  # the payment page's EPC QR code (server/paypage)
 from server.exports import renderer, renders
 from server.exports.checks import Syntax as Syntax
 from server.exports.checks import check_document as check_document
