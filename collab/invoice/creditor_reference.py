@@ -75,8 +75,9 @@ def printed(reference: str) -> str:
 def find(text: str) -> list[str]:
     """The valid creditor references written in a free text (a bank's remittance line),
     compact, in order of appearance: "RF" at a word's start, two digits, then letters and
-    digits possibly in groups separated by single spaces; the longest valid reading that ends
-    at a word's end wins."""
+    digits possibly in groups separated by single spaces. Every valid reading that ends at a
+    word's end is given, the longest first: "RF22 IA THANKS" may be read "RF22IA" or, by a
+    1-in-97 chance, "RF22IATHANKS" too, and only the caller knows which one it expects."""
     upper = text.upper()
     found: list[str] = []
     for start in (m.start() for m in re.finditer(r"(?<![A-Z0-9])RF[0-9]{2}", upper)):
@@ -96,7 +97,6 @@ def find(text: str) -> list[str]:
             ends.append(len(chars))
         for length in sorted(set(ends), reverse=True):
             candidate = "".join(chars[:length])
-            if len(candidate) > 4 and is_valid(candidate):
+            if len(candidate) > 4 and is_valid(candidate) and candidate not in found:
                 found.append(candidate)
-                break
     return found
