@@ -400,3 +400,40 @@ async def test_concurrent_events_of_one_session_record_once(stripe_shop: Shop) -
     assert sorted(outcomes) == ["duplicate"] * 7 + ["recorded"]
     listing = await _payments(stripe_shop, invoice_id)
     assert len(listing["items"]) == 1 and listing["status"] == "paid"
+
+
+async def test_a_card_refund_naming_its_credit_note_is_recorded_once(stripe_shop: Shop) -> None:
+    from tests.test_payments_api import _through
+
+    invoice_id = await _issued(stripe_shop)
+    now = int(time.time())
+    paid = _event("evt_p", "checkout.session.completed", _session(stripe_shop, invoice_id), now)
+    assert await _outcome(stripe_shop, paid) == "recorded"
+    async with api(stripe_shop.server, stripe_shop.bearers["cora"]) as http:
+        r = await http.post(f"/api/invoices/{invoice_id}/credit-notes", json={"lines": ["b"]})
+    assert r.status_code == 201, r.text
+    note = r.json()["id"]
+    await _through(stripe_shop, note)  # credits line b: 25.00 + 2.50 VAT = 27.50
+
+    def charge(refunded: int) -> dict[str, Any]:
+        return {
+            "id": "ch_1",
+            "object": "charge",
+            "amount": 13950,
+            "amount_refunded": refunded,
+            "currency": "eur",
+            "payment_intent": "pi_cs_test_1",
+            "metadata": {"credit_note_id": note},
+        }
+
+    newer = _event("evt_r2", "charge.refunded", charge(2750), now + 120)
+    older = _event("evt_r1", "charge.refunded", charge(1000), now + 60)
+    assert await _outcome(stripe_shop, newer) == "refunded"
+    assert await _outcome(stripe_shop, newer) == "duplicate"
+    assert await _outcome(stripe_shop, older) == "duplicate"  # already counted in the newer
+    listing = await _payments(stripe_shop, invoice_id)
+    refunds = [item for item in listing["items"] if item["kind"] == "refund"]
+    assert [(r["amount"], r["credit_note_id"], r["method"]) for r in refunds] == [
+        ("27.50", note, "card")
+    ]
+    assert listing["balance"]["paid"] == "112.00" and listing["status"] == "paid"
