@@ -9,6 +9,7 @@ import logging
 from collections.abc import Callable
 
 from starlette.routing import WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from collab.sync import (
@@ -141,4 +142,13 @@ async def _admit(
     return caller, found.invoice.id, identity
 
 
-routes = [WebSocketRoute("/ws/invoices/{invoice_id}", invoice_socket)]
+class _InvoiceSocketApp:
+    """The endpoint as a plain ASGI app: Starlette wraps a function endpoint in two more
+    frames and an exception handler per connection, which the exception middleware in front
+    of the routes (server/core/app.py) already is, with the same handlers."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await invoice_socket(WebSocket(scope, receive=receive, send=send))
+
+
+routes = [WebSocketRoute("/ws/invoices/{invoice_id}", _InvoiceSocketApp())]
