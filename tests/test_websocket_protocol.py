@@ -79,7 +79,7 @@ def unmasked_frame(data: bytes) -> bytes:
 async def test_a_direct_write_frames_like_send() -> None:
     protocol, transport, send_nowait = await served()
     # What the handshake needed is let go; the scope keeps its own copy of the headers.
-    assert protocol.response is None
+    assert vars(protocol)["response"] is None
     assert (b"Sec-WebSocket-Version", b"13") in protocol.scope["headers"]
     assert send_nowait(b"\x00\x01abc")
     assert bytes(transport.written) == unmasked_frame(b"\x00\x01abc")
