@@ -193,6 +193,10 @@ PAGES = (
     ("settings/profile", "main form"),
     ("security", "main h1"),
     ("invitation", "main h1"),
+    ("receivables", ".receivables-page .empty"),
+    ("recurring", ".recurring-page .empty"),
+    ("settings/reminders", "[data-testid=reminder-settings] tbody tr"),
+    ("admin/outbox", ".outbox-page .empty"),
 )
 # The button that opens a page's form.
 FORMS = {

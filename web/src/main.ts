@@ -21,6 +21,10 @@ import { invitationView } from './views/invitation'
 import { membersView } from './views/members'
 import { orgSecurityView } from './views/org-security'
 import { profileView } from './views/profile'
+import { outboxView } from './views/outbox'
+import { receivablesView } from './views/receivables'
+import { recurringView } from './views/recurring'
+import { reminderSettingsView } from './views/reminder-settings'
 import { setupView } from './views/setup'
 import { twoFactorView } from './views/twofactor'
 
@@ -65,6 +69,11 @@ const routes = [
   route('admin/members', 'member', ({ me, query }) => membersView(me, query)),
   route('admin/audit', 'member', ({ me, query }) => auditView(me, query)),
   route('admin/security', 'member', ({ me, query }) => orgSecurityView(me, query)),
+  // Getting paid (docs/web.md, "Getting paid"): what is owed, schedules, reminders, the outbox.
+  route('receivables', 'member', ({ me, query }) => receivablesView(me, query)),
+  route('recurring', 'member', ({ me, query }) => recurringView(me, query)),
+  route('settings/reminders', 'member', ({ me, query }) => reminderSettingsView(me, query)),
+  route('admin/outbox', 'member', ({ me, query }) => outboxView(me, query)),
   route('catalogue/:kind', 'member', ({ me, params, query }) =>
     params.kind === 'customers' || params.kind === 'items' ? catalogueView(me, params.kind, query) : { redirect: '#/catalogue/customers' }
   ),

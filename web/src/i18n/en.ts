@@ -4,6 +4,7 @@
 import { enAdmin } from './en-admin'
 import { enBoard } from './en-board'
 import { enEditor } from './en-editor'
+import { enPaid } from './en-paid'
 
 export const enApp = {
   app_name: 'Cofacture',
@@ -182,5 +183,5 @@ export const enApp = {
   history_line_removed: 'removed the line “{line}”',
 } as const
 
-export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard } as const
+export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enPaid } as const
 export type Key = keyof typeof en

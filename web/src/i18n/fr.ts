@@ -4,6 +4,7 @@ import type { enApp, Key } from './en'
 import { frAdmin } from './fr-admin'
 import { frBoard } from './fr-board'
 import { frEditor } from './fr-editor'
+import { frPaid } from './fr-paid'
 
 const frApp: Record<keyof typeof enApp, string> = {
   app_name: 'Cofacture',
@@ -176,5 +177,5 @@ const frApp: Record<keyof typeof enApp, string> = {
 }
 
 // Each part is typed after its English part, so no key can be missing.
-export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard }
+export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard, ...frPaid }
 

@@ -17,7 +17,17 @@ export const ADMIN_PAGES: readonly AdminPage[] = [
   { path: 'admin/members', label: 'admin_members', capability: 'member.manage' },
   { path: 'admin/audit', label: 'admin_audit', capability: 'member.manage' },
   { path: 'admin/security', label: 'admin_security', capability: 'member.manage' },
-  { path: 'settings/profile', label: 'seller_profile', capability: 'org.settings' }
+  { path: 'settings/profile', label: 'seller_profile', capability: 'org.settings' },
+  { path: 'settings/reminders', label: 'reminder_settings', capability: 'payment.manage' },
+  { path: 'admin/outbox', label: 'outbox', capability: 'org.settings' }
+]
+
+/** The getting-paid pages (issue 16): what is owed, recurring schedules, reminders, the outbox. */
+export const PAID_PAGES: readonly AdminPage[] = [
+  { path: 'receivables', label: 'receivables', capability: 'invoice.read' },
+  { path: 'recurring', label: 'recurring', capability: 'invoice.read' },
+  { path: 'settings/reminders', label: 'reminder_settings', capability: 'payment.manage' },
+  { path: 'admin/outbox', label: 'outbox', capability: 'org.settings' }
 ]
 
 /** The memberships whose role has `capability`. */
@@ -37,19 +47,24 @@ function withOrg(path: string, org: Membership): string {
 }
 
 /** The tabs between the administration pages the person may open for `org`, `current` marked. */
-export function adminTabs(me: Me, org: Membership, current: string): HTMLElement {
-  const pages = ADMIN_PAGES.filter((page) => org.capabilities.includes(page.capability))
+export function adminTabs(me: Me, org: Membership, current: string, list: readonly AdminPage[] = ADMIN_PAGES, label: Key = 'administration'): HTMLElement {
+  const pages = list.filter((page) => org.capabilities.includes(page.capability))
   return h(
     'nav',
-    { class: 'admin-tabs', 'aria-label': t('administration') },
+    { class: 'admin-tabs', 'aria-label': t(label) },
     ...pages.map((page) => h('a', { href: withOrg(page.path, org), 'aria-current': page.path === current ? 'page' : null }, t(page.label))),
-    orgSwitch(me, org, current)
+    orgSwitch(me, org, current, list)
   )
 }
 
+/** The tabs between the getting-paid pages. */
+export function paidTabs(me: Me, org: Membership, current: string): HTMLElement {
+  return adminTabs(me, org, current, PAID_PAGES, 'getting_paid')
+}
+
 /** Links to the same page for the person's other organizations (none when there is one). */
-function orgSwitch(me: Me, org: Membership, current: string): HTMLElement | null {
-  const page = ADMIN_PAGES.find((p) => p.path === current)
+function orgSwitch(me: Me, org: Membership, current: string, list: readonly AdminPage[]): HTMLElement | null {
+  const page = list.find((p) => p.path === current)
   const others = page ? orgsWith(me, page.capability).filter((m) => m.org_id !== org.org_id) : []
   if (!others.length) return null
   return h(

@@ -72,6 +72,7 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
       me ? h('a', { href: '#/board' }, t('board_title')) : null,
       me ? h('a', { href: '#/exceptions' }, t('exceptions')) : null,
       me ? h('a', { href: '#/catalogue/customers' }, t('catalogue')) : null,
+      me ? h('a', { href: '#/receivables' }, t('getting_paid')) : null,
       me?.memberships.some((m) => m.capabilities.includes('org.settings')) ? h('a', { href: '#/settings/profile' }, t('seller_profile')) : null,
       me?.memberships.some((m) => m.capabilities.includes('member.manage')) ? h('a', { href: '#/admin/members' }, t('administration')) : null,
       me ? invitationsLink(scope) : null,
