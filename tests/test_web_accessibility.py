@@ -4,10 +4,11 @@ Signed out: the first-run page, sign-in (its error and its two-factor step), the
 page. Signed in: the invoice list and its notifications menu, the editor (a line, an allowance
 and a charge, a comment being written, the PDF preview), the catalogue (customers and items,
 with the form open), the administration (members and pending invitations, audit log, two-factor
-policy, seller profile), the person's own two-factor page, the invitations addressed to them.
-The wording is the same structure in French: the sign-in page, the list and the editor are
-checked in French as well. Findings are collected over all pages, then reported together with
-their rule, targets and help (tests/web/axe.py)."""
+policy, seller profile), the getting-paid pages (receivables, bank reconciliation, recurring
+schedules, reminder settings, outbox), the person's own two-factor page, the invitations
+addressed to them. The wording is the same structure in French: the sign-in page, the list and
+the editor are checked in French as well. Findings are collected over all pages, then reported
+together with their rule, targets and help (tests/web/axe.py)."""
 
 from __future__ import annotations
 
@@ -194,6 +195,7 @@ PAGES = (
     ("security", "main h1"),
     ("invitation", "main h1"),
     ("receivables", ".receivables-page .empty"),
+    ("reconciliation", ".reconciliation-page .empty"),
     ("recurring", ".recurring-page .empty"),
     ("settings/reminders", "[data-testid=reminder-settings] tbody tr"),
     ("admin/outbox", ".outbox-page .empty"),

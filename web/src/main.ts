@@ -23,6 +23,7 @@ import { orgSecurityView } from './views/org-security'
 import { profileView } from './views/profile'
 import { outboxView } from './views/outbox'
 import { receivablesView } from './views/receivables'
+import { reconciliationView } from './views/reconciliation'
 import { recurringView } from './views/recurring'
 import { reminderSettingsView } from './views/reminder-settings'
 import { setupView } from './views/setup'
@@ -69,8 +70,10 @@ const routes = [
   route('admin/members', 'member', ({ me, query }) => membersView(me, query)),
   route('admin/audit', 'member', ({ me, query }) => auditView(me, query)),
   route('admin/security', 'member', ({ me, query }) => orgSecurityView(me, query)),
-  // Getting paid (docs/web.md, "Getting paid"): what is owed, schedules, reminders, the outbox.
+  // Getting paid (docs/web.md, "Getting paid"): what is owed, reconciliation, schedules,
+  // reminders, the outbox.
   route('receivables', 'member', ({ me, query }) => receivablesView(me, query)),
+  route('reconciliation', 'member', ({ me, query }) => reconciliationView(me, query)),
   route('recurring', 'member', ({ me, query }) => recurringView(me, query)),
   route('settings/reminders', 'member', ({ me, query }) => reminderSettingsView(me, query)),
   route('admin/outbox', 'member', ({ me, query }) => outboxView(me, query)),

@@ -1,8 +1,10 @@
 // The REST calls and shapes of getting paid (issue 16): payments and receivables
 // (docs/payments.md), mail and the outbox (docs/mail.md), reminders (docs/reminders.md),
-// recurring schedules (docs/recurring.md). The server decides; these only carry its answers.
+// recurring schedules (docs/recurring.md), bank reconciliation (docs/reconciliation.md), the
+// payment page's link (docs/paypage.md). The server decides; these only carry its answers.
 
-import { call } from './api'
+import { ApiError, call, type ErrorDetail } from './api'
+import { accessToken, clear, refresh, SessionEnded } from './session'
 
 const enc = encodeURIComponent
 
@@ -209,3 +211,119 @@ export const schedules = (orgId: string): Promise<{ items: Schedule[] }> => call
 export const makeRecurring = (invoiceId: string, body: ScheduleBody): Promise<Schedule> => call('POST', `/api/invoices/${enc(invoiceId)}/recurring`, body)
 export const changeSchedule = (id: string, body: ScheduleBody): Promise<Schedule> => call('PATCH', `/api/recurring/${enc(id)}`, body)
 export const scheduleRuns = (id: string): Promise<{ items: Run[] }> => call('GET', `/api/recurring/${enc(id)}/invoices`)
+
+// -- bank reconciliation ---------------------------------------------------------------------
+
+export type Verdict = 'exact' | 'partial' | 'over' | 'ambiguous' | 'unknown'
+export type Basis = 'reference' | 'number' | 'amount_and_name'
+
+export interface Suggestion {
+  invoice_id: string
+  number: string
+  customer: string
+  outstanding: string
+  currency: string
+  rf_reference: string | null
+  basis: Basis
+}
+
+export interface StatementLine {
+  id: string
+  statement_id: string
+  booking_date: string
+  amount: string
+  currency: string
+  reference: string | null
+  structured: boolean
+  debtor: string | null
+  bank_reference: string | null
+  state: 'open' | 'matched' | 'ignored'
+  invoice_id: string | null
+  payment_id: string | null
+  decided_by: string | null
+  decided_at: string | null
+  match: Verdict | null
+  suggestions: Suggestion[]
+}
+
+export interface StatementSummary {
+  id: string
+  org_id: string
+  format: 'camt.053' | 'csv'
+  bank_id: string | null
+  account: string | null
+  added: number
+  known: number
+  debits: number
+  imported_by: string
+  imported_at: string
+  counts: { open: number; matched: number; ignored: number }
+}
+
+export interface StatementWithLines extends StatementSummary {
+  lines: StatementLine[]
+}
+
+export interface Statements {
+  org_id: string
+  statements: StatementSummary[]
+  open_lines: StatementLine[]
+}
+
+export interface ConfirmedLine extends StatementLine {
+  payment: { id: string; invoice_id: string; amount: string; currency: string; date: string; invoice: Balance & { status: string } }
+}
+
+/** How to read a CSV export: the columns by their header, the separators. */
+export interface CsvMapping {
+  date: string
+  amount: string
+  reference?: string
+  name?: string
+  currency?: string
+  decimal: '.' | ','
+  delimiter: ',' | ';' | '\t' | '|'
+}
+
+export const statements = (orgId: string): Promise<Statements> => call('GET', `/api/orgs/${enc(orgId)}/statements`)
+export const statement = (id: string): Promise<StatementWithLines> => call('GET', `/api/statements/${enc(id)}`)
+export const confirmLine = (lineId: string, invoiceId: string): Promise<ConfirmedLine> =>
+  call('POST', `/api/statements/lines/${enc(lineId)}/confirm`, { invoice_id: invoiceId })
+export const ignoreLine = (lineId: string): Promise<StatementLine> => call('POST', `/api/statements/lines/${enc(lineId)}/ignore`)
+
+/** Import a statement file: the file itself is the body (not JSON), the mapping in the query. */
+export async function importStatement(orgId: string, file: Blob, csv: CsvMapping | null): Promise<StatementWithLines> {
+  const query = new URLSearchParams({ format: csv ? 'csv' : 'camt.053' })
+  if (csv) for (const [key, value] of Object.entries(csv)) if (value) query.set(key, value)
+  const path = `/api/orgs/${enc(orgId)}/statements?${query}`
+  const type = csv ? 'text/csv' : 'application/xml'
+  const send = (token: string): Promise<Response> =>
+    fetch(path, { method: 'POST', headers: { accept: 'application/json', authorization: `Bearer ${token}`, 'content-type': type }, body: file })
+  let token = await accessToken()
+  let response = await send(token)
+  if (response.status === 401) {
+    token = await refresh(token)
+    response = await send(token)
+    if (response.status === 401) {
+      clear()
+      throw new SessionEnded('the server ended the session')
+    }
+  }
+  const data = (await response.json().catch(() => ({}))) as { error?: string; code?: unknown; details?: ErrorDetail[] }
+  if (!response.ok) {
+    const error = response.status === 413 ? 'file_too_large' : null
+    throw new ApiError(response.status, data.error ?? `HTTP ${response.status}`, null, typeof data.code === 'string' ? data.code : error, Array.isArray(data.details) ? data.details : [])
+  }
+  return data as StatementWithLines
+}
+
+// -- the payment page's link -----------------------------------------------------------------
+
+export interface PaymentLink {
+  invoice_id: string
+  url: string
+  created_at: string
+  rotated_at: string | null
+}
+export const paymentLink = (invoiceId: string): Promise<PaymentLink> => call('GET', `/api/invoices/${enc(invoiceId)}/payment-link`)
+export const newPaymentLink = (invoiceId: string): Promise<PaymentLink> => call('POST', `/api/invoices/${enc(invoiceId)}/payment-link`)

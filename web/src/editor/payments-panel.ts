@@ -2,13 +2,16 @@
 // outstanding, overpaid), the payments and refunds by date, and for accountants and admins
 // (`payment.manage`) the form that records a payment. A recording moves the invoice to
 // partially paid or paid: `recorded` tells the editor, whose header reads the state again.
+// The same people get the public payment page's link (docs/paypage.md): shown on request,
+// copied, and replaced by a new one ("New link", asked first: the old link dies).
 
 import { ApiError } from '../api'
-import { h, replaceChildren } from '../dom'
+import { h, replaceChildren, uid } from '../dom'
 import { formatDate, formatMoney, refusalText, toDocDecimal } from '../format'
 import { hasKey, t, type Key } from '../i18n'
-import { METHODS, payments, recordPayment, type Balance, type Method, type PaymentList } from '../paid-api'
+import { METHODS, newPaymentLink, paymentLink, payments, recordPayment, type Balance, type Method, type PaymentLink, type PaymentList } from '../paid-api'
 import { failureText } from '../view'
+import { confirmAction } from '../views/dialog'
 import { field, Fields, today } from '../views/paid-fields'
 
 /** Statuses that take payments. */
@@ -40,6 +43,7 @@ export class PaymentsPanel {
   private readonly list = h('ul', { class: 'credit-list payment-list' })
   private readonly error = h('p', { class: 'form-error', role: 'alert', hidden: true })
   private readonly form: HTMLElement | null
+  private readonly link: HTMLElement | null
   private loads = 0
 
   constructor(
@@ -49,6 +53,7 @@ export class PaymentsPanel {
   ) {
     const id = 'payments-title'
     this.form = canRecord ? this.recordForm() : null
+    this.link = canRecord ? this.linkBox() : null
     this.element = h(
       'section',
       { class: 'payments card', 'aria-labelledby': id, 'data-testid': 'payments', hidden: true },
@@ -56,7 +61,8 @@ export class PaymentsPanel {
       this.error,
       this.summary,
       this.list,
-      this.form
+      this.form,
+      this.link
     )
   }
 
@@ -65,6 +71,7 @@ export class PaymentsPanel {
     this.element.hidden = status === null
     if (status === null) return
     if (this.form) this.form.hidden = !PAYABLE.has(status)
+    if (this.link) this.link.hidden = !PAYABLE.has(status)
     await this.load()
   }
 
@@ -98,6 +105,72 @@ export class PaymentsPanel {
         : [h('li', { class: 'empty' }, t('payments_none'))])
     )
     if (this.form) this.form.hidden = !PAYABLE.has(found.status)
+    if (this.link) this.link.hidden = !PAYABLE.has(found.status)
+  }
+
+  /** The payment page's link: fetched on request (the first request makes it), copied,
+   * opened, or replaced by a new one after a confirmation. */
+  private linkBox(): HTMLElement {
+    const url = h('input', { type: 'text', id: uid('pl'), readonly: true, 'data-testid': 'payment-link' })
+    const open = h('a', { href: '#', target: '_blank', rel: 'noopener noreferrer', class: 'paylink-open' }, t('paylink_open'))
+    const said = h('p', { class: 'saved', role: 'status' })
+    const error = h('p', { class: 'form-error', role: 'alert', hidden: true })
+    const fill = (found: PaymentLink): void => {
+      url.value = found.url
+      open.href = found.url
+      shown.hidden = false
+      show.hidden = true
+    }
+    const fail = (failure: unknown): void => {
+      error.textContent = failureText(failure)
+      error.hidden = false
+    }
+    const show = h('button', { type: 'button', class: 'secondary small' }, t('paylink_show'))
+    show.addEventListener('click', () => {
+      show.disabled = true
+      error.hidden = true
+      paymentLink(this.invoiceId)
+        .then(fill, fail)
+        .finally(() => (show.disabled = false))
+    })
+    const copy = h('button', { type: 'button', class: 'secondary small' }, t('copy_link'))
+    copy.addEventListener('click', () => {
+      url.select()
+      navigator.clipboard.writeText(url.value).then(
+        () => (said.textContent = t('copied')),
+        () => (said.textContent = t('copy_by_hand')) // no clipboard (plain http): the text is selected
+      )
+    })
+    const renew = h('button', { type: 'button', class: 'secondary small danger' }, t('paylink_new'))
+    renew.addEventListener('click', () => {
+      said.textContent = ''
+      void confirmAction({
+        title: t('paylink_new_title'),
+        text: t('paylink_new_text'),
+        confirm: t('paylink_new_confirm'),
+        danger: true,
+        run: async () => fill(await newPaymentLink(this.invoiceId))
+      }).then((made) => {
+        if (made) said.textContent = t('paylink_replaced')
+      })
+    })
+    const shown = h(
+      'div',
+      { class: 'paylink-shown', hidden: true },
+      h('label', { for: url.id }, t('paylink_label')),
+      h('div', { class: 'copy-row' }, url, copy),
+      h('div', { class: 'form-actions' }, open, renew)
+    )
+    return h(
+      'details',
+      { class: 'payment-new paylink', 'data-testid': 'payment-link-box' },
+      h('summary', {}, t('paylink_title')),
+      h('p', { class: 'hint' }, t('paylink_hint')),
+      error,
+      show,
+      shown,
+      said
+    )
   }
 
   private recordForm(): HTMLElement {

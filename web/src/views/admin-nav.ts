@@ -22,9 +22,11 @@ export const ADMIN_PAGES: readonly AdminPage[] = [
   { path: 'admin/outbox', label: 'outbox', capability: 'org.settings' }
 ]
 
-/** The getting-paid pages (issue 16): what is owed, recurring schedules, reminders, the outbox. */
+/** The getting-paid pages (issue 16): what is owed, bank reconciliation, recurring schedules,
+ * reminders, the outbox. */
 export const PAID_PAGES: readonly AdminPage[] = [
   { path: 'receivables', label: 'receivables', capability: 'invoice.read' },
+  { path: 'reconciliation', label: 'reconciliation', capability: 'payment.manage' },
   { path: 'recurring', label: 'recurring', capability: 'invoice.read' },
   { path: 'settings/reminders', label: 'reminder_settings', capability: 'payment.manage' },
   { path: 'admin/outbox', label: 'outbox', capability: 'org.settings' }
