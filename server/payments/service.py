@@ -7,14 +7,14 @@ refunds tied to credit notes; what each customer still owes (docs/payments.md).
   credit note being issued is counted), recomputes the status, audits, and tells the board.
 - `overview` lists an invoice's payments with its balance; `receivables` sums, per customer,
   what is outstanding and what of it is overdue.
+
+The modules: this one (recording, an invoice's payments), balances.py (what an invoice asks
+for and what was paid), receivables.py (what each customer owes), rules.py (pure rules).
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -25,30 +25,28 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from collab.invoice.validation import evaluate
 from server.audit import service as audit
 from server.audit.service import AuditKind
-from server.auth.service import Capability, acting_member
+from server.auth.service import Capability
 from server.core import changes
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from server.credit_notes import service as credit_notes
 from server.invoices import service as invoices
+from server.payments.balances import account_balance, balance
 from server.payments.models import Payment, PaymentAccount
+from server.payments.receivables import receivables
 from server.payments.rules import (
-    OWED,
     PAYABLE,
     REFUNDABLE,
     AmountError,
     Balance,
     Kind,
     Method,
-    owed,
     parse_amount,
     status_after,
 )
 from server.payments.rules import places_of as places_of  # for the other features
 from server.payments.rules import text as text
-from server.workflow import service as workflow
 
 __all__ = [
     "Balance",
@@ -137,7 +135,7 @@ async def apply(
         raise Unprocessable(error.message, code=error.code) from None
     if entry.kind is Kind.REFUND:
         await _check_credit_note(db, invoice, entry.credit_note_id)
-    before = await _balance(db, invoice, account)
+    before = await account_balance(db, invoice, account)
     if entry.kind is Kind.REFUND and amount > before.paid:
         raise Conflict(
             f"a refund of {text(amount, currency)} {currency} is more than was paid "
@@ -240,38 +238,6 @@ async def _lock_account(db: AsyncSession, invoice_id: str, org_id: str) -> Payme
     return (await db.scalars(query.execution_options(populate_existing=True))).one()
 
 
-async def _document_due(db: AsyncSession, invoice: invoices.Invoice) -> Decimal:
-    """The amount due (BT-115) of the invoice as issued, from its frozen document."""
-    stamp = await workflow.issued(db, invoice.id)
-    document = dict(stamp.document) if stamp and stamp.document else None
-    return _due_of(document, invoice.gross)
-
-
-def _due_of(document: dict[str, Any] | None, gross: str) -> Decimal:
-    """What the money engine computes as due for an issued document; its gross when the
-    document is missing (issued before it was kept, migration 0012) or cannot be evaluated."""
-    if document is not None:
-        totals = evaluate(document).totals
-        if totals is not None:
-            return Decimal(totals["due"])
-    return Decimal(gross)
-
-
-async def balance(db: AsyncSession, invoice: invoices.Invoice) -> Balance:
-    """What an invoice asks for and what was paid on it (reminders, reconciliation)."""
-    return await _balance(db, invoice, await db.get(PaymentAccount, invoice.id))
-
-
-async def _balance(
-    db: AsyncSession, invoice: invoices.Invoice, account: PaymentAccount | None
-) -> Balance:
-    credited = Decimal(invoice.gross) - await credit_notes.left(db, invoice.id)
-    due = owed(await _document_due(db, invoice), [credited])
-    payments = Decimal(account.payments) if account else Decimal(0)
-    refunds = Decimal(account.refunds) if account else Decimal(0)
-    return Balance(invoice.currency, due, credited, payments, refunds)
-
-
 def _payment_json(payment: Payment) -> dict[str, Any]:
     return {
         "id": payment.id,
@@ -306,130 +272,13 @@ async def overview(
         balance = None
         if invoice.kind == invoices.INVOICE and (invoice.status in REFUNDABLE or rows):
             account = await db.get(PaymentAccount, invoice.id)
-            balance = (await _balance(db, invoice, account)).as_json()
+            balance = (await account_balance(db, invoice, account)).as_json()
     return {
         "invoice_id": invoice.id,
         "status": invoice.status,
         "balance": balance,
         "items": [_payment_json(row) for row in rows],
     }
-
-
-async def receivables(
-    sessions: async_sessionmaker[AsyncSession],
-    *,
-    user_id: str,
-    org_id: str | None,
-    today: date | None = None,
-) -> dict[str, Any]:
-    """What each customer of the caller's organization owes on its issued invoices, and the
-    part of it past due (as the board derives overdue), per currency, the most owed first."""
-    async with sessions() as db:
-        member = await acting_member(
-            db, user_id, org_id, Capability.INVOICE_READ, "read the receivables"
-        )
-        org = member.org_id
-        open_rows = [
-            row
-            for row in await invoices.org_invoices(db, org)
-            if row.kind == invoices.INVOICE and row.status in OWED
-        ]
-        ids = [row.id for row in open_rows]
-        documents = await workflow.workflow_facts(db, invoices.org_invoice_ids(org))
-        credits = await credit_notes.credits_among(db, invoices.org_invoice_ids(org))
-        accounts = {
-            account.invoice_id: account
-            for account in await db.scalars(
-                select(PaymentAccount).where(PaymentAccount.invoice_id.in_(ids))
-            )
-        }
-    credited: dict[str, Decimal] = defaultdict(Decimal)
-    for original, gross in credits.values():
-        if gross is not None:
-            credited[original] += gross
-    facts = [
-        _Open(
-            row.id,
-            row.customer_name or "",
-            row.customer_vat_id,
-            row.currency,
-            row.due_date,
-            row.gross,
-            documents.get(row.id, (None, None))[1],
-            credited.get(row.id, Decimal(0)),
-            accounts.get(row.id),
-        )
-        for row in open_rows
-    ]
-    day = today or datetime.now(UTC).date()
-    # Each open invoice's issued document goes through the money engine: off the event loop.
-    rows = await asyncio.to_thread(_receivables, facts, day)
-    return {"org_id": org, "as_of": day.isoformat(), "customers": rows}
-
-
-@dataclass(frozen=True, slots=True)
-class _Open:
-    id: str
-    customer: str
-    vat_id: str | None
-    currency: str
-    due_date: str | None
-    gross: str
-    document: Mapping[str, Any] | None
-    credited: Decimal
-    account: PaymentAccount | None
-
-
-def _receivables(facts: list[_Open], today: date) -> list[dict[str, Any]]:
-    owed_by: dict[tuple[str, str], dict[str, Any]] = {}
-    for fact in facts:
-        document = dict(fact.document) if fact.document else None
-        due = owed(_due_of(document, fact.gross), [fact.credited])
-        paid = Decimal(0)
-        if fact.account is not None:
-            paid = Decimal(fact.account.payments) - Decimal(fact.account.refunds)
-        outstanding = max(due - paid, Decimal(0))
-        if outstanding <= 0:
-            continue
-        key = (fact.vat_id or f"name:{fact.customer}", fact.currency)
-        row = owed_by.setdefault(
-            key,
-            {
-                "customer": fact.customer,
-                "vat_id": fact.vat_id,
-                "currency": fact.currency,
-                "outstanding": Decimal(0),
-                "overdue": Decimal(0),
-                "invoices": 0,
-                "overdue_invoices": 0,
-            },
-        )
-        row["outstanding"] += outstanding
-        row["invoices"] += 1
-        if _late(fact.due_date, today):
-            row["overdue"] += outstanding
-            row["overdue_invoices"] += 1
-    ordered = sorted(
-        owed_by.values(), key=lambda r: (-r["outstanding"], r["customer"], r["currency"])
-    )
-    return [
-        {
-            **row,
-            "outstanding": text(row["outstanding"], row["currency"]),
-            "overdue": text(row["overdue"], row["currency"]),
-        }
-        for row in ordered
-    ]
-
-
-def _late(due_date: str | None, today: date) -> bool:
-    """Past its due date (UTC), as the board's overdue column (server/board/cards.py)."""
-    if not due_date:
-        return False
-    try:
-        return date.fromisoformat(due_date[:10]) < today
-    except ValueError:
-        return False
 
 
 async def paid_among(db: AsyncSession, org_id: str) -> dict[str, Decimal]:
