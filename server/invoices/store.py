@@ -18,6 +18,8 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collab.sync import LogEntry, Snapshot, StoredDocument
+from server.core.db import sqlite_path
+from server.invoices.log_reader import SqliteLogReader
 from server.invoices.log_writer import log_writer
 from server.invoices.models import InvoiceSnapshot, InvoiceUpdate, QuarantinedUpdate
 
@@ -32,6 +34,8 @@ class SqlUpdateStore:
     ) -> None:
         self._engine = engine
         self._writer = log_writer(engine.url, shared=shared)
+        path = sqlite_path(engine.url.render_as_string(hide_password=False))
+        self._reader = SqliteLogReader(path) if path is not None else None
         # Raises when the database is no longer the one we opened (e.g. the SQLite file was
         # deleted: writes would go to an unlinked file and vanish at the next start).
         self._guard = guard
@@ -39,30 +43,35 @@ class SqlUpdateStore:
         self.set_aside_total = 0
 
     async def load(self, doc_id: str) -> StoredDocument:
-        async with self._engine.connect() as conn:
-            snapshot = (
-                await conn.execute(
-                    select(InvoiceSnapshot.seq, InvoiceSnapshot.data)
-                    .where(InvoiceSnapshot.invoice_id == doc_id)
-                    .order_by(InvoiceSnapshot.seq.desc())
-                    .limit(1)
-                )
-            ).first()
-            after = snapshot.seq if snapshot else 0
-            rows = (
-                await conn.execute(
-                    select(InvoiceUpdate.seq, InvoiceUpdate.data, InvoiceUpdate.set_aside)
-                    .where(InvoiceUpdate.invoice_id == doc_id, InvoiceUpdate.seq > after)
-                    .order_by(InvoiceUpdate.seq)
-                )
-            ).all()
-        loaded = [row for row in rows if not row.set_aside]
+        if self._reader is not None:
+            snapshot, rows = await self._reader.load(doc_id)
+        else:
+            async with self._engine.connect() as conn:
+                found = (
+                    await conn.execute(
+                        select(InvoiceSnapshot.seq, InvoiceSnapshot.data)
+                        .where(InvoiceSnapshot.invoice_id == doc_id)
+                        .order_by(InvoiceSnapshot.seq.desc())
+                        .limit(1)
+                    )
+                ).first()
+                snapshot = (found.seq, found.data) if found else None
+                after = snapshot[0] if snapshot else 0
+                rows = [
+                    (row.seq, row.data, row.set_aside)
+                    for row in await conn.execute(
+                        select(InvoiceUpdate.seq, InvoiceUpdate.data, InvoiceUpdate.set_aside)
+                        .where(InvoiceUpdate.invoice_id == doc_id, InvoiceUpdate.seq > after)
+                        .order_by(InvoiceUpdate.seq)
+                    )
+                ]
+        loaded = [row for row in rows if not row[2]]
         return StoredDocument(
-            snapshot=snapshot.data if snapshot else None,
-            updates=[row.data for row in loaded],
+            snapshot=snapshot[1] if snapshot else None,
+            updates=[data for _, data, _ in loaded],
             # Counting set-aside rows too: their seqs stay taken.
-            last_seq=rows[-1].seq if rows else after,
-            seqs=[row.seq for row in loaded],
+            last_seq=rows[-1][0] if rows else (snapshot[0] if snapshot else 0),
+            seqs=[seq for seq, _, _ in loaded],
         )
 
     async def set_aside(self, doc_id: str, seqs: Sequence[int]) -> None:
@@ -85,6 +94,8 @@ class SqlUpdateStore:
 
     async def aclose(self) -> None:
         await self._writer.aclose()
+        if self._reader is not None:
+            await self._reader.aclose()
 
     async def quarantine(self, item: LogEntry | Snapshot, reason: str) -> None:
         """Keep an entry the database refused, outside the log, for an operator."""
