@@ -56,9 +56,7 @@ def upgrade() -> None:
     op.create_table(
         "mail_attachments",
         sa.Column("id", sa.String(36), primary_key=True),
-        sa.Column(
-            "message_id", sa.String(36), sa.ForeignKey("mail_messages.id"), nullable=False
-        ),
+        sa.Column("message_id", sa.String(36), sa.ForeignKey("mail_messages.id"), nullable=False),
         sa.Column("filename", sa.String(200), nullable=False),
         sa.Column("content_type", sa.String(100), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
