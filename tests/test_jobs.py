@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
@@ -17,7 +18,10 @@ from sqlalchemy.pool import NullPool
 from server.auth.models import Organization
 from server.core.db import sessions
 from server.jobs import service as jobs
+from server.jobs.clock import Hourly
 from server.jobs.models import Job
+from server.recurring import service as recurring
+from server.reminders import service as reminders
 from tests.databases import KINDS, migrated_database
 
 KIND = "test.effect"
@@ -184,4 +188,29 @@ def test_backoff_doubles_up_to_an_hour() -> None:
         40,
         2560,
         3600,
+    ]
+
+
+async def test_the_hourly_clock_queues_each_sweep_once_an_hour_and_survives_a_failure(
+    engine: AsyncEngine,
+) -> None:
+    async def broken(db: Any, now: datetime) -> bool:
+        raise RuntimeError("this feature's table is gone")
+
+    moment = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+    clock = Hourly(
+        sessions(engine),
+        [broken, reminders.queue_hourly, recurring.queue_today],
+        clock=lambda: moment,
+    )
+    await clock.tick()
+    await clock.tick()  # the same hour, or another process at the same time: nothing more
+    moment = moment.replace(hour=10)
+    await clock.tick()  # the next hour: reminders sweep again; recurring is daily
+    async with sessions(engine)() as db:
+        keys = sorted((await db.scalars(select(Job.key))).all())
+    assert keys == [
+        "recurring-sweep:2026-12-02",
+        "reminders.sweep:2026-12-02:09",
+        "reminders.sweep:2026-12-02:10",
     ]

@@ -6,7 +6,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager
-from datetime import UTC, datetime
 from functools import partial
 from types import ModuleType
 from typing import Any, cast
@@ -70,6 +69,7 @@ from server.invoices.rooms import InvoiceRooms
 from server.invoices.store import SqlUpdateStore
 from server.jobs import routes as job_routes
 from server.jobs import service as jobs
+from server.jobs.clock import Hourly
 from server.mail import routes as mail_routes
 from server.mail import service as mail
 from server.mail.smtp import Smtp
@@ -86,7 +86,6 @@ from server.recurring import routes as recurring_routes
 from server.recurring import service as recurring
 from server.reminders import routes as reminder_routes
 from server.reminders import service as reminders
-from server.reminders.schedule import Daily
 from server.reports import routes as report_routes
 from server.workflow import routes as workflow_routes
 from server.workflow import service as workflow_service
@@ -231,7 +230,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Recurring invoices (docs/recurring.md): the period's draft is written through the
             # rooms; today's sweep is queued at start, and each sweep queues the next day's.
             recurring.register_jobs(db_sessions, registry, store)
-            await recurring.start(db_sessions, now=datetime.now(UTC))
             # Payment reminders (docs/reminders.md): the daily sweep, and the send job, which
             # renders the PDF through the rooms' registry and store.
             jobs.register(reminders.SWEEP, reminders.sweep)
@@ -239,7 +237,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 reminders.SEND,
                 partial(reminders.send, sessions=db_sessions, registry=registry, store=store),
             )
-            await stack.enter_async_context(Daily(db_sessions))
+            # The periodic sweeps, queued at start and every hour (once per process group).
+            await stack.enter_async_context(
+                Hourly(db_sessions, [reminders.queue_hourly, recurring.queue_today])
+            )
             access = settings.access
             app.state.access = Access(
                 settings=access,

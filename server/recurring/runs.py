@@ -95,8 +95,15 @@ async def start(sessions: async_sessionmaker[AsyncSession], *, now: datetime) ->
     jobs.nudge()
 
 
-async def _queue_sweep(db: AsyncSession, day: date, *, run_at: datetime) -> None:
-    await jobs.enqueue(db, kind=SWEEP, key=f"recurring-sweep:{day.isoformat()}", run_at=run_at)
+async def queue_today(db: AsyncSession, now: datetime) -> bool:
+    """Today's sweep, for the hourly clock (server/jobs/clock.py): a chain of daily sweeps
+    broken by a sweep that died resumes the next day, not at the next restart."""
+    return await _queue_sweep(db, now.date(), run_at=now)
+
+
+async def _queue_sweep(db: AsyncSession, day: date, *, run_at: datetime) -> bool:
+    key = f"recurring-sweep:{day.isoformat()}"
+    return await jobs.enqueue(db, kind=SWEEP, key=key, run_at=run_at)
 
 
 async def sweep(ctx: jobs.Context) -> None:

@@ -23,7 +23,15 @@ from server.core.errors import Conflict, Forbidden, NotFound
 from server.invoices import service as invoices
 from server.jobs import service as jobs
 from server.recurring.models import Run, Schedule
-from server.recurring.runs import fill, make_draft, queue_due, register_jobs, start, sweep
+from server.recurring.runs import (
+    fill,
+    make_draft,
+    queue_due,
+    queue_today,
+    register_jobs,
+    start,
+    sweep,
+)
 from server.recurring.terms import (
     ACTIVE,
     DRAFT,
@@ -75,6 +83,7 @@ __all__ = [
     "made_by",
     "make_draft",
     "queue_due",
+    "queue_today",
     "read",
     "register_jobs",
     "rule_of",

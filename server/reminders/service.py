@@ -117,6 +117,11 @@ async def queue_sweep(db: AsyncSession, today: date, *, round_: str = "") -> boo
     return await jobs.enqueue(db, kind=SWEEP, key=key, payload={"day": today.isoformat()})
 
 
+async def queue_hourly(db: AsyncSession, now: datetime) -> bool:
+    """The hourly clock's sweep (server/jobs/clock.py): one per hour across every process."""
+    return await queue_sweep(db, now.date(), round_=f"{now.hour:02}")
+
+
 async def sweep(ctx: jobs.Context) -> None:
     """Queue the reminder due today for every invoice still owed, once per invoice and step."""
     today = date.fromisoformat(str(ctx.payload["day"]))
