@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map
 
 from collab.sync import Identity, Limits, MemoryStore, RoomRegistry
-from collab.sync.cluster import Cluster, decode_state_vector, delete_set_digest
+from collab.sync.cluster import Cluster
 from collab.sync.protocol import (
     AwarenessEntry,
     encode_awareness,
@@ -23,6 +23,7 @@ from collab.sync.protocol import (
     encode_notice,
     encode_update,
 )
+from collab.sync.state_vectors import decode_state_vector, delete_set_digest
 from tests.harness import wait_until
 from tests.test_room import Connection, registry
 from tests.updates import recorded

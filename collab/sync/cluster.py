@@ -17,7 +17,6 @@ delays convergence by at most one period, and never prevents it (docs/architectu
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from collab.sync.protocol import (
 from collab.sync.registry import RoomRegistry
 from collab.sync.room import Room
 from collab.sync.room_locks import LockArbiter
+from collab.sync.state_vectors import decode_state_vector, delete_set_digest
 
 log = logging.getLogger(__name__)
 
@@ -94,27 +94,6 @@ _MAX_LOCKS = 10_000
 _USER = ("id", "name", "color")
 # The first byte of a SYNC: the sender just loaded the room or reconnected.
 _ARRIVED = b"\x01"
-
-
-def decode_state_vector(data: bytes) -> dict[int, int]:
-    """client id -> the number of its items a document holds."""
-    reader = Reader(data)
-    return {reader.var_uint(): reader.var_uint() for _ in range(reader.var_uint())}
-
-
-def delete_set_digest(update_without_structs: bytes) -> bytes:
-    """A digest of the delete set of an update holding no structs (`doc.get_update(doc.
-    get_state())`), independent of the order the encoder wrote the clients in. Two documents
-    with equal state vectors and equal digests hold the same content."""
-    reader = Reader(update_without_structs)
-    if reader.var_uint() != 0:
-        raise ValueError("an update with structs")
-    ranges = []
-    for _ in range(reader.var_uint()):
-        client = reader.var_uint()
-        spans = sorted((reader.var_uint(), reader.var_uint()) for _ in range(reader.var_uint()))
-        ranges.append((client, spans))
-    return hashlib.blake2b(repr(sorted(ranges)).encode(), digest_size=16).digest()
 
 
 class Cluster:

@@ -23,10 +23,8 @@ import anyio.to_thread
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.en16931 import (
-    CREDIT_NOTE,
     MappingError,
     SemanticInvoice,
-    sources_of,
     to_cii,
     to_ubl,
 )
@@ -34,13 +32,14 @@ from collab.sync import RoomRegistry, UpdateStore
 from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.core.errors import Conflict
-from server.credit_notes import service as credit_notes
 from server.exports import compliance as compliance_check
 from server.exports import epc as epc  # the payment page's EPC QR code (server/paypage)
 from server.exports import renderer, renders
 from server.exports.checks import Syntax as Syntax
 from server.exports.checks import check_document as check_document
-from server.exports.checks import check_semantic, placed, semantic_of, write_and_check
+from server.exports.checks import semantic_of, write_and_check
+from server.exports.gate import document_type as document_type  # BT-3/BG-3, platforms too
+from server.exports.gate import issue_gate as issue_gate  # registered by server/core/app.py
 from server.exports.labels import Language as Language
 from server.exports.pdf import Layout, facturx_of, layout_for, pdf_of, rasterize
 from server.exports.pdf import Template as Template
@@ -335,26 +334,6 @@ async def _issued_xml(
     return await renders.keep(sessions, source.invoice_id, syntax, xml)
 
 
-async def document_type(
-    db: AsyncSession, *, invoice_id: str
-) -> tuple[str | None, tuple[str, date] | None]:
-    """BT-3 and BG-3 of an invoice: the one place the export learns what kind of document it is.
-
-    For a credit note: "381" and the number and issue date of the invoice it credits (BT-25,
-    BT-26), which win over anything its document says. For any other invoice: (None, None),
-    so the mapping reads the type (380, 384 corrective, 386 prepayment) and the preceding
-    invoice from the document itself (collab/invoice/invoice_type.py). The credit-notes
-    feature knows which invoices are credit notes; `db` is the caller's session, for that.
-    """
-    link = await credit_notes.link(db, invoice_id)
-    if link is None:
-        return None, None
-    preceding = None
-    if link.original_number is not None and link.original_issue_date is not None:
-        preceding = (link.original_number, date.fromisoformat(link.original_issue_date))
-    return CREDIT_NOTE, preceding
-
-
 def _draft_date(document: dict[str, Any]) -> date:
     """The date issuing would stamp today: the document's issue date, else today (UTC)."""
     header = document.get("invoice") or {}
@@ -376,28 +355,3 @@ async def _stamp(db: AsyncSession, invoice_id: str, number: str | None) -> Stamp
     return Stamp(
         number=number, issue_date=found.issue_date, seller=found.seller, document=found.document
     )
-
-
-async def issue_gate(
-    sessions: async_sessionmaker[AsyncSession], check: workflow.IssueCheck
-) -> list[tuple[str, str]]:
-    """The EN 16931 gate of every issue (registered by server/core/app.py): the fatal findings
-    of both syntaxes as (the field to fix or the XPath, "RULE: message"). Silent while the
-    seller profile is incomplete: the workflow refuses that itself, naming the missing fields."""
-    async with sessions() as db:
-        invoice = await invoices.get(db, check.invoice_id)
-        if await organization.issue_ready(db, invoice.org_id):
-            return []
-        profile = await organization.profile(db, invoice.org_id)
-        assert profile is not None
-        type_code, preceding = await document_type(db, invoice_id=invoice.id)
-    semantic = semantic_of(
-        check.document,
-        number=None,
-        issue_date=check.issue_date,
-        seller=profile.as_dict(),
-        type_code=type_code,
-        preceding=preceding,
-    )
-    report = await check_semantic(semantic)
-    return placed(report.fatal, sources_of(semantic))

@@ -31,15 +31,12 @@ import { HistoryPanel } from './history'
 import { VersionsPanel } from './versions'
 import { CreditNotesPanel } from './credit-notes'
 import { ExceptionsPanel } from './exceptions'
-import { PaymentsPanel } from './payments-panel'
-import { MailPanel, RemindersPanel } from './mail-panel'
-import { RecurringPanel } from './recurring-panel'
+import { CREDITED, GettingPaid } from './getting-paid'
 import { PreviewPanel } from './preview'
 import { ComplianceCheck } from './compliance'
 import { readWorkflow, type WorkflowInfo } from './workflow-api'
 
 /** Statuses whose invoice shows its credit notes. */
-const CREDITED = new Set(['issued', 'partially_paid', 'paid', 'cancelled'])
 
 interface ServerView {
   document: unknown
@@ -167,17 +164,11 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   const history = new HistoryPanel(invoiceId, doc)
   const versions = new VersionsPanel(invoiceId, member?.capabilities.includes('invoice.edit') ?? false, (text) => toast(text))
   const credits = new CreditNotesPanel(invoiceId)
-  // Getting paid (docs/payments.md, mail.md, reminders.md, recurring.md): shown by status; the
-  // forms only for the roles the server lets act (it decides anyway).
-  const caps = member?.capabilities ?? []
-  const paid = new PaymentsPanel(invoiceId, caps.includes('payment.manage'), () => void workflow.refresh())
-  const mail = new MailPanel(invoiceId, caps.includes('payment.manage') || caps.includes('invoice.issue'))
-  const reminders = new RemindersPanel(invoiceId, caps.includes('payment.manage'), () => readField(live.doc, 'invoice.currency') || DEFAULT_CURRENCY)
-  const recurring = new RecurringPanel(invoiceId, detail.org_id, caps.includes('invoice.create'))
+  const paid = new GettingPaid(invoiceId, detail.org_id, member?.capabilities ?? [], () => void workflow.refresh(), () => readField(live.doc, 'invoice.currency') || DEFAULT_CURRENCY)
   // The PDF as the customer will get it, drawn again a moment after edits (preview.ts).
   preview = new PreviewPanel(invoiceId, toast)
   scope.add(() => preview?.destroy())
-  totalsPanel.after(preview.element, paid.element, mail.element, reminders.element, credits.element, recurring.element, new ExceptionsPanel(invoiceId, member).element, comments.element, history.element, versions.element)
+  totalsPanel.after(preview.element, paid.payments.element, paid.mail.element, paid.reminders.element, credits.element, paid.recurring.element, new ExceptionsPanel(invoiceId, member).element, comments.element, history.element, versions.element)
   showWorkflow(info)
 
   const [customers, items] = await Promise.all([
@@ -368,11 +359,7 @@ export async function invoiceEditor(invoiceId: string, me: Me): Promise<View> {
   function showWorkflow(state: WorkflowInfo): void {
     versions.update(state.status)
     void credits.show(state.kind === 'invoice' && CREDITED.has(state.status))
-    const invoice = state.kind === 'invoice'
-    void paid.show(invoice && CREDITED.has(state.status) ? state.status : null)
-    void mail.show(state.status)
-    void reminders.show(invoice ? state.status : '')
-    void recurring.show(invoice && state.status !== 'discarded')
+    paid.show(state)
   }
 
   function denied(reason: string): void {
