@@ -7,6 +7,8 @@ balances this way: the amount due is computed in one place.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -20,11 +22,9 @@ from server.payments.rules import Balance, owed
 from server.workflow import service as workflow
 
 
-async def _document_due(db: AsyncSession, invoice: invoices.Invoice) -> Decimal:
-    """The amount due (BT-115) of the invoice as issued, from its frozen document."""
-    stamp = await workflow.issued(db, invoice.id)
-    document = dict(stamp.document) if stamp and stamp.document else None
-    return due_of(document, invoice.gross)
+async def _issued_document(db: AsyncSession, invoice_id: str) -> dict[str, Any] | None:
+    stamp = await workflow.issued(db, invoice_id)
+    return dict(stamp.document) if stamp and stamp.document else None
 
 
 def due_of(document: dict[str, Any] | None, gross: str) -> Decimal:
@@ -42,11 +42,34 @@ async def balance(db: AsyncSession, invoice: invoices.Invoice) -> Balance:
     return await account_balance(db, invoice, await db.get(PaymentAccount, invoice.id))
 
 
+async def balances(db: AsyncSession, found: Sequence[invoices.Invoice]) -> dict[str, Balance]:
+    """The balances of many invoices (reconciliation's open invoices): the money engine's
+    evaluation of every issued document in one worker thread, not on the event loop."""
+    documents = [(await _issued_document(db, i.id), i.gross) for i in found]
+    dues = await asyncio.to_thread(lambda: [due_of(doc, gross) for doc, gross in documents])
+    return {
+        invoice.id: await _with_due(db, invoice, due, await db.get(PaymentAccount, invoice.id))
+        for invoice, due in zip(found, dues, strict=True)
+    }
+
+
 async def account_balance(
     db: AsyncSession, invoice: invoices.Invoice, account: PaymentAccount | None
 ) -> Balance:
+    document = await _issued_document(db, invoice.id)
+    # Evaluating a document is the money engine's whole pass: off the event loop.
+    due = await asyncio.to_thread(due_of, document, invoice.gross)
+    return await _with_due(db, invoice, due, account)
+
+
+async def _with_due(
+    db: AsyncSession,
+    invoice: invoices.Invoice,
+    document_due: Decimal,
+    account: PaymentAccount | None,
+) -> Balance:
     credited = Decimal(invoice.gross) - await credit_notes.left(db, invoice.id)
-    due = owed(await _document_due(db, invoice), [credited])
+    due = owed(document_due, [credited])
     payments = Decimal(account.payments) if account else Decimal(0)
     refunds = Decimal(account.refunds) if account else Decimal(0)
     return Balance(invoice.currency, due, credited, payments, refunds)

@@ -32,7 +32,7 @@ from server.core import changes
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from server.credit_notes import service as credit_notes
 from server.invoices import service as invoices
-from server.payments.balances import account_balance, balance
+from server.payments.balances import account_balance, balance, balances
 from server.payments.models import Payment, PaymentAccount
 from server.payments.receivables import receivables
 from server.payments.rules import (
@@ -55,6 +55,7 @@ __all__ = [
     "Method",
     "apply",
     "balance",
+    "balances",
     "overview",
     "paid_among",
     "places_of",

@@ -118,21 +118,22 @@ async def _state_counts(db: AsyncSession, ids: list[str]) -> dict[str, dict[str,
 
 async def _open_invoices(db: AsyncSession, org_id: str) -> list[OpenInvoice]:
     """The organization's invoices a credit may pay, with what each still asks for."""
-    found: list[OpenInvoice] = []
-    for row in await invoices.org_invoices(db, org_id):
-        if row.kind != invoices.INVOICE or row.status not in _OPEN_STATUSES or not row.number:
-            continue
-        balance = await payments.balance(db, row)
-        found.append(
-            OpenInvoice(
-                id=row.id,
-                number=row.number,
-                customer=row.customer_name or "",
-                currency=row.currency,
-                outstanding=balance.outstanding,
-            )
+    rows = [
+        row
+        for row in await invoices.org_invoices(db, org_id)
+        if row.kind == invoices.INVOICE and row.status in _OPEN_STATUSES and row.number
+    ]
+    owed = await payments.balances(db, rows)
+    return [
+        OpenInvoice(
+            id=row.id,
+            number=row.number or "",
+            customer=row.customer_name or "",
+            currency=row.currency,
+            outstanding=owed[row.id].outstanding,
         )
-    return found
+        for row in rows
+    ]
 
 
 def _statement_json(row: BankStatement, counts: dict[str, int]) -> dict[str, Any]:
