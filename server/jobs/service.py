@@ -20,8 +20,6 @@ lease rules.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 import uuid
@@ -35,6 +33,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.core.polling import Poller
 from server.jobs.models import Job
 
 log = logging.getLogger(__name__)
@@ -142,8 +141,11 @@ async def retry(db: AsyncSession, *, org_id: str, job_id: str) -> Job | None:
     return job
 
 
-class Worker:
+class Worker(Poller):
     """Runs due jobs in the background, every `interval` seconds or when nudged."""
+
+    batch = BATCH
+    name = "jobs"
 
     def __init__(
         self,
@@ -153,38 +155,19 @@ class Worker:
         lease_seconds: float = LEASE_SECONDS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
+        super().__init__(interval=interval)
         self._sessions = sessions
-        self._interval = interval
         self._lease = timedelta(seconds=lease_seconds)
         self._clock = clock
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Worker:
-        self._task = asyncio.create_task(self._loop(), name="jobs")
+        self.start()
         _workers.append(self)
         return self
 
     async def __aexit__(self, *_: object) -> None:
         _workers.remove(self)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    def nudge(self) -> None:
-        self._wake.set()
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                while await self.run_once() == BATCH:
-                    pass  # a full batch: there may be more due now
-            except Exception:  # the database is away: the next round tries again
-                log.exception("the job worker failed a round")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
-            self._wake.clear()
+        await self.stop()
 
     async def run_once(self, now: datetime | None = None) -> int:
         """Claim and run what is due at `now`; how many were claimed."""

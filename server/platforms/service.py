@@ -12,7 +12,6 @@ least once to each configured platform adapter by a dispatcher with leases and b
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import uuid
 from collections.abc import Mapping
@@ -28,6 +27,7 @@ from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth.service import Capability
 from server.core.errors import Conflict, Forbidden
+from server.core.polling import Poller
 from server.exports import service as exports
 from server.invoices import service as invoices
 from server.platforms.adapters import Adapter, Submission, TransmissionError
@@ -153,39 +153,23 @@ def _json(row: Transmission) -> dict[str, Any]:
     }
 
 
-class Dispatcher:
+class Dispatcher(Poller):
     """Delivers due transmissions in the background, every `interval` seconds or when nudged."""
 
+    batch = BATCH
+    name = "e-invoicing dispatcher"
+
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, interval: float = 5.0):
+        super().__init__(interval=interval)
         self._sessions = sessions
-        self._interval = interval
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> Dispatcher:
         if _adapters:
-            self._task = asyncio.create_task(self._loop())
+            self.start()
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    def nudge(self) -> None:
-        self._wake.set()
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                while await self.run_once() == BATCH:
-                    pass  # a full batch: there may be more due now
-            except Exception:  # the database is away: the next round tries again
-                log.exception("the e-invoicing dispatcher failed a round")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._interval)
-            self._wake.clear()
+        await self.stop()
 
     async def run_once(self, now: datetime | None = None) -> int:
         """Claim and deliver what is due; how many were claimed."""
