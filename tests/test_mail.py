@@ -11,9 +11,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pypdf import PdfReader
 
 from server.auth.permissions import Role
+from server.core.settings import Settings
+from server.mail.smtp import Smtp
 from tests.access_helpers import api, server_with, token
 from tests.harness import ServerProcess, wait_for
 from tests.smtp_sink import smtp_sink
@@ -164,3 +167,18 @@ async def test_an_organization_writes_its_own_template_inside_the_sandbox(tmp_pa
         r = await _send(server, bearer["ann"], invoice_id, to=["a@client.example"])
         assert r.json()["subject"] == "Votre facture F2026-000001"
         assert r.json()["body"] == "Montant : 162.00\n"
+
+
+def test_a_wrong_smtp_url_stops_the_start_with_a_clear_message(tmp_path: Path) -> None:
+    base = {"SECRET_KEY": "k" * 40, "DATA_DIR": str(tmp_path)}
+    for wrong in ("smtp://host:abc", "smtp://host:99999", "http://host", "smtp://"):
+        with pytest.raises(SystemExit, match="SMTP_URL must look like"):
+            Settings.from_env({**base, "SMTP_URL": wrong})
+    good = Settings.from_env({**base, "SMTP_URL": "smtps://u:p%40ss@mail.example"})
+    smtp = Smtp.parse(good.smtp_url or "")
+    assert (smtp.hostname, smtp.port, smtp.password, smtp.use_tls) == (
+        "mail.example",
+        465,
+        "p@ss",
+        True,
+    )

@@ -239,6 +239,10 @@ def _smtp_url(raw: str) -> str | None:
     if not raw:
         return None
     parts = urlsplit(raw)
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = urlsplit("")
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise SystemExit("SMTP_URL must look like smtp://user:password@host:587")
     return raw
