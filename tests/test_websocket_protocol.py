@@ -86,6 +86,30 @@ async def test_a_direct_write_frames_like_send() -> None:
     protocol.connection_lost(None)
 
 
+def rfc6455_binary(data: bytes) -> bytes:
+    """A server's binary frame written out from RFC 6455 section 5.2: FIN + opcode 2, no mask,
+    the 7-bit length or 126 + 16 bits or 127 + 64 bits, then the payload."""
+    if len(data) < 126:
+        return bytes([0x82, len(data)]) + data
+    if len(data) < 1 << 16:
+        return bytes([0x82, 126]) + len(data).to_bytes(2, "big") + data
+    return bytes([0x82, 127]) + len(data).to_bytes(8, "big") + data
+
+
+async def test_one_payload_sent_to_many_connections_is_framed_right_for_each() -> None:
+    # A room sends the same update object to each peer in a row, and the framing is shared:
+    # each connection must still get exactly its frames, whatever the size and the order.
+    served_pairs = [await served() for _ in range(3)]
+    small, medium, large = b"\x00\x02ab", bytes(range(256)) * 2, b"\x07" * 70_000
+    sent = [small, small, medium, large, small, bytes(small)]  # the last: equal, not the same
+    for payload in sent:
+        for _, _, send_nowait in served_pairs:
+            assert send_nowait(payload)
+    for protocol, transport, _ in served_pairs:
+        assert bytes(transport.written) == b"".join(map(rfc6455_binary, sent))
+        protocol.connection_lost(None)
+
+
 async def test_a_paused_transport_refuses_direct_writes_until_it_resumes() -> None:
     protocol, transport, send_nowait = await served()
     protocol.pause_writing()

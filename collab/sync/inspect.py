@@ -56,6 +56,10 @@ class UpdateInspector:
         self._built = True
         self._shadow: Doc[Any] = Doc()
         self._shadow.apply_update(self._live.get_update())
+        # The shadow's state vector as the last inspection left it: the next one's "before"
+        # (one encoding of the state vector per update instead of two). None once anything
+        # else changed the shadow (a compensation).
+        self._state: bytes | None = None
         self._probe: Doc[Any] | None = None  # built at the first suspicion (_misused_root)
         self._header = self._shadow.get(shape.header_root, type=Map)
         self._header.observe_deep(self._on_header)
@@ -71,14 +75,16 @@ class UpdateInspector:
         with pending parts is reported as such, unanalysed: the shadow must be reset too."""
         if not self._built:
             self._build()
-        self._before = self._shadow.get_state()
+        self._before = self._state if self._state is not None else self._shadow.get_state()
+        self._state = None  # until this update is applied
         self._edits.start()
         self._suspect_header_type = False
         for collection in self._collections:
             collection.start()
         self._shadow.apply_update(update)
         inspection = self._edits.inspection
-        if not fully_integrated(update, self._shadow.get_state()):
+        self._state = self._shadow.get_state()
+        if not fully_integrated(update, self._state):
             inspection.pending = True
             return inspection
         unknown = set(self._shadow.keys()) - set(self._shape.roots)
@@ -139,6 +145,7 @@ class UpdateInspector:
         """Undo the inspected update in the shadow; return the update that brings the live
         document (and the sender) to the same state, without the refused content."""
         self._edits.compensating = True
+        self._state = None
         try:
             with self._shadow.transaction(origin="cofacture-server"):
                 for undo in reversed(self._edits.undo):

@@ -29,7 +29,8 @@ class Channel(Protocol):
 
     A channel may also offer `send_nowait(data) -> bool`: write the frame at once if the
     transport can take it without waiting, return False if it cannot (then `send` is used), and
-    raise ChannelClosed when the other side is gone. Peers use it when it is there.
+    raise ChannelClosed (or an OSError: the transport's own) when the other side is gone. Peers
+    use it when it is there and not None.
     """
 
     async def send(self, data: bytes) -> None: ...
@@ -133,7 +134,7 @@ class Peer:
             try:
                 if self._send_now(frame):
                     return
-            except ChannelClosed:
+            except (ChannelClosed, OSError):
                 self._lost()
                 return
             except Exception:

@@ -36,29 +36,22 @@ log = logging.getLogger(__name__)
 
 
 class WebSocketChannel:
-    """Starlette's WebSocket adapted to collab's Channel."""
+    """Starlette's WebSocket adapted to collab's Channel.
 
-    __slots__ = ("_direct", "_ws")
+    `send_nowait` is our protocol's own (server/core/websocket_protocol.py) when the server is
+    ours, and None otherwise: it writes a frame at once if the transport can take it, says False
+    if it cannot (then `send` is used), and raises ClientDisconnected, an OSError, when the
+    client is gone. The ASGI path runs each frame through Starlette's WebSocket and every
+    middleware's send wrapper, none of which does anything to a `websocket.send` message: the
+    peer calls this one directly, per frame and per client.
+    """
+
+    __slots__ = ("_ws", "send_nowait")
 
     def __init__(self, websocket: WebSocket) -> None:
         self._ws = websocket
         extensions = websocket.scope.get("extensions") or {}
-        self._direct: Callable[[bytes], bool] | None = extensions.get(SEND_NOWAIT)
-
-    def send_nowait(self, data: bytes) -> bool:
-        """Write a frame at once if the transport can take it; False if it cannot (or the
-        server is not ours: server/core/websocket_protocol.py), and `send` is used instead.
-
-        The ASGI path runs each frame through Starlette's WebSocket and every middleware's send
-        wrapper, none of which does anything to a `websocket.send` message: this skips them and
-        the writer task's wake-up, per frame and per client.
-        """
-        if self._direct is None:
-            return False
-        try:
-            return self._direct(data)
-        except OSError as exc:
-            raise ChannelClosed("connection lost while sending") from exc
+        self.send_nowait: Callable[[bytes], bool] | None = extensions.get(SEND_NOWAIT)
 
     async def send(self, data: bytes) -> None:
         try:
