@@ -85,6 +85,19 @@ async def _settings(
         assert r.status_code == (200 if allowed else 403), r.text
 
 
+async def _accounting(
+    running: Running, role: Role, bearer: str, invoice_id: str, allowed: bool
+) -> None:
+    org = running.accounts["alice"].org_id
+    expected = 200 if allowed else 403
+    async with api(running.server, bearer) as http:
+        r = await http.get(f"/api/orgs/{org}/accounting/chart")
+        assert r.status_code == expected, r.text
+        period = "from=2026-01-01&to=2026-12-31"
+        r = await http.get(f"/api/orgs/{org}/exports/journal.csv?{period}")
+        assert r.status_code == expected, r.text
+
+
 async def _credit(
     running: Running, role: Role, bearer: str, invoice_id: str, allowed: bool
 ) -> None:
@@ -140,6 +153,7 @@ PROBES: dict[Capability, Probe] = {
     Capability.CREDIT_NOTE_CREATE: _credit,
     Capability.INVOICE_COMMENT: _comment,
     Capability.EXCEPTION_OPEN: _exception,
+    Capability.ACCOUNTING_EXPORT: _accounting,
 }
 
 

@@ -95,6 +95,8 @@ class AuditKind(StrEnum):
     STATEMENT_IMPORTED = "org.statement_imported"
     STATEMENT_LINE_MATCHED = "invoice.statement_line_matched"
     STATEMENT_LINE_IGNORED = "org.statement_line_ignored"
+    ACCOUNTING_CHART_CHANGED = "org.accounting_chart_changed"
+    ACCOUNTING_EXPORTED = "org.accounting_exported"
 
 
 def record(

@@ -30,6 +30,7 @@ class Capability(StrEnum):
     MEMBER_MANAGE = "member.manage"
     LOCK_BREAK = "lock.break"
     ORG_SETTINGS = "org.settings"  # the seller profile and number series
+    ACCOUNTING_EXPORT = "accounting.export"  # the chart of accounts, FEC and CSV journal
 
 
 _VIEWER = frozenset({Capability.INVOICE_READ})
@@ -44,6 +45,7 @@ _EDITOR = _REVIEWER | {
 _APPROVER = _EDITOR | {Capability.INVOICE_APPROVE, Capability.INVOICE_ISSUE}
 _ACCOUNTANT = _REVIEWER | {
     Capability.PAYMENT_MANAGE,
+    Capability.ACCOUNTING_EXPORT,
     Capability.CREDIT_NOTE_CREATE,
     Capability.EXCEPTION_OPEN,
 }

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from collab.invoice.document import INVOICE_SHAPE
 from collab.sync import Persister, RoomRegistry
 from collab.sync.cluster import Cluster
+from server.accounting import routes as accounting_routes
 from server.audit import routes as audit_routes
 from server.auth import members_routes, oidc
 from server.auth import routes as auth_routes
@@ -123,6 +124,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     recurring_routes,
     reminder_routes,
     reconciliation_routes,
+    accounting_routes,
     oidc,
 )
 

@@ -35,6 +35,8 @@ from server.invoices import service as invoices
 from server.payments.balances import account_balance, balance, balances
 from server.payments.models import Payment, PaymentAccount
 from server.payments.receivables import receivables
+from server.payments.reporting import Moved as Moved  # for the accounting export
+from server.payments.reporting import moved_between as moved_between
 from server.payments.rules import (
     PAYABLE,
     REFUNDABLE,

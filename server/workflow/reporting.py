@@ -4,6 +4,7 @@ moves and its issued document, for a query of invoice ids (`invoices.org_invoice
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -42,3 +43,28 @@ async def workflow_facts(
         ).where(WorkflowState.invoice_id.in_(invoice_ids))
     )
     return {invoice_id: (assignee, document) for invoice_id, assignee, document in rows.all()}
+
+
+async def issued_among(
+    db: AsyncSession,
+    invoice_ids: Select[Any] | Sequence[str],
+    *,
+    start: str | None = None,
+    end: str | None = None,
+) -> dict[str, tuple[str, dict[str, Any] | None]]:
+    """(issue date, issued document) of each issued invoice among `invoice_ids` (a query of
+    ids, or a short list), issued from
+    `start` to `end` (ISO dates, both included) when given: the accounting export's sales."""
+    query = select(
+        WorkflowState.invoice_id, WorkflowState.issue_date, WorkflowState.issued_document
+    ).where(
+        WorkflowState.invoice_id.in_(invoice_ids),
+        WorkflowState.issued_at.is_not(None),
+        WorkflowState.issue_date.is_not(None),
+    )
+    if start is not None:
+        query = query.where(WorkflowState.issue_date >= start)
+    if end is not None:
+        query = query.where(WorkflowState.issue_date <= end)
+    rows = await db.execute(query)
+    return {invoice_id: (day, document) for invoice_id, day, document in rows.all()}

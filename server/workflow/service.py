@@ -60,6 +60,7 @@ from server.workflow.gates import register_issue_gate as register_issue_gate
 from server.workflow.gates import register_issued_hook as register_issued_hook
 from server.workflow.locking import lock_row
 from server.workflow.models import Transition, WorkflowState
+from server.workflow.reporting import issued_among as issued_among  # for the accounting export
 from server.workflow.reporting import moves_among as moves_among  # for the reports
 from server.workflow.reporting import workflow_facts as workflow_facts
 from server.workflow.settings import Settings as Settings
