@@ -26,6 +26,7 @@ from server.comments.notifications import Delivery
 from server.comments.rendering import as_json as as_json
 from server.core import changes
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from server.events import service as events
 from server.invoices.service import InvoiceAccess
 
 MAX_BODY = 5000  # characters of a comment, once trimmed (checked by schemas.Body)
@@ -162,6 +163,20 @@ async def _add_comment(
     thread.updated_at = now
     await db.flush()
     mentioned = await _mentioned(db, found.invoice.org_id, body)
+    await events.emit(
+        db,
+        org_id=found.invoice.org_id,
+        type=events.EventType.COMMENT_CREATED,
+        data={
+            "invoice_id": found.invoice.id,
+            "thread_id": thread.id,
+            "comment_id": comment.id,
+            "author_id": comment.author_id,
+            "excerpt": events.excerpt(body),
+            "mentioned_user_ids": [user.id for user in mentioned],
+        },
+        actor_id=comment.author_id,
+    )
     return await _mention(db, found, thread, comment, mentioned)
 
 

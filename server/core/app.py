@@ -58,6 +58,8 @@ from server.core.settings import Settings
 from server.core.shared_locks import SharedLocks
 from server.core.tokens import TokenSigner
 from server.credit_notes import routes as credit_note_routes
+from server.events import routes as event_routes
+from server.events import service as events
 from server.exceptions import routes as exception_routes
 from server.exceptions import service as exceptions_service
 from server.exports import routes as export_routes
@@ -76,6 +78,7 @@ from server.mail import service as mail
 from server.mail.smtp import Smtp
 from server.organization import routes as organization_routes
 from server.payments import routes as payment_routes
+from server.payments import service as payments
 from server.paypage import routes as paypage_routes
 from server.paypage import service as paypage
 from server.paypage.stripe_adapter import StripeProvider
@@ -125,6 +128,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     reminder_routes,
     reconciliation_routes,
     accounting_routes,
+    event_routes,
     oidc,
 )
 
@@ -239,9 +243,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 reminders.SEND,
                 partial(reminders.send, sessions=db_sessions, registry=registry, store=store),
             )
+            # Domain events (docs/integrations.md): each event's dispatch to its subscribers,
+            # and invoice.overdue's daily sweep and once-per-invoice emission.
+            jobs.register(events.DISPATCH, events.dispatch)
+            jobs.register(payments.OVERDUE_SWEEP, payments.sweep_overdue)
+            jobs.register(payments.OVERDUE, payments.emit_overdue)
             # The periodic sweeps, queued at start and every hour (once per process group).
             await stack.enter_async_context(
-                Hourly(db_sessions, [reminders.queue_hourly, recurring.queue_today])
+                Hourly(
+                    db_sessions,
+                    [reminders.queue_hourly, recurring.queue_today, payments.queue_overdue],
+                )
             )
             access = settings.access
             app.state.access = Access(

@@ -28,6 +28,7 @@ FEATURES: Final = (
     "paypage",
     "reconciliation",
     "accounting",
+    "events",
 )
 
 

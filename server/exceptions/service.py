@@ -32,6 +32,7 @@ from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth.service import Capability, Role, can, require
 from server.core.errors import Conflict, Forbidden, NotFound
+from server.events import service as events
 from server.exceptions import experts as routing
 from server.exceptions.experts import Experts as Experts
 from server.exceptions.models import ExceptionComment, InvoiceException
@@ -134,6 +135,7 @@ async def open_exception(
             expert_id=await routing.route(db, org_id, category),
         )
         db.add(row)
+        await _emit(db, row, events.EventType.EXCEPTION_OPENED, user_id)
         routed = row.expert_id or "the admins"
         audit.record(
             db,
@@ -148,6 +150,22 @@ async def open_exception(
         [answer] = await exception_json(db, [row])
     await _board_changed(org_id, invoice_id)
     return answer
+
+
+async def _emit(
+    db: AsyncSession, row: InvoiceException, type_: events.EventType, actor_id: str
+) -> None:
+    """The domain event of an opening or a resolution, in its transaction (server/events)."""
+    data = {
+        "invoice_id": row.invoice_id,
+        "exception_id": row.id,
+        "category": row.category,
+        "expert_id": row.expert_id,
+        "summary": events.excerpt(row.note),
+    }
+    if row.resolution is not None:
+        data["resolution"] = row.resolution
+    await events.emit(db, org_id=row.org_id, type=type_, data=data, actor_id=actor_id)
 
 
 async def of_invoice(db: AsyncSession, *, user_id: str, invoice_id: str) -> list[dict[str, Any]]:
@@ -178,6 +196,7 @@ async def resolve(
             raise Conflict("the exception is resolved already", code="resolved")
         row.status, row.resolution = RESOLVED, resolution
         row.resolved_by, row.resolved_at = user_id, datetime.now(UTC)
+        await _emit(db, row, events.EventType.EXCEPTION_RESOLVED, user_id)
         audit.record(
             db,
             AuditKind.EXCEPTION_RESOLVED,

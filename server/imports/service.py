@@ -87,7 +87,14 @@ async def import_invoice(
     valid, findings = await _check(imported.syntax, xml)
     warnings = list(imported.warnings) + findings
     async with sessions.begin() as db:
-        invoice = await invoices.create_invoice(db, user_id=user_id, org_id=org_id)
+        figures = _figures(imported)  # what its invoice.created event tells
+        facts = {k: figures[k] for k in ("customer_name", "currency")}
+        invoice = await invoices.create_invoice(
+            db,
+            user_id=user_id,
+            org_id=org_id,
+            facts={**facts, "gross": figures["totals"]["gross"]},
+        )
         audit.record(
             db,
             AuditKind.INVOICE_IMPORTED,
@@ -101,7 +108,7 @@ async def import_invoice(
     await invoices.write_content(registry, invoice.id, imported.document, user_id=user_id)
     return {
         **invoices.summary(invoice),
-        **_figures(imported),
+        **figures,
         "source": {
             "syntax": imported.syntax,
             "container": container,

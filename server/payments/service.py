@@ -31,9 +31,15 @@ from server.auth.service import Capability
 from server.core import changes
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unprocessable
 from server.credit_notes import service as credit_notes
+from server.events import service as events
 from server.invoices import service as invoices
 from server.payments.balances import account_balance, balance, balances
 from server.payments.models import Payment, PaymentAccount
+from server.payments.overdue import OVERDUE as OVERDUE  # invoice.overdue, for app assembly
+from server.payments.overdue import OVERDUE_SWEEP as OVERDUE_SWEEP
+from server.payments.overdue import emit_overdue as emit_overdue
+from server.payments.overdue import queue_overdue as queue_overdue
+from server.payments.overdue import sweep_overdue as sweep_overdue
 from server.payments.receivables import receivables
 from server.payments.reporting import Moved as Moved  # for the accounting export
 from server.payments.reporting import moved_between as moved_between
@@ -172,6 +178,7 @@ async def apply(
     status = status_after(previous, after)
     if status != previous:
         await invoices.set_state(db, invoice_id=invoice.id, status=status)
+    await _emit(db, invoice, payment, paid=status == "paid" and previous != "paid")
     detail = (
         f"{entry.kind.value} {payment.id}: {payment.amount} {currency} by {payment.method} on "
         f"{payment.date}"
@@ -192,6 +199,31 @@ async def apply(
     await db.flush()
     changes.after_commit(db, invoice.org_id, invoice.id)  # the board's card moves
     return {**_payment_json(payment), "invoice": {"status": status, **after.as_json()}}
+
+
+async def _emit(
+    db: AsyncSession, invoice: invoices.Invoice, payment: Payment, *, paid: bool
+) -> None:
+    """payment.recorded (not for a refund), then invoice.paid when this payment settled it."""
+    if payment.kind == Kind.PAYMENT.value:
+        data = events.invoice_data(
+            invoice, payment_id=payment.id, amount=payment.amount, paid_on=payment.date
+        )
+        await events.emit(
+            db,
+            org_id=invoice.org_id,
+            type=events.EventType.PAYMENT_RECORDED,
+            data=data,
+            actor_id=payment.recorded_by,
+        )
+    if paid:
+        await events.emit(
+            db,
+            org_id=invoice.org_id,
+            type=events.EventType.INVOICE_PAID,
+            data=events.invoice_data(invoice),
+            actor_id=payment.recorded_by,
+        )
 
 
 def _with(balance: Balance, kind: Kind, amount: Decimal) -> Balance:

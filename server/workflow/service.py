@@ -52,6 +52,7 @@ from server.workflow.assignee import assignees as assignees
 from server.workflow.assignee import assignees_among as assignees_among
 from server.workflow.assignee import set_assignee as set_assignee
 from server.workflow.crediting import credit_terms
+from server.workflow.emitting import emit_transition
 from server.workflow.gates import IssueCheck as IssueCheck
 from server.workflow.gates import Issued as Issued
 from server.workflow.gates import check_issue, issue_date_of, run_issued_hooks
@@ -315,6 +316,15 @@ async def _carry_out(
         number=number,
         document=document if frozen else None,
         issue_date=row.issue_date if frozen else None,
+    )
+    await emit_transition(
+        db,
+        invoice=invoice,
+        document=document,
+        action=action,
+        actor_id=request.user_id,
+        rules=rules,
+        reason=reason,
     )
     db.add(
         Transition(

@@ -1,0 +1,1 @@
+"""Domain events: what happened in an organization, recorded with its cause (issue 17)."""
