@@ -97,6 +97,11 @@ class AuditKind(StrEnum):
     STATEMENT_LINE_IGNORED = "org.statement_line_ignored"
     ACCOUNTING_CHART_CHANGED = "org.accounting_chart_changed"
     ACCOUNTING_EXPORTED = "org.accounting_exported"
+    CUSTOMER_FILE_UPLOADED = "org.customer_file_uploaded"
+    CUSTOMERS_IMPORTED = "org.customers_imported"
+    CUSTOMERS_EXPORTED = "org.customers_exported"
+    TIME_FILE_UPLOADED = "org.time_file_uploaded"
+    TIME_ENTRIES_IMPORTED = "invoice.time_entries_imported"
 
 
 def record(

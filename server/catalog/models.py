@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.db import Base, UtcDateTime
@@ -16,11 +16,17 @@ class Customer(Base):
     """A customer record of an organization's catalogue, to fill an invoice's customer block."""
 
     __tablename__ = "customers"
-    __table_args__ = (Index("ix_customers_org_name", "org_id", "name"),)
+    __table_args__ = (
+        Index("ix_customers_org_name", "org_id", "name"),
+        # Migration 0027_crm_time: NULL (no CRM key) is not a duplicate of another NULL.
+        UniqueConstraint("org_id", "external_id", name="uq_customers_external_id"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"))
     name: Mapped[str] = mapped_column(String(200))
+    # The customer's key in the organization's CRM (server/crm matches on it first).
+    external_id: Mapped[str | None] = mapped_column(String(100), nullable=True, default=None)
     email: Mapped[str] = mapped_column(String(320), default="")
     vat_id: Mapped[str] = mapped_column(String(20), default="")
     siren: Mapped[str] = mapped_column(String(20), default="")

@@ -55,6 +55,10 @@ def _resource(
             member = await acting_member(
                 db, caller.user_id, org, Capability.INVOICE_CREATE, "change the catalogue"
             )
+            if name == "customers":
+                await catalog.claim_external_id(
+                    db, org_id=member.org_id, values=values, record_id=None
+                )
             record = await catalog.create(db, model, org_id=member.org_id, values=values)
         return catalog.as_json(record, fields)
 
@@ -71,9 +75,13 @@ def _resource(
             record, member = await catalog.visible(
                 db, model, user_id=caller.user_id, record_id=record_id
             )
-            if not can(member.role, Capability.INVOICE_CREATE):
+            if not member.can(Capability.INVOICE_CREATE):
                 raise Forbidden(f"a {member.role} cannot change the catalogue")
             check({**catalog.as_json(record, fields), **values})
+            if name == "customers":
+                await catalog.claim_external_id(
+                    db, org_id=record.org_id, values=values, record_id=record.id
+                )
             for key, value in values.items():
                 setattr(record, key, value)
             return catalog.as_json(record, fields)
@@ -83,7 +91,7 @@ def _resource(
             record, member = await catalog.visible(
                 db, model, user_id=caller.user_id, record_id=record_id
             )
-            if not can(member.role, Capability.INVOICE_CREATE):
+            if not member.can(Capability.INVOICE_CREATE):
                 raise Forbidden(f"a {member.role} cannot change the catalogue")
             await db.delete(record)
         return Response(status_code=204)
@@ -106,7 +114,7 @@ def _resource(
         methods=["POST"],
         status_code=201,
         response_model=out,
-        responses=errors(400, 403, 404),  # 404: `org` is not one of the caller's
+        responses=errors(400, 403, 404, 409),  # 404: `org` is not the caller's; 409: external id
         summary=f"Add a {noun} (editors, approvers, admins)",
     )
     router.add_api_route(
@@ -117,7 +125,7 @@ def _resource(
         change,
         methods=["PATCH"],
         response_model=out,
-        responses=errors(400, 403, 404),
+        responses=errors(400, 403, 404, 409),
         summary=f"Change some fields of a {noun}",
     )
     router.add_api_route(

@@ -23,6 +23,17 @@ Importance = Annotated[
 
 
 class CustomerFields(Model):
+    external_id: (
+        Annotated[
+            str,
+            _text(100),
+            Field(
+                description="the customer's key in the CRM, unique in the organization; "
+                "empty to remove it"
+            ),
+        ]
+        | None
+    ) = None
     email: Annotated[str, _text(320)] | None = None
     vat_id: Annotated[str, _text(20), Field(description="EU VAT number")] | None = None
     siren: Annotated[str, _text(20), Field(description="SIREN or SIRET")] | None = None
@@ -73,6 +84,7 @@ class Record(BaseModel):
 
 class Customer(Record):
     name: str
+    external_id: str | None
     email: str
     vat_id: str
     siren: str

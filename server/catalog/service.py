@@ -18,7 +18,7 @@ from collab.invoice.money import UNIT_PRICE_PLACES
 from collab.invoice.tables import COUNTRY_CODES, UNIT_CODES, VAT_RATES
 from server.auth.service import Member, memberships
 from server.catalog.models import Customer, Item
-from server.core.errors import BadRequest, NotFound
+from server.core.errors import BadRequest, Conflict, NotFound
 
 Record = TypeVar("Record", Customer, Item)
 
@@ -26,6 +26,7 @@ Record = TypeVar("Record", Customer, Item)
 # The fields of each record, in answer order (their types and limits: server/catalog/schemas.py).
 CUSTOMER_FIELDS = (
     "name",
+    "external_id",
     "email",
     "vat_id",
     "siren",
@@ -153,3 +154,35 @@ async def matching(
     else:
         return []
     return list(await db.scalars(query))
+
+
+async def claim_external_id(
+    db: AsyncSession, *, org_id: str, values: dict[str, Any], record_id: str | None
+) -> None:
+    """Make `values["external_id"]` an organization-unique CRM key or None (when empty): 409
+    `external_id_taken` when another customer of the organization has it."""
+    if "external_id" not in values:
+        return
+    key = values["external_id"] or None
+    values["external_id"] = key
+    if key is None:
+        return
+    query = select(Customer.id).where(Customer.org_id == org_id, Customer.external_id == key)
+    if record_id is not None:
+        query = query.where(Customer.id != record_id)
+    if (await db.scalars(query.limit(1))).first() is not None:
+        raise Conflict(
+            f"another customer has the external id {key!r}",
+            code="external_id_taken",
+            details=[("external_id", "another customer has this external id")],
+        )
+
+
+async def org_customers(db: AsyncSession, *, org_id: str) -> list[Customer]:
+    """Every customer of the organization, oldest first (the CRM import and export)."""
+    query = select(Customer).where(Customer.org_id == org_id)
+    return list(await db.scalars(query.order_by(Customer.created_at, Customer.id)))
+
+
+async def create_customer(db: AsyncSession, *, org_id: str, values: dict[str, str]) -> Customer:
+    return await create(db, Customer, org_id=org_id, values=values)

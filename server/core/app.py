@@ -58,6 +58,7 @@ from server.core.settings import Settings
 from server.core.shared_locks import SharedLocks
 from server.core.tokens import TokenSigner
 from server.credit_notes import routes as credit_note_routes
+from server.crm import routes as crm_routes
 from server.events import routes as event_routes
 from server.events import service as events
 from server.exceptions import routes as exception_routes
@@ -91,6 +92,7 @@ from server.recurring import service as recurring
 from server.reminders import routes as reminder_routes
 from server.reminders import service as reminders
 from server.reports import routes as report_routes
+from server.timesheets import routes as timesheet_routes
 from server.workflow import routes as workflow_routes
 from server.workflow import service as workflow_service
 
@@ -129,6 +131,8 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     reconciliation_routes,
     accounting_routes,
     event_routes,
+    crm_routes,
+    timesheet_routes,
     oidc,
 )
 
@@ -309,7 +313,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             Middleware(
                 BodyLimitMiddleware,
                 max_bytes=MAX_BODY_BYTES,
-                routes={**import_routes.BODY_LIMITS, **reconciliation_routes.BODY_LIMITS},
+                routes={
+                    **import_routes.BODY_LIMITS,
+                    **reconciliation_routes.BODY_LIMITS,
+                    **crm_routes.BODY_LIMITS,
+                    **timesheet_routes.BODY_LIMITS,
+                },
             ),
             # Only the single sign-on flow keeps state in this cookie (its state and nonce).
             Middleware(

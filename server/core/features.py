@@ -29,6 +29,8 @@ FEATURES: Final = (
     "reconciliation",
     "accounting",
     "events",
+    "crm",
+    "timesheets",
 )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from collab.invoice.document import MAX_LINES, ROOT_LINES
 from collab.invoice.history import Entry, page
 from collab.invoice.validation import evaluate
 from collab.sync import LoadError, RoomRegistry
@@ -32,6 +33,7 @@ from server.invoices.boards import BoardRow as BoardRow  # for the board
 from server.invoices.boards import board_ids as board_ids
 from server.invoices.boards import board_rows as board_rows
 from server.invoices.boards import orgs_of as orgs_of
+from server.invoices.documents import document_json
 from server.invoices.documents import read_document as read_document  # for other features
 from server.invoices.history import document_at, in_thread, log_rows, replay_timeline
 from server.invoices.models import Invoice as Invoice  # the row, for other features' types
@@ -391,6 +393,36 @@ async def write_content(
         refusal = room.frozen or registry.persister.refusal(room.doc_id)
         if refusal is not None:
             raise Conflict(refusal)
+        update = restore_update(room.doc, target)
+        if update is not None:
+            room.apply_server_change(update, user_id=user_id)
+        await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=room.doc_id)
+        new_seq = await registry.last_seq(room.doc_id) if update is not None else None
+    finally:
+        registry.release(room)
+    return new_seq
+
+
+async def add_lines(
+    registry: RoomRegistry, invoice_id: str, lines: list[dict[str, Any]], *, user_id: str
+) -> int | None:
+    """Append `lines` (rows of the document's `lines`, new ids) to the draft by one change of
+    `user_id`'s through the live room, after whatever it holds at that moment: logged,
+    attributed and fanned out like any edit. The seq of that change; 409 when the room is
+    frozen, refuses writes, or the draft would exceed its line limit."""
+    try:
+        room = await registry.acquire(invoice_id)
+    except LoadError:
+        raise Conflict("the invoice cannot be loaded right now; try again later") from None
+    try:
+        # From reading the document to the change, nothing awaits: no edit can slip in.
+        refusal = room.frozen or registry.persister.refusal(room.doc_id)
+        if refusal is not None:
+            raise Conflict(refusal)
+        current = document_json(room.doc)
+        if len(current.get(ROOT_LINES) or []) + len(lines) > MAX_LINES:
+            raise Conflict(f"an invoice holds at most {MAX_LINES} lines", code="too_many_lines")
+        target = {**current, ROOT_LINES: [*(current.get(ROOT_LINES) or []), *lines]}
         update = restore_update(room.doc, target)
         if update is not None:
             room.apply_server_change(update, user_id=user_id)
