@@ -26,6 +26,7 @@ import { receivablesView } from './views/receivables'
 import { reconciliationView } from './views/reconciliation'
 import { recurringView } from './views/recurring'
 import { reminderSettingsView } from './views/reminder-settings'
+import { accountingView } from './views/accounting'
 import { setupView } from './views/setup'
 import { twoFactorView } from './views/twofactor'
 
@@ -77,6 +78,8 @@ const routes = [
   route('recurring', 'member', ({ me, query }) => recurringView(me, query)),
   route('settings/reminders', 'member', ({ me, query }) => reminderSettingsView(me, query)),
   route('admin/outbox', 'member', ({ me, query }) => outboxView(me, query)),
+  // The accounting export and chart of accounts (docs/integrations.md, "Accounting export").
+  route('settings/accounting', 'member', ({ me, query }) => accountingView(me, query)),
   route('catalogue/:kind', 'member', ({ me, params, query }) =>
     params.kind === 'customers' || params.kind === 'items' ? catalogueView(me, params.kind, query) : { redirect: '#/catalogue/customers' }
   ),

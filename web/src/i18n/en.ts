@@ -1,6 +1,7 @@
 // The English UI text: the reference table. Its keys are the message keys (Key); every
 // other language must translate each one.
 
+import { enAccounting } from './en-accounting'
 import { enAdmin } from './en-admin'
 import { enBoard } from './en-board'
 import { enEditor } from './en-editor'
@@ -183,5 +184,5 @@ export const enApp = {
   history_line_removed: 'removed the line “{line}”',
 } as const
 
-export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enPaid } as const
+export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enPaid, ...enAccounting } as const
 export type Key = keyof typeof en

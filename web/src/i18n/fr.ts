@@ -1,6 +1,7 @@
 // The French UI text, typed after the English table so no key can be missing.
 
 import type { enApp, Key } from './en'
+import { frAccounting } from './fr-accounting'
 import { frAdmin } from './fr-admin'
 import { frBoard } from './fr-board'
 import { frEditor } from './fr-editor'
@@ -177,5 +178,5 @@ const frApp: Record<keyof typeof enApp, string> = {
 }
 
 // Each part is typed after its English part, so no key can be missing.
-export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard, ...frPaid }
+export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard, ...frPaid, ...frAccounting }
 

@@ -19,6 +19,7 @@ export const ADMIN_PAGES: readonly AdminPage[] = [
   { path: 'admin/security', label: 'admin_security', capability: 'member.manage' },
   { path: 'settings/profile', label: 'seller_profile', capability: 'org.settings' },
   { path: 'settings/reminders', label: 'reminder_settings', capability: 'payment.manage' },
+  { path: 'settings/accounting', label: 'accounting', capability: 'accounting.export' },
   { path: 'admin/outbox', label: 'outbox', capability: 'org.settings' }
 ]
 
@@ -29,6 +30,7 @@ export const PAID_PAGES: readonly AdminPage[] = [
   { path: 'reconciliation', label: 'reconciliation', capability: 'payment.manage' },
   { path: 'recurring', label: 'recurring', capability: 'invoice.read' },
   { path: 'settings/reminders', label: 'reminder_settings', capability: 'payment.manage' },
+  { path: 'settings/accounting', label: 'accounting', capability: 'accounting.export' },
   { path: 'admin/outbox', label: 'outbox', capability: 'org.settings' }
 ]
 
