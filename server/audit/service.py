@@ -95,6 +95,12 @@ class AuditKind(StrEnum):
     STATEMENT_IMPORTED = "org.statement_imported"
     STATEMENT_LINE_MATCHED = "invoice.statement_line_matched"
     STATEMENT_LINE_IGNORED = "org.statement_line_ignored"
+    CHAT_CHANNEL_ADDED = "org.chat_channel_added"
+    CHAT_CHANNEL_CHANGED = "org.chat_channel_changed"
+    CHAT_CHANNEL_REMOVED = "org.chat_channel_removed"
+    CHAT_CHANNEL_TESTED = "org.chat_channel_tested"
+    CHAT_CHANNEL_DISABLED = "org.chat_channel_disabled"  # its webhook answered that it is gone
+    NOTIFICATION_SETTINGS_CHANGED = "user.notification_settings_changed"
     ACCOUNTING_CHART_CHANGED = "org.accounting_chart_changed"
     ACCOUNTING_EXPORTED = "org.accounting_exported"
     CUSTOMER_FILE_UPLOADED = "org.customer_file_uploaded"

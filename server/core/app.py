@@ -34,6 +34,8 @@ from server.board import service as board_service
 from server.board import socket as board_socket
 from server.board.hub import BoardHub
 from server.catalog import routes as catalog_routes
+from server.chat import routes as chat_routes
+from server.chat import service as chat
 from server.comments import notification_routes
 from server.comments import routes as comment_routes
 from server.core import changes, health
@@ -129,6 +131,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     recurring_routes,
     reminder_routes,
     reconciliation_routes,
+    chat_routes,
     accounting_routes,
     event_routes,
     crm_routes,
@@ -347,6 +350,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # Mail goes out through SMTP_URL's server, or waits in the outbox (docs/mail.md).
     mail.configure(Smtp.parse(settings.smtp_url) if settings.smtp_url else None, settings.mail_from)
+    # Slack, Teams and e-mail notifications of the domain events (docs/integrations.md).
+    chat.configure(
+        secret_key=settings.secret_key,
+        public_url=settings.public_url,
+        allow_any_host=settings.chat_allow_any_host,
+    )
+    events.subscribe("chat", chat.on_event)
     # Card payments on the public payment page when Stripe is configured (docs/paypage.md).
     paypage.configure(_card_provider(settings))
     app.include_router(health.router)

@@ -27,6 +27,7 @@ FEATURES: Final = (
     "reminders",
     "paypage",
     "reconciliation",
+    "chat",
     "accounting",
     "events",
     "crm",

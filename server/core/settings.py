@@ -85,6 +85,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STRIPE_SECRET_KEY", "", "Stripe secret key (sk_...); unset: transfer only"),
     Setting("STRIPE_WEBHOOK_SECRET", "", "signing secret (whsec_...) of the Stripe webhook"),
     Setting("STRIPE_API_BASE", "", "Stripe API address (stripe-mock, tests); unset: Stripe's"),
+    # Slack, Teams and e-mail notifications (docs/integrations.md).
+    Setting(
+        "PUBLIC_URL",
+        "",
+        "the address people open Cofacture at (https://cofacture.example.com): the base of "
+        "the invoice links in notifications; unset: Slack, Teams and e-mail notifications "
+        "carry no link",
+    ),
+    Setting(
+        "CHAT_ALLOW_ANY_HOST",
+        "",
+        "1: Slack/Teams webhook URLs may be on any host, over http too (tests against a local "
+        "receiver); unset: https on Slack's and Microsoft's webhook hosts only",
+    ),
     Setting(
         "JOB_LEASE_SECONDS",
         "120",
@@ -136,6 +150,8 @@ class Settings:
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # unset: the library's (api.stripe.com)
     job_lease_seconds: float = 120.0
+    public_url: str | None = None  # the base of the invoice links of notifications
+    chat_allow_any_host: bool = False  # webhook URLs on any host (tests)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -187,6 +203,8 @@ class Settings:
             stripe_webhook_secret=_stripe_keys(get)[1],
             stripe_api_base=get("STRIPE_API_BASE").rstrip("/") or None,
             job_lease_seconds=float(number("JOB_LEASE_SECONDS", float)),
+            public_url=_public_url(get("PUBLIC_URL")),
+            chat_allow_any_host=get("CHAT_ALLOW_ANY_HOST").lower() in ("1", "true", "yes"),
             access=AccessSettings(
                 refresh_token_ttl=int(number("REFRESH_TOKEN_TTL", int)),
                 allowed_origins=tuple(
@@ -246,6 +264,17 @@ def _smtp_url(raw: str) -> str | None:
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise SystemExit("SMTP_URL must look like smtp://user:password@host:587")
     return raw
+
+
+def _public_url(raw: str) -> str | None:
+    """Checked at start: a link base that is not an absolute http(s) address would make every
+    notification's button fail much later."""
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SystemExit("PUBLIC_URL must look like https://cofacture.example.com")
+    return raw.rstrip("/")
 
 
 def _stripe_keys(get: Callable[[str], str]) -> tuple[str | None, str | None]:

@@ -341,3 +341,13 @@ async def records(db: AsyncSession, org_id: str) -> list[ExceptionRecord]:
     return [
         ExceptionRecord(r.id, r.invoice_id, r.category, r.opened_at, r.resolved_at) for r in rows
     ]
+
+
+async def opened_by(db: AsyncSession, exception_id: str) -> str | None:
+    """Who opened the exception (chat notifications tell them of its resolution); None when
+    there is no such exception."""
+    if not _is_uuid(exception_id):
+        return None
+    return await db.scalar(
+        select(InvoiceException.opened_by).where(InvoiceException.id == exception_id)
+    )

@@ -1,0 +1,1 @@
+"""Slack, Microsoft Teams and e-mail notifications of the organization's domain events."""
