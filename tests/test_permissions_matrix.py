@@ -141,6 +141,18 @@ def _transition(action: str, allowed_code: str) -> Probe:
     return probe
 
 
+async def _tokens(
+    running: Running, role: Role, bearer: str, invoice_id: str, allowed: bool
+) -> None:
+    """API tokens (tests/test_api_tokens.py for their use): the right first, the body next."""
+    org = running.accounts["alice"].org_id
+    async with api(running.server, bearer) as http:
+        r = await http.get(f"/api/orgs/{org}/tokens")
+        assert r.status_code == (200 if allowed else 403), r.text
+        r = await http.post(f"/api/orgs/{org}/tokens", json={"name": role, "scopes": ["all"]})
+        assert r.status_code == (400 if allowed else 403), r.text  # bad scope vs no right
+
+
 PROBES: dict[Capability, Probe] = {
     Capability.INVOICE_READ: _read,
     Capability.INVOICE_CREATE: _create,
@@ -154,6 +166,7 @@ PROBES: dict[Capability, Probe] = {
     Capability.INVOICE_COMMENT: _comment,
     Capability.EXCEPTION_OPEN: _exception,
     Capability.ACCOUNTING_EXPORT: _accounting,
+    Capability.TOKEN_MANAGE: _tokens,
 }
 
 

@@ -21,6 +21,7 @@ from server.audit.chain import (
     chain_key,
 )
 from server.audit.models import AuditEvent
+from server.core import attribution
 
 __all__ = ["AuditKind", "Break", "BreakReason", "Verdict", "chains", "for_org", "record"]
 __all__ += ["verify_chain"]
@@ -95,6 +96,9 @@ class AuditKind(StrEnum):
     STATEMENT_IMPORTED = "org.statement_imported"
     STATEMENT_LINE_MATCHED = "invoice.statement_line_matched"
     STATEMENT_LINE_IGNORED = "org.statement_line_ignored"
+    API_TOKEN_CREATED = "org.api_token_created"
+    API_TOKEN_REVOKED = "org.api_token_revoked"
+    API_TOKEN_USED = "api_token.used"  # one per request made with a token
     CHAT_CHANNEL_ADDED = "org.chat_channel_added"
     CHAT_CHANNEL_CHANGED = "org.chat_channel_changed"
     CHAT_CHANNEL_REMOVED = "org.chat_channel_removed"
@@ -121,7 +125,9 @@ def record(
     detail: str | None = None,
 ) -> None:
     """Add an event to the caller's transaction (it is written when that commits). It is
-    chained to its organization's previous entry when the session flushes (append.py)."""
+    chained to its organization's previous entry when the session flushes (append.py). In a
+    request made with an API token, `detail` says "via token <name>" (core/attribution.py)."""
+    detail = attribution.stamp(detail)
     db.add(
         AuditEvent(
             at=datetime.now(UTC),

@@ -2,6 +2,12 @@
 
 `SessionCheckMiddleware` refuses, before any handler runs, a request whose bearer token is
 forged, expired or belongs to a revoked session; handlers then read `principal(request)`.
+
+A bearer `cof_...` is an organization's API token (api_tokens.py): the caller is the admin who
+created it, narrowed to what its scopes grant (grants.py) for the length of the request, which
+is audited once. Such a token is refused on sign-in, session, 2FA and profile endpoints (they
+are a person's, not a tool's), and a token without a write scope may only read. The WebSocket
+handshake (sockets.py) never reads this header, and refuses API tokens in its query string.
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.audit import service as audit
 from server.audit.service import AuditKind
-from server.auth import sessions
+from server.auth import api_tokens, grants, sessions
+from server.auth.grants import Grant
 from server.auth.live import LiveAccess
 from server.auth.throttle import Throttle
 from server.auth.totp import SecretBox
 from server.core.api import client_ip, ctx_of
+from server.core.attribution import acting_via
 from server.core.context import AppContext
 from server.core.errors import Unauthorized
 from server.core.settings import AccessSettings
@@ -42,7 +50,8 @@ class Access:
 @dataclass(frozen=True, slots=True)
 class Principal:
     user_id: str
-    session_id: str
+    session_id: str  # for an API token: "token:<its id>"
+    token: Grant | None = None  # the API token the request is made with, if any
 
 
 def access_of(conn: HTTPConnection) -> Access:
@@ -82,7 +91,10 @@ def optional_principal(request: Request) -> Principal | None:
 
 
 # Declares the bearer scheme in OpenAPI; the token itself was checked by the middleware.
-_bearer = HTTPBearer(auto_error=False, description="an access token from /api/auth/login")
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="an access token from /api/auth/login, or an organization's API token (cof_...)",
+)
 
 
 def _caller(
@@ -116,6 +128,9 @@ class SessionCheckMiddleware:
                 if not header.lower().startswith("bearer "):
                     await _reject(send, "use `Authorization: Bearer <token>`")
                     return
+                if api_tokens.is_api_token(header[7:].strip()):
+                    await _with_api_token(self.app, scope, receive, send, header[7:].strip())
+                    return
                 try:
                     scope[_PRINCIPAL] = await authenticate(
                         ctx_of(conn), access_of(conn).live, header[7:].strip()
@@ -126,19 +141,71 @@ class SessionCheckMiddleware:
         await self.app(scope, receive, send)
 
 
-async def _reject(send: Send, message: str) -> None:
+# A person's own endpoints: an API token is a tool's credential and never reaches them.
+_PERSONAL = ("/api/auth", "/api/me", "/api/setup")
+
+
+def _personal(path: str) -> bool:
+    return any(path == p or path.startswith(f"{p}/") for p in _PERSONAL)
+
+
+async def _with_api_token(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, token: str
+) -> None:
+    """Serve a request made with an API token: authenticated, narrowed, audited once."""
+    conn = HTTPConnection(scope)
+    ctx, method, path = ctx_of(conn), scope["method"], conn.url.path
+    try:
+        grant = await api_tokens.authenticate(ctx, token, method=method)
+    except Unauthorized as exc:
+        await _reject(send, exc.message)
+        return
+    scope[_PRINCIPAL] = Principal(grant.user_id, f"token:{grant.token_id}", grant)
+    audited = False
+
+    async def send_audited(message: Any) -> None:
+        nonlocal audited
+        if message["type"] == "http.response.start" and not audited:
+            # Written before the answer leaves: a client that saw it can read the event.
+            audited = True
+            await api_tokens.record_use(
+                ctx, grant, method=method, path=path, status=message["status"], ip=client_ip(conn)
+            )
+        await send(message)
+
+    with grants.acting(grant), acting_via(f"token {grant.name}"):
+        refusal = _refusal(grant, method, path)
+        if refusal is not None:
+            await audit_denied(conn, refusal, status=403)
+            await _reject(send_audited, refusal, status=403)
+            return
+        try:
+            await app(scope, receive, send_audited)
+        except BaseException:
+            if not audited:  # the server error middleware answers 500 outside this one
+                await api_tokens.record_use(
+                    ctx, grant, method=method, path=path, status=500, ip=client_ip(conn)
+                )
+            raise
+
+
+def _refusal(grant: Grant, method: str, path: str) -> str | None:
+    if _personal(path):
+        return "an API token cannot be used on sign-in, session or profile endpoints"
+    if method.upper() not in grants.SAFE_METHODS and not grants.writes(grant.scopes):
+        return "this API token is read-only (scope `read`): it cannot change anything"
+    return None
+
+
+async def _reject(send: Send, message: str, *, status: int = 401) -> None:
     body = json.dumps({"error": message}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 401,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"www-authenticate", b"Bearer"),
-            ],
-        }
-    )
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if status == 401:
+        headers.append((b"www-authenticate", b"Bearer"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 

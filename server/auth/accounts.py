@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.auth import twofactor
+from server.auth import grants, twofactor
 from server.auth.models import Membership, Organization, User
 from server.auth.permissions import Capability, Role, can
 from server.auth.security import hash_password, verify_password
@@ -25,6 +25,31 @@ class Member:
     user: User
     org_id: str
     role: Role
+    # An API token's capabilities when the request is made with one (grants.py); None: the
+    # role alone decides.
+    token: frozenset[Capability] | None = None
+
+    def can(self, capability: Capability) -> bool:
+        """The role's answer, narrowed by the API token the request is made with."""
+        return can(self.role, capability) and (self.token is None or capability in self.token)
+
+    def refusal(self, capability: Capability, action: str) -> str:
+        """Why `can(capability)` is False, in words."""
+        if can(self.role, capability):
+            return f"this API token's scopes do not allow this ({capability})"
+        return f"a {self.role} cannot {action}"
+
+
+def _narrowed(members: list[Member], user_id: str) -> list[Member]:
+    """`user_id`'s memberships as an API token of theirs sees them: its organization only."""
+    grant = grants.narrowing(user_id)
+    if grant is None:
+        return members
+    return [
+        Member(m.user, m.org_id, m.role, grant.capabilities)
+        for m in members
+        if m.org_id == grant.org_id
+    ]
 
 
 def normalize_email(email: str) -> str:
@@ -100,7 +125,7 @@ async def memberships(db: AsyncSession, user_id: str, *, every: bool = False) ->
     rows = (
         await db.execute(select(User, Membership).join(Membership).where(User.id == user_id))
     ).all()
-    found = [Member(user, m.org_id, Role(m.role)) for user, m in rows]
+    found = _narrowed([Member(user, m.org_id, Role(m.role)) for user, m in rows], user_id)
     if every:
         return found
     suspended = await twofactor.suspended_orgs(db, user_id)
@@ -119,7 +144,8 @@ async def membership(db: AsyncSession, user_id: str, org_id: str) -> Member | No
     ).first()
     if row is None or org_id in await twofactor.suspended_orgs(db, user_id):
         return None
-    return Member(row[0], org_id, Role(row[1].role))
+    found = _narrowed([Member(row[0], org_id, Role(row[1].role))], user_id)
+    return found[0] if found else None
 
 
 async def acting_member(
@@ -140,8 +166,8 @@ async def acting_member(
         member = found[0]
     if member.org_id in await twofactor.suspended_orgs(db, user_id):
         raise Forbidden(twofactor.TOTP_ENROLMENT_REQUIRED)
-    if not can(member.role, capability):
-        raise Forbidden(f"a {member.role} cannot {action}")
+    if not member.can(capability):
+        raise Forbidden(member.refusal(capability, action))
     return member
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
 from server.audit.service import AuditKind
-from server.auth import invitations, members
+from server.auth import api_tokens, invitations, members
 from server.auth.access import Access, Principal
 from server.auth.invitations import Invited
 from server.auth.members import Listed
@@ -94,6 +94,13 @@ async def remove_member(ctx: AppContext, access: Access, admin: Admin, *, user_i
         await _require(db, admin)
         previous = await members.remove(db, org_id=admin.org_id, user_id=user_id)
         _record(db, admin, AuditKind.MEMBER_REMOVED, user_id, f"was {previous}")
+        # Their API tokens go with them (they would come back to life if they were re-invited).
+        for token in await api_tokens.revoke_created_by(
+            db, org_id=admin.org_id, user_id=user_id, by=admin.caller.user_id
+        ):
+            _record(
+                db, admin, AuditKind.API_TOKEN_REVOKED, token.id, f"{token.name} (creator removed)"
+            )
     await access.live.apply_membership(user_id=user_id, org_id=admin.org_id, role=None)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.auth import twofactor
 from server.auth.accounts import Member, membership
 from server.auth.models import Membership, OrgSecurity, TotpCredential, User
-from server.auth.permissions import Capability, Role, can
+from server.auth.permissions import Capability, Role
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
 
 
@@ -25,8 +25,8 @@ async def require(db: AsyncSession, *, user_id: str, org_id: str, capability: Ca
         if org_id in await twofactor.suspended_orgs(db, user_id):
             raise Forbidden(twofactor.TOTP_ENROLMENT_REQUIRED)
         raise NotFound("no such organization")
-    if not can(member.role, capability):
-        raise Forbidden(f"a {member.role} cannot do this ({capability})")
+    if not member.can(capability):
+        raise Forbidden(member.refusal(capability, f"do this ({capability})"))
     return member
 
 

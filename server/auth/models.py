@@ -132,3 +132,28 @@ class AuthThrottle(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[datetime] = mapped_column(UtcDateTime())
     blocked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ApiToken(Base):
+    """A named, scoped credential of an organization for its other tools (grants.py).
+
+    Only the SHA-256 of the secret is kept (`secret_hash`); `prefix` (the first characters,
+    `cof_` and 8 more) tells tokens apart in the list without revealing them. A revoked row
+    stays, for the audit log's names; every request reads the row, so revoking is immediate on
+    every process.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ForeignKey("organizations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    scopes: Mapped[str] = mapped_column(String(100))  # space-separated grants.Scope values
+    prefix: Mapped[str] = mapped_column(String(12))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_by: Mapped[str | None] = mapped_column(ForeignKey("users.id"), nullable=True)

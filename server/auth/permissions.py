@@ -31,6 +31,7 @@ class Capability(StrEnum):
     LOCK_BREAK = "lock.break"
     ORG_SETTINGS = "org.settings"  # the seller profile and number series
     ACCOUNTING_EXPORT = "accounting.export"  # the chart of accounts, FEC and CSV journal
+    TOKEN_MANAGE = "token.manage"  # the organization's API tokens (server/auth/api_tokens.py)
 
 
 _VIEWER = frozenset({Capability.INVOICE_READ})

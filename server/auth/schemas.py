@@ -12,6 +12,8 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, BaseModel, Field
 from pydantic_core import PydanticCustomError
 
+from server.auth.api_tokens import Listed as ListedToken
+from server.auth.grants import Scope
 from server.auth.members import Listed
 from server.auth.permissions import Capability, Role
 from server.core.api import Model
@@ -225,3 +227,64 @@ class SetupDone(BaseModel):
     org_name: str
     user_id: str
     email: str
+
+
+# -- API tokens --------------------------------------------------------------------------------
+
+# Checked by the service after the caller's right, like RoleName.
+ScopeName = Annotated[
+    str, Field(max_length=20, json_schema_extra={"enum": [s.value for s in Scope]})
+]
+
+
+class CreateApiToken(Model):
+    name: Annotated[
+        str, Field(max_length=1000, description="1 to 80 characters, unique among live tokens")
+    ]
+    scopes: Annotated[
+        list[ScopeName],
+        Field(
+            max_length=10,
+            description="read: every GET of the organization; invoices:write: invoices, credit "
+            "notes, comments, exceptions; payments:write: payments and reconciliation; admin: "
+            "settings, members, tokens. Each acts within the creator's role at use time.",
+        ),
+    ]
+    expires_in_days: Annotated[
+        int | None, Field(strict=True, description="1 to 1825; null: the token does not expire")
+    ] = None
+
+
+class ApiTokenOut(BaseModel):
+    id: str
+    name: str
+    prefix: str = Field(description="the token's first characters, to recognise it")
+    scopes: list[Scope]
+    created_by: str = Field(description="the admin the token acts as")
+    created_by_name: str
+    created_at: datetime
+    expires_at: datetime | None
+    last_used_at: datetime | None = Field(description="to the minute")
+
+    @classmethod
+    def of(cls, listed: ListedToken) -> Self:
+        t = listed.token
+        return cls(
+            id=t.id,
+            name=t.name,
+            prefix=t.prefix,
+            scopes=listed.scopes,
+            created_by=t.created_by,
+            created_by_name=listed.creator_name,
+            created_at=t.created_at,
+            expires_at=t.expires_at,
+            last_used_at=t.last_used_at,
+        )
+
+
+class ApiTokenCreated(ApiTokenOut):
+    token: str = Field(description="the secret, shown this once: only its hash is kept")
+
+
+class ApiTokenList(BaseModel):
+    items: list[ApiTokenOut]

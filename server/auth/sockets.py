@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket
 
+from server.auth import api_tokens
 from server.auth.access import Principal, access_of, audit_denied, authenticate
 from server.core.context import AppContext
 from server.core.errors import Unauthorized
@@ -50,6 +51,10 @@ async def socket_caller(websocket: WebSocket) -> SocketCaller | None:
         await deny(websocket, 403, "origin not allowed")
         return None
     token = websocket.query_params.get("token", "")
+    if api_tokens.is_api_token(token):
+        # An organization's API token is for its tools' REST calls, never a live session.
+        await deny(websocket, 401, "API tokens are not accepted on the WebSocket: sign in")
+        return None
     try:
         claims = await authenticate(ctx, access.live, token) if token else None
     except Unauthorized as exc:

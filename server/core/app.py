@@ -23,7 +23,7 @@ from collab.sync import Persister, RoomRegistry
 from collab.sync.cluster import Cluster
 from server.accounting import routes as accounting_routes
 from server.audit import routes as audit_routes
-from server.auth import members_routes, oidc
+from server.auth import api_token_routes, members_routes, oidc
 from server.auth import routes as auth_routes
 from server.auth.access import Access, SessionCheckMiddleware, audit_denied
 from server.auth.live import LiveAccess
@@ -114,6 +114,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     notification_routes,
     auth_routes,
     members_routes,
+    api_token_routes,
     audit_routes,
     organization_routes,
     workflow_routes,

@@ -52,7 +52,7 @@ class InvoiceAccess:
     member: Member
 
     def can(self, capability: Capability) -> bool:
-        return can(self.member.role, capability)
+        return self.member.can(capability)  # narrowed by an API token (auth grants)
 
 
 def _valid_uuid(value: str) -> bool:
@@ -71,7 +71,7 @@ async def access(db: AsyncSession, *, user_id: str, invoice_id: str) -> InvoiceA
     """
     invoice = await db.get(Invoice, invoice_id) if _valid_uuid(invoice_id) else None
     member = await membership(db, user_id, invoice.org_id) if invoice else None
-    if invoice is None or member is None or not can(member.role, Capability.INVOICE_READ):
+    if invoice is None or member is None or not member.can(Capability.INVOICE_READ):
         raise NotFound("no such invoice")
     return InvoiceAccess(invoice, member)
 

@@ -277,8 +277,8 @@ async def _schedule(
     member = await membership(db, user_id, row.org_id) if row is not None else None
     if row is None or member is None or not can(member.role, Capability.INVOICE_READ):
         raise NotFound("no such schedule")
-    if not can(member.role, capability):
-        raise Forbidden(f"a {member.role} cannot change recurring invoices")
+    if not member.can(capability):
+        raise Forbidden(member.refusal(capability, "change recurring invoices"))
     return row
 
 

@@ -42,6 +42,7 @@ from collab.invoice.workflow import (
 from collab.sync import LoadError, Room, RoomRegistry, UpdateStore
 from server.audit import service as audit
 from server.audit.service import AuditKind
+from server.auth.service import Capability
 from server.comments import service as comments
 from server.core import changes
 from server.core.errors import ApiError, BadRequest, Conflict, Forbidden
@@ -110,6 +111,17 @@ def read_only_reason(state: State) -> str | None:
     return None if accepts_edits(state) else f"the invoice is {state}: only drafts can be edited"
 
 
+# What each action needs of an API token's scopes.
+_TOKEN_NEEDS = {
+    Action.SUBMIT: Capability.INVOICE_SUBMIT,
+    Action.APPROVE: Capability.INVOICE_APPROVE,
+    Action.REJECT: Capability.INVOICE_APPROVE,
+    Action.ISSUE: Capability.INVOICE_ISSUE,
+    Action.REOPEN: Capability.INVOICE_EDIT,
+    Action.DISCARD: Capability.INVOICE_EDIT,
+}
+
+
 async def transition(
     sessions: async_sessionmaker[AsyncSession],
     registry: RoomRegistry,
@@ -121,6 +133,10 @@ async def transition(
     async with sessions() as db:
         found = await invoices.access(db, user_id=request.user_id, invoice_id=request.invoice_id)
     state, role = State(found.invoice.status), Role(found.member.role.value)
+    needed = _TOKEN_NEEDS[request.action]
+    if found.member.token is not None and needed not in found.member.token:
+        # The table decides for the role; an API token's scopes narrow it (auth grants).
+        raise Forbidden(found.member.refusal(needed, request.action), code="role")
     table = TABLE[(state, request.action, role)]
     if not table.allowed:
         raise refusal_error(table)
