@@ -51,9 +51,9 @@ def parse_hours(text: str, *, clock: bool) -> Fraction:
     if found:
         hours, minutes, seconds = (int(part or 0) for part in found.groups())
         return Fraction(hours * 3600 + minutes * 60 + seconds, 3600)
-    if clock and ":" in value:
-        raise RowError(f"duration {text!r} is not H:MM or H:MM:SS")
     if not _NUMBER.match(value):
+        if clock:
+            raise RowError(f"duration {text!r} is not H:MM:SS, H:MM or hours such as 1.5")
         raise RowError(f"hours {text!r} is not a number of hours such as 1.5")
     return Fraction(Decimal(value.replace(",", ".")))
 
