@@ -6,10 +6,13 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import InvalidStatus
 
+from server.accounting.charts import DEFAULT_JSON as DEFAULT_CHART_JSON
 from server.auth.permissions import Role
 from tests.access_helpers import api, token, ws_url
 from tests.conftest import Running
 from tests.harness import new_invoice, seed
+
+YEAR = "from=2026-01-01&to=2026-12-31"
 
 
 async def test_nothing_of_another_organization_is_visible(running: Running) -> None:
@@ -39,6 +42,10 @@ async def test_nothing_of_another_organization_is_visible(running: Running) -> N
                 ("GET", f"/api/orgs/{beta_org}/security", None),
                 ("PATCH", f"/api/orgs/{beta_org}/security", {"require_totp": True}),
                 ("GET", f"/api/orgs/{beta_org}/audit", None),
+                ("GET", f"/api/orgs/{beta_org}/accounting/chart", None),
+                ("PUT", f"/api/orgs/{beta_org}/accounting/chart", DEFAULT_CHART_JSON),
+                ("GET", f"/api/orgs/{beta_org}/exports/fec?{YEAR}", None),
+                ("GET", f"/api/orgs/{beta_org}/exports/journal.csv?{YEAR}", None),
             ):
                 r = await http.request(method, path, json=body)
                 assert r.status_code == 404, (who, method, path, r.text)
