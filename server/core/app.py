@@ -95,6 +95,8 @@ from server.reminders import routes as reminder_routes
 from server.reminders import service as reminders
 from server.reports import routes as report_routes
 from server.timesheets import routes as timesheet_routes
+from server.webhooks import routes as webhook_routes
+from server.webhooks import service as webhooks
 from server.workflow import routes as workflow_routes
 from server.workflow import service as workflow_service
 
@@ -135,6 +137,7 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
     chat_routes,
     accounting_routes,
     event_routes,
+    webhook_routes,
     crm_routes,
     timesheet_routes,
     oidc,
@@ -254,6 +257,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Domain events (docs/integrations.md): each event's dispatch to its subscribers,
             # and invoice.overdue's daily sweep and once-per-invoice emission.
             jobs.register(events.DISPATCH, events.dispatch)
+            # Outgoing webhooks: one delivery job per (event, endpoint) (docs/integrations.md).
+            events.subscribe("webhooks", webhooks.on_event)
+            jobs.register(webhooks.DELIVER, webhooks.deliver)
             jobs.register(payments.OVERDUE_SWEEP, payments.sweep_overdue)
             jobs.register(payments.OVERDUE, payments.emit_overdue)
             # The periodic sweeps, queued at start and every hour (once per process group).
@@ -349,6 +355,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     workflow_service.register_issued_hook(
         "platforms", platforms.queue_at_issue if adapters else None
     )
+    webhooks.configure(allow_private=settings.webhooks_allow_private)
     # Mail goes out through SMTP_URL's server, or waits in the outbox (docs/mail.md).
     mail.configure(Smtp.parse(settings.smtp_url) if settings.smtp_url else None, settings.mail_from)
     # Slack, Teams and e-mail notifications of the domain events (docs/integrations.md).

@@ -30,6 +30,7 @@ FEATURES: Final = (
     "chat",
     "accounting",
     "events",
+    "webhooks",
     "crm",
     "timesheets",
 )

@@ -85,6 +85,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("STRIPE_SECRET_KEY", "", "Stripe secret key (sk_...); unset: transfer only"),
     Setting("STRIPE_WEBHOOK_SECRET", "", "signing secret (whsec_...) of the Stripe webhook"),
     Setting("STRIPE_API_BASE", "", "Stripe API address (stripe-mock, tests); unset: Stripe's"),
+    Setting(
+        "WEBHOOKS_ALLOW_PRIVATE",
+        "",
+        "1: webhook URLs may resolve to loopback, private or link-local addresses (development, "
+        "tests); unset: refused, when saved and before every attempt",
+    ),
     # Slack, Teams and e-mail notifications (docs/integrations.md).
     Setting(
         "PUBLIC_URL",
@@ -150,6 +156,7 @@ class Settings:
     stripe_webhook_secret: str | None = None
     stripe_api_base: str | None = None  # unset: the library's (api.stripe.com)
     job_lease_seconds: float = 120.0
+    webhooks_allow_private: bool = False  # webhooks to this machine and its networks
     public_url: str | None = None  # the base of the invoice links of notifications
     chat_allow_any_host: bool = False  # webhook URLs on any host (tests)
 
@@ -203,6 +210,7 @@ class Settings:
             stripe_webhook_secret=_stripe_keys(get)[1],
             stripe_api_base=get("STRIPE_API_BASE").rstrip("/") or None,
             job_lease_seconds=float(number("JOB_LEASE_SECONDS", float)),
+            webhooks_allow_private=get("WEBHOOKS_ALLOW_PRIVATE").lower() in ("1", "true", "yes"),
             public_url=_public_url(get("PUBLIC_URL")),
             chat_allow_any_host=get("CHAT_ALLOW_ANY_HOST").lower() in ("1", "true", "yes"),
             access=AccessSettings(

@@ -12,6 +12,9 @@
   handler makes a repeat recognisable (a stable Message-ID).
 - A failure is retried with exponential backoff; after `MAX_ATTEMPTS`, or a `Permanent`
   failure, the job is dead: kept, listed for admins, retried only by hand.
+- A handler with a schedule of its own (webhooks: the Standard Webhooks retry schedule) raises
+  `Again(at)`: its effects so far (the attempt's log) commit, and the job is queued for `at`;
+  it counts its attempts itself and gives up by returning.
 
 No library did this on both SQLite and PostgreSQL in the application's own database
 (docs/architecture.md, "Libraries"); the platforms outbox (server/platforms) follows the same
@@ -50,6 +53,15 @@ MAX_ERROR_CHARS: Final = 2000
 
 class Permanent(Exception):
     """A failure that another attempt cannot fix (the invoice is gone): straight to dead."""
+
+
+class Again(Exception):
+    """Raised by a handler: keep what it wrote, run the job again at `at` (not a failure:
+    neither the backoff nor `MAX_ATTEMPTS` applies)."""
+
+    def __init__(self, at: datetime, reason: str) -> None:
+        super().__init__(reason)
+        self.at = at
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,10 +226,24 @@ class Worker(Poller):
                 job = await db.get(Job, job_id)
                 assert job is not None
                 handler = _handlers[job.kind]
-                await handler(
-                    Context(db, job.id, job.key, job.org_id, json.loads(job.payload), attempts, now)
+                again: Again | None = None
+                try:
+                    await handler(
+                        Context(
+                            db, job.id, job.key, job.org_id, json.loads(job.payload), attempts, now
+                        )
+                    )
+                except Again as asked:
+                    again = asked
+                finished = await self._finish(
+                    db,
+                    job_id,
+                    attempts,
+                    status=DONE if again is None else QUEUED,
+                    run_at=now if again is None else again.at,
+                    error=None if again is None else str(again)[:MAX_ERROR_CHARS],
                 )
-                if not await self._finish(db, job_id, attempts, status=DONE, run_at=now):
+                if not finished:
                     raise _LeaseLost(job_id)  # another process runs it now: undo our effects
         except _LeaseLost:
             log.warning("job %s outlived its lease; its effects were rolled back", job_id)

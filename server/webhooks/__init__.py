@@ -1,0 +1,1 @@
+"""Outgoing webhooks (Standard Webhooks) of an organization's domain events (issue 17)."""
