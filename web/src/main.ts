@@ -17,6 +17,8 @@ import { boardView } from './views/board'
 import { kpisView } from './views/kpis'
 import { exceptionsView } from './views/exceptions-log'
 import { catalogueView } from './views/catalogue'
+import { orgChatView } from './views/chat-channels'
+import { notificationSettingsView } from './views/notification-settings'
 import { invitationView } from './views/invitation'
 import { membersView } from './views/members'
 import { orgSecurityView } from './views/org-security'
@@ -71,6 +73,8 @@ const routes = [
   route('admin/members', 'member', ({ me, query }) => membersView(me, query)),
   route('admin/audit', 'member', ({ me, query }) => auditView(me, query)),
   route('admin/security', 'member', ({ me, query }) => orgSecurityView(me, query)),
+  route('admin/chat', 'member', ({ me, query }) => orgChatView(me, query)),
+  route('settings/notifications', 'member', () => notificationSettingsView()),
   // Getting paid (docs/web.md, "Getting paid"): what is owed, reconciliation, schedules,
   // reminders, the outbox.
   route('receivables', 'member', ({ me, query }) => receivablesView(me, query)),

@@ -5,6 +5,7 @@ import { enAccounting } from './en-accounting'
 import { enAdmin } from './en-admin'
 import { enBoard } from './en-board'
 import { enEditor } from './en-editor'
+import { enChat } from './en-chat'
 import { enPaid } from './en-paid'
 
 export const enApp = {
@@ -184,5 +185,5 @@ export const enApp = {
   history_line_removed: 'removed the line “{line}”',
 } as const
 
-export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enPaid, ...enAccounting } as const
+export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enChat, ...enPaid, ...enAccounting } as const
 export type Key = keyof typeof en

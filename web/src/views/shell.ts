@@ -77,6 +77,7 @@ export function frame(root: HTMLElement, content: HTMLElement, me: Me | null, re
       me?.memberships.some((m) => m.capabilities.includes('member.manage')) ? h('a', { href: '#/admin/members' }, t('administration')) : null,
       me ? invitationsLink(scope) : null,
       me ? h('a', { href: '#/security' }, t('security')) : null,
+      me ? h('a', { href: '#/settings/notifications' }, t('notification_settings')) : null,
       languagePicker(rerender),
       me ? notificationsMenu(scope) : null,
       me ? h('span', { class: 'user', 'data-testid': 'user' }, me.name || me.email) : null,

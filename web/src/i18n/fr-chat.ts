@@ -1,0 +1,43 @@
+// The French UI text of Slack, Teams and e-mail notifications: part of the fr table (fr.ts).
+
+import type { enChat } from './en-chat'
+
+export const frChat: Record<keyof typeof enChat, string> = {
+  chat_channels: 'Slack et Teams',
+  chat_title: 'Canaux Slack et Teams de {org}',
+  chat_none: 'Aucun canal pour l’instant.',
+  chat_no_links: 'PUBLIC_URL n’est pas défini sur le serveur : les messages ne portent pas de lien vers la facture.',
+  chat_add: 'Ajouter un canal',
+  chat_add_button: 'Ajouter le canal',
+  chat_added: 'Le canal a été ajouté.',
+  chat_provider: 'Service',
+  chat_name: 'Nom',
+  chat_url: 'URL du webhook entrant',
+  chat_url_hint: 'Slack : https://hooks.slack.com/services/… ; Teams : l’adresse d’un webhook entrant ou d’un flux Power Automate. Conservée chiffrée, affichée masquée.',
+  chat_kinds: 'Notifications reçues',
+  chat_enabled: 'Actif',
+  chat_disabled: 'Désactivé',
+  chat_gone: 'Désactivé : {reason}',
+  chat_test: 'Envoyer un message de test',
+  chat_test_sent: 'Un message de test a été publié dans {name}.',
+  chat_test_failed: 'Le message de test n’a pas été remis : {error}',
+  chat_switch_off: 'Désactiver',
+  chat_switch_on: 'Activer',
+  chat_remove: 'Supprimer',
+  chat_remove_title: 'Supprimer {name} ?',
+  chat_remove_text: 'Cofacture n’y publiera plus rien. Le webhook reste dans Slack ou Teams.',
+  chat_removed: 'Le canal a été supprimé.',
+  chat_saved: 'Enregistré.',
+  chat_kind_approval: 'Approbations en attente',
+  chat_kind_rejected: 'Refus',
+  chat_kind_mention: '@mentions',
+  chat_kind_overdue: 'Factures en retard',
+  chat_kind_exception_opened: 'Exceptions ouvertes',
+  chat_kind_exception_resolved: 'Exceptions résolues',
+  notify_title: 'Mes notifications',
+  notify_email_title: 'Par e-mail',
+  notify_email_kinds: 'M’envoyer un e-mail pour ce qui me concerne :',
+  notify_language: 'Langue de mes e-mails et messages',
+  notify_own_channels: 'Mes propres canaux Slack ou Teams',
+  notification_settings: 'Notifications'
+}
