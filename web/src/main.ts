@@ -22,6 +22,7 @@ import { notificationSettingsView } from './views/notification-settings'
 import { invitationView } from './views/invitation'
 import { membersView } from './views/members'
 import { orgSecurityView } from './views/org-security'
+import { apiTokensView } from './views/api-tokens'
 import { profileView } from './views/profile'
 import { outboxView } from './views/outbox'
 import { receivablesView } from './views/receivables'
@@ -75,6 +76,7 @@ const routes = [
   route('admin/security', 'member', ({ me, query }) => orgSecurityView(me, query)),
   route('admin/chat', 'member', ({ me, query }) => orgChatView(me, query)),
   route('settings/notifications', 'member', () => notificationSettingsView()),
+  route('admin/tokens', 'member', ({ me, query }) => apiTokensView(me, query)),
   // Getting paid (docs/web.md, "Getting paid"): what is owed, reconciliation, schedules,
   // reminders, the outbox.
   route('receivables', 'member', ({ me, query }) => receivablesView(me, query)),

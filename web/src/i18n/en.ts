@@ -7,6 +7,7 @@ import { enBoard } from './en-board'
 import { enEditor } from './en-editor'
 import { enChat } from './en-chat'
 import { enPaid } from './en-paid'
+import { enTokens } from './en-tokens'
 
 export const enApp = {
   app_name: 'Cofacture',
@@ -185,5 +186,5 @@ export const enApp = {
   history_line_removed: 'removed the line “{line}”',
 } as const
 
-export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enChat, ...enPaid, ...enAccounting } as const
+export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enChat, ...enPaid, ...enAccounting, ...enTokens } as const
 export type Key = keyof typeof en

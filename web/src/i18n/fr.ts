@@ -7,6 +7,7 @@ import { frBoard } from './fr-board'
 import { frEditor } from './fr-editor'
 import { frChat } from './fr-chat'
 import { frPaid } from './fr-paid'
+import { frTokens } from './fr-tokens'
 
 const frApp: Record<keyof typeof enApp, string> = {
   app_name: 'Cofacture',
@@ -179,5 +180,5 @@ const frApp: Record<keyof typeof enApp, string> = {
 }
 
 // Each part is typed after its English part, so no key can be missing.
-export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard, ...frChat, ...frPaid, ...frAccounting }
+export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard, ...frChat, ...frPaid, ...frAccounting, ...frTokens }
 
