@@ -17,6 +17,8 @@ import { boardView } from './views/board'
 import { kpisView } from './views/kpis'
 import { exceptionsView } from './views/exceptions-log'
 import { catalogueView } from './views/catalogue'
+import { customerImportView } from './views/customer-import'
+import { timeImportView } from './views/time-import'
 import { orgChatView } from './views/chat-channels'
 import { notificationSettingsView } from './views/notification-settings'
 import { invitationView } from './views/invitation'
@@ -86,6 +88,9 @@ const routes = [
   route('admin/outbox', 'member', ({ me, query }) => outboxView(me, query)),
   // The accounting export and chart of accounts (docs/integrations.md, "Accounting export").
   route('settings/accounting', 'member', ({ me, query }) => accountingView(me, query)),
+  // CSV imports (docs/integrations.md): customers from and to a CRM, time entries into lines.
+  route('catalogue/import', 'member', ({ me, query }) => customerImportView(me, query)),
+  route('time-import', 'member', ({ me, query }) => timeImportView(me, query)),
   route('catalogue/:kind', 'member', ({ me, params, query }) =>
     params.kind === 'customers' || params.kind === 'items' ? catalogueView(me, params.kind, query) : { redirect: '#/catalogue/customers' }
   ),

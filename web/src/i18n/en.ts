@@ -5,6 +5,7 @@ import { enAccounting } from './en-accounting'
 import { enAdmin } from './en-admin'
 import { enBoard } from './en-board'
 import { enEditor } from './en-editor'
+import { enImports } from './en-imports'
 import { enChat } from './en-chat'
 import { enPaid } from './en-paid'
 import { enTokens } from './en-tokens'
@@ -186,5 +187,5 @@ export const enApp = {
   history_line_removed: 'removed the line “{line}”',
 } as const
 
-export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enChat, ...enPaid, ...enAccounting, ...enTokens } as const
+export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enChat, ...enPaid, ...enAccounting, ...enTokens, ...enImports } as const
 export type Key = keyof typeof en

@@ -5,6 +5,7 @@ import { frAccounting } from './fr-accounting'
 import { frAdmin } from './fr-admin'
 import { frBoard } from './fr-board'
 import { frEditor } from './fr-editor'
+import { frImports } from './fr-imports'
 import { frChat } from './fr-chat'
 import { frPaid } from './fr-paid'
 import { frTokens } from './fr-tokens'
@@ -180,5 +181,5 @@ const frApp: Record<keyof typeof enApp, string> = {
 }
 
 // Each part is typed after its English part, so no key can be missing.
-export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard, ...frChat, ...frPaid, ...frAccounting, ...frTokens }
+export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard, ...frChat, ...frPaid, ...frAccounting, ...frTokens, ...frImports }
 

@@ -140,7 +140,9 @@ export function catalogueView(me: Me, kind: CatalogueKind, query: URLSearchParam
       h(
         'nav',
         { class: 'admin-tabs', 'aria-label': t('catalogue') },
-        ...(['customers', 'items'] as const).map((k) => h('a', { href: `#/catalogue/${k}`, 'aria-current': k === kind ? 'page' : null }, t(`catalogue_${k}`)))
+        ...(['customers', 'items'] as const).map((k) => h('a', { href: `#/catalogue/${k}`, 'aria-current': k === kind ? 'page' : null }, t(`catalogue_${k}`))),
+        writers.length ? h('a', { href: '#/catalogue/import' }, t('imp_customers_tab')) : null,
+        writers.length ? h('a', { href: '#/time-import' }, t('imp_time_tab')) : null
       ),
       h(
         'div',
