@@ -63,7 +63,7 @@ async def test_a_killed_server_delivers_each_pending_event_after_restart(tmp_pat
                         select(func.count()).where(Attempt.outcome == "succeeded")
                     )
                 await engine.dispose()
-                return done == EVENTS
+                return bool(done == EVENTS)
 
             await wait_for(settled, timeout=30, what="one success per event")
         finally:
