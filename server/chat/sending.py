@@ -152,7 +152,7 @@ async def deliver(ctx: jobs.Context) -> None:
     """The `chat.deliver` job."""
     channel = await ctx.db.get(ChatChannel, ctx.payload["channel_id"])
     notice = Notice.from_json(ctx.payload["notice"])
-    if channel is None or not channel.enabled or notice.kind.value not in channel.kinds:
+    if channel is None or not channel.enabled or notice.kind.value not in channel.kinds.split(","):
         return  # removed, switched off or narrowed since: nothing to say
     outcome = await post_to(ctx.db, channel, notice, org_id=ctx.org_id, tell=True)
     if not outcome.delivered and not outcome.gone:
