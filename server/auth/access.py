@@ -219,6 +219,8 @@ async def audit_denied(conn: HTTPConnection, message: str, *, status: int) -> No
             actor_id=found.user_id if found else None,
             ip=client_ip(conn),
             target=f"{conn.scope.get('method', 'WS')} {conn.url.path}",
-            org_id=conn.path_params.get("org"),
+            # A token's refusal belongs to its organization's log even on a path without one.
+            org_id=conn.path_params.get("org")
+            or (found.token.org_id if found and found.token else None),
             detail=f"{status}: {message}",
         )
