@@ -189,7 +189,13 @@ def _build_routes(app: FastAPI) -> None:
     last routes, which every client reconnecting to a freshly started process waited for.
     A path that no route matches walks them all, once, before the process serves."""
     for kind in ("http", "websocket"):
-        probe = {"type": kind, "path": "/\x00", "root_path": "", "method": "GET", "headers": []}
+        probe: Scope = {
+            "type": kind,
+            "path": "/\x00",
+            "root_path": "",
+            "method": "GET",
+            "headers": [],
+        }
         for route in app.router.routes:
             route.matches(probe)
 
