@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from server.auth.permissions import Role
+from server.spreadsheets.reading import CsvError, read_table
 from tests.access_helpers import api, token
 from tests.harness import DB_FILE, Account, ServerProcess, seed
 
@@ -244,8 +245,16 @@ async def test_a_windows_1252_semicolon_file_updates_customers_by_each_key(crm: 
 
 
 async def test_hostile_files_rights_and_other_organizations(crm: Crm) -> None:
-    r = await _upload(crm, b"name\n" + b"x" * (2 * 1024 * 1024 + 1))
-    assert r.status_code == 413, r.text
+    # Above 2 MiB: a 413 (or the socket cut, by design, while the client still writes; the body
+    # limit's own tests check that), and the reader's own bound behind it.
+    try:
+        r = await _upload(crm, b"name\n" + b"x" * (2 * 1024 * 1024 + 1))
+        assert r.status_code == 413, r.text
+    except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+        pass
+    with pytest.raises(CsvError) as refused:
+        read_table(b"name\nacme\n", max_bytes=9, max_rows=10)
+    assert refused.value.code == "too_large"
     r = await _upload(crm, b"name\n" + b"acme\n" * 5001)
     assert (r.status_code, r.json()["code"]) == (400, "too_many_rows")
     r = await _upload(crm, b"name,name\nacme,acme\n")
