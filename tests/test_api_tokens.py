@@ -198,11 +198,13 @@ async def test_refused_where_a_person_signs_in_on_the_websocket_and_when_malform
             r = await http.request(method, path, json={})
             assert r.status_code == 403, (path, r.text)
             assert "sign-in, session or profile" in r.json()["error"]
-    with pytest.raises(InvalidStatus) as refused:
-        async with connect(ws_url(running.server, invoice_id, secret)):
-            pass
-    assert refused.value.response.status_code == 401
-    assert b"not accepted on the WebSocket" in refused.value.response.body
+    board = f"ws://127.0.0.1:{running.server.port}/ws/board/{adam.org_id}?token={secret}"
+    for url in (ws_url(running.server, invoice_id, secret), board):
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(url):
+                pass
+        assert refused.value.response.status_code == 401
+        assert b"not accepted on the WebSocket" in refused.value.response.body
 
     damaged = secret[:-7] + ("a" if secret[-7] != "a" else "b") + secret[-6:]
     unknown = "cof_" + "A" * 40 + _crc_base62("A" * 40)
@@ -352,6 +354,11 @@ async def test_creation_refuses_bad_bodies_and_non_admins(running: Running) -> N
         again = await http.post(f"/api/orgs/{org}/tokens", json={"name": "ci", "scopes": ["read"]})
         assert again.status_code == 409
         assert (await http.delete(f"/api/orgs/{org}/tokens/nope")).status_code == 404
+        # Two revocations at once: one is done (and audited), the other finds nothing.
+        ci = (await http.get(f"/api/orgs/{org}/tokens")).json()["items"][0]["id"]
+        twice = f"/api/orgs/{org}/tokens/{ci}"
+        both = await asyncio.gather(http.delete(twice), http.delete(twice))
+        assert sorted(r.status_code for r in both) == [204, 404]
         assert (await http.get("/api/orgs/not-an-org/tokens")).status_code == 404
     alice = await token(running.server, running.accounts["alice"])
     async with api(running.server, alice) as http:

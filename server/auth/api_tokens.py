@@ -18,8 +18,9 @@ import uuid
 import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import CursorResult, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.audit import service as audit
@@ -262,7 +263,14 @@ async def revoke(
     )
     if row is None:
         raise NotFound("no such token")
-    row.revoked_at, row.revoked_by = datetime.now(UTC), user_id
+    # Conditional: of two revocations at once, one succeeds and is audited, the other is 404.
+    done = await db.execute(
+        update(ApiToken)
+        .where(ApiToken.id == row.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC), revoked_by=user_id)
+    )
+    if cast(CursorResult[Any], done).rowcount != 1:
+        raise NotFound("no such token")
     _record(db, AuditKind.API_TOKEN_REVOKED, row, user_id, ip, row.name)
 
 
