@@ -25,6 +25,7 @@ import { invitationView } from './views/invitation'
 import { membersView } from './views/members'
 import { orgSecurityView } from './views/org-security'
 import { apiTokensView } from './views/api-tokens'
+import { webhooksView } from './views/webhooks'
 import { profileView } from './views/profile'
 import { outboxView } from './views/outbox'
 import { receivablesView } from './views/receivables'
@@ -79,6 +80,7 @@ const routes = [
   route('admin/chat', 'member', ({ me, query }) => orgChatView(me, query)),
   route('settings/notifications', 'member', () => notificationSettingsView()),
   route('admin/tokens', 'member', ({ me, query }) => apiTokensView(me, query)),
+  route('admin/webhooks', 'member', ({ me, query }) => webhooksView(me, query)),
   // Getting paid (docs/web.md, "Getting paid"): what is owed, reconciliation, schedules,
   // reminders, the outbox.
   route('receivables', 'member', ({ me, query }) => receivablesView(me, query)),

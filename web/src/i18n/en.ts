@@ -9,6 +9,7 @@ import { enImports } from './en-imports'
 import { enChat } from './en-chat'
 import { enPaid } from './en-paid'
 import { enTokens } from './en-tokens'
+import { enWebhooks } from './en-webhooks'
 
 export const enApp = {
   app_name: 'Cofacture',
@@ -187,5 +188,5 @@ export const enApp = {
   history_line_removed: 'removed the line “{line}”',
 } as const
 
-export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enChat, ...enPaid, ...enAccounting, ...enTokens, ...enImports } as const
+export const en = { ...enApp, ...enEditor, ...enAdmin, ...enBoard, ...enChat, ...enPaid, ...enAccounting, ...enTokens, ...enImports, ...enWebhooks } as const
 export type Key = keyof typeof en

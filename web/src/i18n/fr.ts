@@ -9,6 +9,7 @@ import { frImports } from './fr-imports'
 import { frChat } from './fr-chat'
 import { frPaid } from './fr-paid'
 import { frTokens } from './fr-tokens'
+import { frWebhooks } from './fr-webhooks'
 
 const frApp: Record<keyof typeof enApp, string> = {
   app_name: 'Cofacture',
@@ -181,5 +182,5 @@ const frApp: Record<keyof typeof enApp, string> = {
 }
 
 // Each part is typed after its English part, so no key can be missing.
-export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard, ...frChat, ...frPaid, ...frAccounting, ...frTokens, ...frImports }
+export const fr: Record<Key, string> = { ...frApp, ...frEditor, ...frAdmin, ...frBoard, ...frChat, ...frPaid, ...frAccounting, ...frTokens, ...frImports, ...frWebhooks }
 

@@ -19,6 +19,7 @@ export const ADMIN_PAGES: readonly AdminPage[] = [
   { path: 'admin/security', label: 'admin_security', capability: 'member.manage' },
   { path: 'admin/tokens', label: 'api_tokens', capability: 'token.manage' },
   { path: 'admin/chat', label: 'chat_channels', capability: 'org.settings' },
+  { path: 'admin/webhooks', label: 'webhooks', capability: 'org.settings' },
   { path: 'settings/profile', label: 'seller_profile', capability: 'org.settings' },
   { path: 'settings/reminders', label: 'reminder_settings', capability: 'payment.manage' },
   { path: 'settings/accounting', label: 'accounting', capability: 'accounting.export' },
