@@ -11,10 +11,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from collab.invoice.document import MAX_LINES, ROOT_LINES
 from collab.invoice.history import Entry, page
 from collab.invoice.validation import evaluate
-from collab.sync import LoadError, RoomRegistry
+from collab.sync import RoomRegistry
 from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth.service import (
@@ -33,13 +32,13 @@ from server.invoices.boards import BoardRow as BoardRow  # for the board
 from server.invoices.boards import board_ids as board_ids
 from server.invoices.boards import board_rows as board_rows
 from server.invoices.boards import orgs_of as orgs_of
-from server.invoices.documents import document_json
+from server.invoices.content import add_lines as add_lines  # for the time-entry import
+from server.invoices.content import write_content as write_content
 from server.invoices.documents import read_document as read_document  # for other features
 from server.invoices.history import document_at, in_thread, log_rows, replay_timeline
 from server.invoices.models import Invoice as Invoice  # the row, for other features' types
 from server.invoices.reporting import org_invoice_ids as org_invoice_ids  # for the reports
 from server.invoices.reporting import org_invoices as org_invoices
-from server.invoices.restore import restore_update
 from server.invoices.rooms import derived_columns
 
 DISCARDED = "discarded"  # the status of a soft-deleted draft
@@ -375,59 +374,3 @@ async def restore(
             + (f" by update {new_seq}" if new_seq is not None else ", unchanged"),
         )
     return {"restored": seq, "seq": new_seq}
-
-
-async def write_content(
-    registry: RoomRegistry, invoice_id: str, target: dict[str, Any], *, user_id: str
-) -> int | None:
-    """Make the draft's content `target` (`{"invoice", "lines"}`) by one change of `user_id`'s
-    through the live room, so it is logged, attributed and fanned out like any edit; the seq of
-    that change, or None when the content was `target` already. 409 when the room is frozen or
-    its storage refuses writes."""
-    try:
-        room = await registry.acquire(invoice_id)
-    except LoadError:
-        raise Conflict("the invoice cannot be loaded right now; try again later") from None
-    try:
-        # From here to the change, nothing awaits: no edit can slip in between.
-        refusal = room.frozen or registry.persister.refusal(room.doc_id)
-        if refusal is not None:
-            raise Conflict(refusal)
-        update = restore_update(room.doc, target)
-        if update is not None:
-            room.apply_server_change(update, user_id=user_id)
-        await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=room.doc_id)
-        new_seq = await registry.last_seq(room.doc_id) if update is not None else None
-    finally:
-        registry.release(room)
-    return new_seq
-
-
-async def add_lines(
-    registry: RoomRegistry, invoice_id: str, lines: list[dict[str, Any]], *, user_id: str
-) -> int | None:
-    """Append `lines` (rows of the document's `lines`, new ids) to the draft by one change of
-    `user_id`'s through the live room, after whatever it holds at that moment: logged,
-    attributed and fanned out like any edit. The seq of that change; 409 when the room is
-    frozen, refuses writes, or the draft would exceed its line limit."""
-    try:
-        room = await registry.acquire(invoice_id)
-    except LoadError:
-        raise Conflict("the invoice cannot be loaded right now; try again later") from None
-    try:
-        # From reading the document to the change, nothing awaits: no edit can slip in.
-        refusal = room.frozen or registry.persister.refusal(room.doc_id)
-        if refusal is not None:
-            raise Conflict(refusal)
-        current = document_json(room.doc)
-        if len(current.get(ROOT_LINES) or []) + len(lines) > MAX_LINES:
-            raise Conflict(f"an invoice holds at most {MAX_LINES} lines", code="too_many_lines")
-        target = {**current, ROOT_LINES: [*(current.get(ROOT_LINES) or []), *lines]}
-        update = restore_update(room.doc, target)
-        if update is not None:
-            room.apply_server_change(update, user_id=user_id)
-        await registry.persister.flush(_FLUSH_WAIT_SECONDS, doc_id=room.doc_id)
-        new_seq = await registry.last_seq(room.doc_id) if update is not None else None
-    finally:
-        registry.release(room)
-    return new_seq

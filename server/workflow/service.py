@@ -30,22 +30,19 @@ from collab.invoice.approval import content_hash, readiness
 from collab.invoice.workflow import (
     TABLE,
     Action,
-    Category,
     Context,
     Decision,
     Effect,
     Role,
     State,
     accepts_edits,
-    decide,
 )
 from collab.sync import LoadError, Room, RoomRegistry, UpdateStore
 from server.audit import service as audit
 from server.audit.service import AuditKind
-from server.auth.service import Capability
 from server.comments import service as comments
 from server.core import changes
-from server.core.errors import ApiError, BadRequest, Conflict, Forbidden
+from server.core.errors import Conflict, Forbidden
 from server.credit_notes import service as credit_notes
 from server.invoices import service as invoices
 from server.organization import service as organization
@@ -61,10 +58,15 @@ from server.workflow.gates import issued as issued
 from server.workflow.gates import register_issue_gate as register_issue_gate
 from server.workflow.gates import register_issued_hook as register_issued_hook
 from server.workflow.locking import lock_row
-from server.workflow.models import Transition, WorkflowState
+from server.workflow.models import Transition
 from server.workflow.reporting import issued_among as issued_among  # for the accounting export
 from server.workflow.reporting import moves_among as moves_among  # for the reports
 from server.workflow.reporting import workflow_facts as workflow_facts
+from server.workflow.requests import TOKEN_NEEDS, checked_decision, next_assignee
+from server.workflow.requests import Request as Request
+from server.workflow.requests import read_only_reason as read_only_reason
+from server.workflow.requests import refusal_error as refusal_error
+from server.workflow.requests import state_json as state_json
 from server.workflow.settings import Settings as Settings
 from server.workflow.settings import Threshold as Threshold
 from server.workflow.settings import approval_context
@@ -78,49 +80,6 @@ from server.workflow.versions import name_version as name_version
 # hash to them (a few ms normally; storage trouble must not hang the request).
 _FLUSH_WAIT_SECONDS = 2.0
 
-_ERRORS: dict[Category, type[ApiError]] = {
-    Category.FORBIDDEN: Forbidden,
-    Category.CONFLICT: Conflict,
-    Category.INVALID: BadRequest,
-}
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Request:
-    """One transition as the client asked for it."""
-
-    user_id: str
-    invoice_id: str
-    action: Action
-    reason: str | None = None
-    version: int | None = None
-    ip: str | None = None
-
-
-def refusal_error(decision: Decision) -> ApiError:
-    """The HTTP error of a refused decision: its category gives the status, its kind the code."""
-    assert decision.refusal is not None and decision.category is not None
-    details = [(path, "must be fixed first") for path in decision.details]
-    return _ERRORS[decision.category](
-        decision.message, code=decision.refusal.value, details=details or None
-    )
-
-
-def read_only_reason(state: State) -> str | None:
-    """What live editors are told while the invoice is in `state`; None: it accepts edits."""
-    return None if accepts_edits(state) else f"the invoice is {state}: only drafts can be edited"
-
-
-# What each action needs of an API token's scopes.
-_TOKEN_NEEDS = {
-    Action.SUBMIT: Capability.INVOICE_SUBMIT,
-    Action.APPROVE: Capability.INVOICE_APPROVE,
-    Action.REJECT: Capability.INVOICE_APPROVE,
-    Action.ISSUE: Capability.INVOICE_ISSUE,
-    Action.REOPEN: Capability.INVOICE_EDIT,
-    Action.DISCARD: Capability.INVOICE_EDIT,
-}
-
 
 async def transition(
     sessions: async_sessionmaker[AsyncSession],
@@ -133,7 +92,7 @@ async def transition(
     async with sessions() as db:
         found = await invoices.access(db, user_id=request.user_id, invoice_id=request.invoice_id)
     state, role = State(found.invoice.status), Role(found.member.role.value)
-    needed = _TOKEN_NEEDS[request.action]
+    needed = TOKEN_NEEDS[request.action]
     if found.member.token is not None and needed not in found.member.token:
         # The table decides for the role; an API token's scopes narrow it (auth grants).
         raise Forbidden(found.member.refusal(needed, request.action), code="role")
@@ -276,7 +235,7 @@ async def _carry_out(
         credit_left=credit.left if credit else None,
         credit_amount=credit.amount if credit else None,
     )
-    decision = _decide(state, action, Role(found.member.role.value), context)
+    decision = checked_decision(state, action, Role(found.member.role.value), context)
     assert decision.next is not None
     now, effects = datetime.now(UTC), decision.effects
     cancelled: dict[str, Any] | None = None
@@ -295,7 +254,7 @@ async def _carry_out(
             db, invoice_id=invoice.id, seq=seq, name=name, kind=AUTO, author=request.user_id
         )
     if Effect.ASSIGN in effects:
-        row.assignee_id = _assignee(action, actor=request.user_id, creator=invoice.created_by)
+        row.assignee_id = next_assignee(action, actor=request.user_id, creator=invoice.created_by)
     if Effect.SOFT_DELETE in effects:
         row.discarded_at, row.assignee_id = now, None
     if Effect.ALLOCATE_NUMBER in effects:
@@ -378,36 +337,3 @@ async def _state_of(db: AsyncSession, invoice_id: str) -> dict[str, Any]:
     invoice = await invoices.get(db, invoice_id)
     row = await lock_row(db, invoice_id)
     return state_json(invoice.id, invoice.status, invoice.number, row)
-
-
-def _decide(state: State, action: Action, role: Role, context: Context) -> Decision:
-    decision = decide(state, action, role, context)
-    if not decision.allowed:
-        raise refusal_error(decision)
-    return decision
-
-
-def _assignee(action: Action, *, actor: str, creator: str) -> str | None:
-    """Who should act next: after a submit any approver (none in particular); after an approval
-    the approver, who usually issues; after a rejection the invoice's creator, to fix it."""
-    if action is Action.APPROVE:
-        return actor
-    if action is Action.REJECT:
-        return creator
-    return None
-
-
-def state_json(
-    invoice_id: str, status: str, number: str | None, row: WorkflowState
-) -> dict[str, Any]:
-    return {
-        "id": invoice_id,
-        "status": status,
-        "number": number,
-        "version": row.version,
-        "assignee_id": row.assignee_id,
-        "issue_date": row.issue_date,
-        "issued_at": row.issued_at.isoformat() if row.issued_at else None,
-        "approved_by": row.approved_by,
-        "seller": row.seller,
-    }
