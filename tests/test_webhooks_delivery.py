@@ -81,14 +81,14 @@ class World:
 async def world(tmp_path: Path) -> AsyncIterator[World]:
     people = await seed(tmp_path, users=PEOPLE)
     engine = create_engine(db_url(tmp_path))
-    delivery.configure(allow_private=True)  # the receiver is on 127.0.0.1
+    delivery.configure(allow_private=True, secret_key="k" * 40)  # the receiver: on 127.0.0.1
     events.subscribe("webhooks", webhooks.on_event)
     jobs.register(events.DISPATCH, events.dispatch)
     jobs.register(webhooks.DELIVER, webhooks.deliver)
     try:
         async with receiver() as hook:
             async with sessions(engine).begin() as db:
-                made = await webhooks.create(
+                made, secret = await webhooks.create(
                     db,
                     org_id=people["adam"].org_id,
                     user_id=people["adam"].user_id,
@@ -97,13 +97,14 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
                     description="",
                     ip=None,
                 )
-                endpoint_id, secret = made.id, made.secret
+                endpoint_id = made.id
+                assert secret not in made.secret  # sealed at rest
             yield World(engine, jobs.Worker(sessions(engine)), hook, people, endpoint_id, secret)
     finally:
         events.subscribe("webhooks", None)
         for kind in (events.DISPATCH, webhooks.DELIVER):
             jobs.register(kind, None)
-        delivery.configure(allow_private=False)
+        delivery.configure(allow_private=False, secret_key="k" * 40)
         await engine.dispose()
 
 
@@ -197,7 +198,7 @@ async def test_five_events_given_up_in_a_row_disable_it(
 
 
 async def test_an_address_that_became_private_is_refused_at_delivery(world: World) -> None:
-    delivery.configure(allow_private=False)
+    delivery.configure(allow_private=False, secret_key="k" * 40)
     await world.emit()
     await world.run(T0)
     assert world.hook.received == []

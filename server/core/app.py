@@ -373,7 +373,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     workflow_service.register_issued_hook(
         "platforms", platforms.queue_at_issue if adapters else None
     )
-    webhooks.configure(allow_private=settings.webhooks_allow_private)
+    webhooks.configure(
+        allow_private=settings.webhooks_allow_private, secret_key=settings.secret_key
+    )
     # Mail goes out through SMTP_URL's server, or waits in the outbox (docs/mail.md).
     mail.configure(Smtp.parse(settings.smtp_url) if settings.smtp_url else None, settings.mail_from)
     # Slack, Teams and e-mail notifications of the domain events (docs/integrations.md).

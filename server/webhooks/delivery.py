@@ -47,14 +47,21 @@ SUCCEEDED, RETRYING, FAILED, DISABLED = "succeeded", "retrying", "failed", "disa
 @dataclass(slots=True)
 class _Config:
     allow_private: bool = False
+    box: signing.SecretBox | None = None
 
 
 config = _Config()
 
 
-def configure(*, allow_private: bool) -> None:
-    """WEBHOOKS_ALLOW_PRIVATE: endpoints on private and loopback addresses (development)."""
-    config.allow_private = allow_private
+def configure(*, allow_private: bool, secret_key: str) -> None:
+    """WEBHOOKS_ALLOW_PRIVATE: endpoints on private and loopback addresses (development);
+    SECRET_KEY: what the endpoints' secrets are sealed with."""
+    config.allow_private, config.box = allow_private, signing.SecretBox(secret_key)
+
+
+def box() -> signing.SecretBox:
+    assert config.box is not None, "webhooks.configure() was not called"
+    return config.box
 
 
 def key(endpoint_id: str, event_id: str) -> str:
@@ -121,7 +128,8 @@ async def deliver(ctx: jobs.Context) -> None:
     except urls.Refused as refused:
         result = sending.Result(None, 0, f"refused: {refused}", None)
     else:
-        headers = signing.headers(endpoint.secret, event_id, int(time.time()), body)
+        secret = box().open(endpoint.secret)
+        headers = signing.headers(secret, event_id, int(time.time()), body)
         result = await sending.post(endpoint.url, headers, body)
     # The endpoint again, locked: another worker may be recording an attempt on it too.
     endpoint = await ctx.db.get(Endpoint, endpoint.id, with_for_update=True, populate_existing=True)

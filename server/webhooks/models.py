@@ -12,7 +12,7 @@ from server.core.db import Base, UtcDateTime
 
 class Endpoint(Base):
     """Where an organization's events go. `events` is a JSON list of event types; `secret` is
-    the `whsec_...` signing key (kept as is: signing needs it, a hash would not do).
+    the `whsec_...` signing key sealed (signing.SecretBox: signing needs it back, so no hash).
 
     `failing_since` is the first failed attempt since the last success, `exhausted` how many
     events in a row were given up on: either past its bound disables the endpoint."""
@@ -25,7 +25,7 @@ class Endpoint(Base):
     url: Mapped[str] = mapped_column(String(2000))
     description: Mapped[str] = mapped_column(String(200), default="")
     events: Mapped[str] = mapped_column(Text)
-    secret: Mapped[str] = mapped_column(String(120))
+    secret: Mapped[str] = mapped_column(String(300))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     disabled_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
     failing_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

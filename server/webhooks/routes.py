@@ -50,7 +50,7 @@ async def post_webhook(
 ) -> Any:
     async with ctx.sessions.begin() as db:
         await _admin(db, caller, org)
-        made = await webhooks.create(
+        made, secret = await webhooks.create(
             db,
             org_id=org,
             user_id=caller.user_id,
@@ -59,7 +59,7 @@ async def post_webhook(
             description=body.description,
             ip=client_ip(request),
         )
-        return {**webhooks.endpoint_json(made), "secret": made.secret}
+        return {**webhooks.endpoint_json(made), "secret": secret}
 
 
 @router.get(_ONE, response_model=EndpointOut, summary="One webhook (never its secret)")

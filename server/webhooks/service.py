@@ -24,7 +24,7 @@ from server.core.errors import BadRequest, Conflict, NotFound
 from server.events import service as events
 from server.webhooks import alerts, signing, urls
 from server.webhooks.delivery import DELIVER as DELIVER
-from server.webhooks.delivery import TEST_TYPE, config, key, queue
+from server.webhooks.delivery import TEST_TYPE, box, config, key, queue
 from server.webhooks.delivery import configure as configure
 from server.webhooks.delivery import deliver as deliver
 from server.webhooks.delivery import on_event as on_event
@@ -68,20 +68,20 @@ async def create(
     selected: Sequence[str],
     description: str,
     ip: str | None,
-) -> Endpoint:
-    """A new endpoint, enabled, with a fresh secret (the caller shows it once)."""
+) -> tuple[Endpoint, str]:
+    """A new endpoint, enabled, and its fresh secret (the caller shows it once)."""
     await _checked_url(url)
     count = len(await listing(db, org_id=org_id))
     if count >= MAX_ENDPOINTS:
         raise Conflict(f"an organization has at most {MAX_ENDPOINTS} webhooks", code="too_many")
-    now = datetime.now(UTC)
+    now, secret = datetime.now(UTC), signing.new_secret()
     endpoint = Endpoint(
         id=str(uuid.uuid4()),
         org_id=org_id,
         url=url,
         description=description.strip(),
         events=_types(selected),
-        secret=signing.new_secret(),
+        secret=box().seal(secret),
         enabled=True,
         exhausted=0,
         created_by=user_id,
@@ -91,7 +91,7 @@ async def create(
     db.add(endpoint)
     _audit(db, AuditKind.WEBHOOK_CREATED, endpoint, user_id, ip, f"{url}: {endpoint.events}")
     await db.flush()
-    return endpoint
+    return endpoint, secret
 
 
 async def change(
@@ -134,9 +134,10 @@ async def rotate(
 ) -> str:
     """A new secret (the old one stops at once: attempts from now on carry the new one)."""
     endpoint = await find(db, org_id=org_id, endpoint_id=endpoint_id)
-    endpoint.secret, endpoint.updated_at = signing.new_secret(), datetime.now(UTC)
+    secret = signing.new_secret()
+    endpoint.secret, endpoint.updated_at = box().seal(secret), datetime.now(UTC)
     _audit(db, AuditKind.WEBHOOK_SECRET_ROTATED, endpoint, user_id, ip, endpoint.url)
-    return endpoint.secret
+    return secret
 
 
 async def set_enabled(

@@ -15,6 +15,10 @@ import hmac
 import secrets
 from typing import Final
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
 PREFIX: Final = "whsec_"
 SECRET_BYTES: Final = 32
 
@@ -31,6 +35,28 @@ def signature(secret: str, msg_id: str, timestamp: int, body: bytes) -> str:
     signed = f"{msg_id}.{timestamp}.".encode() + body
     digest = hmac.new(key_of(secret), signed, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode("ascii")
+
+
+class SecretBox:
+    """Seals endpoint secrets at rest (signing needs them back, so no hash): Fernet under a key
+    derived from SECRET_KEY for this use alone. A copy of the database alone signs nothing."""
+
+    def __init__(self, secret_key: str) -> None:
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"cofacture outgoing webhooks"
+        ).derive(secret_key.encode())
+        self._fernet = Fernet(base64.urlsafe_b64encode(derived))
+
+    def seal(self, secret: str) -> str:
+        return self._fernet.encrypt(secret.encode()).decode()
+
+    def open(self, sealed: str) -> str:
+        try:
+            return self._fernet.decrypt(sealed.encode()).decode()
+        except InvalidToken:
+            raise ValueError(
+                "a webhook secret cannot be decrypted: was SECRET_KEY changed?"
+            ) from None
 
 
 def headers(secret: str, msg_id: str, timestamp: int, body: bytes) -> dict[str, str]:

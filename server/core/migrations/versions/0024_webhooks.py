@@ -32,7 +32,7 @@ def upgrade() -> None:
         sa.Column("url", sa.String(2000), nullable=False),
         sa.Column("description", sa.String(200), nullable=False),
         sa.Column("events", sa.Text(), nullable=False),
-        sa.Column("secret", sa.String(120), nullable=False),
+        sa.Column("secret", sa.String(300), nullable=False),  # sealed (Fernet)
         sa.Column("enabled", sa.Boolean(), nullable=False),
         sa.Column("disabled_reason", sa.String(300), nullable=True),
         sa.Column("failing_since", sa.DateTime(timezone=True), nullable=True),
