@@ -12,6 +12,7 @@ from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server.core import app as app_module
+from server.core import asgi
 from server.core.app import create_app
 from server.core.settings import Settings
 
@@ -23,7 +24,7 @@ def app(tmp_path: Path) -> Any:
 
 def test_sockets_take_the_exception_middleware_only_and_http_the_whole_stack(app: Any) -> None:
     stack = app.build_middleware_stack()
-    assert isinstance(stack, app_module._ByScopeType)
+    assert isinstance(stack, asgi.ByScopeType)
     assert isinstance(stack.websocket, ExceptionMiddleware)
     assert stack.websocket.app is app.router
     # The HTTP stack is FastAPI's, with every one of ours in it.
@@ -31,7 +32,7 @@ def test_sockets_take_the_exception_middleware_only_and_http_the_whole_stack(app
     while hasattr(layer, "app"):
         layers.append(type(layer))
         layer = layer.app
-    assert set(app_module._HTTP_ONLY_MIDDLEWARE) <= set(layers)
+    assert set(app_module.HTTP_ONLY_MIDDLEWARE) <= set(layers)
 
 
 def test_an_unknown_middleware_puts_sockets_back_on_the_whole_stack(app: Any) -> None:
@@ -43,4 +44,4 @@ def test_an_unknown_middleware_puts_sockets_back_on_the_whole_stack(app: Any) ->
             await self.app(scope, receive, send)
 
     app.user_middleware.append(Middleware(Unknown))
-    assert not isinstance(app.build_middleware_stack(), app_module._ByScopeType)
+    assert not isinstance(app.build_middleware_stack(), asgi.ByScopeType)

@@ -8,15 +8,13 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, aclosing, asynccontextmanager
 from functools import partial
 from types import ModuleType
-from typing import Any, cast
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from starlette.middleware import Middleware
-from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from collab.invoice.document import INVOICE_SHAPE
 from collab.sync import Persister, RoomRegistry
@@ -41,6 +39,7 @@ from server.comments import routes as comment_routes
 from server.core import changes, health
 from server.core import frontend as web
 from server.core.api import MAX_BODY_BYTES, exception_handlers, install_openapi
+from server.core.asgi import App, build_routes
 from server.core.body_limit import BodyLimitMiddleware
 from server.core.bus import Bus
 from server.core.context import AppContext
@@ -147,57 +146,12 @@ FEATURE_ROUTES: tuple[ModuleType, ...] = (
 # Middleware that does nothing to a WebSocket connection but keep a suspended frame (and its
 # closures) per connection for the connection's whole life: the first three pass any other
 # scope type straight through, and no socket route reads the SSO cookie's session.
-_HTTP_ONLY_MIDDLEWARE = (
+HTTP_ONLY_MIDDLEWARE = (
     SecurityHeadersMiddleware,
     BodyLimitMiddleware,
     SessionCheckMiddleware,
     SessionMiddleware,
 )
-
-
-class _App(FastAPI):
-    """WebSocket connections go to the routes through the exception middleware only.
-
-    FastAPI's own outer middleware (server errors, telemetry, body size) passes a WebSocket
-    scope through too, and the exit stack serves uploaded files. Skipping them saves ~5 KB per
-    connection (bench/conn_memory.py) and a call per received frame. If a middleware not known
-    to be HTTP-only is ever added, sockets take the whole stack again.
-    """
-
-    def build_middleware_stack(self) -> ASGIApp:
-        stack = super().build_middleware_stack()
-        if not all(cast(Any, m.cls) in _HTTP_ONLY_MIDDLEWARE for m in self.user_middleware):
-            return stack
-        handlers = {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
-        sockets = ExceptionMiddleware(self.router, handlers=handlers, debug=self.debug)
-        return _ByScopeType(stack, sockets)
-
-
-class _ByScopeType:
-    def __init__(self, http: ASGIApp, websocket: ASGIApp) -> None:
-        self.http = http
-        self.websocket = websocket
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = self.websocket if scope["type"] == "websocket" else self.http
-        await app(scope, receive, send)
-
-
-def _build_routes(app: FastAPI) -> None:
-    """FastAPI builds an included router's routes (their models and validators) when the first
-    request walks past them: 0.3 s on the event loop at the first request that reaches the
-    last routes, which every client reconnecting to a freshly started process waited for.
-    A path that no route matches walks them all, once, before the process serves."""
-    for kind in ("http", "websocket"):
-        probe: Scope = {
-            "type": kind,
-            "path": "/\x00",
-            "root_path": "",
-            "method": "GET",
-            "headers": [],
-        }
-        for route in app.router.routes:
-            route.matches(probe)
 
 
 def _routes_of(module: ModuleType) -> Any:
@@ -308,7 +262,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 oidc=oidc.client(access),
             )
             app.state.access.live.sockets.append(hub)
-            _build_routes(app)
+            build_routes(app)
             # Everything loaded so far (the libraries, the app, the XSLT and XSD caches) lives
             # as long as the process: out of the collector's sight, a full collection no longer
             # walks it. Without this, full collections paused the loop for 100-180 ms under
@@ -326,7 +280,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await engine.dispose()
         log.info("Cofacture stopped; every update is on disk")
 
-    app = _App(
+    app = App(
         title="Cofacture",
         version="0.1.0",
         summary="Collaborative invoicing: live co-edited invoice drafts over the Yjs protocol",
@@ -360,6 +314,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
         exception_handlers=exception_handlers(_denied),
     )
+    app.http_only = HTTP_ONLY_MIDDLEWARE
     install_openapi(app)
     # Every issue passes the EN 16931 rules (the workflow cannot import the exports feature,
     # which renders what the workflow issued).
