@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -65,6 +66,27 @@ async def test_customers_crud_validation_and_roles(running: Running) -> None:
         assert patched.json()["importance"] == "key" and patched.json()["city"] == "Lyon"
         assert (await alice.delete(path)).status_code == 204
         assert (await alice.get(path)).status_code == 404
+
+
+async def test_one_external_id_claimed_at_once_by_several_requests_goes_to_one(
+    running: Running,
+) -> None:
+    # Each request reads "nobody has it" before any commits; the unique constraint decides,
+    # and the others get the documented 409, never a server error.
+    async with await _api(running, "alice") as alice:
+        answers = await asyncio.gather(
+            *(
+                alice.post("/api/customers", json={"name": f"C{i}", "external_id": "crm-42"})
+                for i in range(8)
+            )
+        )
+        statuses = sorted(r.status_code for r in answers)
+        assert statuses == [201] + [409] * 7, [r.text for r in answers]
+        assert {r.json().get("code") for r in answers if r.status_code == 409} == {
+            "external_id_taken"
+        }
+        listed = (await alice.get("/api/customers", params={"q": "C"})).json()["items"]
+        assert [c["external_id"] for c in listed].count("crm-42") == 1
 
 
 async def test_items_are_checked_and_invisible_to_other_organizations(running: Running) -> None:

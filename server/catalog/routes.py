@@ -51,7 +51,7 @@ def _resource(
         values = body.model_dump(exclude_none=True)
         org = values.pop("org", None)
         check(values)
-        async with ctx.sessions.begin() as db:
+        async with catalog.external_id_guard(), ctx.sessions.begin() as db:
             member = await acting_member(
                 db, caller.user_id, org, Capability.INVOICE_CREATE, "change the catalogue"
             )
@@ -71,7 +71,7 @@ def _resource(
 
     async def change(caller: Caller, ctx: Ctx, record_id: str, body: BaseModel) -> Any:
         values = body.model_dump(exclude_none=True)
-        async with ctx.sessions.begin() as db:
+        async with catalog.external_id_guard(), ctx.sessions.begin() as db:
             record, member = await catalog.visible(
                 db, model, user_id=caller.user_id, record_id=record_id
             )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
@@ -171,11 +173,28 @@ async def claim_external_id(
     if record_id is not None:
         query = query.where(Customer.id != record_id)
     if (await db.scalars(query.limit(1))).first() is not None:
-        raise Conflict(
-            f"another customer has the external id {key!r}",
-            code="external_id_taken",
-            details=[("external_id", "another customer has this external id")],
-        )
+        raise _external_id_taken(key)
+
+
+def _external_id_taken(key: str | None) -> Conflict:
+    return Conflict(
+        f"another customer has the external id {key!r}" if key else "the external id is taken",
+        code="external_id_taken",
+        details=[("external_id", "another customer has this external id")],
+    )
+
+
+@contextlib.asynccontextmanager
+async def external_id_guard() -> AsyncIterator[None]:
+    """Around a transaction that claims an external id: two requests claiming one at the same
+    instant both pass `claim_external_id`'s read, and the database's unique constraint stops
+    the second at its commit; it gets the same 409, not a server error."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "external_id" not in str(exc.orig):
+            raise
+        raise _external_id_taken(None) from None
 
 
 async def org_customers(db: AsyncSession, *, org_id: str) -> list[Customer]:

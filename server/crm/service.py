@@ -173,8 +173,9 @@ async def confirm(
     ip: str | None,
 ) -> dict[str, Any]:
     """Import the rows that are good now, in one transaction, once: 409 `already_confirmed`
-    for a second confirmation. The rows as decided, created ones with their new id."""
-    async with sessions.begin() as db:
+    for a second confirmation. The rows as decided, created ones with their new id. An external
+    id another request took meanwhile fails the whole import with 409 `external_id_taken`."""
+    async with catalog.external_id_guard(), sessions.begin() as db:
         found = await uploads.usable(db, user_id=user_id, import_id=import_id)
         plans = await _plans(db, found.body, found.org_id, mapping)
         rows = {c.id: c for c in await catalog.org_customers(db, org_id=found.org_id)}
