@@ -13,6 +13,7 @@ from playwright.async_api import expect
 
 from server.auth.permissions import Role
 from tests.conftest import server_with
+from tests.web.axe import assert_accessible, axe_tab
 from tests.web.browser import chromium, new_tab, sign_in
 
 
@@ -77,12 +78,13 @@ async def test_create_see_the_secret_once_and_revoke(tmp_path: Path) -> None:
             r = await http.get("/api/invoices", headers={"authorization": f"Bearer {secret}"})
             assert (r.status_code, r.json()) == (401, {"error": "this API token was revoked"})
 
-        french = await new_tab(browser, locale="fr-FR")
+        french = await axe_tab(browser, locale="fr-FR")
         await sign_in(french.page, server, ada, "/admin/tokens")
         await expect(
             french.page.get_by_role("heading", name="Jetons d\u2019API de Acme")
         ).to_be_visible()
         await expect(french.page.get_by_role("button", name="Créer le jeton")).to_be_visible()
+        await assert_accessible(french.page, "API tokens page, French")
 
         # An editor is not offered the page, and is sent home if they open it.
         editor = await new_tab(browser)

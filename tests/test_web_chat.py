@@ -12,7 +12,8 @@ from server.auth.permissions import Role
 from tests.access_helpers import server_with
 from tests.chat_receiver import receiver
 from tests.harness import wait_for
-from tests.web.browser import chromium, new_tab, sign_in
+from tests.web.axe import assert_accessible, axe_tab
+from tests.web.browser import chromium, sign_in
 
 
 async def test_an_admin_adds_tests_narrows_and_removes_a_slack_channel(tmp_path: Path) -> None:
@@ -21,7 +22,7 @@ async def test_an_admin_adds_tests_narrows_and_removes_a_slack_channel(tmp_path:
             server_with(tmp_path, {"ada": Role.ADMIN}, CHAT_ALLOW_ANY_HOST="1") as (server, made),
             chromium() as browser,
         ):
-            page = (await new_tab(browser)).page
+            page = (await axe_tab(browser)).page
             await sign_in(page, server, made["ada"], "/admin/members")
             await page.get_by_role("link", name="Slack and Teams").click()
             await expect(
@@ -47,6 +48,7 @@ async def test_an_admin_adds_tests_narrows_and_removes_a_slack_channel(tmp_path:
             await expect(card.get_by_label("Approvals waiting")).to_be_checked()
             await expect(card.get_by_label("Overdue invoices")).to_be_checked()
             assert hooks.base not in await page.content()
+            await assert_accessible(page, "Slack and Teams page, one channel")
 
             await card.get_by_role("button", name="Send a test message").click()
             await expect(page.get_by_role("status")).to_contain_text(

@@ -12,6 +12,7 @@ from playwright.async_api import Locator, expect
 from server.auth.permissions import Role
 from tests.access_helpers import server_with
 from tests.harness import new_invoice, wait_for
+from tests.web.axe import assert_accessible, axe_tab
 from tests.web.browser import chromium, new_tab, sign_in
 from tests.webhook_receiver import receiver
 
@@ -24,7 +25,7 @@ async def test_add_test_log_replay_and_remove_a_webhook(tmp_path: Path) -> None:
         server_with(tmp_path, users, **env) as (server, accounts),
         chromium() as browser,
     ):
-        tab = await new_tab(browser)
+        tab = await axe_tab(browser)
         page = tab.page
         await sign_in(page, server, accounts["ada"])
         await page.get_by_role("link", name="Administration").click()
@@ -61,6 +62,7 @@ async def test_add_test_log_replay_and_remove_a_webhook(tmp_path: Path) -> None:
         await _logged(card, first)
         await expect(first.locator("td.status-code")).to_have_text("200")
         await expect(first).to_contain_text("Delivered")
+        await assert_accessible(page, "webhooks page, an endpoint and its log")
 
         invoice_id = await new_invoice(tmp_path, accounts["alice"])  # invoice.created
 

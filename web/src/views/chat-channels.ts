@@ -93,7 +93,7 @@ export async function channelsPanel(base: string, hint: string): Promise<HTMLEle
         h('button', { type: 'button', class: 'secondary small', onclick: () => void act(() => call('PATCH', path, { enabled: !channel.enabled })) }, channel.enabled ? t('chat_switch_off') : t('chat_switch_on')),
         h('button', {
           type: 'button',
-          class: 'danger small',
+          class: 'secondary danger small',
           onclick: async () => {
             const removed = await confirmAction({
               title: t('chat_remove_title', { name: channel.name }),

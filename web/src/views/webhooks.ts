@@ -247,7 +247,7 @@ export async function webhooksView(me: Me, query: URLSearchParams): Promise<View
         }, t('webhook_rotate')),
         h('button', {
           type: 'button',
-          class: 'danger small',
+          class: 'secondary danger small',
           onclick: async () => {
             const removed = await confirmAction({
               title: t('webhook_remove_title'),
