@@ -15,7 +15,8 @@ def _name(requirement: str) -> str:
 
 def _pinned(lock: str) -> dict[str, str]:
     text = (ROOT / "requirements" / lock).read_text()
-    found = re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+) \\", text, re.M)
+    # `name==version \` or, with an environment marker, `name==version ; marker \`.
+    found = re.findall(r"^([A-Za-z0-9_.\-]+)==([^\s;]+)(?: ;[^\\\n]*)? \\", text, re.M)
     return {_name(name): version for name, version in found}
 
 

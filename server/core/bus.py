@@ -67,7 +67,7 @@ class Bus:
         self._resubscribe = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._pubsub: PubSub | None = None
-        self._peers: dict[str, float] = {}  # other processes: their id -> last hello (monotonic)
+        self._peers: dict[str, float] = {}  # other processes: id -> last heard from (monotonic)
         self._problem: str | None = "connecting to Redis"  # the subscriber's connection
         self._publish_problem: str | None = None  # the last publish failed, and why
         self._connected_once = False
@@ -233,6 +233,11 @@ class Bus:
         origin = data[:_ORIGIN_BYTES]
         if origin == self._origin or len(data) < _ORIGIN_BYTES:
             return  # our own message, echoed by Redis
+        if data[_ORIGIN_BYTES:] != _BYE or channel != self._channel(_PRESENCE_CHANNEL):
+            # Any message is a sign of life, not only a hello: a process we know only from its
+            # edits or locks (it died before its first hello after we subscribed) must still
+            # be declared gone when it falls silent, or what it held stays until its leases end.
+            self._heard(origin.decode())
         handler = self._handlers.get(channel)
         if handler is None:
             return
@@ -282,17 +287,21 @@ class Bus:
         while not self._closing:
             if self._pubsub is not None:
                 self.publish(_PRESENCE_CHANNEL, _HELLO)
-            now = time.monotonic()
-            for process, seen in list(self._peers.items()):
-                if now - seen > self._gone_after:
-                    self._gone(process)
+            self._sweep(time.monotonic())
             await asyncio.sleep(self._heartbeat)
 
+    def _sweep(self, now: float) -> None:
+        """Declare gone every process silent for longer than `gone_after` at `now`."""
+        for process, seen in list(self._peers.items()):
+            if now - seen > self._gone_after:
+                self._gone(process)
+
     def _on_presence(self, origin: str, payload: bytes) -> None:
-        if payload == _BYE:
-            if origin in self._peers:
-                self._gone(origin)
-            return
+        if payload == _BYE and origin in self._peers:
+            self._gone(origin)
+        # A hello was counted as a sign of life by `_dispatch`, like any message.
+
+    def _heard(self, origin: str) -> None:
         first = origin not in self._peers
         self._peers[origin] = time.monotonic()
         if first:
