@@ -18,7 +18,7 @@ from websockets.exceptions import ConnectionClosed
 
 from collab.sync.protocol import SyncMessage, decode_message, encode_update
 from tests.conftest import Running
-from tests.harness import new_invoice, stored_document
+from tests.harness import new_invoice, stored_document, wait_for
 
 
 async def _observe(ws: ClientConnection, seen: dict[str, float]) -> None:
@@ -104,6 +104,14 @@ async def test_sigterm_hands_clients_over_only_once_their_updates_are_durable(
         for i in range(200):
             lines.append(Map({"id": f"k{i:05d}"}))
             await writer.send(encode_update(outgoing.pop()))
+
+        async def past_half() -> bool:
+            return len(seen) > 100
+
+        # The signal comes while updates are still arriving, but not before the server has
+        # taken half of them: on a loaded machine it may still be reading the first ones (a
+        # CI run signalled when the observer had seen fewer than 100, proving nothing).
+        await wait_for(past_half, timeout=15, what="the observer sees half of the updates")
         running.server.proc.send_signal(signal.SIGTERM)  # once: a second one forces the exit
         await asyncio.wait_for(watcher, 10)
         # Read while the process may still be stopping: the hand-over came after the flush.
