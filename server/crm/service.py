@@ -21,37 +21,27 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.audit import service as audit
 from server.audit.service import AuditKind
-from server.auth.service import Capability, acting_member
+from server.auth.service import Capability, acting_member, can, membership
 from server.catalog import service as catalog
 from server.core.errors import ApiError, BadRequest
-from server.crm import uploads
 from server.crm.columns import ALIASES, EXPORT_FIELDS, FIELDS, REQUIRED
+from server.crm.models import CustomerImport
 from server.crm.plan import Existing, RowPlan, plan
 from server.spreadsheets.columns import propose
-from server.spreadsheets.reading import CsvError, Table, read_table
+from server.spreadsheets.reading import Table
+from server.spreadsheets.uploads import Limits, Right, Uploads, Words, described, parsed
 from server.spreadsheets.writing import csv_bytes
 
 MAX_BYTES: Final = 2 * 1024 * 1024  # a CRM export of several thousand companies
 MAX_ROWS: Final = 5000
-SAMPLE_ROWS: Final = 5
 CHANGE: Final = "change the catalogue"
 
-
-class PayloadTooLarge(ApiError):
-    status = 413
-
-
-def _table(body: bytes) -> Table:
-    return read_table(body, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
-
-
-async def _read(body: bytes) -> Table:
-    if len(body) > MAX_BYTES:  # the body limit cuts first; this guards other callers
-        raise PayloadTooLarge(f"the file is larger than {MAX_BYTES} bytes")
-    try:
-        return await asyncio.to_thread(_table, body)
-    except CsvError as exc:
-        raise BadRequest(exc.message, code=exc.code) from None
+UPLOADS: Final = Uploads(
+    CustomerImport,
+    Words(noun="customer import", action=CHANGE, done="imported"),
+    Limits(MAX_BYTES, MAX_ROWS),
+    Right(membership, lambda member: can(member.role, Capability.INVOICE_CREATE)),
+)
 
 
 async def upload(
@@ -67,9 +57,9 @@ async def upload(
     proposed from its header."""
     async with sessions() as db:  # the right first: nobody makes us parse files for nothing
         await acting_member(db, user_id, org_id, Capability.INVOICE_CREATE, CHANGE)
-    table = await _read(body)
+    table = await UPLOADS.read(body)
     async with sessions.begin() as db:
-        stored = await uploads.store(
+        stored = await UPLOADS.store(
             db, org_id=org_id, user_id=user_id, filename=filename, body=body
         )
         audit.record(
@@ -81,17 +71,7 @@ async def upload(
             target=f"customer import {stored.id}",
             detail=f"{len(table.rows)} row(s), {len(body)} bytes, {table.encoding}",
         )
-    return {
-        "id": stored.id,
-        "filename": stored.filename,
-        "encoding": table.encoding,
-        "delimiter": table.delimiter,
-        "columns": list(table.header),
-        "sample": [list(row) for row in table.rows[:SAMPLE_ROWS]],
-        "rows": len(table.rows),
-        "mapping": propose(table.header, ALIASES),
-        "expires_at": stored.expires_at.isoformat(),
-    }
+    return {**described(stored, table), "mapping": propose(table.header, ALIASES)}
 
 
 def _cells(table: Table, mapping: dict[str, str | None]) -> list[tuple[int, dict[str, str]]]:
@@ -120,8 +100,7 @@ def _check(values: Mapping[str, str]) -> str | None:
 
 
 def _decide(body: bytes, mapping: dict[str, str | None], existing: list[Existing]) -> list[RowPlan]:
-    table = _table(body)
-    return plan(_cells(table, mapping), existing, _check)
+    return plan(_cells(UPLOADS.table(body), mapping), existing, _check)
 
 
 async def _existing(db: AsyncSession, org_id: str) -> list[Existing]:
@@ -134,11 +113,7 @@ async def _existing(db: AsyncSession, org_id: str) -> list[Existing]:
 async def _plans(
     db: AsyncSession, body: bytes, org_id: str, mapping: dict[str, str | None]
 ) -> list[RowPlan]:
-    existing = await _existing(db, org_id)
-    try:
-        return await asyncio.to_thread(_decide, body, mapping, existing)
-    except CsvError as exc:
-        raise BadRequest(exc.message, code=exc.code) from None
+    return await parsed(_decide, body, mapping, await _existing(db, org_id))
 
 
 def _answer(import_id: str, plans: list[RowPlan]) -> dict[str, Any]:
@@ -159,7 +134,7 @@ async def preview(
 ) -> dict[str, Any]:
     """What confirming with `mapping` would do to each row; nothing is written."""
     async with sessions() as db:
-        found = await uploads.usable(db, user_id=user_id, import_id=import_id)
+        found = await UPLOADS.usable(db, user_id=user_id, import_id=import_id)
         plans = await _plans(db, found.body, found.org_id, mapping)
     return _answer(import_id, plans)
 
@@ -176,7 +151,7 @@ async def confirm(
     for a second confirmation. The rows as decided, created ones with their new id. An external
     id another request took meanwhile fails the whole import with 409 `external_id_taken`."""
     async with catalog.external_id_guard(), sessions.begin() as db:
-        found = await uploads.usable(db, user_id=user_id, import_id=import_id)
+        found = await UPLOADS.usable(db, user_id=user_id, import_id=import_id)
         plans = await _plans(db, found.body, found.org_id, mapping)
         rows = {c.id: c for c in await catalog.org_customers(db, org_id=found.org_id)}
         for each in plans:
@@ -190,7 +165,7 @@ async def confirm(
                     setattr(rows[each.customer_id], name, each.values[name])
         answer = _answer(import_id, plans)
         summary = ", ".join(f"{count} {name}" for name, count in answer["counts"].items())
-        confirmed_at = await uploads.mark_confirmed(db, found, result=summary)
+        confirmed_at = await UPLOADS.claim(db, found, result=summary)
         audit.record(
             db,
             AuditKind.CUSTOMERS_IMPORTED,

@@ -2,5 +2,6 @@
 sniffing, bounded reading, header matching and formula-safe writing.
 
 A shared helper of the CSV imports and exports (server/crm, server/timesheets), not a feature:
-no tables, no routes, no I/O; every function is pure over bytes or strings.
+no tables of its own and no routes. reading, columns and writing are pure over bytes or strings;
+uploads keeps an import's file until its confirmation, in the importing feature's table.
 """

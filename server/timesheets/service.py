@@ -12,7 +12,6 @@ thread. Rights: editing invoices (`invoice.edit`); a new draft also needs `invoi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,11 +24,10 @@ from collab.invoice.validation import evaluate
 from collab.sync import RoomRegistry
 from server.audit import service as audit
 from server.audit.service import AuditKind
-from server.auth.service import Capability, acting_member
+from server.auth.service import Capability, acting_member, can, membership
 from server.core.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 from server.invoices import service as invoices
-from server.spreadsheets.reading import CsvError, Table, read_table
-from server.timesheets import uploads
+from server.spreadsheets.uploads import Limits, Right, Uploads, Words, described, parsed
 from server.timesheets.entries import DateOrder, Entry, RowError, date_order, parse_rate, read_entry
 from server.timesheets.layouts import recognise
 from server.timesheets.lines import Options, group, invoice_lines
@@ -37,11 +35,13 @@ from server.timesheets.models import TimeImport
 
 MAX_BYTES: Final = 2 * 1024 * 1024  # a month of a team's entries is a few hundred kB
 MAX_ROWS: Final = 20_000
-SAMPLE_ROWS: Final = 5
 
-
-class PayloadTooLarge(ApiError):
-    status = 413
+UPLOADS: Final = Uploads(
+    TimeImport,
+    Words(noun="time-entry import", action="edit invoices", done="added"),
+    Limits(MAX_BYTES, MAX_ROWS),
+    Right(membership, lambda member: can(member.role, Capability.INVOICE_EDIT)),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,10 +98,6 @@ def choice(body: Mapping[str, Any]) -> Choice:
     )
 
 
-def _table(body: bytes) -> Table:
-    return read_table(body, max_bytes=MAX_BYTES, max_rows=MAX_ROWS)
-
-
 async def upload(
     sessions: async_sessionmaker[AsyncSession],
     *,
@@ -115,16 +111,11 @@ async def upload(
     recognised and the mapping that follows (or one proposed from the column names)."""
     async with sessions() as db:  # the right first: nobody makes us parse files for nothing
         await acting_member(db, user_id, org_id, Capability.INVOICE_EDIT, "edit invoices")
-    if len(body) > MAX_BYTES:  # the body limit cuts first; this guards other callers
-        raise PayloadTooLarge(f"the file is larger than {MAX_BYTES} bytes")
-    try:
-        table = await asyncio.to_thread(_table, body)
-    except CsvError as exc:
-        raise BadRequest(exc.message, code=exc.code) from None
+    table = await UPLOADS.read(body)
     layout, mapping = recognise(table.header)
     dates = [r[table.header.index(mapping["date"])] for r in table.rows] if mapping["date"] else []
     async with sessions.begin() as db:
-        stored = await uploads.store(
+        stored = await UPLOADS.store(
             db, org_id=org_id, user_id=user_id, filename=filename, body=body
         )
         audit.record(
@@ -137,23 +128,16 @@ async def upload(
             detail=f"{len(table.rows)} row(s), {layout.name if layout else 'mapped'} layout",
         )
     return {
-        "id": stored.id,
-        "filename": stored.filename,
-        "encoding": table.encoding,
-        "delimiter": table.delimiter,
-        "columns": list(table.header),
-        "sample": [list(row) for row in table.rows[:SAMPLE_ROWS]],
-        "rows": len(table.rows),
+        **described(stored, table),
         "layout": layout.name if layout else None,
         "layout_title": layout.title if layout else None,
         "mapping": mapping,
         "date_order": date_order(dates),
-        "expires_at": stored.expires_at.isoformat(),
     }
 
 
 def _plan(body: bytes, chosen: Choice) -> Plan:
-    table = _table(body)
+    table = UPLOADS.table(body)
     mapping = {field: column for field, column in chosen.mapping.items() if column}
     missing = [column for column in mapping.values() if column not in table.header]
     if missing:
@@ -227,13 +211,9 @@ def _answer(import_id: str, plan: Plan, currency: str, invoice_id: str | None) -
 async def _prepare(
     db: AsyncSession, *, user_id: str, import_id: str, chosen: Choice
 ) -> tuple[TimeImport, Plan, str]:
-    found = await uploads.usable(db, user_id=user_id, import_id=import_id)
+    found = await UPLOADS.usable(db, user_id=user_id, import_id=import_id)
     currency = await _target(db, user_id=user_id, found=found, chosen=chosen)
-    try:
-        plan = await asyncio.to_thread(_plan, found.body, chosen)
-    except CsvError as exc:
-        raise BadRequest(exc.message, code=exc.code) from None
-    return found, plan, currency
+    return found, await parsed(_plan, found.body, chosen), currency
 
 
 async def preview(
@@ -264,7 +244,7 @@ async def confirm(
         )
         if not plan.lines:
             raise BadRequest("no row of the file makes a line", code="nothing_to_add")
-        await uploads.mark_confirmed(db, found, result="adding lines")
+        await UPLOADS.claim(db, found, result="adding lines")
         invoice_id = chosen.invoice_id
         if invoice_id is None:
             made = await invoices.create_invoice(db, user_id=user_id, org_id=found.org_id)
@@ -277,13 +257,13 @@ async def confirm(
             seq = await invoices.add_lines(registry, invoice_id, plan.lines, user_id=user_id)
     except ApiError:
         async with sessions.begin() as db:
-            await uploads.release(db, found.id)
+            await UPLOADS.release(db, found.id)
         raise
     answer = _answer(import_id, plan, currency, invoice_id)
     hours = sum((Decimal(line["quantity"]) for line in plan.lines), start=Decimal(0))
     summary = f"{len(plan.lines)} line(s), {hours} h, {answer['totals']['net']} {currency} net"
     async with sessions.begin() as db:
-        await uploads.record_result(db, found.id, result=summary)
+        await UPLOADS.record_result(db, found.id, result=summary)
         audit.record(
             db,
             AuditKind.TIME_ENTRIES_IMPORTED,
