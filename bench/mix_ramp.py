@@ -91,7 +91,7 @@ async def profile(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         load = measures.fanout_once(
             server, Load(args.clients, args.profile, args.seconds + 4, args.mix)
         )
-        sampler = _sample(spy, server.pid, raw, args.seconds)
+        sampler = _sample(spy, server.pid, raw, args.seconds, on_cpu=args.on_cpu)
         result, _ = await asyncio.gather(load, sampler)
     if args.raw:
         shutil.copyfile(raw, args.raw)
@@ -109,11 +109,15 @@ async def profile(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     }
 
 
-async def _sample(spy: str, pid: int, out: Path, seconds: float) -> None:
+async def _sample(spy: str, pid: int, out: Path, seconds: float, *, on_cpu: bool) -> None:
     await asyncio.sleep(3)  # the clients' joins and the starting invoice are not the subject
+    # Without pausing the process py-spy cannot tell a waiting thread from a running one, so
+    # the default profile is of wall time; `on_cpu` pauses it at each sample and keeps only the
+    # thread holding the GIL: where the CPU goes, at some cost to the load.
+    mode = ["--gil"] if on_cpu else ["--nonblocking"]
     proc = await asyncio.create_subprocess_exec(
         *[spy, "record", "-p", str(pid), "-r", "100", "-d", str(int(seconds))],
-        *["-f", "raw", "-o", str(out), "--nonblocking", "--function", "--threads"],
+        *["-f", "raw", "-o", str(out), *mode, "--function", "--threads"],
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -159,6 +163,7 @@ def main() -> None:
     parser.add_argument("--confirm", type=int, default=2, help="re-runs of a failing step")
     parser.add_argument("--profile", type=int, metavar="RATE", help="profile ours at RATE")
     parser.add_argument("--seconds", type=float, default=20.0, help="profile length")
+    parser.add_argument("--on-cpu", action="store_true", help="profile the GIL holder only")
     parser.add_argument("--out", type=Path, help="raw results as JSON")
     parser.add_argument("--raw", type=Path, help="keep py-spy's collapsed stacks here")
     args = parser.parse_args()

@@ -8,26 +8,23 @@ to the writer's thread) and 0.4 ms on PostgreSQL (asyncpg, its prepared statemen
 Figures and commands: docs/benchmarks.md, "The log writer". Loads and the rare writes (set
 aside, quarantine) stay on SQLAlchemy, whose connections see these commits like any other.
 
-What a write does is said once, as a generator of statements (`_transaction`); a driver per
-database runs it: `SqliteLogWriter` in its thread, `PostgresLogWriter` on the event loop.
+What a write does is said once, as a generator of statements (`transaction_steps`); a driver
+per database runs it: `SqliteLogWriter` (server/invoices/log_writer_sqlite.py) on the event loop
+when that cannot wait, else in its thread; `PostgresLogWriter` on the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any, Protocol
 
 import asyncpg
 from pycrdt import Doc
-from sqlalchemy.engine.url import URL
 
 from collab.sync import LogEntry, Snapshot
 from collab.sync.errors import is_crdt_failure
@@ -66,7 +63,7 @@ class Compute:
 Step = Query | Many | Compute
 
 
-def _transaction(
+def transaction_steps(
     entries: Sequence[LogEntry], snapshots: Sequence[Snapshot], *, shared: bool
 ) -> Generator[Step, Any, None]:
     """The statements of one log write, in order; see server/invoices/store.py for why."""
@@ -152,104 +149,21 @@ def _merged(snapshot: bytes, previous: bytes | None, updates: list[bytes]) -> by
     return doc.get_update()
 
 
+def step_result(step: Query, column: list[Any]) -> Any:
+    """What `step.result` asks for, from the first column of the rows a statement returned."""
+    if step.result == "column":
+        return column
+    if step.result == "value":
+        return column[0] if column else None
+    return None
+
+
 class LogWriter(Protocol):
     async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
         """One transaction; raise EntryRefused when the database refuses the data itself."""
         ...
 
     async def aclose(self) -> None: ...
-
-
-def log_writer(url: URL, *, shared: bool) -> LogWriter:
-    """The writer for the database of a SQLAlchemy engine's URL."""
-    if url.get_backend_name() == "sqlite":
-        if url.database in (None, "", ":memory:"):
-            # It would exist only on the engine's own connection: there is nothing to share.
-            raise ValueError("the update log needs a SQLite file or PostgreSQL")
-        return SqliteLogWriter(Path(url.database), shared=shared)
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    return PostgresLogWriter(dsn, shared=shared)
-
-
-class SqliteLogWriter:
-    """A sqlite3 connection used by one thread only: a transaction is one hop to it."""
-
-    def __init__(self, path: Path, *, shared: bool) -> None:
-        self._path, self._shared = path, shared
-        self._thread = ThreadPoolExecutor(1, thread_name_prefix="log-writer")
-        self._conn: sqlite3.Connection | None = None
-
-    async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._thread, self._write, entries, snapshots)
-
-    async def aclose(self) -> None:
-        await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
-        self._thread.shutdown(wait=False)
-
-    def _close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            # Autocommit mode: the transaction is ours (BEGIN IMMEDIATE takes the write lock
-            # at once, so a numbering read and its inserts see the same log).
-            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
-                conn.execute(f"PRAGMA {pragma}")
-            self._conn = conn
-        return self._conn
-
-    def _write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
-        conn = self._connection()
-        steps = _transaction(entries, snapshots, shared=self._shared)
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            answer: Any = None
-            while True:
-                try:
-                    step = steps.send(answer)
-                except StopIteration:
-                    break
-                answer = self._run(conn, step)
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.IntegrityError | sqlite3.DataError):
-                raise EntryRefused(str(exc)[:300]) from exc
-            raise
-
-    @staticmethod
-    def _run(conn: sqlite3.Connection, step: Step) -> Any:
-        if isinstance(step, Compute):
-            return step.work()
-        if isinstance(step, Many):
-            conn.executemany(step.sql, [_sqlite_args(row) for row in step.rows])
-            return None
-        # SQLite has no row locks: BEGIN IMMEDIATE already holds the database's write lock.
-        rows = conn.execute(step.sql.replace(" FOR UPDATE", ""), _sqlite_args(step.args))
-        return _result(step, [row[0] for row in rows])
-
-
-def _sqlite_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(_sqlite_time(a) if isinstance(a, datetime) else a for a in args)
-
-
-def _sqlite_time(moment: datetime) -> str:
-    """As SQLAlchemy stores a DateTime in SQLite (server/core/db.py `UtcDateTime`): UTC,
-    without an offset, to the microsecond."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _result(step: Query, column: list[Any]) -> Any:
-    if step.result == "column":
-        return column
-    if step.result == "value":
-        return column[0] if column else None
-    return None
 
 
 class PostgresLogWriter:
@@ -269,7 +183,7 @@ class PostgresLogWriter:
                 command_timeout=PG_TIMEOUT_SECONDS,
             )
         conn = self._conn
-        steps = _transaction(entries, snapshots, shared=self._shared)
+        steps = transaction_steps(entries, snapshots, shared=self._shared)
         try:
             async with conn.transaction():
                 answer: Any = None
@@ -299,7 +213,7 @@ class PostgresLogWriter:
             await conn.executemany(self._numbered(step.sql), step.rows)
             return None
         rows = await conn.fetch(self._numbered(step.sql), *step.args)
-        return _result(step, [row[0] for row in rows])
+        return step_result(step, [row[0] for row in rows])
 
     def _numbered(self, sql: str) -> str:
         found = self._sql.get(sql)

@@ -13,15 +13,29 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine.url import URL
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collab.sync import LogEntry, Snapshot, StoredDocument
 from server.core.db import sqlite_path
 from server.invoices.log_reader import SqliteLogReader
-from server.invoices.log_writer import log_writer
+from server.invoices.log_writer import LogWriter, PostgresLogWriter
+from server.invoices.log_writer_sqlite import SqliteLogWriter
 from server.invoices.models import InvoiceSnapshot, InvoiceUpdate, QuarantinedUpdate
+
+
+def log_writer(url: URL, *, shared: bool) -> LogWriter:
+    """The log writer for the database of a SQLAlchemy engine's URL."""
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            # It would exist only on the engine's own connection: there is nothing to share.
+            raise ValueError("the update log needs a SQLite file or PostgreSQL")
+        return SqliteLogWriter(Path(url.database), shared=shared)
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return PostgresLogWriter(dsn, shared=shared)
 
 
 class SqlUpdateStore:
