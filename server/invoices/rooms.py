@@ -53,14 +53,26 @@ def _short(value: object) -> str | None:
 
 
 class InvoiceRooms:
-    """The room setup hook of the registry, and the debounced recorder of derived columns."""
+    """The room setup hook of the registry, and the debounced recorder of derived columns.
+
+    A change is recorded `debounce` seconds after it, and a room's records are at least
+    `interval` seconds apart: reading the document and evaluating it cost about 4 ms for 50
+    lines, so a room edited without pause costs 2 ms of CPU a second, not 8 (the list and the
+    board then lag by up to `interval`).
+    """
 
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], *, debounce: float = 0.5
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        debounce: float = 0.5,
+        interval: float = 2.0,
     ) -> None:
         self._sessions = sessions
         self._debounce = debounce
+        self._interval = interval
         self._pending: dict[str, tuple[Room, asyncio.Task[None]]] = {}
+        self._recorded: dict[str, float] = {}  # invoice -> loop time of its last record
         self._background: set[asyncio.Task[None]] = set()
 
     async def setup(self, room: Room) -> None:
@@ -78,12 +90,19 @@ class InvoiceRooms:
         self._changed(room)  # heals columns left stale by a crash, off the connection's path
 
     def _changed(self, room: Room) -> None:
-        if room.doc_id not in self._pending:
-            self._pending[room.doc_id] = (room, asyncio.create_task(self._record_later(room)))
+        if room.doc_id in self._pending:
+            return
+        now = asyncio.get_running_loop().time()
+        if len(self._recorded) > 4096:  # only the recent ones matter
+            self._recorded = {k: t for k, t in self._recorded.items() if now - t < self._interval}
+        due = self._recorded.get(room.doc_id, -self._interval) + self._interval
+        delay = max(self._debounce, due - now)
+        self._pending[room.doc_id] = (room, asyncio.create_task(self._record_later(room, delay)))
 
-    async def _record_later(self, room: Room) -> None:
-        await asyncio.sleep(self._debounce)
+    async def _record_later(self, room: Room, delay: float) -> None:
+        await asyncio.sleep(delay)
         self._pending.pop(room.doc_id, None)  # a change from here on schedules the next one
+        self._recorded[room.doc_id] = asyncio.get_running_loop().time()
         await self._record(room)
 
     async def _record(self, room: Room) -> None:

@@ -1,0 +1,107 @@
+"""The invoices table's derived columns under continuous editing: recorded a debounce after a
+change, at most once per interval per room, and the last state always recorded in the end."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+from collections.abc import Iterator
+from contextlib import aclosing
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from collab.invoice.document import INVOICE_SHAPE
+from collab.sync import Limits, Persister, RoomRegistry
+from server.auth import accounts
+from server.auth.permissions import Role
+from server.core import changes
+from server.core.db import create_engine, sessions
+from server.invoices import service as invoices
+from server.invoices.models import Invoice
+from server.invoices.rooms import InvoiceRooms
+from server.invoices.store import SqlUpdateStore
+from tests.databases import migrated_database
+
+DEBOUNCE, INTERVAL = 0.05, 0.4
+CONTENT = {
+    "invoice": {"customer": {"name": "Client SA"}, "currency": "EUR"},
+    "lines": [
+        {
+            "id": "a",
+            "description": "Hosting",
+            "quantity": "1",
+            "unit_price": "10.00",
+            "tax_rate": "20",
+        }
+    ],
+    "adjustments": [],
+}
+
+
+@pytest.fixture
+def records() -> Iterator[list[float]]:
+    """The loop times at which derived columns were recorded (each record tells `changes`)."""
+    seen: list[float] = []
+    changes.register(
+        "test-records", lambda _org, _id: seen.append(asyncio.get_running_loop().time())
+    )
+    yield seen
+    changes.register("test-records", None)
+
+
+async def test_a_room_edited_without_pause_is_recorded_once_per_interval_and_at_the_end(
+    tmp_path: Path, records: list[float]
+) -> None:
+    async with migrated_database("sqlite", tmp_path) as url:
+        engine = create_engine(url)
+        made = sessions(engine)
+        async with made.begin() as db:
+            org = await accounts.create_org(db, name="Acme")
+            user = await accounts.create_user(
+                db, org=org, email="a@acme.test", password="correct horse", role=Role.EDITOR
+            )
+            user_id = user.id
+            invoice = await invoices.create_invoice(db, user_id=user_id, org_id=None)
+            invoice_id = invoice.id
+        store = SqlUpdateStore(engine)
+        rooms = InvoiceRooms(made, debounce=DEBOUNCE, interval=INTERVAL)
+        async with (
+            aclosing(store),
+            Persister(store) as persister,
+            RoomRegistry(
+                store, persister, Limits(), shape=INVOICE_SHAPE, setup=rooms.setup
+            ) as registry,
+        ):
+            await asyncio.sleep(2 * DEBOUNCE)  # nothing to heal: the room is not open yet
+            records.clear()
+            content = copy.deepcopy(CONTENT)
+            loop = asyncio.get_running_loop()
+            started = loop.time()
+            quantity = 0
+            while loop.time() - started < 1.5:  # an edit every 20 ms for 1.5 s
+                quantity += 1
+                content["lines"][0]["quantity"] = str(quantity)  # type: ignore[index]
+                await invoices.write_content(registry, invoice_id, content, user_id=user_id)
+                await asyncio.sleep(0.02)
+            await asyncio.sleep(INTERVAL + 2 * DEBOUNCE)
+            async with made() as db:
+                row = (
+                    await db.execute(select(Invoice).where(Invoice.id == invoice_id))
+                ).scalar_one()
+        await rooms.close()
+        await engine.dispose()
+    # 1.5 s of edits: at most one record per interval (plus the last), not one per debounce.
+    assert 2 <= len(records) <= 1.5 / INTERVAL + 2, records
+    gaps = [later - earlier for earlier, later in itertools.pairwise(records)]
+    assert min(gaps) >= INTERVAL * 0.9, gaps
+    # The last edit is in the columns: quantity x 10.00, VAT 20 % (worked by hand).
+    net = Decimal(quantity) * Decimal("10.00")
+    assert (row.net, row.tax, row.gross) == (
+        f"{net:.2f}",
+        f"{net * Decimal('0.20'):.2f}",
+        f"{net * Decimal('1.20'):.2f}",
+    )
