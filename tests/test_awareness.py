@@ -103,3 +103,31 @@ def test_the_count_of_present_entries_is_what_a_joiner_is_sent(
         else:
             view.apply(owner, [entry(client_id, clock, "null" if removed else "{}")])
         assert len(view) == len(view.snapshot())
+
+
+# (owner, client id, clock, removed): a few connections and ids, so that they collide often.
+_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c"]),
+        st.integers(1, 4),
+        st.integers(0, 5),
+        st.booleans(),
+    ),
+    max_size=40,
+)
+
+
+@given(_STEPS)
+def test_dropping_what_news_leaves_out_changes_nothing(
+    steps: list[tuple[str, int, int, bool]],
+) -> None:
+    """`news` lets the room skip reading re-broadcasts: applying only its entries gives the same
+    forwards, replies and presence as applying them all, step after step."""
+    whole, filtered = AwarenessView(max_ids_per_owner=2), AwarenessView(max_ids_per_owner=2)
+    for owner, client_id, clock, removed in steps:
+        entries = [entry(client_id, clock, "null" if removed else f'{{"n":{clock}}}')]
+        expected = whole.apply(owner, entries, identity=owner)
+        got = filtered.apply(owner, filtered.news(owner, entries), identity=owner)
+        assert got == expected
+        assert filtered.owned() == whole.owned()
+        assert len(filtered) == len(whole)

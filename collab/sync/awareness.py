@@ -93,6 +93,20 @@ class AwarenessView:
             forward.append(entry)
         return AwarenessResult(forward, reply)
 
+    def news(self, owner: Hashable, entries: list[AwarenessEntry]) -> list[AwarenessEntry]:
+        """The entries `apply` may act on: without those re-broadcasting another connection's
+        presence or an older clock of `owner`'s own, which it skips. The stock client re-sends
+        every change it receives, so in a room of K clients most messages are only that, and
+        the room need not read their states."""
+        slots = self._slots
+        return [
+            entry
+            for entry in entries
+            if (slot := slots.get(entry.client_id)) is None
+            or slot.owner is None
+            or (slot.owner == owner and entry.clock >= slot.clock)
+        ]
+
     def _claim(self, client_id: int, identity: Hashable) -> None:
         if len(self._claims) >= MAX_CLAIMS:
             del self._claims[next(iter(self._claims))]  # the oldest claim

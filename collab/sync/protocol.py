@@ -235,24 +235,35 @@ def encode_notice(body: dict[str, object]) -> bytes:
 
 def decode_awareness(payload: bytes, *, max_entries: int) -> list[AwarenessEntry]:
     """Decode an awareness update; each state must be valid JSON (an object or null)."""
+    return [checked_state(entry) for entry in read_awareness(payload, max_entries=max_entries)]
+
+
+def read_awareness(payload: bytes, *, max_entries: int) -> list[AwarenessEntry]:
+    """Decode an awareness update without reading its states (`checked_state` does): most
+    awareness messages are re-broadcasts a room drops on their ids and clocks alone."""
     reader = Reader(payload)
     count = reader.var_uint()
     if count > max_entries:
         raise ProtocolError(f"awareness update with {count} entries (limit {max_entries})")
-    entries = []
-    for _ in range(count):
-        client_id = reader.var_uint()
-        clock = reader.var_uint()
-        state = reader.var_string()
-        try:
-            parsed = json.loads(state)
-        except ValueError as exc:
-            raise ProtocolError("awareness state is not JSON") from exc
-        if parsed is not None and not isinstance(parsed, dict):
-            raise ProtocolError("awareness state must be an object or null")
-        entries.append(AwarenessEntry(client_id, clock, state if parsed is not None else "null"))
+    entries = [
+        AwarenessEntry(reader.var_uint(), reader.var_uint(), reader.var_string())
+        for _ in range(count)
+    ]
     reader.expect_end()
     return entries
+
+
+def checked_state(entry: AwarenessEntry) -> AwarenessEntry:
+    """The entry if its state is JSON, an object or null (spelled `null`); else ProtocolError."""
+    try:
+        parsed = json.loads(entry.state)
+    except ValueError as exc:
+        raise ProtocolError("awareness state is not JSON") from exc
+    if parsed is None:  # `null` however spelled: `removed` reads the text
+        return AwarenessEntry(entry.client_id, entry.clock, "null")
+    if not isinstance(parsed, dict):
+        raise ProtocolError("awareness state must be an object or null")
+    return entry
 
 
 def encode_awareness_update(entries: list[AwarenessEntry]) -> bytes:

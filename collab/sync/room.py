@@ -38,7 +38,7 @@ from collab.sync.protocol import (
     QueryAwarenessMessage,
     SyncMessage,
     SyncType,
-    decode_awareness,
+    checked_state,
     decode_message,
     encode_awareness,
     encode_awareness_update,
@@ -47,6 +47,7 @@ from collab.sync.protocol import (
     encode_sync_step1,
     encode_sync_step2,
     encode_update,
+    read_awareness,
 )
 from collab.sync.room_locks import RoomLocks
 from collab.sync.store import LogEntry, Snapshot
@@ -185,10 +186,16 @@ class Room:
             else:
                 self._apply(peer, message.payload)
         elif isinstance(message, AwarenessMessage):
-            entries = decode_awareness(
-                message.payload, max_entries=self._limits.awareness_entries_per_message
+            entries = self.awareness.news(
+                peer,
+                read_awareness(
+                    message.payload, max_entries=self._limits.awareness_entries_per_message
+                ),
             )
+            if not entries:
+                return  # only re-broadcasts of presence the room holds already
             user = peer.identity.presence()
+            stamped = []
             for entry in entries:
                 # Bounded per client id, so a room's presence (sent whole to every joiner) is
                 # bounded by its connections, not by what one client chooses to send.
@@ -198,10 +205,9 @@ class Room:
                         f"presence state of {size} bytes"
                         f" (limit {self._limits.awareness_state_bytes})"
                     )
+                stamped.append(stamp_user(checked_state(entry), user))
             present = len(self.awareness)
-            result = self.awareness.apply(
-                peer, [stamp_user(e, user) for e in entries], identity=peer.identity.user_id
-            )
+            result = self.awareness.apply(peer, stamped, identity=peer.identity.user_id)
             if result.forward:
                 self.broadcast_awareness(result.forward, relay=True)
                 if len(self.awareness) != present:
