@@ -5,9 +5,9 @@ off at a time (bench/parts_off/sitecustomize.py), alternated over rounds, CPU re
     .venv/bin/python -m bench.parts --off none,persist,awareness,columns,inspect,uvloop --rounds 2
 
 Parts: `persist` (the update log's writes), `awareness` (presence frames are dropped),
-`columns` (the invoice's derived columns, written every 0.5 s), `inspect` (the shadow document
-and the schema: every update accepted unread), `uvloop` (asyncio's own loop), `none`. Several
-at once: `persist+inspect`.
+`columns` (the invoice's derived columns, written at most every 2 s), `inspect` (the shadow
+document and the schema: every update accepted unread), `uvloop` (asyncio's own loop), `none`.
+Several at once: `persist+inspect`.
 """
 
 from __future__ import annotations

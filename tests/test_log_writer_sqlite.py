@@ -67,7 +67,7 @@ def _threads_of_writes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-async def test_writes_run_on_the_loop_and_snapshots_on_the_thread(
+async def test_writes_run_on_the_loop_and_snapshots_and_bursts_on_the_thread(
     database: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path, doc_id = database
@@ -76,11 +76,13 @@ async def test_writes_run_on_the_loop_and_snapshots_on_the_thread(
     try:
         await writer.write([_entry(doc_id, 1)], [])
         await writer.write([_entry(doc_id, 2)], [Snapshot(doc_id, 2, b"\x00\x00")])
+        burst = log_writer_sqlite.LOOP_MAX_ENTRIES + 1  # a burst: on the thread too
+        await writer.write([_entry(doc_id, seq) for seq in range(3, 3 + burst)], [])
     finally:
         await writer.aclose()
     assert where[0] == threading.current_thread().name
     assert all(name.startswith("log-writer") for name in where[1:]), where
-    assert _seqs(path, doc_id) == [1, 2]
+    assert _seqs(path, doc_id) == list(range(1, 3 + burst))
 
 
 async def test_a_write_lock_held_elsewhere_moves_the_write_to_the_thread_and_the_loop_serves(

@@ -4,7 +4,7 @@ thread of its own.
 Handing each write to a thread costs two wake-ups (the thread's, then the loop's for the
 result), and on the machines we measured a wake-up from idle costs more CPU than the write
 itself: at 100 writes a second, 0.2-0.3 ms of CPU per transaction against 0.02 ms back to back
-(docs/benchmarks.md, "The log writer on the event loop"). A log write in WAL mode with
+(docs/benchmarks.md, "Wake-ups, the log on the event loop"). A log write in WAL mode with
 `synchronous=NORMAL` appends a few pages to the WAL through the page cache, without fsync:
 tens of microseconds. So the loop writes it itself, on a connection that never waits:
 
@@ -12,7 +12,9 @@ tens of microseconds. So the loop writes it itself, on a connection that never w
   30 s) writes instead;
 - no automatic checkpoint (it copies pages and fsyncs): the thread runs one every
   `CHECKPOINT_EVERY` writes made on the loop;
-- snapshots (a merge of CPU work, a bigger write) always go to the thread;
+- snapshots (a merge of CPU work, a bigger write) and batches past `LOOP_MAX_ENTRIES` entries
+  or `LOOP_MAX_BYTES` (a burst, such as a client's offline edits: one write of the cold-load
+  benchmark's seeding took 94 ms on the loop) go to the thread;
 - a write on the loop slower than `SLOW_SECONDS` (a stalled disk) sends the writes to the
   thread for `SLOW_BACKOFF_SECONDS`.
 """
@@ -36,6 +38,8 @@ from server.invoices.log_writer import Compute, Many, Step, step_result, transac
 log = logging.getLogger(__name__)
 
 CHECKPOINT_EVERY = 1000  # about SQLite's own automatic checkpoint (1,000 WAL pages)
+LOOP_MAX_ENTRIES = 32
+LOOP_MAX_BYTES = 64 * 1024
 SLOW_SECONDS = 0.02  # a descheduled process on a busy machine can take 5-10 ms
 SLOW_BACKOFF_SECONDS = 30.0
 _PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON")
@@ -52,7 +56,12 @@ class SqliteLogWriter:
 
     async def write(self, entries: Sequence[LogEntry], snapshots: Sequence[Snapshot]) -> None:
         loop = asyncio.get_running_loop()
-        on_loop = not snapshots and time.monotonic() >= self._thread_only_until
+        on_loop = (
+            not snapshots
+            and len(entries) <= LOOP_MAX_ENTRIES
+            and sum(len(entry.data) for entry in entries) <= LOOP_MAX_BYTES
+            and time.monotonic() >= self._thread_only_until
+        )
         if on_loop and self._write_on_loop(entries):
             self._loop_writes += 1
             if self._loop_writes % CHECKPOINT_EVERY == 0:
