@@ -92,11 +92,18 @@ async def test_a_room_edited_without_pause_is_recorded_once_per_interval_and_at_
                 row = (
                     await db.execute(select(Invoice).where(Invoice.id == invoice_id))
                 ).scalar_one()
+            during = list(records)
+            # An edit, then at once what the invoice list does first: the columns are current.
+            content["lines"][0]["quantity"] = "1000"  # type: ignore[index]
+            await invoices.write_content(registry, invoice_id, content, user_id=user_id)
+            await rooms.settle()
+            async with made() as db:
+                settled = await db.scalar(select(Invoice.gross).where(Invoice.id == invoice_id))
         await rooms.close()
         await engine.dispose()
     # 1.5 s of edits: at most one record per interval (plus the last), not one per debounce.
-    assert 2 <= len(records) <= 1.5 / INTERVAL + 2, records
-    gaps = [later - earlier for earlier, later in itertools.pairwise(records)]
+    assert 2 <= len(during) <= 1.5 / INTERVAL + 2, during
+    gaps = [later - earlier for earlier, later in itertools.pairwise(during)]
     assert min(gaps) >= INTERVAL * 0.9, gaps
     # The last edit is in the columns: quantity x 10.00, VAT 20 % (worked by hand).
     net = Decimal(quantity) * Decimal("10.00")
@@ -105,3 +112,4 @@ async def test_a_room_edited_without_pause_is_recorded_once_per_interval_and_at_
         f"{net * Decimal('0.20'):.2f}",
         f"{net * Decimal('1.20'):.2f}",
     )
+    assert settled == "12000.00"  # 1000 x 10.00 + 20 % (by hand)

@@ -208,6 +208,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 store=store,
                 registry=registry,
                 bus=bus,
+                settle_summaries=invoice_rooms.settle,
             )
             # The live board: told of every invoice change and presence change (docs/board.md),
             # those of the other processes too when there is a bus.

@@ -24,6 +24,8 @@ from server.invoices.models import Invoice
 
 log = logging.getLogger(__name__)
 
+SETTLE_SECONDS = 0.25  # at most this long added to a list by the records it brings forward
+
 
 def derived_columns(document: dict[str, Any], evaluation: Evaluation) -> dict[str, Any]:
     """The invoices-table columns that summarise a document, for listing and sorting."""
@@ -124,6 +126,24 @@ class InvoiceRooms:
             log.exception("recording totals of invoice %s failed", room.doc_id)
             return
         changes.invoice_changed(None, room.doc_id)  # customer, amounts, due date on the board
+
+    async def settle(self) -> None:
+        """Record now what waits for its turn: the invoice list reads these columns, and its
+        reader may have just edited one (records are up to `interval` apart). The work is
+        only moved earlier; past `SETTLE_SECONDS` the list answers with what is written."""
+        if not self._pending:
+            return
+        now = asyncio.get_running_loop().time()
+        records = []
+        for doc_id, (room, waiting) in list(self._pending.items()):
+            waiting.cancel()  # still in its sleep: `_record_later` leaves `_pending` after it
+            del self._pending[doc_id]
+            self._recorded[doc_id] = now
+            record = asyncio.create_task(self._record(room))
+            self._background.add(record)
+            record.add_done_callback(self._background.discard)
+            records.append(record)
+        await asyncio.wait(records, timeout=SETTLE_SECONDS)
 
     def _lock_broken(self, org_id: str, invoice_id: str, admin: Identity, lock: Lock) -> None:
         task = asyncio.create_task(self._record_break(org_id, invoice_id, admin, lock))

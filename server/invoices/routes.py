@@ -60,6 +60,8 @@ async def list_invoices(
         limit=query.limit,
         offset=query.offset,
     )
+    if ctx.settle_summaries is not None:
+        await ctx.settle_summaries()  # the caller may have just edited one of them
     async with ctx.sessions() as db:
         found, total = await invoices.list_invoices(db, user_id=caller.user_id, query=parsed)
         assigned = await workflow.assignees(db, [i.id for i in found])
