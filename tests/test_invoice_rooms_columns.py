@@ -64,7 +64,7 @@ async def test_a_room_edited_without_pause_is_recorded_once_per_interval_and_at_
             user = await accounts.create_user(
                 db, org=org, email="a@acme.test", password="correct horse", role=Role.EDITOR
             )
-            user_id = user.id
+            user_id, org_id = user.id, org.id
             invoice = await invoices.create_invoice(db, user_id=user_id, org_id=None)
             invoice_id = invoice.id
         store = SqlUpdateStore(engine)
@@ -96,7 +96,12 @@ async def test_a_room_edited_without_pause_is_recorded_once_per_interval_and_at_
             # An edit, then at once what the invoice list does first: the columns are current.
             content["lines"][0]["quantity"] = "1000"  # type: ignore[index]
             await invoices.write_content(registry, invoice_id, content, user_id=user_id)
-            await rooms.settle()
+            # Another organization's list leaves it waiting for its turn (a settle that finds
+            # nothing of its orgs does not yield: no record can have run in between).
+            recorded = len(records)
+            await rooms.settle(["another-org"])
+            recorded_by_another = len(records) - recorded
+            await rooms.settle([org_id])
             async with made() as db:
                 settled = await db.scalar(select(Invoice.gross).where(Invoice.id == invoice_id))
         await rooms.close()
@@ -112,4 +117,5 @@ async def test_a_room_edited_without_pause_is_recorded_once_per_interval_and_at_
         f"{net * Decimal('0.20'):.2f}",
         f"{net * Decimal('1.20'):.2f}",
     )
+    assert recorded_by_another == 0
     assert settled == "12000.00"  # 1000 x 10.00 + 20 % (by hand)

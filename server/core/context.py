@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +23,6 @@ class AppContext:
     store: UpdateStore  # the SQL store (server/invoices/store.py) behind collab's port
     registry: RoomRegistry
     bus: Bus | None = None  # the other processes (REDIS_URL); None: this process is alone
-    # Writes the derived columns of the invoices edited here now (server/invoices/rooms.py),
-    # before a list reads them.
-    settle_summaries: Callable[[], Awaitable[None]] | None = None
+    # Writes now the derived columns of the invoices of these organizations edited here
+    # (server/invoices/rooms.py), before a list reads them.
+    settle_summaries: Callable[[Collection[str]], Awaitable[None]] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
@@ -73,7 +74,8 @@ class InvoiceRooms:
         self._sessions = sessions
         self._debounce = debounce
         self._interval = interval
-        self._pending: dict[str, tuple[Room, asyncio.Task[None]]] = {}
+        # invoice -> (its room, its organization, the record waiting for its turn)
+        self._pending: dict[str, tuple[Room, str, asyncio.Task[None]]] = {}
         self._recorded: dict[str, float] = {}  # invoice -> loop time of its last record
         self._background: set[asyncio.Task[None]] = set()
 
@@ -87,11 +89,12 @@ class InvoiceRooms:
             if invoice.status == "draft"
             else f"the invoice is {invoice.status}: only drafts can be edited"
         )
-        room.listeners.append(self._changed)
+        room.listeners.append(partial(self._changed, invoice.org_id))
         room.locks.on_broken.append(partial(self._lock_broken, invoice.org_id, room.doc_id))
-        self._changed(room)  # heals columns left stale by a crash, off the connection's path
+        # Heals columns left stale by a crash, off the connection's path.
+        self._changed(invoice.org_id, room)
 
-    def _changed(self, room: Room) -> None:
+    def _changed(self, org_id: str, room: Room) -> None:
         if room.doc_id in self._pending:
             return
         now = asyncio.get_running_loop().time()
@@ -99,7 +102,8 @@ class InvoiceRooms:
             self._recorded = {k: t for k, t in self._recorded.items() if now - t < self._interval}
         due = self._recorded.get(room.doc_id, -self._interval) + self._interval
         delay = max(self._debounce, due - now)
-        self._pending[room.doc_id] = (room, asyncio.create_task(self._record_later(room, delay)))
+        waiting = asyncio.create_task(self._record_later(room, delay))
+        self._pending[room.doc_id] = (room, org_id, waiting)
 
     async def _record_later(self, room: Room, delay: float) -> None:
         await asyncio.sleep(delay)
@@ -127,15 +131,19 @@ class InvoiceRooms:
             return
         changes.invoice_changed(None, room.doc_id)  # customer, amounts, due date on the board
 
-    async def settle(self) -> None:
-        """Record now what waits for its turn: the invoice list reads these columns, and its
-        reader may have just edited one (records are up to `interval` apart). The work is
-        only moved earlier; past `SETTLE_SECONDS` the list answers with what is written."""
+    async def settle(self, org_ids: Collection[str]) -> None:
+        """Record now what waits for its turn in these organizations: the invoice list reads
+        these columns, and its reader may have just edited one (records are up to `interval`
+        apart). Only the reader's organizations: a list must not bring every room of the
+        process back to one record per debounce. The work is only moved earlier; past
+        `SETTLE_SECONDS` the list answers with what is written."""
         if not self._pending:
             return
         now = asyncio.get_running_loop().time()
         records = []
-        for doc_id, (room, waiting) in list(self._pending.items()):
+        for doc_id, (room, org_id, waiting) in list(self._pending.items()):
+            if org_id not in org_ids:
+                continue
             waiting.cancel()  # still in its sleep: `_record_later` leaves `_pending` after it
             del self._pending[doc_id]
             self._recorded[doc_id] = now
@@ -143,7 +151,8 @@ class InvoiceRooms:
             self._background.add(record)
             record.add_done_callback(self._background.discard)
             records.append(record)
-        await asyncio.wait(records, timeout=SETTLE_SECONDS)
+        if records:
+            await asyncio.wait(records, timeout=SETTLE_SECONDS)
 
     def _lock_broken(self, org_id: str, invoice_id: str, admin: Identity, lock: Lock) -> None:
         task = asyncio.create_task(self._record_break(org_id, invoice_id, admin, lock))
@@ -171,9 +180,9 @@ class InvoiceRooms:
         """Shutdown: write what is still waiting for its debounce now."""
         pending = list(self._pending.values())
         self._pending.clear()
-        for _, task in pending:
+        for _, _, task in pending:
             task.cancel()
-        await asyncio.gather(*(task for _, task in pending), return_exceptions=True)
+        await asyncio.gather(*(task for _, _, task in pending), return_exceptions=True)
         await asyncio.gather(*self._background, return_exceptions=True)
-        for room, _ in pending:
+        for room, _, _ in pending:
             await self._record(room)

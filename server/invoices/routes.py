@@ -60,10 +60,14 @@ async def list_invoices(
         limit=query.limit,
         offset=query.offset,
     )
-    if ctx.settle_summaries is not None:
-        await ctx.settle_summaries()  # the caller may have just edited one of them
     async with ctx.sessions() as db:
-        found, total = await invoices.list_invoices(db, user_id=caller.user_id, query=parsed)
+        org_ids = await invoices.listed_orgs(db, user_id=caller.user_id, org_id=parsed.org_id)
+    # The caller may have just edited one of them. Before the session that reads the list:
+    # on SQLite its read transaction would keep seeing the rows as they were.
+    if ctx.settle_summaries is not None:
+        await ctx.settle_summaries(org_ids)
+    async with ctx.sessions() as db:
+        found, total = await invoices.list_invoices(db, org_ids=org_ids, query=parsed)
         assigned = await workflow.assignees(db, [i.id for i in found])
     return {
         "items": [{**invoices.summary(i), "assignee_id": assigned.get(i.id)} for i in found],

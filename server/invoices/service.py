@@ -136,15 +136,19 @@ SORTABLE = {
 }
 
 
-async def list_invoices(
-    db: AsyncSession, *, user_id: str, query: InvoiceQuery
-) -> tuple[list[Invoice], int]:
-    """One page of the invoices the user may see, and how many match in all."""
+async def listed_orgs(db: AsyncSession, *, user_id: str, org_id: str | None) -> list[str]:
+    """The organizations whose invoices the user may list: all they may read, or just
+    `org_id` among them."""
     org_ids = [
         m.org_id for m in await memberships(db, user_id) if can(m.role, Capability.INVOICE_READ)
     ]
-    if query.org_id is not None:
-        org_ids = [org for org in org_ids if org == query.org_id]
+    return org_ids if org_id is None else [org for org in org_ids if org == org_id]
+
+
+async def list_invoices(
+    db: AsyncSession, *, org_ids: list[str], query: InvoiceQuery
+) -> tuple[list[Invoice], int]:
+    """One page of the invoices of `org_ids` (from `listed_orgs`), and how many match."""
     conditions: list[ColumnElement[bool]] = [Invoice.org_id.in_(org_ids)]
     if query.statuses:
         conditions.append(Invoice.status.in_(query.statuses))

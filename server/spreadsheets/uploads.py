@@ -175,7 +175,7 @@ class Uploads(Generic[F, M]):
             .values(confirmed_at=now, result=result[:400])
             .execution_options(synchronize_session=False)
         )
-        if getattr(done, "rowcount", 1) != 1:
+        if getattr(done, "rowcount", 0) != 1:
             raise self._confirmed()
         return now
 
