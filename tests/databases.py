@@ -1,4 +1,5 @@
-"""Migrated test databases of each kind: a SQLite file, or a PostgreSQL database of its own.
+"""Migrated test databases of each kind: a SQLite file, or a PostgreSQL database of its own;
+what in-process tests seed in them, and the invoice rooms served from them.
 
 PostgreSQL is the machine's local server (`TEST_POSTGRES_URL` names another); when it is not
 running the cluster is started if installed, and the test is skipped with the reason otherwise.
@@ -11,13 +12,20 @@ import os
 import subprocess
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
+from collab.invoice.document import INVOICE_SHAPE
+from collab.sync import Limits, Persister, RoomRegistry
+from server.auth import accounts
+from server.auth.models import Organization, User
+from server.auth.permissions import Role
 from server.core.db import create_engine, migrate
+from server.invoices.rooms import InvoiceRooms
+from server.invoices.store import SqlUpdateStore
 
 PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -81,3 +89,30 @@ async def _migrate(url: str, twice: bool) -> None:
             await migrate(engine)
     finally:
         await engine.dispose()
+
+
+async def acme_member(
+    db: AsyncSession, *, email: str = "a@acme.test", role: Role = Role.EDITOR, name: str = ""
+) -> tuple[Organization, User]:
+    """A new organization "Acme" and its one member: where most in-process tests start."""
+    org = await accounts.create_org(db, name="Acme")
+    user = await accounts.create_user(
+        db, org=org, email=email, password="correct horse", role=role, name=name
+    )
+    return org, user
+
+
+@asynccontextmanager
+async def invoice_registry(
+    engine: AsyncEngine, rooms: InvoiceRooms
+) -> AsyncIterator[tuple[SqlUpdateStore, RoomRegistry]]:
+    """The server's invoice rooms in this process, on `engine`: store, persister, registry."""
+    store = SqlUpdateStore(engine)
+    async with (
+        aclosing(store),
+        Persister(store) as persister,
+        RoomRegistry(
+            store, persister, Limits(), shape=INVOICE_SHAPE, setup=rooms.setup
+        ) as registry,
+    ):
+        yield store, registry

@@ -54,16 +54,13 @@ async def _running(data_dir: Path, url: str | None) -> AsyncIterator[tuple[Serve
 async def _seed(data_dir: Path, url: str | None) -> Account:
     if url is None:
         return (await seed(data_dir, users={"ada": Role.ADMIN}))["ada"]
-    from server.auth import accounts
     from server.core.db import create_engine, migrate, sessions
+    from tests.databases import acme_member
 
     engine = create_engine(url)
     await migrate(engine)
     async with sessions(engine).begin() as db:
-        org = await accounts.create_org(db, name="Acme")
-        user = await accounts.create_user(
-            db, org=org, email="ada@acme.test", password="correct horse", role=Role.ADMIN
-        )
+        org, user = await acme_member(db, email="ada@acme.test", role=Role.ADMIN)
     await engine.dispose()
     return Account("ada@acme.test", "correct horse", user.id, org.id)
 

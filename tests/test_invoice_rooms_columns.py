@@ -7,24 +7,18 @@ import asyncio
 import copy
 import itertools
 from collections.abc import Iterator
-from contextlib import aclosing
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from collab.invoice.document import INVOICE_SHAPE
-from collab.sync import Limits, Persister, RoomRegistry
-from server.auth import accounts
-from server.auth.permissions import Role
 from server.core import changes
 from server.core.db import create_engine, sessions
 from server.invoices import service as invoices
 from server.invoices.models import Invoice
 from server.invoices.rooms import InvoiceRooms
-from server.invoices.store import SqlUpdateStore
-from tests.databases import migrated_database
+from tests.databases import acme_member, invoice_registry, migrated_database
 
 DEBOUNCE, INTERVAL = 0.05, 0.4
 CONTENT = {
@@ -60,22 +54,12 @@ async def test_a_room_edited_without_pause_is_recorded_once_per_interval_and_at_
         engine = create_engine(url)
         made = sessions(engine)
         async with made.begin() as db:
-            org = await accounts.create_org(db, name="Acme")
-            user = await accounts.create_user(
-                db, org=org, email="a@acme.test", password="correct horse", role=Role.EDITOR
-            )
+            org, user = await acme_member(db)
             user_id, org_id = user.id, org.id
             invoice = await invoices.create_invoice(db, user_id=user_id, org_id=None)
             invoice_id = invoice.id
-        store = SqlUpdateStore(engine)
         rooms = InvoiceRooms(made, debounce=DEBOUNCE, interval=INTERVAL)
-        async with (
-            aclosing(store),
-            Persister(store) as persister,
-            RoomRegistry(
-                store, persister, Limits(), shape=INVOICE_SHAPE, setup=rooms.setup
-            ) as registry,
-        ):
+        async with invoice_registry(engine, rooms) as (_, registry):
             await asyncio.sleep(2 * DEBOUNCE)  # nothing to heal: the room is not open yet
             records.clear()
             content = copy.deepcopy(CONTENT)

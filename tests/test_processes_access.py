@@ -22,7 +22,6 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidStatus
 
 from collab.sync import RoomRegistry
-from server.auth import accounts
 from server.auth import live_wire as wire
 from server.auth import sessions as auth_sessions
 from server.auth.live import LiveAccess
@@ -30,7 +29,7 @@ from server.auth.permissions import Role
 from server.core.bus import Bus
 from server.core.db import create_engine, sessions
 from tests.access_helpers import api, edit, token, wait_closed, wait_denied, wait_field
-from tests.databases import migrated_database
+from tests.databases import acme_member, migrated_database
 from tests.harness import wait_for
 from tests.processes import Processes, redis_server, several_processes
 
@@ -152,10 +151,7 @@ async def test_a_reconnection_closes_and_tells_again_what_was_revoked_meanwhile(
         engine = create_engine(url)
         db_sessions = sessions(engine)
         async with db_sessions.begin() as db:
-            org = await accounts.create_org(db, name="Acme")
-            user = await accounts.create_user(
-                db, org=org, email="a@acme.test", password="correct horse", role=Role.EDITOR
-            )
+            _, user = await acme_member(db)
             kept = (await auth_sessions.start(db, user_id=user.id, ip=None, ttl=60)).session.id
             gone = (await auth_sessions.start(db, user_id=user.id, ip=None, ttl=60)).session.id
         bus = FakeBus()

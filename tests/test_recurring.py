@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,12 +17,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from collab.invoice.document import INVOICE_SHAPE
 from collab.invoice.recurrence import LAST, Frequency
-from collab.sync import Limits, Persister, RoomRegistry
+from collab.sync import RoomRegistry
 from server.audit.models import AuditEvent
-from server.auth import accounts
-from server.auth.permissions import Role
 from server.core.db import create_engine, sessions
 from server.invoices import service as invoices
 from server.invoices.models import Invoice
@@ -32,7 +28,7 @@ from server.invoices.store import SqlUpdateStore
 from server.jobs import service as jobs
 from server.jobs.models import Job
 from server.recurring import service as recurring
-from tests.databases import KINDS, migrated_database
+from tests.databases import KINDS, acme_member, invoice_registry, migrated_database
 
 ADDRESS = {"line1": "1 rue X", "postcode": "75001", "city": "Paris", "country": "FR"}
 TEMPLATE = {
@@ -73,20 +69,10 @@ async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[E
         engine = create_engine(url)
         made = sessions(engine)
         async with made.begin() as db:
-            org = await accounts.create_org(db, name="Acme")
-            user = await accounts.create_user(
-                db, org=org, email="alice@acme.test", password="correct horse", role=Role.EDITOR
-            )
+            org, user = await acme_member(db, email="alice@acme.test")
             user_id, org_id = user.id, org.id
-        store = SqlUpdateStore(engine)
         rooms = InvoiceRooms(made)
-        async with (
-            aclosing(store),
-            Persister(store) as persister,
-            RoomRegistry(
-                store, persister, Limits(), shape=INVOICE_SHAPE, setup=rooms.setup
-            ) as registry,
-        ):
+        async with invoice_registry(engine, rooms) as (store, registry):
             recurring.register_jobs(made, registry, store)
             try:
                 template = await _invoice(made, registry, user_id, TEMPLATE)

@@ -8,22 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collab.sync import LogEntry, Persister
-from server.auth import accounts
-from server.auth.permissions import Role
 from server.core.db import sessions
 from server.invoices import service as invoices
 from server.invoices.models import QuarantinedUpdate
 from server.invoices.store import SqlUpdateStore
+from tests.databases import acme_member
 from tests.test_doc_store import engine  # noqa: F401 - the SQLite / PostgreSQL fixture
 from tests.test_room import line_updates
 
 
 async def _invoice(made: AsyncEngine) -> str:
     async with sessions(made).begin() as db:
-        org = await accounts.create_org(db, name="Acme")
-        user = await accounts.create_user(
-            db, org=org, email="a@acme.test", password="correct horse", role=Role.EDITOR, name="A"
-        )
+        org, user = await acme_member(db, name="A")
         invoice = await invoices.create_invoice(db, user_id=user.id, org_id=org.id)
     return invoice.id
 
