@@ -8,14 +8,20 @@ Each test gets a fresh database, dropped afterwards.
 
 from __future__ import annotations
 
+import asyncio
+import atexit
+import contextlib
 import os
+import shutil
 import subprocess
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import aclosing, asynccontextmanager
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 
 from collab.invoice.document import INVOICE_SHAPE
@@ -23,7 +29,7 @@ from collab.sync import Limits, Persister, RoomRegistry
 from server.auth import accounts
 from server.auth.models import Organization, User
 from server.auth.permissions import Role
-from server.core.db import create_engine, migrate
+from server.core.db import DatabaseIdentity, create_engine, migrate
 from server.invoices.rooms import InvoiceRooms
 from server.invoices.store import SqlUpdateStore
 
@@ -61,20 +67,29 @@ async def migrated_database(
     kind: str, tmp_path: Path, *, twice: bool = False
 ) -> AsyncIterator[str]:
     """The URL of a fresh, migrated database of `kind` ("sqlite" or "postgresql");
-    `twice` migrates it a second time, to show migrations are idempotent."""
+    `twice` migrates it a second time, to show migrations are idempotent.
+
+    Each is a copy of one database migrated once per test process (SQLite: the file, 6 ms;
+    PostgreSQL: CREATE DATABASE ... TEMPLATE, 0.2 s), not the migrations again (0.7 s; 1.2 s),
+    with an identity of its own, as a database created afresh has. The migrations from an
+    empty database still run in every test process: a broken one fails every test.
+    """
     if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
-        await _migrate(url, twice)
+        path = tmp_path / "test.db"
+        shutil.copyfile(await _sqlite_template(), path)
+        url = f"sqlite+aiosqlite:///{path}"
+        await _made_fresh(url, twice)
         yield url
         return
     await require_postgres()
+    template = await _postgres_template()
     name = f"cofacture_test_{uuid.uuid4().hex[:12]}"
     admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     async with admin.connect() as conn:
-        await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        await conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
-        url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-        await _migrate(url, twice)
+        url = _postgres_url(name)
+        await _made_fresh(url, twice)
         yield url
     finally:
         async with admin.connect() as conn:
@@ -82,10 +97,69 @@ async def migrated_database(
         await admin.dispose()
 
 
-async def _migrate(url: str, twice: bool) -> None:
+_templates: dict[str, Path | str] = {}  # kind -> this process's migrated template
+
+
+async def _sqlite_template() -> Path:
+    if "sqlite" not in _templates:
+        folder = tempfile.mkdtemp(prefix="cofacture-template-")
+        atexit.register(shutil.rmtree, folder, True)
+        path = Path(folder) / "template.db"
+        engine = create_engine(f"sqlite+aiosqlite:///{path}")
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()  # the last connection closed: the WAL is in the file
+        if path.with_name(f"{path.name}-wal").exists():
+            raise RuntimeError("the template's WAL was not checkpointed: a copy would miss it")
+        _templates["sqlite"] = path
+    return Path(_templates["sqlite"])
+
+
+async def _postgres_template() -> str:
+    if "postgresql" not in _templates:
+        name = f"cofacture_test_template_{os.getpid()}"
+        admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        try:
+            async with admin.connect() as conn:
+                await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.dispose()
+        engine = create_engine(_postgres_url(name))
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()  # a template cannot be copied while connected to
+        atexit.register(_drop_at_exit, name)
+        _templates["postgresql"] = name
+    return str(_templates["postgresql"])
+
+
+def _drop_at_exit(name: str) -> None:
+    with contextlib.suppress(Exception):  # the server may be gone already: nothing to drop
+        asyncio.run(_drop(name))
+
+
+async def _drop(name: str) -> None:
+    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.dispose()
+
+
+def _postgres_url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+async def _made_fresh(url: str, twice: bool) -> None:
     engine = create_engine(url)
     try:
-        for _ in range(2 if twice else 1):
+        async with engine.begin() as conn:
+            await conn.execute(update(DatabaseIdentity).values(id=str(uuid.uuid4())))
+        if twice:
             await migrate(engine)
     finally:
         await engine.dispose()
