@@ -26,4 +26,7 @@ fi
 .venv/bin/mypy
 (cd web && node_modules/.bin/tsc --noEmit -p . && node build.mjs --tests \
   && node --test --test-reporter=spec .test-build/*.test.mjs)
-.venv/bin/python -m pytest "$@"
+# Two test processes, a module to each at a time (module-scoped servers and browsers stay in one):
+# most tests wait on servers, browsers and databases, so two shorten the run on two cores
+# (1,845 s -> 1,133 s; docs/architecture.md, "an end-to-end test"). TEST_WORKERS=0: one process.
+.venv/bin/python -m pytest -n "${TEST_WORKERS:-2}" --dist loadfile "$@"
