@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-from pycrdt import Doc
+from pycrdt import Doc, Transaction
 
 from collab.sync.errors import is_crdt_failure
 
@@ -83,17 +83,36 @@ class StoredDocument:
     def _replay(self, updates: list[bytes], *, batch: bool) -> Doc[Any]:
         doc: Doc[Any] = Doc()
         if batch:
-            with doc.transaction():
+            with doc.transaction() as txn:
                 if self.snapshot is not None:
                     doc.apply_update(self.snapshot)
-                for update in updates:
-                    doc.apply_update(update)
+                apply_all(doc, txn, updates)
             return doc
         if self.snapshot is not None:
             doc.apply_update(self.snapshot)  # a snapshot that fails is not degradable: raise
         for update in updates:
             doc.apply_update(update)
         return doc
+
+
+def apply_all(doc: Doc[Any], txn: Transaction, updates: list[bytes]) -> None:
+    """Apply `updates` to `doc` inside its open write transaction `txn`.
+
+    pycrdt's `Doc.apply_update` opens a nested transaction and checks it in Python around each
+    call: for a cold load of 10,000 updates that is 37 % of the replay (20.8 ms, 13.1 ms
+    calling the binding directly; tests/test_store_replay.py checks both give the same
+    document). The binding is pycrdt's own, pinned in the lock file; without it, the public
+    call is used.
+    """
+    binding = getattr(doc, "_doc", None)
+    inner = getattr(txn, "_txn", None)
+    if binding is None or inner is None or not hasattr(binding, "apply_update"):
+        for update in updates:
+            doc.apply_update(update)
+        return
+    apply = binding.apply_update
+    for update in updates:
+        apply(inner, update)
 
 
 class UpdateStore(Protocol):

