@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from pycrdt import Array, Doc, Map
-from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -44,10 +43,10 @@ from server.core.db import create_engine, migrate, sessions
 from server.invoices import service as invoices
 from server.invoices.documents import document_json
 from server.invoices.store import SqlUpdateStore
+from tests.databases import admin_sql, drop_database, postgres_url
 from tests.harness import Account, ServerProcess
 
 WINDOW = 0.1  # the documented crash window: one group commit, well under 100 ms
-PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass
@@ -68,22 +67,8 @@ async def database(kind: str, data_dir: Path) -> tuple[str, str | None]:
     if kind == "sqlite":
         return f"sqlite+aiosqlite:///{data_dir / 'cofacture.db'}", None
     name = f"cofacture_crash_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.dispose()
-    return PG_ADMIN.rsplit("/", 1)[0] + f"/{name}", name
-
-
-async def drop(name: str) -> None:
-    admin = create_async_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.dispose()
+    await admin_sql(f'CREATE DATABASE "{name}"')
+    return postgres_url(name), name
 
 
 async def prepare(url: str) -> tuple[Account, str]:
@@ -227,7 +212,7 @@ async def run(cycles: int, db: str, seed: int = 0) -> Figures:
             await server.stop()
         finally:
             if pg_name is not None:
-                await drop(pg_name)
+                await drop_database(pg_name)
     figures.seconds = round(time.monotonic() - began, 1)
     return figures
 

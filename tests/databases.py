@@ -84,17 +84,13 @@ async def migrated_database(
     await require_postgres()
     template = await _postgres_template()
     name = f"cofacture_test_{uuid.uuid4().hex[:12]}"
-    admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    await admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     try:
-        url = _postgres_url(name)
+        url = postgres_url(name)
         await _made_fresh(url, twice)
         yield url
     finally:
-        async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.dispose()
+        await drop_database(name)
 
 
 _templates: dict[str, Path | str] = {}  # kind -> this process's migrated template
@@ -119,14 +115,9 @@ async def _sqlite_template() -> Path:
 async def _postgres_template() -> str:
     if "postgresql" not in _templates:
         name = f"cofacture_test_template_{os.getpid()}"
-        admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        try:
-            async with admin.connect() as conn:
-                await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-                await conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.dispose()
-        engine = create_engine(_postgres_url(name))
+        await drop_database(name)
+        await admin_sql(f'CREATE DATABASE "{name}"')
+        engine = create_engine(postgres_url(name))
         try:
             await migrate(engine)
         finally:
@@ -138,19 +129,25 @@ async def _postgres_template() -> str:
 
 def _drop_at_exit(name: str) -> None:
     with contextlib.suppress(Exception):  # the server may be gone already: nothing to drop
-        asyncio.run(_drop(name))
+        asyncio.run(drop_database(name))
 
 
-async def _drop(name: str) -> None:
+async def drop_database(name: str) -> None:
+    await admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def admin_sql(*statements: str) -> None:
+    """Run `statements` on the PostgreSQL server, outside a transaction (CREATE DATABASE)."""
     admin = create_async_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
         async with admin.connect() as conn:
-            await conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            for statement in statements:
+                await conn.exec_driver_sql(statement)
     finally:
         await admin.dispose()
 
 
-def _postgres_url(name: str) -> str:
+def postgres_url(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 

@@ -25,7 +25,7 @@ def _turn_off() -> None:
     if "persist" in _OFF:
         Persister.append = lambda self, entry: None  # type: ignore[method-assign]
     if "columns" in _OFF:
-        InvoiceRooms._changed = lambda self, room: None  # type: ignore[method-assign]
+        InvoiceRooms._changed = lambda self, org_id, room: None  # type: ignore[method-assign]
     if "inspect" in _OFF:
         UpdateInspector.inspect = lambda self, update: Inspection()  # type: ignore[method-assign]
         UpdateInspector.accept = lambda self: None  # type: ignore[method-assign]
