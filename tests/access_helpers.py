@@ -44,7 +44,9 @@ async def token(server: ServerProcess, account: Account) -> str:
 
 def api(server: ServerProcess, bearer: str | None = None) -> httpx.AsyncClient:
     headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
-    return httpx.AsyncClient(base_url=server.http, headers=headers)
+    # httpx's 5 s default is a test-side limit a first PDF render can pass on a busy machine
+    # (two test processes on two cores): a hang still fails, on pytest-timeout.
+    return httpx.AsyncClient(base_url=server.http, headers=headers, timeout=30.0)
 
 
 async def edit(ws: ClientConnection, key: str, value: str, timeout: float = 2.0) -> None:

@@ -76,9 +76,13 @@ def test_the_replay_gives_what_pycrdt_gives_update_by_update(
     edits: list[tuple[int, str, int]], split: int, shuffle: random.Random, disorder: bool
 ) -> None:
     updates = _log(edits)
+    split = min(split, len(updates))
     if disorder:  # entries whose dependencies come later wait, then integrate
         shuffle.shuffle(updates)
-    split = min(split, len(updates))
+        # A stored log is in causal order (collab/sync/integrity.py refuses an update that
+        # leaves anything pending): a snapshot of a document holding pending structs would
+        # drop them, as `Doc.get_update` does, so a disordered log has none.
+        split = 0
     snapshot_doc: Doc[Any] = Doc()
     for update in updates[:split]:
         snapshot_doc.apply_update(update)
