@@ -8,21 +8,16 @@ read from the engine:
   BR-CO-13 BT-109 = BT-106 - BT-107 + BT-108
   BR-S-08 (and the other categories' -08) BT-116 per (category, rate) = its line nets - its
   document allowances + its document charges; BR-CO-17 BT-117 = BT-116 x rate / 100, rounded
+
+The shorthands here serve tests/test_money_adjustments_refusals.py (rows refused or reported,
+the engine's own checks) and tests/test_money_adjustments_properties.py (random drafts) too.
 """
 
 from __future__ import annotations
 
-import random
-from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
-import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from collab.invoice.money import Adjustment, InvoiceInput, Line, MoneyError
-from collab.invoice.validation import ERROR, WARNING, Evaluation, evaluate
+from collab.invoice.validation import evaluate
 
 
 def row(line_id: str, quantity: str, price: str, rate: str = "20", **fields: Any) -> dict[str, Any]:
@@ -56,10 +51,6 @@ def figures(document: dict[str, Any]) -> tuple[str, ...]:
 def groups(document: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str]]:
     breakdown = totals_of(document)["tax_breakdown"]
     return {(g["category"], g["rate"]): (g["base"], g["amount"]) for g in breakdown}
-
-
-def found(result: Evaluation) -> dict[str, tuple[str, str]]:
-    return {issue.path: (issue.code, issue.severity) for issue in result.issues}
 
 
 # --- document level: bound to one VAT group, never spread over rates ---------------------------
@@ -219,201 +210,7 @@ def test_on_a_credit_line_a_percent_follows_the_sign_and_an_amount_is_subtracted
     assert (line["allowances"], line["charges"], line["net"]) == ("-2.00", "1.00", "-17.00")
 
 
-# --- refusals and reports ------------------------------------------------------------------------
-
-
-def test_an_amount_allowance_larger_than_its_line_is_refused_on_its_row() -> None:
-    result = evaluate(doc([row("a", "1", "10.00")], [allowance("q", line="a", amount="10.01")]))
-    assert found(result) == {"adjustments.q.amount": ("discount_exceeds_base", ERROR)}
-    assert result.totals is not None and result.totals["lines"][0]["net"] == "10.00"
-    assert not result.complete
-
-
-@pytest.mark.parametrize(
-    ("fields", "path", "code"),
-    [
-        ({"amount": "", "percent": ""}, "adjustments.x.amount", "required"),
-        ({"amount": "5", "percent": "5"}, "adjustments.x.percent", "amount_and_percent"),
-        ({"amount": "-5"}, "adjustments.x.amount", "negative"),
-        ({"amount": "1.001"}, "adjustments.x.amount", "too_precise"),
-        ({"base": "10.001", "percent": "5"}, "adjustments.x.base", "too_precise"),
-        ({"percent": "10.00001"}, "adjustments.x.percent", "too_precise"),
-        ({"percent": "100.0001"}, "adjustments.x.percent", "out_of_range"),
-        ({"percent": "101"}, "adjustments.x.percent", "out_of_range"),
-        ({"amount": "1e3"}, "adjustments.x.amount", "exponent"),
-        ({"type": "rebate"}, "adjustments.x.type", "invalid_type"),
-        ({"line": "zz"}, "adjustments.x.line", "unknown_line"),
-        ({"tax_category": "X"}, "adjustments.x.tax_category", "unknown_category"),
-        ({"tax_rate": ""}, "adjustments.x.tax_rate", "required"),
-        ({"tax_rate": "101"}, "adjustments.x.tax_rate", "out_of_range"),
-    ],
-)
-def test_an_unusable_row_is_reported_and_not_counted(
-    fields: dict[str, str], path: str, code: str
-) -> None:
-    base = {"amount": "5.00", "tax_rate": "20", **fields}
-    if "percent" in fields and "amount" not in fields:
-        del base["amount"]
-    result = evaluate(doc([row("a", "1", "100.00")], [allowance("x", **base)]))
-    assert found(result).get(path, ("", ""))[0] == code, result.issues
-    assert result.totals is not None
-    assert (result.totals["allowances"], result.totals["net"]) == ("0.00", "100.00")
-    assert not result.complete
-
-
-def test_a_charge_may_exceed_a_hundred_percent() -> None:
-    # 150 % of 10.00 = 15.00
-    document = doc([row("a", "1", "10.00")], [charge("c", percent="150", tax_rate="20")])
-    assert totals_of(document)["charges"] == "15.00"
-
-
-def test_a_kwd_amount_has_three_decimals() -> None:
-    document = doc([row("a", "1", "10.000")], [charge("c", amount="1.005", tax_rate="20")])
-    document["invoice"]["currency"] = "KWD"
-    # 10.000 + 1.005 = 11.005, VAT 20 % = 2.201
-    assert figures(document) == ("10.000", "0.000", "1.005", "11.005", "2.201", "13.206")
-
-
-def test_reasons_are_required_and_checked_but_the_row_counts() -> None:
-    document = doc(
-        [row("a", "1", "100.00")],
-        [
-            {"id": "n", "amount": "1.00", "tax_rate": "20"},
-            allowance("w", amount="1.00", tax_rate="20", reason_code="FC"),
-            charge("v", amount="1.00", tax_rate="20", reason_code="95"),
-            charge("ok", amount="1.00", tax_rate="20", reason="", reason_code="FC"),
-        ],
-    )
-    result = evaluate(document)
-    assert found(result) == {
-        "adjustments.n.reason": ("reason_required", ERROR),  # BR-33
-        "adjustments.w.reason_code": ("unknown_reason_code", ERROR),  # BR-CL-19: FC is 7161
-        "adjustments.v.reason_code": ("unknown_reason_code", ERROR),  # BR-CL-20: 95 is 5189
-    }
-    # All four count: 100.00 - 2.00 + 2.00
-    assert figures(document)[1:4] == ("2.00", "2.00", "100.00")
-    assert result.complete
-
-
-def test_a_rate_unfit_for_its_category_is_reported_yet_counts() -> None:
-    document = doc(
-        [row("a", "1", "100.00")],
-        [
-            charge("o", amount="5.00", tax_category="O", tax_rate="5"),
-            charge("s", amount="5.00", tax_category="S", tax_rate="0"),
-        ],
-    )
-    result = evaluate(document)
-    assert {path: code for path, (code, _) in found(result).items()} == {
-        "adjustments.o.tax_rate": "rate_not_allowed",
-        "adjustments.s.tax_rate": "rate_not_allowed",
-    }
-    # O stays without a rate (no VAT); S at 0 is its own group.
-    assert groups(document) == {
-        ("O", "0"): ("5.00", "0.00"),
-        ("S", "0"): ("5.00", "0.00"),
-        ("S", "20"): ("100.00", "20.00"),
-    }
-
-
-def test_an_unusual_rate_is_a_warning() -> None:
-    result = evaluate(doc([row("a", "1", "10")], [charge("c", amount="1", tax_rate="19.7")]))
-    assert found(result) == {"adjustments.c.tax_rate": ("unknown_tax_rate", WARNING)}
-
-
-def test_rows_of_a_line_left_out_are_left_out_silently() -> None:
-    document = doc(
-        [row("a", "x", "10.00"), row("b", "1", "10.00")],
-        [charge("c", line="a", amount="1.00"), charge("d", line="b", amount="1.00")],
-    )
-    result = evaluate(document)
-    assert [path for path in found(result) if path.startswith("adjustments")] == []
-    assert result.totals is not None and result.totals["line_total"] == "11.00"
-
-
-def test_the_refused_row_is_named_when_the_same_line_has_several() -> None:
-    document = doc(
-        [row("a", "1", "10.00")],
-        [
-            allowance("ok", line="a", amount="2.00"),
-            allowance("big", line="a", amount="11.00"),
-            charge("c", line="a", amount="1.00"),
-        ],
-    )
-    result = evaluate(document)
-    assert found(result) == {"adjustments.big.amount": ("discount_exceeds_base", ERROR)}
-    # 10.00 - 2.00 + 1.00 = 9.00
-    assert result.totals is not None and result.totals["lines"][0]["net"] == "9.00"
-
-
-# --- properties -----------------------------------------------------------------------------------
-
-RATES = ("20", "10", "5.5", "0")
-amounts = st.integers(min_value=0, max_value=99_999).map(lambda c: f"{c // 100}.{c % 100:02d}")
-
-
-@st.composite
-def drafts(draw: st.DrawFn) -> dict[str, Any]:
-    lines = [
-        row(
-            f"l{i}",
-            str(draw(st.integers(min_value=-5, max_value=20))),
-            draw(amounts),
-            draw(st.sampled_from(RATES)),
-        )
-        for i in range(draw(st.integers(min_value=1, max_value=5)))
-    ]
-    adjustments = []
-    for i in range(draw(st.integers(min_value=0, max_value=6))):
-        maker = draw(st.sampled_from([allowance, charge]))
-        value = (
-            {"amount": draw(amounts)}
-            if draw(st.booleans())
-            else {"percent": str(draw(st.integers(min_value=0, max_value=100)))}
-        )
-        adjustments.append(maker(f"d{i}", tax_rate=draw(st.sampled_from(RATES)), **value))
-    return doc(lines, adjustments)
-
-
-@settings(max_examples=150, deadline=None)
-@given(drafts())
-def test_each_document_adjustment_moves_its_group_by_its_amount(document: dict[str, Any]) -> None:
-    result = evaluate(document)
-    assert result.totals is not None and result.complete
-    totals = result.totals
-    expected: dict[tuple[str, Decimal], Decimal] = {}
-    for line, rate_row in zip(totals["lines"], document["lines"], strict=True):
-        key = ("S", Decimal(rate_row["tax_rate"]))
-        expected[key] = expected.get(key, Decimal(0)) + Decimal(line["net"])
-    for adjustment in totals["adjustments"]:
-        key = ("S", Decimal(str(adjustment["rate"])))
-        amount = Decimal(adjustment["amount"])
-        expected[key] = expected.get(key, Decimal(0)) + (
-            amount if adjustment["charge"] else -amount
-        )
-    found_bases = {
-        (g["category"], Decimal(g["rate"])): Decimal(g["base"]) for g in totals["tax_breakdown"]
-    }
-    assert found_bases == expected
-    # BR-CO-13 and BR-CO-15, on the figures as printed.
-    net = Decimal(totals["line_total"]) - Decimal(totals["allowances"]) + Decimal(totals["charges"])
-    assert Decimal(totals["net"]) == net == sum(found_bases.values(), Decimal(0))
-    assert Decimal(totals["gross"]) == net + Decimal(totals["tax"])
-
-
-@settings(max_examples=60, deadline=None)
-@given(drafts(), st.randoms(use_true_random=False))
-def test_the_order_of_the_rows_changes_nothing_but_their_order(
-    document: dict[str, Any], shuffle: random.Random
-) -> None:
-    before = totals_of(document)
-    rows = list(document["adjustments"])
-    shuffle.shuffle(rows)
-    after = totals_of({**document, "adjustments": rows})
-    by_id = {a["id"]: a for a in before["adjustments"]}
-    assert [by_id[a["id"]] for a in after["adjustments"]] == after["adjustments"]
-    before.pop("adjustments"), after.pop("adjustments")
-    assert before == after
+# --- the figures as written: minor units, trailing zeros, rounding, whole lines -----------------
 
 
 def test_a_stated_base_comes_back_with_the_currency_minor_units() -> None:
@@ -421,42 +218,6 @@ def test_a_stated_base_comes_back_with_the_currency_minor_units() -> None:
     # 10 % of 50.00 = 5.00; the base is an amount (BT-93): two decimals in EUR.
     adjustment = totals_of(document)["adjustments"][0]
     assert (adjustment["amount"], adjustment["base"]) == ("5.00", "50.00")
-
-
-# --- the engine's own checks, beyond what the document reader lets through ------------------------
-
-
-@pytest.mark.parametrize(
-    ("category", "rate", "code"),
-    [
-        ("X", "20", "unknown_category"),
-        ("S", None, "required"),
-        ("O", "5", "rate_not_allowed"),
-        ("S", "100.5", "out_of_range"),
-        ("S", "-1", "negative"),
-        ("S", "5.00001", "too_precise"),
-    ],
-)
-def test_a_document_adjustment_is_checked_like_a_line(
-    category: str, rate: str | None, code: str
-) -> None:
-    item = Adjustment(True, amount=Decimal("1"), tax_category=category)
-    item = replace(item, tax_rate=None if rate is None else Decimal(rate))
-    lines = (Line(Decimal(1), Decimal(10), Decimal(20)),)
-    with pytest.raises(MoneyError) as raised:
-        InvoiceInput(
-            lines, adjustments=(Adjustment(False, amount=Decimal(1), tax_rate=Decimal(20)), item)
-        )
-    assert (raised.value.code, raised.value.adjustment, raised.value.line) == (code, 1, None)
-
-
-def test_bounds_are_checked_on_a_line_adjustment_too() -> None:
-    big = Adjustment(False, percent=Decimal("100.5"))
-    line = Line(Decimal(1), Decimal(10), Decimal(20), adjustments=(big,))
-    with pytest.raises(MoneyError) as raised:
-        InvoiceInput((line,))
-    assert (raised.value.code, raised.value.field) == ("out_of_range", "percent")
-    assert (raised.value.line, raised.value.adjustment) == (0, 0)
 
 
 def test_trailing_zeros_read_as_the_same_number() -> None:
