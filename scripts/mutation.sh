@@ -20,7 +20,8 @@ cd "$work"
 find . -name __pycache__ -prune -exec rm -rf {} +
 
 # The tests that pin the engine: worked examples, refusals, properties, validation decisions.
-tests=(tests/test_money.py tests/test_money_adjustments.py tests/test_money_primitives.py
+tests=(tests/test_money.py tests/test_money_adjustments.py tests/test_money_adjustments_refusals.py
+  tests/test_money_adjustments_properties.py tests/test_money_primitives.py
   tests/test_money_properties.py
   tests/test_money_en16931.py tests/test_money_limits.py tests/test_money_prices.py
   tests/test_money_settlement.py tests/test_money_mutants.py tests/test_validation.py
