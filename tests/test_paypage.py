@@ -74,7 +74,7 @@ async def _link(shop: Shop, invoice_id: str, *, who: str = "cora", rotate: bool 
 
 async def _public(url: str, *, method: str = "GET") -> httpx.Response:
     """Signed out: no Authorization header, no cookie."""
-    async with httpx.AsyncClient(follow_redirects=False) as http:
+    async with httpx.AsyncClient(follow_redirects=False, timeout=30.0) as http:  # a PDF render
         return await http.request(method, url)
 
 

@@ -32,7 +32,7 @@ PEOPLE = {
 async def api(running: Running, who: Account) -> httpx.AsyncClient:
     token = await running.server.login(who)
     return httpx.AsyncClient(
-        base_url=running.server.http, headers={"authorization": f"Bearer {token}"}
+        base_url=running.server.http, headers={"authorization": f"Bearer {token}"}, timeout=30.0
     )
 
 
