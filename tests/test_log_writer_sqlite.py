@@ -78,11 +78,14 @@ async def test_writes_run_on_the_loop_and_snapshots_and_bursts_on_the_thread(
         await writer.write([_entry(doc_id, 2)], [Snapshot(doc_id, 2, b"\x00\x00")])
         burst = log_writer_sqlite.LOOP_MAX_ENTRIES + 1  # a burst: on the thread too
         await writer.write([_entry(doc_id, seq) for seq in range(3, 3 + burst)], [])
+        big = 3 + burst  # one entry past the byte bound: on the thread too
+        await writer.write([_entry(doc_id, big, log_writer_sqlite.LOOP_MAX_BYTES + 1)], [])
     finally:
         await writer.aclose()
     assert where[0] == threading.current_thread().name
+    assert len(where) == 4, where
     assert all(name.startswith("log-writer") for name in where[1:]), where
-    assert _seqs(path, doc_id) == list(range(1, 3 + burst))
+    assert _seqs(path, doc_id) == list(range(1, big + 1))
 
 
 async def test_a_write_lock_held_elsewhere_moves_the_write_to_the_thread_and_the_loop_serves(
