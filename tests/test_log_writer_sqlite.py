@@ -83,7 +83,6 @@ async def test_writes_run_on_the_loop_and_snapshots_and_bursts_on_the_thread(
     finally:
         await writer.aclose()
     assert where[0] == threading.current_thread().name
-    assert len(where) == 4, where
     assert all(name.startswith("log-writer") for name in where[1:]), where
     assert _seqs(path, doc_id) == list(range(1, big + 1))
 
