@@ -81,8 +81,12 @@ async def test_a_bad_frame_closes_only_its_own_connection(
                 await raw.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == expected_code
     await _still_working(running, yjs, invoice_id, "after bad frame")
-    stored, _ = await stored_document(running.server.data_dir, invoice_id)
-    assert stored["invoice"]["buyer_reference"] == "after bad frame"
+
+    async def stored() -> bool:  # written behind the broadcast: the peer may see it first
+        content, _ = await stored_document(running.server.data_dir, invoice_id)
+        return bool(content["invoice"].get("buyer_reference") == "after bad frame")
+
+    await wait_for(stored, what="the edit after the bad frame to be stored")
 
 
 async def test_text_frames_are_refused(running: Running, yjs: YjsClients) -> None:
