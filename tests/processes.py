@@ -181,6 +181,29 @@ class Processes:
     def ws_url(self, server: int, invoice_id: str, who: str) -> str:
         return f"{self.servers[server].ws}/{invoice_id}?token={self.bearers[who]}"
 
+    async def hear_each_other(self) -> None:
+        """Wait until every process is subscribed and heard by the others: from then on no
+        message between them is lost (short of a Redis outage)."""
+
+        async def connected() -> bool:
+            for server in self.servers:
+                async with api(server) as http:
+                    health = (await http.get("/api/health")).json()
+                if health["fanout"] != "ok" or health["processes"] != len(self.servers) - 1:
+                    return False
+            return True
+
+        await wait_for(connected, timeout=20, what="the processes to hear each other on Redis")
+
+    async def cut_off(self, server: int) -> None:
+        """Wait until process `server` says Redis is gone (the test stopped it)."""
+
+        async def alone() -> bool:
+            async with api(self.servers[server]) as http:
+                return bool((await http.get("/api/health")).json()["fanout"] != "ok")
+
+        await wait_for(alone, timeout=15, what=f"process {server} to notice Redis is gone")
+
 
 @asynccontextmanager
 async def several_processes(

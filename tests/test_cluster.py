@@ -226,6 +226,24 @@ async def test_notices_and_freezes_reach_the_rooms_of_every_process() -> None:
         bob.channel.hang_up()
 
 
+async def test_what_a_lost_message_may_have_missed_is_read_again() -> None:
+    """The server re-reads what the rooms hold outside the document (e.g. an invoice's state):
+    once a room's channel is live (a transition made elsewhere while it loaded was not heard),
+    and for every room at a reconnection or a periodic pass, even with every message lost."""
+    async with two_processes() as (link, (r0, _), (c0, _)):
+        asked: list[list[str]] = []
+        c0.on_recheck.append(lambda rooms: asked.append([room.doc_id for room in rooms]))
+        link.subscribing = 0.05
+        await r0.acquire("a")
+        assert asked == []  # not before Redis confirms the subscription
+        await wait_until(lambda: asked == [["a"]], what="a recheck once the channel is live")
+        await r0.acquire("b")
+        await wait_until(lambda: asked[-1] == ["b"], what="b's")
+        link.lose = True
+        c0.reconcile(arrived=False)
+        assert sorted(asked[-1]) == ["a", "b"]
+
+
 def test_state_vectors_and_delete_sets_decode_as_yjs_encodes_them() -> None:
     # Hand-encoded: 2 clients; client 5 has 3 items, client 300 (0xAC 0x02) has 1.
     assert decode_state_vector(bytes([2, 5, 3, 0xAC, 0x02, 1])) == {5: 3, 300: 1}

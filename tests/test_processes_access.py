@@ -178,21 +178,6 @@ async def test_a_reconnection_closes_and_tells_again_what_was_revoked_meanwhile(
 # -- two processes ----------------------------------------------------------------------------
 
 
-async def _hear_each_other(procs: Processes) -> None:
-    """Wait until every process is subscribed and heard by the others: from then on no message
-    between them is lost (short of a Redis outage)."""
-
-    async def connected() -> bool:
-        for server in procs.servers:
-            async with api(server) as http:
-                health = (await http.get("/api/health")).json()
-            if health["fanout"] != "ok" or health["processes"] != len(procs.servers) - 1:
-                return False
-        return True
-
-    await wait_for(connected, timeout=20, what="the processes to hear each other on Redis")
-
-
 def _board_url(procs: Processes, server: int, bearer: str) -> str:
     return f"ws://127.0.0.1:{procs.servers[server].port}/ws/board/{procs.org_id}?token={bearer}"
 
@@ -226,7 +211,7 @@ async def test_a_sign_out_on_one_process_closes_the_sockets_open_on_another(
         redis_server(tmp_path / "redis") as redis,
         several_processes(tmp_path, 2, redis=redis) as procs,
     ):
-        await _hear_each_other(procs)
+        await procs.hear_each_other()
         invoice_id = await procs.new_invoice()
         alice = procs.bearers["alice"]
         other = await token(procs.servers[0], procs.accounts["alice"])  # her second session
@@ -254,17 +239,13 @@ async def test_a_sign_out_lost_while_redis_is_down_closes_the_socket_when_it_is_
         redis_server(tmp_path / "redis") as redis,
         several_processes(tmp_path, 2, redis=redis) as procs,
     ):
-        await _hear_each_other(procs)
+        await procs.hear_each_other()
         invoice_id = await procs.new_invoice()
         async with connect(procs.ws_url(1, invoice_id, "alice")) as ws:
             await edit(ws, "payment_terms", "before")
             await redis.stop()
 
-            async def alone() -> bool:
-                async with api(procs.servers[1]) as http:
-                    return bool((await http.get("/api/health")).json()["fanout"] != "ok")
-
-            await wait_for(alone, timeout=15, what="process 1 to notice Redis is gone")
+            await procs.cut_off(1)
             async with procs.api(0, "alice") as http:
                 assert (await http.post("/api/auth/logout")).status_code == 204
             # The message is lost; the database still refuses the session everywhere.
@@ -280,7 +261,7 @@ async def test_role_changes_lost_while_redis_is_down_apply_when_it_is_back(
         redis_server(tmp_path / "redis") as redis,
         several_processes(tmp_path, 2, redis=redis) as procs,
     ):
-        await _hear_each_other(procs)
+        await procs.hear_each_other()
         invoice_id = await procs.new_invoice()
         member = f"/api/orgs/{procs.org_id}/members/"
         async with (
@@ -292,11 +273,7 @@ async def test_role_changes_lost_while_redis_is_down_apply_when_it_is_back(
             await edit(removed, "buyer_reference", "editor")
             await redis.stop()
 
-            async def alone() -> bool:
-                async with api(procs.servers[1]) as http:
-                    return bool((await http.get("/api/health")).json()["fanout"] != "ok")
-
-            await wait_for(alone, timeout=15, what="process 1 to notice Redis is gone")
+            await procs.cut_off(1)
             bob, alice = procs.accounts["bob"].user_id, procs.accounts["alice"].user_id
             patched = await http.patch(member + bob, json={"role": "viewer"})
             assert patched.status_code == 200
@@ -314,7 +291,7 @@ async def test_a_role_change_on_one_process_reaches_the_socket_open_on_another(
         redis_server(tmp_path / "redis") as redis,
         several_processes(tmp_path, 2, redis=redis) as procs,
     ):
-        await _hear_each_other(procs)
+        await procs.hear_each_other()
         invoice_id = await procs.new_invoice()
         bob = procs.accounts["bob"]
         member = f"/api/orgs/{procs.org_id}/members/{bob.user_id}"

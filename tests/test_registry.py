@@ -4,7 +4,7 @@ the setup hook, through in-memory channels (no sockets)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytest
@@ -140,10 +140,14 @@ async def test_reopening_during_unload_keeps_the_room() -> None:
 async def test_setup_runs_before_anyone_joins_and_its_failure_refuses_the_load() -> None:
     store = MemoryStore()
 
-    async def setup(room: Room) -> None:
-        if room.doc_id == "broken":
+    async def setup(doc_id: str) -> Callable[[Room], None]:
+        if doc_id == "broken":
             raise OSError("invoice row missing")
-        room.frozen = "not a draft"
+
+        def prepare(room: Room) -> None:
+            room.frozen = "not a draft"
+
+        return prepare
 
     async with Persister(store) as persister:
         rooms = RoomRegistry(store, persister, Limits(), shape=INVOICE_SHAPE, setup=setup)
@@ -151,6 +155,32 @@ async def test_setup_runs_before_anyone_joins_and_its_failure_refuses_the_load()
         with pytest.raises(LoadError):
             await rooms.acquire("broken")
         assert rooms.get("broken") is None
+        await rooms.close()
+
+
+async def test_setup_reads_while_the_document_loads() -> None:
+    """The setup's read overlaps the log's: a load that waits for the setup to have started
+    would wait forever if they ran one after the other."""
+    setup_started = asyncio.Event()
+
+    class WaitingStore(MemoryStore):
+        async def load(self, doc_id: str) -> StoredDocument:
+            await asyncio.wait_for(setup_started.wait(), 5)
+            return await super().load(doc_id)
+
+    async def setup(doc_id: str) -> Callable[[Room], None]:
+        setup_started.set()
+        await asyncio.sleep(0.01)  # its own read
+
+        def prepare(room: Room) -> None:
+            room.frozen = f"set up for {doc_id}"
+
+        return prepare
+
+    store = WaitingStore()
+    async with Persister(store) as persister:
+        rooms = RoomRegistry(store, persister, Limits(), shape=INVOICE_SHAPE, setup=setup)
+        assert (await rooms.acquire("inv")).frozen == "set up for inv"
         await rooms.close()
 
 

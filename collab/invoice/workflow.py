@@ -139,6 +139,11 @@ def accepts_edits(state: State) -> bool:
     return state in EDITABLE_STATES
 
 
+def read_only_reason(state: State) -> str | None:
+    """What live editors are told while the invoice is in `state`; None: it accepts edits."""
+    return None if accepts_edits(state) else f"the invoice is {state}: only drafts can be edited"
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     state: State

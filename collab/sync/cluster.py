@@ -117,6 +117,10 @@ class Cluster:
         self._task: asyncio.Task[None] | None = None
         self.sent_updates = 0
         self.repairs = 0  # differences sent because another process lacked them
+        # Called with rooms whose state outside the document (the server's, e.g. `frozen`) may
+        # have missed a message: a room whose channel just went live, every room after a
+        # reconnection and at each periodic reconciliation.
+        self.on_recheck: list[Callable[[list[Room]], None]] = []
         registry.on_loaded.append(self.attach)
         registry.on_unloaded.append(self.detach)
         registry.others = self
@@ -145,6 +149,7 @@ class Cluster:
     def _ready(self, room: Room) -> None:
         if self._registry.get(room.doc_id) is room:
             self._announce(room, arrived=True)
+            self._recheck([room])
 
     def detach(self, room: Room) -> None:
         room.relay = None
@@ -190,7 +195,9 @@ class Cluster:
     def reconcile(self, *, arrived: bool = True) -> None:
         """Announce every loaded room's state: after a reconnection (`arrived`), to repair
         whatever was lost, presence included; periodically, in case a message was lost."""
-        for room in self._registry.rooms:
+        rooms = list(self._registry.rooms)
+        self._recheck(rooms)  # first: it needs the database only, Redis may be away
+        for room in rooms:
             self._announce(room, arrived=arrived)
 
     def process_seen(self, process_id: str) -> None:
@@ -220,6 +227,11 @@ class Cluster:
                 room.write_snapshot()
 
     # -- internals ------------------------------------------------------------------------
+
+    def _recheck(self, rooms: list[Room]) -> None:
+        if rooms:
+            for hook in self.on_recheck:
+                hook(rooms)
 
     async def _forget(self, locks: ClusterLocks, room: Room, owner: RemoteProcess) -> None:
         """Release a gone process's locks at the arbiter first, then here: a client told they

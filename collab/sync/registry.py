@@ -31,8 +31,11 @@ log = logging.getLogger(__name__)
 # logging what is lost): a stop must not hang, and an orchestrator kills us after ~30 s anyway.
 _SHUTDOWN_WAIT_SECONDS = 5.0
 
-# Prepares a freshly loaded room (policies, listeners, state) before anyone can join it.
-RoomSetup = Callable[[Room], Awaitable[None]]
+# Prepares a room before anyone can join it, in two steps: the coroutine, given the document's
+# id, reads what it needs while the document loads; what it returns is then applied, without
+# an await, to the loaded room (policies, listeners, state). Reading alongside the log saves
+# the read's time on every cold load (docs/benchmarks.md, "Cold load").
+RoomSetup = Callable[[str], Awaitable[Callable[[Room], None]]]
 
 
 class Broadcast(Protocol):
@@ -129,38 +132,46 @@ class RoomRegistry:
             )
 
     async def _load(self, doc_id: str) -> Room:
+        # The setup reads (on the database's thread) while the log is read and replayed.
+        setup = None if self._setup is None else asyncio.ensure_future(self._setup(doc_id))
         try:
-            stored = await self._store.load(doc_id)
-            doc = stored.to_doc()
-            if stored.quarantined:  # loaded without entries that cannot be replayed
-                await set_aside_unreplayable(self._store, doc_id, stored.quarantined)
-                self.set_aside += len(stored.quarantined)
-            room = Room(
-                doc_id,
-                doc,
-                last_seq=stored.last_seq,
-                unsnapshotted=len(stored.updates),
-                persister=self._persister,
-                limits=self._limits,
-                shape=self._shape,
-            )
-            # Nothing is accepted (and so fanned out) that cannot be made durable: while the
-            # persister cannot write this document, every edit is refused and compensated.
-            room.policies.append(partial(self._storage_policy, doc_id))
-            room.join_notices.append(partial(self._storage_notice, doc_id))
-            room.on_presence.append(self._presence_changed)
-            if self._setup is not None:
-                await self._setup(room)
+            room = await self._build(doc_id)
+            (_as_loaded if setup is None else await setup)(room)
         except Exception as exc:
             log.exception("loading document %s failed; refusing its connections", doc_id)
             raise LoadError(f"document {doc_id} could not be loaded") from exc
         finally:
             del self._loading[doc_id]
+            if setup is not None and not setup.done():
+                setup.cancel()
+                await asyncio.gather(setup, return_exceptions=True)
         if room.unsnapshotted >= self._limits.compact_after_updates:
             room.write_snapshot()
         self._rooms[doc_id] = room
         for listener in self.on_loaded:
             listener(room)
+        return room
+
+    async def _build(self, doc_id: str) -> Room:
+        stored = await self._store.load(doc_id)
+        doc = stored.to_doc()
+        if stored.quarantined:  # loaded without entries that cannot be replayed
+            await set_aside_unreplayable(self._store, doc_id, stored.quarantined)
+            self.set_aside += len(stored.quarantined)
+        room = Room(
+            doc_id,
+            doc,
+            last_seq=stored.last_seq,
+            unsnapshotted=len(stored.updates),
+            persister=self._persister,
+            limits=self._limits,
+            shape=self._shape,
+        )
+        # Nothing is accepted (and so fanned out) that cannot be made durable: while the
+        # persister cannot write this document, every edit is refused and compensated.
+        room.policies.append(partial(self._storage_policy, doc_id))
+        room.join_notices.append(partial(self._storage_notice, doc_id))
+        room.on_presence.append(self._presence_changed)
         return room
 
     async def _unload_when_idle(self, room: Room) -> None:
@@ -260,3 +271,7 @@ class RoomRegistry:
             elif reason is None and doc_id in self._told_unavailable:
                 self._told_unavailable.discard(doc_id)
                 room.notify({"type": "storage", "status": "ok"})
+
+
+def _as_loaded(_room: Room) -> None:
+    """No setup: the room is served as it loaded."""

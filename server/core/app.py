@@ -198,6 +198,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 locks = SharedLocks(bus.client, process_id=bus.process_id)
                 cluster = await stack.enter_async_context(Cluster(registry, bus, locks=locks))
                 bus.on_connected.append(cluster.reconcile)
+                cluster.on_recheck.append(invoice_rooms.recheck)  # states a message missed
                 bus.on_process_seen.append(cluster.process_seen)
                 bus.on_process_gone.append(cluster.process_gone)
             app.state.ctx = AppContext(

@@ -4,17 +4,19 @@ invoices table's derived columns (customer, dates, totals) kept up to date from 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.invoice.validation import Evaluation, evaluate
+from collab.invoice.workflow import State, read_only_reason
 from collab.sync import Identity, Room
 from collab.sync.locks import Lock
 from server.audit import service as audit
@@ -26,6 +28,10 @@ from server.invoices.models import Invoice
 log = logging.getLogger(__name__)
 
 SETTLE_SECONDS = 0.25  # at most this long added to a list by the records it brings forward
+RECHECK_BATCH_SECONDS = 0.05  # the rooms to re-read gather this long into one query
+RECHECK_CHUNK = 500  # ids in one query
+# What a room's `frozen` says in each state; anything else is a transition's pause.
+_STATE_REASONS = {read_only_reason(state) for state in State}
 
 
 def derived_columns(document: dict[str, Any], evaluation: Evaluation) -> dict[str, Any]:
@@ -78,21 +84,67 @@ class InvoiceRooms:
         self._pending: dict[str, tuple[Room, str, asyncio.Task[None]]] = {}
         self._recorded: dict[str, float] = {}  # invoice -> loop time of its last record
         self._background: set[asyncio.Task[None]] = set()
+        self._stale: dict[str, Room] = {}  # rooms whose state is to be read again
+        self._rechecking: asyncio.Task[None] | None = None
 
-    async def setup(self, room: Room) -> None:
+    async def setup(self, invoice_id: str) -> Callable[[Room], None]:
+        """The registry's setup (collab/sync/registry.py): the invoice's row is read while its
+        log loads. A transition made in this process meanwhile waits for the load (it acquires
+        the room); one made by another process is caught by `recheck` once the room's channel
+        is live."""
         async with self._sessions() as db:
-            invoice = await db.get(Invoice, room.doc_id)
+            invoice = await db.get(Invoice, invoice_id)
         if invoice is None:
-            raise LookupError(f"no invoice {room.doc_id}")
-        room.frozen = (
-            None
-            if invoice.status == "draft"
-            else f"the invoice is {invoice.status}: only drafts can be edited"
-        )
-        room.listeners.append(partial(self._changed, invoice.org_id))
-        room.locks.on_broken.append(partial(self._lock_broken, invoice.org_id, room.doc_id))
+            raise LookupError(f"no invoice {invoice_id}")
+        return partial(self._set_up, invoice.org_id, read_only_reason(State(invoice.status)))
+
+    def _set_up(self, org_id: str, frozen: str | None, room: Room) -> None:
+        room.frozen = frozen
+        room.listeners.append(partial(self._changed, org_id))
+        room.locks.on_broken.append(partial(self._lock_broken, org_id, room.doc_id))
         # Heals columns left stale by a crash, off the connection's path.
-        self._changed(invoice.org_id, room)
+        self._changed(org_id, room)
+
+    def recheck(self, rooms: Iterable[Room]) -> None:
+        """Read these rooms' states from the database again, soon and in one query: with
+        several processes a transition's message can be lost (Redis pub/sub is at-most-once,
+        and says nothing while Redis is away), and a room loading while another process made
+        one heard of it too late. Called when a room's channel goes live, after a reconnection
+        and periodically (collab/sync/cluster.py, `on_recheck`)."""
+        for room in rooms:
+            self._stale[room.doc_id] = room
+        if self._stale and self._rechecking is None:
+            self._rechecking = asyncio.create_task(self._recheck_soon())
+
+    async def _recheck_soon(self) -> None:
+        await asyncio.sleep(RECHECK_BATCH_SECONDS)  # the rooms of one reconnection together
+        try:
+            while self._stale:
+                batch = dict(itertools.islice(self._stale.items(), RECHECK_CHUNK))
+                for doc_id in batch:
+                    del self._stale[doc_id]
+                await self._recheck_states(batch)
+        except Exception:  # the next pass retries
+            log.exception("re-reading the invoices' states failed")
+            self._stale.clear()
+        finally:
+            self._rechecking = None
+
+    async def _recheck_states(self, rooms: dict[str, Room]) -> None:
+        before = {doc_id: room.frozen for doc_id, room in rooms.items()}
+        async with self._sessions() as db:
+            rows = await db.execute(
+                select(Invoice.id, Invoice.status).where(Invoice.id.in_(list(rooms)))
+            )
+        for doc_id, status in rows.all():
+            room, was = rooms[doc_id], before[doc_id]
+            # Changed while we read (a newer word), or paused by a transition under way here.
+            if room.frozen != was or was not in _STATE_REASONS:
+                continue
+            reason = read_only_reason(State(status))
+            if reason != was:
+                log.warning("invoice %s: the %s state was missed here; now applied", doc_id, status)
+                room.frozen = reason
 
     def _changed(self, org_id: str, room: Room) -> None:
         if room.doc_id in self._pending:
@@ -178,6 +230,9 @@ class InvoiceRooms:
 
     async def close(self) -> None:
         """Shutdown: write what is still waiting for its debounce now."""
+        if self._rechecking is not None:
+            self._rechecking.cancel()
+            await asyncio.gather(self._rechecking, return_exceptions=True)
         pending = list(self._pending.values())
         self._pending.clear()
         for _, _, task in pending:

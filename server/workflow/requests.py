@@ -14,7 +14,6 @@ from collab.invoice.workflow import (
     Decision,
     Role,
     State,
-    accepts_edits,
     decide,
 )
 from server.auth.service import Capability
@@ -47,11 +46,6 @@ def refusal_error(decision: Decision) -> ApiError:
     return _ERRORS[decision.category](
         decision.message, code=decision.refusal.value, details=details or None
     )
-
-
-def read_only_reason(state: State) -> str | None:
-    """What live editors are told while the invoice is in `state`; None: it accepts edits."""
-    return None if accepts_edits(state) else f"the invoice is {state}: only drafts can be edited"
 
 
 # What each action needs of an API token's scopes.

@@ -36,6 +36,7 @@ from collab.invoice.workflow import (
     Role,
     State,
     accepts_edits,
+    read_only_reason,
 )
 from collab.sync import LoadError, Room, RoomRegistry, UpdateStore
 from server.audit import service as audit
@@ -64,7 +65,6 @@ from server.workflow.reporting import moves_among as moves_among  # for the repo
 from server.workflow.reporting import workflow_facts as workflow_facts
 from server.workflow.requests import TOKEN_NEEDS, checked_decision, next_assignee
 from server.workflow.requests import Request as Request
-from server.workflow.requests import read_only_reason as read_only_reason
 from server.workflow.requests import refusal_error as refusal_error
 from server.workflow.requests import state_json as state_json
 from server.workflow.settings import Settings as Settings

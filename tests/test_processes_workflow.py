@@ -1,0 +1,90 @@
+"""An invoice's state across processes (issue 15): a transition made through one process turns
+the invoice read-only on the others, through Redis at once, and through the database when the
+message is lost (Redis away): each process re-reads its rooms' states periodically and once a
+room's channel is live (server/invoices/rooms.py, `recheck`)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from collab.sync.protocol import NoticeMessage, decode_message
+from tests.access_helpers import edit
+from tests.processes import Processes, redis_server, several_processes
+from tests.test_workflow_api import _valid_update
+
+SUBMITTED = "the invoice is submitted: only drafts can be edited"
+
+
+async def _refusal(ws: ClientConnection, timeout: float) -> str | None:
+    """The reason of the next refused edit, None if none comes within `timeout`."""
+    deadline = time.monotonic() + timeout
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            frame = await asyncio.wait_for(ws.recv(), remaining)
+        except TimeoutError:
+            return None
+        message = decode_message(frame if isinstance(frame, bytes) else frame.encode())
+        if isinstance(message, NoticeMessage) and message.body["type"] == "update_refused":
+            return str(message.body["reason"])
+    return None
+
+
+async def _refused_within(ws: ClientConnection, seconds: float) -> float:
+    """Edit every 0.3 s until one is refused as the submitted invoice's; how long that took."""
+    start = time.monotonic()
+    attempt = 0
+    while time.monotonic() - start < seconds:
+        attempt += 1
+        await edit(ws, "payment_terms", f"after the submit {attempt}")
+        reason = await _refusal(ws, 0.3)
+        if reason is not None:
+            assert reason == SUBMITTED
+            return time.monotonic() - start
+    raise AssertionError(f"edits still accepted {seconds} s after the submit")
+
+
+async def _submit(procs: Processes, server: int, invoice_id: str) -> None:
+    async with procs.api(server, "alice") as http:
+        r = await http.post(f"/api/invoices/{invoice_id}/transitions", json={"action": "submit"})
+        assert r.status_code == 200, r.text
+
+
+async def test_a_submit_on_one_process_makes_the_invoice_read_only_on_the_other(
+    tmp_path: Path,
+) -> None:
+    async with (
+        redis_server(tmp_path / "redis") as redis,
+        several_processes(tmp_path, 2, redis=redis) as procs,
+    ):
+        await procs.hear_each_other()
+        invoice_id = await procs.new_invoice(_valid_update())
+        async with connect(procs.ws_url(1, invoice_id, "bob")) as ws:
+            await edit(ws, "payment_terms", "before")
+            assert await _refusal(ws, 0.3) is None  # a draft: accepted
+            await _submit(procs, 0, invoice_id)
+            # Through Redis: well before the periodic re-read (every 5 s).
+            assert await _refused_within(ws, 3.0) < 3.0
+
+
+async def test_a_submit_whose_message_is_lost_still_reaches_the_other_process(
+    tmp_path: Path,
+) -> None:
+    async with (
+        redis_server(tmp_path / "redis") as redis,
+        several_processes(tmp_path, 2, redis=redis) as procs,
+    ):
+        await procs.hear_each_other()
+        invoice_id = await procs.new_invoice(_valid_update())
+        async with connect(procs.ws_url(1, invoice_id, "bob")) as ws:
+            await edit(ws, "payment_terms", "before")
+            assert await _refusal(ws, 0.3) is None
+            await redis.stop()
+            await procs.cut_off(0)
+            await procs.cut_off(1)
+            await _submit(procs, 0, invoice_id)  # its message to process 1 is lost
+            # The database carries it: process 1 re-reads its rooms' states every 5 s.
+            assert await _refused_within(ws, 15.0) < 15.0
