@@ -178,7 +178,7 @@ def main() -> None:
             print(f"load: {json.dumps(results['load'])}")
         else:
             results = asyncio.run(ramps(args, Path(tmp)))
-            print(report.ramp_steps(results, args.mix))
+            print(report.ramp_steps(results, args.mix, args.clients))
     if args.out:
         args.out.write_text(json.dumps(results, indent=2) + "\n")
 

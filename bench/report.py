@@ -144,14 +144,14 @@ def mixes(results: Results) -> str:
     return "\n".join(lines)
 
 
-def ramp_steps(results: Results, mix: str = "single") -> str:
+def ramp_steps(results: Results, mix: str = "single", clients: int = 10) -> str:
     """Each ramp step: p95 fan-out and server CPU, so the headroom under the ceiling shows."""
     servers: dict[str, Results] = results["servers"]
     by_rate: dict[int, dict[str, Results]] = {}
     for name, server in servers.items():
         for step in (_mix(server, mix).get("ramp") or {}).get("steps", []):
             by_rate.setdefault(step["target_rate"], {})[name] = step
-    title = "updates/s, 10 clients" + ("" if mix == "single" else f", {mix} mix")
+    title = f"updates/s, {clients} clients" + ("" if mix == "single" else f", {mix} mix")
     lines = [
         f"| {title}: p95 ms · server CPU | " + " | ".join(servers) + " |",
         "|---" * (len(servers) + 1) + "|",
