@@ -50,8 +50,15 @@ class RowsInspector:
 
     def accept(self) -> None:
         """The update reached the live document: count its ids as present."""
-        self._ids.update(self._id_delta)
-        self._ids = +self._ids  # drop ids whose rows are gone
+        if not self._id_delta:
+            return  # most updates set fields: no row came or went
+        ids = self._ids
+        for row_id, added in self._id_delta.items():
+            count = ids[row_id] + added
+            if count > 0:
+                ids[row_id] = count
+            else:
+                ids.pop(row_id, None)  # its rows are gone
         self._id_delta = Counter()
 
     def misused(self, probe: Doc[Any]) -> str | None:
