@@ -18,9 +18,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import * as readline from 'node:readline'
 import { readFileSync } from 'node:fs'
-import WebSocket from 'ws'
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
+import {
+  destroyAll, emit, negotiatedExtensions, now, openClient, parseArgs, percentile, sleep, waitUntil
+} from './fanout_clients.mjs'
 import { StateTracker, Tracker, invoiceLine, mixEdit, writeStart } from './fanout_mix.mjs'
 
 // Each provider's awareness adds a process 'exit' listener; hundreds of clients are intended.
@@ -32,61 +33,9 @@ const TICK_MS = 2
 // A value of realistic size for one invoice field.
 const FILLER = 'Consulting services, March, 12 h at 95.00'
 
-function parseArgs (argv) {
-  const [mode, ...rest] = argv
-  const opts = { mode }
-  for (let i = 0; i < rest.length; i += 2) {
-    if (!rest[i].startsWith('--')) throw new Error(`unexpected argument ${rest[i]}`)
-    opts[rest[i].slice(2)] = rest[i + 1]
-  }
-  return opts
-}
-
-const emit = (obj) => process.stdout.write(JSON.stringify(obj) + '\n')
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-const now = () => performance.now()
-
-function openClient (url, room, token, name) {
-  const doc = new Y.Doc()
-  const provider = new WebsocketProvider(url, room, doc, {
-    WebSocketPolyfill: WebSocket,
-    params: token ? { token } : {},
-    disableBc: true
-  })
-  provider.awareness.setLocalStateField('user', { name })
-  const client = { doc, provider, url, lines: doc.getArray('lines'), syncedAt: null, disconnects: 0 }
-  provider.on('sync', (synced) => { if (synced && client.syncedAt === null) client.syncedAt = now() })
-  provider.on('status', ({ status }) => { if (status === 'disconnected') client.disconnects++ })
-  return client
-}
-
 // Each client's own line in the single mix, found again by its id.
 const LINE_IDS = new Map(Array.from({ length: 1000 }, (_, i) => [`bench-line-${i}`, i]))
 const benchLine = (i) => invoiceLine(`bench-line-${i}`, FILLER, '0')
-
-async function waitUntil (check, timeoutMs) {
-  const deadline = now() + timeoutMs
-  while (!check()) {
-    if (now() > deadline) return false
-    await sleep(10)
-  }
-  return true
-}
-
-function percentile (sorted, p) {
-  if (sorted.length === 0) return null
-  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)
-  return Math.round(sorted[Math.max(0, i)] * 100) / 100
-}
-
-function negotiatedExtensions (clients) {
-  const ws = clients.find((c) => c.provider.ws)?.provider.ws
-  return ws ? ws.extensions || 'none' : 'unknown'
-}
-
-function destroyAll (clients) {
-  for (const c of clients) { c.provider.destroy(); c.doc.destroy() }
-}
 
 // -- fanout -----------------------------------------------------------------------------------
 
