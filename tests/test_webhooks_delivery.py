@@ -21,7 +21,7 @@ from server.events import service as events
 from server.jobs import service as jobs
 from server.jobs.models import Job
 from server.mail.models import MailMessage
-from server.webhooks import delivery
+from server.webhooks import delivery, urls
 from server.webhooks import service as webhooks
 from server.webhooks.models import Attempt, Endpoint, Notice
 from tests.harness import Account, db_url, seed
@@ -205,6 +205,36 @@ async def test_an_address_that_became_private_is_refused_at_delivery(world: Worl
     [attempt] = await world.attempts()
     assert attempt.status_code is None and attempt.outcome == "retrying"
     assert attempt.error is not None and attempt.error.startswith("refused: the webhook host")
+
+
+async def test_a_delivery_goes_to_the_address_its_check_approved(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """DNS rebinding: a name may answer a public address to the check and a private one to
+    the connection a moment later. The name is resolved once, by the check, and the request
+    goes to that address: here a name no resolver knows is delivered to, under its own name."""
+    name = "hooks.rebinding.test"
+    asked: list[str] = []
+
+    async def resolve(host: str) -> list[str]:  # the attacker's DNS, first answer
+        asked.append(host)
+        return ["127.0.0.1"]  # the receiver, counted as public for this test
+
+    monkeypatch.setattr(urls, "_resolve", resolve)
+    monkeypatch.setattr(urls, "_forbidden", lambda address: False)
+    async with sessions(world.engine).begin() as db:
+        endpoint = await db.get(Endpoint, world.endpoint_id)
+        assert endpoint is not None
+        endpoint.url = world.hook.url.replace("127.0.0.1", name)
+    delivery.configure(allow_private=False, secret_key="k" * 40)
+    await world.emit()
+    await world.run(T0)
+    assert asked == [name]
+    [received] = world.hook.received
+    assert received.headers["host"] == f"{name}:{world.hook.port}"
+    received.verified(world.secret)
+    [attempt] = await world.attempts()
+    assert attempt.outcome == "succeeded", attempt.error
 
 
 async def _admins_told(world: World, reason: str) -> None:

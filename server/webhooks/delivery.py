@@ -124,13 +124,13 @@ async def deliver(ctx: jobs.Context) -> None:
         return  # switched off: its pending deliveries stop (a replay can send them later)
     event_id, (type_, body) = str(ctx.payload["event_id"]), message
     try:
-        await urls.check(endpoint.url, allow_private=config.allow_private)
+        address = await urls.check(endpoint.url, allow_private=config.allow_private)
     except urls.Refused as refused:
         result = sending.Result(None, 0, f"refused: {refused}", None)
     else:
         secret = box().open(endpoint.secret)
         headers = signing.headers(secret, event_id, int(time.time()), body)
-        result = await sending.post(endpoint.url, headers, body)
+        result = await sending.post(endpoint.url, headers, body, address=address)
     # The endpoint again, locked: another worker may be recording an attempt on it too.
     endpoint = await ctx.db.get(Endpoint, endpoint.id, with_for_update=True, populate_existing=True)
     if endpoint is None:

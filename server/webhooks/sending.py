@@ -29,8 +29,17 @@ class Result:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-async def post(url: str, headers: dict[str, str], body: bytes) -> Result:
+async def post(
+    url: str, headers: dict[str, str], body: bytes, *, address: str | None = None
+) -> Result:
+    """POST `body` to `url`; to `address` when given (the one `urls.check` approved), with the
+    URL's host still named in the Host header and, over TLS, in SNI and certificate checks."""
     started = time.perf_counter()
+    target, extensions = httpx.URL(url), {}
+    if address is not None:
+        headers = {**headers, "host": target.netloc.decode("ascii")}
+        extensions = {"sni_hostname": target.host}
+        target = target.copy_with(host=address)
     status: int | None = None
     head = b""
     error: str | None = None
@@ -45,8 +54,9 @@ async def post(url: str, headers: dict[str, str], body: bytes) -> Result:
             ) as client,
             client.stream(
                 "POST",
-                url,
+                target,
                 content=body,
+                extensions=extensions,
                 # identity: what is read is what was sent, no decompression to bound
                 headers={**headers, "user-agent": USER_AGENT, "accept-encoding": "identity"},
             ) as answer,

@@ -1,8 +1,9 @@
 """Where a webhook may go (SSRF): http(s) only, with a host, and by default never to an
 address of this machine or its networks: loopback, private, link-local (cloud metadata at
 169.254.169.254), multicast, reserved or unspecified. Checked when an endpoint is saved and
-again before every attempt (what a name resolves to may change). `WEBHOOKS_ALLOW_PRIVATE=1`
-lifts the address rule, for development and the tests."""
+again before every attempt (what a name resolves to may change), and each attempt connects to
+an address it checked (a name resolved again at connect time could answer otherwise).
+`WEBHOOKS_ALLOW_PRIVATE=1` lifts the address rule, for development and the tests."""
 
 from __future__ import annotations
 
@@ -55,18 +56,25 @@ def _forbidden(address: str) -> bool:
     )
 
 
-async def check(url: str, *, allow_private: bool) -> None:
+async def check(url: str, *, allow_private: bool) -> str | None:
     """Refuse `url` by its form, and unless `allow_private`, by every address its host
-    resolves to (one forbidden address is enough: a client may pick any)."""
+    resolves to (one forbidden address is enough: a client may pick any). The address to
+    connect to: one of those checked, so that a name answering differently the next time
+    (DNS rebinding) cannot turn the request to another; None with `allow_private` (any)."""
     host = check_form(url)
     if allow_private:
-        return
+        return None
     try:
-        found = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        addresses = await _resolve(host)
     except OSError:
         raise Refused(f"the webhook host {host} does not resolve") from None
-    addresses = {str(info[4][0]) for info in found}
     if not addresses or any(_forbidden(a) for a in addresses):
         raise Refused(
             f"the webhook host {host} is a loopback, private, link-local or multicast address"
         )
+    return addresses[0]
+
+
+async def _resolve(host: str) -> list[str]:
+    found = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in found]
