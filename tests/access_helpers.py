@@ -32,7 +32,7 @@ async def login(
     body: dict[str, Any] = {"email": account.email, "password": password or account.password}
     if totp is not None:
         body["totp"] = totp
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(timeout=30.0) as client:
         return await client.post(f"{server.http}/api/auth/login", json=body)
 
 

@@ -206,7 +206,8 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
             try:
-                async with httpx.AsyncClient() as client:
+                # Polled until up: a short wait each, the start has its own deadline.
+                async with httpx.AsyncClient(timeout=5.0) as client:
                     return (await client.get(f"{self.http}/api/health")).status_code == 200
             except httpx.TransportError:
                 return False
@@ -227,7 +228,7 @@ class ServerProcess:
         return code
 
     async def login(self, account: Account) -> str:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(timeout=30.0) as client:
             r = await client.post(
                 f"{self.http}/api/auth/login",
                 json={"email": account.email, "password": account.password},

@@ -13,7 +13,7 @@ async def _client(running: Running, who: str | None = None) -> httpx.AsyncClient
     headers = {}
     if who is not None:
         headers["Authorization"] = f"Bearer {await running.server.login(running.accounts[who])}"
-    return httpx.AsyncClient(base_url=running.server.http, headers=headers)
+    return httpx.AsyncClient(timeout=30.0, base_url=running.server.http, headers=headers)
 
 
 async def test_login_gives_a_bearer_token_and_refuses_bad_credentials(running: Running) -> None:

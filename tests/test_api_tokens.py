@@ -216,7 +216,7 @@ async def test_refused_where_a_person_signs_in_on_the_websocket_and_when_malform
         ("cof_" + "é" * 46, "malformed API token: check that it was copied whole"),
         (unknown, "unknown API token"),
     ):
-        async with httpx.AsyncClient(base_url=running.server.http) as http:
+        async with httpx.AsyncClient(timeout=30.0, base_url=running.server.http) as http:
             header = f"Bearer {bearer}".encode()  # bytes: a header may carry any octet
             r = await http.get("/api/invoices", headers={b"Authorization": header})
         assert (r.status_code, r.json()) == (401, {"error": error}), bearer

@@ -20,7 +20,7 @@ from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, running_prov
 
 async def _sso(server: ServerProcess, provider: Provider, user: dict[str, Any]) -> httpx.Response:
     provider.next_user = user
-    async with httpx.AsyncClient() as browser:  # keeps the state cookie, like a browser
+    async with httpx.AsyncClient(timeout=30.0) as browser:  # keeps the state cookie, like a browser
         start = await browser.get(f"{server.http}/api/auth/oidc/login")
         assert start.status_code == 302, start.text
         assert start.headers["location"].startswith(f"{provider.issuer}/authorize?")
@@ -56,7 +56,7 @@ async def test_single_sign_on_matches_verified_emails_to_members(tmp_path: Path)
             }
 
             # A forged callback (no state of ours) is refused.
-            async with httpx.AsyncClient() as browser:
+            async with httpx.AsyncClient(timeout=30.0) as browser:
                 r = await browser.get(f"{server.http}/api/auth/oidc/callback?code=x&state=y")
             assert r.status_code == 401 and r.json() == {"error": "single sign-on failed"}
 
@@ -86,7 +86,7 @@ async def test_single_sign_on_matches_verified_emails_to_members(tmp_path: Path)
 
 async def test_single_sign_on_is_off_without_settings(tmp_path: Path) -> None:
     async with server_with(tmp_path, {"alice": Role.EDITOR}) as (server, accounts):
-        async with httpx.AsyncClient(base_url=server.http) as http:
+        async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as http:
             r = await http.get("/api/auth/oidc/login")
             assert r.status_code == 404 and r.json() == {
                 "error": "single sign-on is not configured"

@@ -31,7 +31,7 @@ async def test_failures_delay_then_lock_then_release(tmp_path: Path) -> None:
     users = {"alice": Role.EDITOR, "bob": Role.EDITOR}
     async with server_with(tmp_path, users, **FAST) as (server, accounts):
         alice, bob = accounts["alice"], accounts["bob"]
-        async with httpx.AsyncClient(base_url=server.http) as http:
+        async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as http:
             # Two free failures: answered at once, no delay.
             for _ in range(2):
                 assert (await _login(http, alice.email, "wrong")).status_code == 401
@@ -79,7 +79,7 @@ async def test_unknown_email_and_wrong_password_take_the_same_time(tmp_path: Pat
     async with server_with(tmp_path, {"alice": Role.EDITOR}, **lenient) as (server, accounts):
         alice: Account = accounts["alice"]
         timings: dict[str, list[float]] = {"unknown": [], "wrong": []}
-        async with httpx.AsyncClient(base_url=server.http) as http:
+        async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as http:
             await _login(http, alice.email, "warm-up")
             for i in range(12):  # interleaved, so load drift hits both alike
                 for kind, email in (("unknown", f"ghost{i}@acme.test"), ("wrong", alice.email)):

@@ -23,7 +23,9 @@ async def _chunks(total: int) -> AsyncIterator[bytes]:
 async def test_oversized_bodies_get_a_json_413(running: Running) -> None:
     token = await running.server.login(running.accounts["alice"])
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    async with httpx.AsyncClient(base_url=running.server.http, headers=headers) as http:
+    async with httpx.AsyncClient(
+        timeout=30.0, base_url=running.server.http, headers=headers
+    ) as http:
         declared = await http.post("/api/invoices", content=b" " * (LIMIT + 1))
         chunked = await http.post("/api/customers", content=_chunks(10 * LIMIT))
         unauthenticated = await http.post(

@@ -20,7 +20,7 @@ from tests.harness import db_url, new_invoice, seed
 async def _api(running: Running, who: str) -> httpx.AsyncClient:
     token = await running.server.login(running.accounts[who])
     return httpx.AsyncClient(
-        base_url=running.server.http, headers={"Authorization": f"Bearer {token}"}
+        timeout=30.0, base_url=running.server.http, headers={"Authorization": f"Bearer {token}"}
     )
 
 

@@ -65,7 +65,9 @@ async def test_forwarded_headers_only_from_trusted_proxies(tmp_path: Path) -> No
             made,
         ):
             ada = made["ada"]
-            async with httpx.AsyncClient(base_url=server.http, headers=spoofed) as http:
+            async with httpx.AsyncClient(
+                timeout=30.0, base_url=server.http, headers=spoofed
+            ) as http:
                 r = await http.post(
                     "/api/auth/login", json={"email": ada.email, "password": ada.password}
                 )
@@ -78,7 +80,7 @@ async def test_forwarded_headers_only_from_trusted_proxies(tmp_path: Path) -> No
 
 async def test_security_headers_on_every_answer(tmp_path: Path) -> None:
     async with server_with(tmp_path, {"ada": Role.ADMIN}) as (server, _):
-        async with httpx.AsyncClient(base_url=server.http) as http:
+        async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as http:
             answers = [
                 await http.get("/api/health"),
                 await http.get("/api/no-such-route"),
@@ -100,7 +102,7 @@ async def test_refresh_token_cookie(tmp_path: Path) -> None:
         assert {"httponly", "samesite=strict", "path=/api/auth"} <= attributes
         assert "secure" not in attributes  # plain http (localhost): Secure only over https
         # A browser sends the cookie back, to /api/auth only, with no body on refresh.
-        async with httpx.AsyncClient(base_url=server.http) as browser:
+        async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as browser:
 
             async def post(path: str, value: str, **headers: str) -> httpx.Response:
                 browser.cookies.clear()

@@ -19,7 +19,7 @@ async def _open(running: Running, yjs: YjsClients, name: str, invoice_id: str) -
 async def _api(running: Running) -> httpx.AsyncClient:
     token = await running.server.login(running.accounts["alice"])
     return httpx.AsyncClient(
-        base_url=running.server.http, headers={"Authorization": f"Bearer {token}"}
+        timeout=30.0, base_url=running.server.http, headers={"Authorization": f"Bearer {token}"}
     )
 
 

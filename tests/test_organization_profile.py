@@ -52,7 +52,7 @@ def test_the_example_identifiers_are_valid() -> None:
 async def _client(running: Running, account: Account) -> httpx.AsyncClient:
     token = await running.server.login(account)
     return httpx.AsyncClient(
-        base_url=running.server.http, headers={"Authorization": f"Bearer {token}"}
+        timeout=30.0, base_url=running.server.http, headers={"Authorization": f"Bearer {token}"}
     )
 
 

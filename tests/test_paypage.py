@@ -94,7 +94,7 @@ async def _deliver(shop: Shop, payload: bytes, signature: str | None = None) -> 
     headers = {"Content-Type": "application/json", "Stripe-Signature": signature or ""}
     if signature is None:
         headers["Stripe-Signature"] = _signed(payload)
-    async with httpx.AsyncClient(base_url=shop.server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=shop.server.http) as http:
         return await http.post("/api/stripe/webhook", content=payload, headers=headers)
 
 

@@ -323,6 +323,6 @@ async def test_non_members_and_bad_bodies(running: Running) -> None:
         r = await http.post(f"/api/orgs/{org}/members", content=b"[1]")
         assert r.status_code == 400
         assert r.json()["error"] == "request body must be a JSON object" and r.json()["details"]
-    async with httpx.AsyncClient(base_url=running.server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=running.server.http) as http:
         r = await http.get("/api/me", headers={"Authorization": "Basic abc"})
         assert r.status_code == 401 and "Bearer" in r.json()["error"]

@@ -174,7 +174,7 @@ async def processes(tmp_path: Path) -> AsyncIterator[Processes]:
 
         async def both_connected() -> bool:
             for server in found.servers:
-                async with httpx.AsyncClient() as client:
+                async with httpx.AsyncClient(timeout=30.0) as client:
                     health = (await client.get(f"{server.http}/api/health")).json()
                 if health["processes"] != 1:
                     return False

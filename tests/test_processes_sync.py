@@ -65,7 +65,7 @@ async def _stored(processes: Processes, invoice_id: str) -> tuple[dict[str, Any]
 
 
 async def _health(processes: Processes, server: int) -> dict[str, Any]:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(timeout=30.0) as client:
         answer = await client.get(f"{processes.servers[server].http}/api/health")
     body: dict[str, Any] = answer.json()
     return body

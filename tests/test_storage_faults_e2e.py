@@ -52,7 +52,7 @@ def fill(disk: Path) -> Path:
 
 
 async def _health(server: ServerProcess, path: str = "/api/health") -> httpx.Response:
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(timeout=30.0) as client:
         return await client.get(f"{server.http}{path}")
 
 

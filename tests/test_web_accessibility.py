@@ -52,7 +52,9 @@ class Findings:
 
 async def client(server: ServerProcess, account: Account) -> httpx.AsyncClient:
     token = await server.login(account)
-    return httpx.AsyncClient(base_url=server.http, headers={"authorization": f"Bearer {token}"})
+    return httpx.AsyncClient(
+        timeout=30.0, base_url=server.http, headers={"authorization": f"Bearer {token}"}
+    )
 
 
 async def open_menu(page: Page) -> None:

@@ -25,14 +25,14 @@ NEW_PASSWORD = "a brand new passphrase"
 
 async def api(running: Running, account: Account, method: str, path: str, **kw: Any) -> Any:
     token = await running.server.login(account)
-    async with httpx.AsyncClient(base_url=running.server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=running.server.http) as http:
         r = await http.request(method, path, headers={"authorization": f"Bearer {token}"}, **kw)
     r.raise_for_status()
     return r.json()
 
 
 async def role_of(running: Running, email: str, password: str) -> str:
-    async with httpx.AsyncClient(base_url=running.server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=running.server.http) as http:
         r = await http.post("/api/auth/login", json={"email": email, "password": password})
         r.raise_for_status()
         token = r.json()["access_token"]

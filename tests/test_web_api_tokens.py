@@ -52,7 +52,7 @@ async def test_create_see_the_secret_once_and_revoke(tmp_path: Path) -> None:
             re.compile(r"^(Copied\.|Selected: copy it with Ctrl\+C\.)$")
         )
 
-        async with httpx.AsyncClient(base_url=server.http) as http:
+        async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as http:
             r = await http.get("/api/invoices", headers={"authorization": f"Bearer {secret}"})
             assert r.status_code == 200, r.text
 
@@ -74,7 +74,7 @@ async def test_create_see_the_secret_once_and_revoke(tmp_path: Path) -> None:
             "Token “Accounting sync” revoked."
         )
         await expect(row).to_have_count(0)
-        async with httpx.AsyncClient(base_url=server.http) as http:
+        async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as http:
             r = await http.get("/api/invoices", headers={"authorization": f"Bearer {secret}"})
             assert (r.status_code, r.json()) == (401, {"error": "this API token was revoked"})
 

@@ -132,7 +132,7 @@ async def test_catalogue_fills_the_customer_and_a_line(running: Running) -> None
     server, alice = running.server, running.accounts["alice"]
     token = await server.login(alice)
     async with httpx.AsyncClient(
-        base_url=server.http, headers={"authorization": f"Bearer {token}"}
+        timeout=30.0, base_url=server.http, headers={"authorization": f"Bearer {token}"}
     ) as http:
         customer = {"name": "Maison Roux", "city": "Lyon", "country": "FR", "postcode": "69002"}
         (await http.post("/api/customers", json=customer)).raise_for_status()

@@ -32,7 +32,7 @@ async def connected(page: Page) -> None:
 async def move(running: Running, account: Account, invoice: str, action: str) -> None:
     """A transition through the API (the browser's part is tested above)."""
     token = await running.server.login(account)
-    async with httpx.AsyncClient(base_url=running.server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=running.server.http) as http:
         r = await http.post(
             f"/api/invoices/{invoice}/transitions",
             json={"action": action},

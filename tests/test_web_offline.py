@@ -128,7 +128,7 @@ async def test_another_account_never_loads_a_stored_copy(running: Running) -> No
 
 async def submit(server: ServerProcess, account: Account, invoice: str) -> dict[str, Any]:
     token = await server.login(account)
-    async with httpx.AsyncClient(base_url=server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as http:
         r = await http.post(
             f"/api/invoices/{invoice}/transitions",
             json={"action": "submit", "version": 0},

@@ -158,7 +158,7 @@ async def test_the_payment_link_and_the_public_page(sqlite_shop: Shop) -> None:
         await expect(link).not_to_have_value(first)
         second = await link.input_value()
         assert "/pay/" in second
-        async with httpx.AsyncClient() as http:
+        async with httpx.AsyncClient(timeout=30.0) as http:
             assert (await http.get(first)).status_code == 404
         assert tab.errors == []
 

@@ -20,7 +20,9 @@ from tests.web.browser import TIMEZONE, api_document, chromium, new_tab, open_in
 
 async def api(server: ServerProcess, account: Account) -> httpx.AsyncClient:
     token = await server.login(account)
-    return httpx.AsyncClient(base_url=server.http, headers={"authorization": f"Bearer {token}"})
+    return httpx.AsyncClient(
+        timeout=30.0, base_url=server.http, headers={"authorization": f"Bearer {token}"}
+    )
 
 
 async def add_line(page: Page, n: int) -> Locator:

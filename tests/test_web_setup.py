@@ -56,7 +56,7 @@ async def test_first_run_creates_the_organization_and_admin(empty_server: Server
         await expect(other.page).to_have_url(re.compile(r"#/login$"))
         assert tab.errors == [] and other.errors == []
 
-    async with httpx.AsyncClient(base_url=server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as http:
         assert (await http.get("/api/setup")).json() == {"needed": False}
         again = await http.post(
             "/api/setup",
@@ -66,7 +66,7 @@ async def test_first_run_creates_the_organization_and_admin(empty_server: Server
 
 
 async def test_concurrent_setups_create_one_admin(empty_server: ServerProcess) -> None:
-    async with httpx.AsyncClient(base_url=empty_server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=empty_server.http) as http:
         assert (await http.get("/api/setup")).json() == {"needed": True}
         bad = await http.post("/api/setup", json={"organization": "X", "email": "x@y.z"})
         assert bad.status_code == 400 and bad.json()["error"] == "`password` is required"
@@ -98,7 +98,7 @@ async def test_the_server_serves_the_app_without_shadowing_the_api(
     empty_server: ServerProcess,
 ) -> None:
     build()
-    async with httpx.AsyncClient(base_url=empty_server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=empty_server.http) as http:
         page = await http.get("/")
         assert page.status_code == 200 and '<div id="app">' in page.text
         assert "default-src 'self'" in page.headers["content-security-policy"]

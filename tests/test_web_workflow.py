@@ -56,7 +56,7 @@ async def complete_invoice(
 
 async def put_profile(running: Running, admin: Account) -> None:
     token = await running.server.login(admin)
-    async with httpx.AsyncClient(base_url=running.server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=running.server.http) as http:
         r = await http.put(
             f"/api/orgs/{admin.org_id}/profile",
             json=PROFILE,

@@ -113,7 +113,7 @@ async def open_invoice(page: Page, server: ServerProcess, account: Account, invo
 async def api_document(server: ServerProcess, account: Account, invoice: str) -> dict[str, Any]:
     """The invoice as the REST API returns it, read as `account`."""
     token = await server.login(account)
-    async with httpx.AsyncClient(base_url=server.http) as http:
+    async with httpx.AsyncClient(timeout=30.0, base_url=server.http) as http:
         r = await http.get(f"/api/invoices/{invoice}", headers={"authorization": f"Bearer {token}"})
     r.raise_for_status()
     data: dict[str, Any] = r.json()
