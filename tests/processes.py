@@ -245,3 +245,16 @@ async def several_processes(
             for outcome in stopped:
                 if isinstance(outcome, BaseException):
                     raise outcome
+
+
+@asynccontextmanager
+async def heard_processes(
+    tmp_path: Path, count: int = 2
+) -> AsyncIterator[tuple[RedisServer, Processes]]:
+    """`count` processes on the test's own Redis, each subscribed and heard by the others."""
+    async with (
+        redis_server(tmp_path / "redis") as redis,
+        several_processes(tmp_path, count, redis=redis) as procs,
+    ):
+        await procs.hear_each_other()
+        yield redis, procs

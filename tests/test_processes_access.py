@@ -31,7 +31,7 @@ from server.core.db import create_engine, sessions
 from tests.access_helpers import api, edit, token, wait_closed, wait_denied, wait_field
 from tests.databases import acme_member, migrated_database
 from tests.harness import wait_for
-from tests.processes import Processes, redis_server, several_processes
+from tests.processes import Processes, heard_processes, several_processes
 
 # -- the wire format ------------------------------------------------------------------------
 
@@ -207,11 +207,7 @@ async def _edits_refused(ws: ClientConnection, since: float, within: float) -> N
 async def test_a_sign_out_on_one_process_closes_the_sockets_open_on_another(
     tmp_path: Path,
 ) -> None:
-    async with (
-        redis_server(tmp_path / "redis") as redis,
-        several_processes(tmp_path, 2, redis=redis) as procs,
-    ):
-        await procs.hear_each_other()
+    async with heard_processes(tmp_path) as (_redis, procs):
         invoice_id = await procs.new_invoice()
         alice = procs.bearers["alice"]
         other = await token(procs.servers[0], procs.accounts["alice"])  # her second session
@@ -235,11 +231,7 @@ async def test_a_sign_out_on_one_process_closes_the_sockets_open_on_another(
 async def test_a_sign_out_lost_while_redis_is_down_closes_the_socket_when_it_is_back(
     tmp_path: Path,
 ) -> None:
-    async with (
-        redis_server(tmp_path / "redis") as redis,
-        several_processes(tmp_path, 2, redis=redis) as procs,
-    ):
-        await procs.hear_each_other()
+    async with heard_processes(tmp_path) as (redis, procs):
         invoice_id = await procs.new_invoice()
         async with connect(procs.ws_url(1, invoice_id, "alice")) as ws:
             await edit(ws, "payment_terms", "before")
@@ -257,11 +249,7 @@ async def test_a_sign_out_lost_while_redis_is_down_closes_the_socket_when_it_is_
 async def test_role_changes_lost_while_redis_is_down_apply_when_it_is_back(
     tmp_path: Path,
 ) -> None:
-    async with (
-        redis_server(tmp_path / "redis") as redis,
-        several_processes(tmp_path, 2, redis=redis) as procs,
-    ):
-        await procs.hear_each_other()
+    async with heard_processes(tmp_path) as (redis, procs):
         invoice_id = await procs.new_invoice()
         member = f"/api/orgs/{procs.org_id}/members/"
         async with (
@@ -287,11 +275,7 @@ async def test_role_changes_lost_while_redis_is_down_apply_when_it_is_back(
 async def test_a_role_change_on_one_process_reaches_the_socket_open_on_another(
     tmp_path: Path,
 ) -> None:
-    async with (
-        redis_server(tmp_path / "redis") as redis,
-        several_processes(tmp_path, 2, redis=redis) as procs,
-    ):
-        await procs.hear_each_other()
+    async with heard_processes(tmp_path) as (_redis, procs):
         invoice_id = await procs.new_invoice()
         bob = procs.accounts["bob"]
         member = f"/api/orgs/{procs.org_id}/members/{bob.user_id}"

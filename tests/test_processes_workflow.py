@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from websockets.asyncio.client import ClientConnection, connect
 
 from collab.sync.protocol import NoticeMessage, decode_message
 from tests.access_helpers import edit
-from tests.processes import Processes, redis_server, several_processes
+from tests.processes import Processes, RedisServer, heard_processes
 from tests.test_workflow_api import _valid_update
 
 SUBMITTED = "the invoice is submitted: only drafts can be edited"
@@ -53,38 +55,35 @@ async def _submit(procs: Processes, server: int, invoice_id: str) -> None:
         assert r.status_code == 200, r.text
 
 
-async def test_a_submit_on_one_process_makes_the_invoice_read_only_on_the_other(
+@asynccontextmanager
+async def _bob_editing_on_process_1(
     tmp_path: Path,
-) -> None:
-    async with (
-        redis_server(tmp_path / "redis") as redis,
-        several_processes(tmp_path, 2, redis=redis) as procs,
-    ):
-        await procs.hear_each_other()
+) -> AsyncIterator[tuple[RedisServer, Processes, str, ClientConnection]]:
+    """Two processes on the test's Redis; bob's socket on process 1 edits a draft freely."""
+    async with heard_processes(tmp_path) as (redis, procs):
         invoice_id = await procs.new_invoice(_valid_update())
         async with connect(procs.ws_url(1, invoice_id, "bob")) as ws:
             await edit(ws, "payment_terms", "before")
             assert await _refusal(ws, 0.3) is None  # a draft: accepted
-            await _submit(procs, 0, invoice_id)
-            # Through Redis: well before the periodic re-read (every 5 s).
-            assert await _refused_within(ws, 3.0) < 3.0
+            yield redis, procs, invoice_id, ws
+
+
+async def test_a_submit_on_one_process_makes_the_invoice_read_only_on_the_other(
+    tmp_path: Path,
+) -> None:
+    async with _bob_editing_on_process_1(tmp_path) as (_, procs, invoice_id, ws):
+        await _submit(procs, 0, invoice_id)
+        # Through Redis: well before the periodic re-read (every 5 s).
+        assert await _refused_within(ws, 3.0) < 3.0
 
 
 async def test_a_submit_whose_message_is_lost_still_reaches_the_other_process(
     tmp_path: Path,
 ) -> None:
-    async with (
-        redis_server(tmp_path / "redis") as redis,
-        several_processes(tmp_path, 2, redis=redis) as procs,
-    ):
-        await procs.hear_each_other()
-        invoice_id = await procs.new_invoice(_valid_update())
-        async with connect(procs.ws_url(1, invoice_id, "bob")) as ws:
-            await edit(ws, "payment_terms", "before")
-            assert await _refusal(ws, 0.3) is None
-            await redis.stop()
-            await procs.cut_off(0)
-            await procs.cut_off(1)
-            await _submit(procs, 0, invoice_id)  # its message to process 1 is lost
-            # The database carries it: process 1 re-reads its rooms' states every 5 s.
-            assert await _refused_within(ws, 15.0) < 15.0
+    async with _bob_editing_on_process_1(tmp_path) as (redis, procs, invoice_id, ws):
+        await redis.stop()
+        await procs.cut_off(0)
+        await procs.cut_off(1)
+        await _submit(procs, 0, invoice_id)  # its message to process 1 is lost
+        # The database carries it: process 1 re-reads its rooms' states every 5 s.
+        assert await _refused_within(ws, 15.0) < 15.0
