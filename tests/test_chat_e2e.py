@@ -2,7 +2,8 @@
 admins' channels (refusals, masked URLs, other tenants' 404s), a submitted invoice reaching
 the channels set for approvals and no other, a mention e-mailed in French through a real SMTP
 server (aiosmtpd) and not to someone who turned mention e-mails off, a webhook that is gone
-switching its channel off and telling the admins."""
+switching its channel off and telling the admins; a person's own channels, private to them and
+told only what concerns them."""
 
 from __future__ import annotations
 
@@ -250,3 +251,54 @@ async def test_channels_get_what_they_chose_and_mentions_are_mailed_in_french(
             "org.chat_channel_tested",
             "org.chat_channel_disabled",
         } <= kinds
+
+
+async def test_own_channels_hear_only_what_concerns_their_owner(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        own = "/api/me/chat-channels"
+        made = {}
+        for who in ("fanny", "rita"):
+            body = {
+                "provider": "slack",
+                "name": f"{who}'s",
+                "url": f"{w.hooks.base}/own-{who}",
+                "kinds": ["mention"],
+            }
+            r = await w.call(who, "POST", own, body)
+            assert r.status_code == 201, r.text
+            assert r.json()["url"] == f"http://127.0.0.1/…/{who[-4:]}"  # masked
+            made[who] = r.json()["id"]
+        # Nobody else sees or touches them: not another member, not an admin through the
+        # organization's channels, not another tenant.
+        assert (await w.call("alice", "GET", own)).json()["items"] == []
+        listed = await w.call("fanny", "GET", own)
+        assert [c["id"] for c in listed.json()["items"]] == [made["fanny"]]
+        assert w.hooks.base not in listed.text
+        fannys = f"{own}/{made['fanny']}"
+        for who, path in (
+            ("rita", fannys),
+            ("adam", f"/api/orgs/{w.org}/chat-channels/{made['fanny']}"),
+            ("olga", fannys),
+        ):
+            assert (await w.call(who, "PATCH", path, {"name": "x"})).status_code == 404, who
+            assert (await w.call(who, "POST", path + "/test")).status_code == 404, who
+            assert (await w.call(who, "DELETE", path)).status_code == 404, who
+
+        # A comment that mentions fanny alone reaches her channel, said to her, and not rita's.
+        invoice_id = await w.invoice()
+        comment = {"anchor": {"path": "invoice.notes"}, "body": "@fanny is the rate right?"}
+        r = await w.call("abe", "POST", f"/api/invoices/{invoice_id}/comments", comment)
+        assert r.status_code == 201, r.text
+
+        async def told() -> bool:
+            return bool(w.hooks.bodies("/own-fanny"))
+
+        await wait_for(told, timeout=20, what="the mention on fanny's own channel")
+        [posted] = w.hooks.bodies("/own-fanny")
+        assert posted["text"] == "abe mentioned you on a draft invoice"
+        keys = await w.job_keys()
+        assert not [k for k in keys if k.endswith(made["rita"])], keys
+        assert w.hooks.bodies("/own-rita") == []
+        # Her own channel, hers to remove.
+        assert (await w.call("fanny", "DELETE", fannys)).status_code == 204
+        assert (await w.call("fanny", "GET", own)).json()["items"] == []
