@@ -4,8 +4,9 @@ A declared `Content-Length` above the limit is refused before anything is read. 
 one (chunked) is counted as it arrives: at the limit the 413 is sent at once, the application
 sees the client gone, and whatever it answers afterwards is dropped. Memory held for a body is
 thus bounded by the limit, whoever reads it. After a refusal the rest of the body is read and
-thrown away, up to `DRAIN_BYTES`: closing a socket with unread data resets it, and a reset can
-reach the client before the 413 does.
+thrown away, up to `DRAIN_BYTES`, between the 413's head and its body: closing a socket with
+unread data resets it, and a reset can reach the client before the 413 does. (uvicorn reads
+nothing more of a request once its answer is complete, so the drain must come before.)
 
 A route that takes files (an e-invoice import, a bank statement) is given its own, larger limit
 by method and path in `routes` (a path may name its `{parameter}` segments), so every other
@@ -43,8 +44,9 @@ class BodyLimitMiddleware:
             return
         limit = self._limit(scope["method"], scope["path"])
         if _declared_length(scope) > limit:
-            await self._refuse(send, limit)
-            await _drain(receive, 0)
+            # A client waiting for "100 Continue" has sent nothing: asking would invite it.
+            drain = None if _header(scope, b"expect") else receive
+            await self._refuse(send, drain, limit, 0)
             return
         seen = 0
         refused = False
@@ -58,7 +60,7 @@ class BodyLimitMiddleware:
                 seen += len(message.get("body", b""))
                 if seen > limit:
                     refused = True
-                    await self._refuse(send, limit)
+                    await self._refuse(send, receive, limit, seen)
                     return {"type": "http.disconnect"}
             return message
 
@@ -67,8 +69,6 @@ class BodyLimitMiddleware:
                 await send(message)
 
         await self.app(scope, counted_receive, guarded_send)
-        if refused:
-            await _drain(receive, seen)
 
     def _limit(self, method: str, path: str) -> int:
         found = self.routes.get((method, path))
@@ -79,7 +79,9 @@ class BodyLimitMiddleware:
                 return limit
         return self.max_bytes
 
-    async def _refuse(self, send: Send, limit: int) -> None:
+    async def _refuse(self, send: Send, drain: Receive | None, limit: int, seen: int) -> None:
+        """The 413, the rest of the body drained in between (`drain`): once the answer is
+        complete the server reads no more of the request and closes the connection."""
         body = json.dumps({"error": f"request body above {limit} bytes"}).encode()
         headers = [
             (b"content-type", b"application/json"),
@@ -87,6 +89,8 @@ class BodyLimitMiddleware:
             (b"connection", b"close"),
         ]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
+        if drain is not None:
+            await _drain(drain, seen)
         await send({"type": "http.response.body", "body": body})
 
 
@@ -109,8 +113,13 @@ def _template(path: str) -> re.Pattern[str]:
     return re.compile("/".join(parts))
 
 
-def _declared_length(scope: Scope) -> int:
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
     for name, value in scope.get("headers", []):
-        if name == b"content-length":
-            return int(value) if value.isdigit() else 0
-    return 0
+        if name == wanted:
+            return bytes(value)
+    return None
+
+
+def _declared_length(scope: Scope) -> int:
+    value = _header(scope, b"content-length")
+    return int(value) if value is not None and value.isdigit() else 0
