@@ -4,10 +4,12 @@ declared or they stream in chunks, and the server reads no further than the limi
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 
 import httpx
 
+from server.core.body_limit import DRAIN_SECONDS
 from tests.conftest import Running
 
 LIMIT = 64 * 1024
@@ -66,3 +68,24 @@ async def test_a_refused_body_is_read_to_its_end_so_the_413_is_not_reset_away(
         writer.close()
         assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
         assert answer.endswith(b'{"error": "request body above 65536 bytes"}'), answer[-200:]
+
+
+async def test_a_client_that_stops_sending_a_refused_body_still_gets_its_413(
+    running: Running,
+) -> None:
+    """The drain of a refused body is bounded in time as well as in bytes: a client that
+    declares a large body and sends none of it is answered after DRAIN_SECONDS, not never."""
+    host, port = running.server.http.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(
+        b"POST /api/customers HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Content-Length: 1000000\r\n\r\n{"
+    )
+    await writer.drain()
+    started = time.monotonic()
+    answer = await asyncio.wait_for(reader.read(), DRAIN_SECONDS + 10)
+    waited = time.monotonic() - started
+    writer.close()
+    assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+    assert answer.endswith(b'{"error": "request body above 65536 bytes"}'), answer[-200:]
+    assert waited >= DRAIN_SECONDS * 0.9  # it did wait for the body, then gave up

@@ -4,9 +4,10 @@ A declared `Content-Length` above the limit is refused before anything is read. 
 one (chunked) is counted as it arrives: at the limit the 413 is sent at once, the application
 sees the client gone, and whatever it answers afterwards is dropped. Memory held for a body is
 thus bounded by the limit, whoever reads it. After a refusal the rest of the body is read and
-thrown away, up to `DRAIN_BYTES`, between the 413's head and its body: closing a socket with
-unread data resets it, and a reset can reach the client before the 413 does. (uvicorn reads
-nothing more of a request once its answer is complete, so the drain must come before.)
+thrown away, up to `DRAIN_BYTES` and `DRAIN_SECONDS`, between the 413's head and its body:
+closing a socket with unread data resets it, and a reset can reach the client before the 413
+does. (uvicorn reads nothing more of a request once its answer is complete, so the drain must
+come before.)
 
 A route that takes files (an e-invoice import, a bank statement) is given its own, larger limit
 by method and path in `routes` (a path may name its `{parameter}` segments), so every other
@@ -15,6 +16,8 @@ route keeps the small one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Mapping
@@ -22,6 +25,7 @@ from collections.abc import Mapping
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DRAIN_BYTES = 4 * 1024 * 1024  # past this, a refused upload is cut off (the client may see a reset)
+DRAIN_SECONDS = 5.0  # and past this: a client that stops sending still gets its 413
 
 
 class BodyLimitMiddleware:
@@ -95,14 +99,17 @@ class BodyLimitMiddleware:
 
 
 async def _drain(receive: Receive, seen: int) -> None:
-    """Read and discard what is left of a refused body, up to DRAIN_BYTES in all."""
-    while seen <= DRAIN_BYTES:
-        message = await receive()
-        if message["type"] != "http.request":
-            return
-        seen += len(message.get("body", b""))
-        if not message.get("more_body", False):
-            return
+    """Read and discard what is left of a refused body, up to DRAIN_BYTES in all and for at
+    most DRAIN_SECONDS."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(DRAIN_SECONDS):
+            while seen <= DRAIN_BYTES:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return
+                seen += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    return
 
 
 def _template(path: str) -> re.Pattern[str]:
