@@ -83,6 +83,11 @@ async def test_mandatory_second_factor_for_approvers_and_admins(running: Running
     org = ada.org_id
     ada_token = await token(server, ada)
     abe_token = await token(server, abe)
+    alice_token = await token(server, alice)
+    async with api(server, alice_token) as http:
+        created = await http.post("/api/invoices", json={})
+        assert created.status_code == 201, created.text
+        invoice = f"/api/invoices/{created.json()['id']}"
     async with api(server, ada_token) as http:
         assert (await http.get(f"/api/orgs/{org}/security")).json() == {"require_totp": False}
         bad = await http.patch(f"/api/orgs/{org}/security", json={"require_totp": "yes"})
@@ -102,6 +107,10 @@ async def test_mandatory_second_factor_for_approvers_and_admins(running: Running
     async with api(server, abe_token) as http:
         assert (await http.get("/api/me")).status_code == 200
         assert (await http.get("/api/invoices")).json()["items"] == []
+        # One invoice of the organization is as unknown as another tenant's.
+        assert (await http.get(invoice)).status_code == 404
+    async with api(server, alice_token) as http:
+        assert (await http.get(invoice)).status_code == 200  # an editor is not concerned
 
     r = await login(server, abe)
     assert r.status_code == 200  # sign-in is never refused by an organization's policy
@@ -118,6 +127,7 @@ async def test_mandatory_second_factor_for_approvers_and_admins(running: Running
     r = await login(server, abe, totp=_code(secret, steps_ahead=1))
     assert r.status_code == 200
     async with api(server, r.json()["access_token"]) as http:
+        assert (await http.get(invoice)).status_code == 200  # enrolled: reachable again
         r = await http.post("/api/auth/2fa/disable", json={"code": _code(secret, steps_ahead=1)})
         assert r.status_code == 409 and "mandatory" in r.json()["error"]
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.auth import grants, twofactor
-from server.auth.models import Membership, Organization, User
+from server.auth.models import Membership, Organization, OrgSecurity, TotpCredential, User
 from server.auth.permissions import Capability, Role, can
 from server.auth.security import hash_password, verify_password
 from server.core.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -135,16 +135,23 @@ async def memberships(db: AsyncSession, user_id: str, *, every: bool = False) ->
 async def membership(db: AsyncSession, user_id: str, org_id: str) -> Member | None:
     """The user's membership of `org_id`; None if there is none, or if the organization's
     two-factor policy suspends it (its resources then look like another tenant's)."""
+    # One query, the organization's policy and the user's second factor joined in: every
+    # request and WebSocket admission goes through here (three queries took 1.5 ms more).
     row = (
         await db.execute(
-            select(User, Membership)
-            .join(Membership)
+            select(User, Membership.role, OrgSecurity.require_totp, TotpCredential.confirmed_at)
+            .join(Membership, Membership.user_id == User.id)
+            .outerjoin(OrgSecurity, OrgSecurity.org_id == Membership.org_id)
+            .outerjoin(TotpCredential, TotpCredential.user_id == User.id)
             .where(User.id == user_id, Membership.org_id == org_id)
         )
     ).first()
-    if row is None or org_id in await twofactor.suspended_orgs(db, user_id):
+    if row is None:
         return None
-    found = _narrowed([Member(row[0], org_id, Role(row[1].role))], user_id)
+    user, role, require_totp, confirmed_at = row
+    if twofactor.suspends(Role(role), bool(require_totp), enabled=confirmed_at is not None):
+        return None
+    found = _narrowed([Member(user, org_id, Role(role))], user_id)
     return found[0] if found else None
 
 

@@ -58,6 +58,13 @@ async def required_by(db: AsyncSession, user_id: str) -> dict[str, str]:
     return {org_id: name for org_id, name in rows}
 
 
+def suspends(role: Role, require_totp: bool, *, enabled: bool) -> bool:
+    """Whether an organization's policy suspends a member: it requires a second factor of
+    their role and they have none (`suspended_orgs` for all of a user's organizations at once,
+    `accounts.membership` for one)."""
+    return require_totp and role in SECOND_FACTOR_ROLES and not enabled
+
+
 async def suspended_orgs(db: AsyncSession, user_id: str) -> set[str]:
     """The organizations whose resources the user may not reach until they enrol: those that
     require a second factor of their role while the user has none. A policy reaches only its
