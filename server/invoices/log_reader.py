@@ -14,9 +14,16 @@ import asyncio
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 Snapshot = tuple[int, bytes]
-Row = tuple[int, bytes, int]  # seq, data, set aside (0 or 1)
+Row = tuple[int, bytes]  # seq, data
+
+
+class Loaded(NamedTuple):
+    snapshot: Snapshot | None  # the latest (seq, data)
+    rows: list[Row]  # the log after it, in seq order, without the entries set aside
+    last_seq: int  # the invoice's last seq, set-aside entries included (their seqs stay taken)
 
 
 class SqliteLogReader:
@@ -25,8 +32,7 @@ class SqliteLogReader:
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="log-reader")
         self._conn: sqlite3.Connection | None = None
 
-    async def load(self, doc_id: str) -> tuple[Snapshot | None, list[Row]]:
-        """The latest snapshot (seq, data) and the log rows after it, in seq order."""
+    async def load(self, doc_id: str) -> Loaded:
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._load, doc_id)
 
     async def aclose(self) -> None:
@@ -38,7 +44,7 @@ class SqliteLogReader:
             self._conn.close()
             self._conn = None
 
-    def _load(self, doc_id: str) -> tuple[Snapshot | None, list[Row]]:
+    def _load(self, doc_id: str) -> Loaded:
         if self._conn is None:
             self._conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
             self._conn.execute("PRAGMA journal_mode=WAL")
@@ -51,13 +57,18 @@ class SqliteLogReader:
                 (doc_id,),
             ).fetchone()
             after = found[0] if found else 0
+            # Set-aside entries filtered here, not in Python, and no third column: 10,000
+            # rows in 4.3 ms instead of 5.0 (docs/benchmarks.md, "Cold load").
             rows = conn.execute(
-                "SELECT seq, data, set_aside FROM invoice_updates"
-                " WHERE invoice_id = ? AND seq > ? ORDER BY seq",
+                "SELECT seq, data FROM invoice_updates"
+                " WHERE invoice_id = ? AND seq > ? AND NOT set_aside ORDER BY seq",
                 (doc_id, after),
             ).fetchall()
+            (last,) = conn.execute(
+                "SELECT max(seq) FROM invoice_updates WHERE invoice_id = ?", (doc_id,)
+            ).fetchone()
         finally:
             conn.execute("COMMIT")
         snapshot = (int(found[0]), bytes(found[1])) if found else None
-        # As sqlite3 made them (int, bytes, int): converting 10,000 rows again took 3 ms.
-        return snapshot, rows
+        # As sqlite3 made them (int, bytes): converting 10,000 rows again took 3 ms.
+        return Loaded(snapshot, rows, max(after, last or 0))

@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from collab.sync import LogEntry, Snapshot, StoredDocument
 from server.core.db import sqlite_path
-from server.invoices.log_reader import SqliteLogReader
+from server.invoices.log_reader import Loaded, SqliteLogReader
 from server.invoices.log_writer import LogWriter, PostgresLogWriter
 from server.invoices.log_writer_sqlite import SqliteLogWriter
 from server.invoices.models import InvoiceSnapshot, InvoiceUpdate, QuarantinedUpdate
 
-_SEQ, _DATA, _SET_ASIDE = itemgetter(0), itemgetter(1), itemgetter(2)  # of a log row
+_SEQ, _DATA = itemgetter(0), itemgetter(1)  # of a log row
 
 
 def log_writer(url: URL, *, shared: bool) -> LogWriter:
@@ -60,37 +60,40 @@ class SqlUpdateStore:
         self.set_aside_total = 0
 
     async def load(self, doc_id: str) -> StoredDocument:
-        if self._reader is not None:
-            snapshot, rows = await self._reader.load(doc_id)
-        else:
-            async with self._engine.connect() as conn:
-                found = (
-                    await conn.execute(
-                        select(InvoiceSnapshot.seq, InvoiceSnapshot.data)
-                        .where(InvoiceSnapshot.invoice_id == doc_id)
-                        .order_by(InvoiceSnapshot.seq.desc())
-                        .limit(1)
-                    )
-                ).first()
-                snapshot = (found.seq, found.data) if found else None
-                after = snapshot[0] if snapshot else 0
-                rows = [
-                    (row.seq, row.data, row.set_aside)
-                    for row in await conn.execute(
-                        select(InvoiceUpdate.seq, InvoiceUpdate.data, InvoiceUpdate.set_aside)
-                        .where(InvoiceUpdate.invoice_id == doc_id, InvoiceUpdate.seq > after)
-                        .order_by(InvoiceUpdate.seq)
-                    )
-                ]
-        # Rows set aside are rare: the list of 10,000 is filtered only when there are some.
-        loaded = [row for row in rows if not row[2]] if any(map(_SET_ASIDE, rows)) else rows
+        loaded = await (self._reader.load(doc_id) if self._reader else self._load(doc_id))
         return StoredDocument(
-            snapshot=snapshot[1] if snapshot else None,
-            updates=list(map(_DATA, loaded)),
-            # Counting set-aside rows too: their seqs stay taken.
-            last_seq=rows[-1][0] if rows else (snapshot[0] if snapshot else 0),
-            seqs=list(map(_SEQ, loaded)),
+            snapshot=loaded.snapshot[1] if loaded.snapshot else None,
+            updates=list(map(_DATA, loaded.rows)),
+            last_seq=loaded.last_seq,
+            seqs=list(map(_SEQ, loaded.rows)),
         )
+
+    async def _load(self, doc_id: str) -> Loaded:
+        """The SQLite reader's read (server/invoices/log_reader.py) on SQLAlchemy."""
+        async with self._engine.connect() as conn:
+            found = (
+                await conn.execute(
+                    select(InvoiceSnapshot.seq, InvoiceSnapshot.data)
+                    .where(InvoiceSnapshot.invoice_id == doc_id)
+                    .order_by(InvoiceSnapshot.seq.desc())
+                    .limit(1)
+                )
+            ).first()
+            after = found.seq if found else 0
+            rows = await conn.execute(
+                select(InvoiceUpdate.seq, InvoiceUpdate.data)
+                .where(
+                    InvoiceUpdate.invoice_id == doc_id,
+                    InvoiceUpdate.seq > after,
+                    InvoiceUpdate.set_aside.is_(False),
+                )
+                .order_by(InvoiceUpdate.seq)
+            )
+            loaded = [(row.seq, row.data) for row in rows]
+            last = await conn.scalar(
+                select(func.max(InvoiceUpdate.seq)).where(InvoiceUpdate.invoice_id == doc_id)
+            )
+        return Loaded((found.seq, found.data) if found else None, loaded, max(after, last or 0))
 
     async def set_aside(self, doc_id: str, seqs: Sequence[int]) -> None:
         """Mark log entries that cannot be replayed: later loads skip them; kept for history."""
