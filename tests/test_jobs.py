@@ -23,6 +23,7 @@ from server.jobs.models import Job
 from server.recurring import service as recurring
 from server.reminders import service as reminders
 from tests.databases import KINDS, migrated_database
+from tests.harness import wait_for, wait_until
 
 KIND = "test.effect"
 ORG = "00000000-0000-4000-8000-00000000000a"
@@ -150,7 +151,7 @@ async def test_a_dead_lease_runs_again_and_the_late_finisher_is_undone(
     await _queue(engine, "k")
     start = datetime.now(UTC)
     dying = jobs.Worker(sessions(engine))
-    [(job_id, attempts)] = await dying._claim(start)  # its process dies here, mid-job
+    [(job_id, attempts, _lane)] = await dying._claim(start)  # its process dies here, mid-job
     other = jobs.Worker(sessions(engine))
     assert await other.run_once(start + timedelta(seconds=jobs.LEASE_SECONDS - 1)) == 0
     assert await other.run_once(start + timedelta(seconds=jobs.LEASE_SECONDS + 1)) == 1
@@ -214,3 +215,102 @@ async def test_the_hourly_clock_queues_each_sweep_once_an_hour_and_survives_a_fa
         "reminders.sweep:2026-12-02:09",
         "reminders.sweep:2026-12-02:10",
     ]
+
+
+class Blocking:
+    """A handler that waits, as one does on a slow SMTP server or webhook endpoint, before
+    writing its effect (real handlers do their slow I/O before their first write)."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.started: list[str] = []
+        self.running = self.most = 0
+
+    async def __call__(self, ctx: jobs.Context) -> None:
+        self.started.append(ctx.key)
+        self.running += 1
+        self.most = max(self.most, self.running)
+        try:
+            await self.release.wait()
+        finally:
+            self.running -= 1
+        await ctx.db.execute(text("INSERT INTO effects VALUES (:k)"), {"k": ctx.key})
+
+
+async def _queue_as(engine: AsyncEngine, kind: str, key: str, org_id: str = ORG) -> None:
+    async with sessions(engine).begin() as db:
+        if await db.get(Organization, org_id) is None:
+            db.add(Organization(id=org_id, name=org_id, created_at=datetime.now(UTC)))
+            await db.flush()
+        await jobs.enqueue(db, kind=kind, key=key, org_id=org_id)
+
+
+async def _effects_become(engine: AsyncEngine, expected: list[str]) -> None:
+    async def arrived() -> bool:
+        return await _effects(engine) == expected
+
+    await wait_for(arrived, timeout=5, what=f"effects {expected}")
+
+
+async def test_a_slow_job_holds_back_its_own_lane_only(
+    engine: AsyncEngine, handler: Handler
+) -> None:
+    slow = Blocking()
+    jobs.register("test.slow", slow)
+    other_org = "00000000-0000-4000-8000-00000000000b"
+    try:
+        await _queue_as(engine, "test.slow", "slow-1")
+        await _queue_as(engine, "test.slow", "slow-2")  # same kind, same organization
+        await _queue_as(engine, "test.slow", "slow-other", other_org)
+        await _queue(engine, "mail")  # another kind, same organization
+        async with jobs.Worker(sessions(engine), interval=0.05):
+            await wait_until(lambda: len(slow.started) == 2, what="two slow jobs started")
+            await wait_until(lambda: handler.runs, what="the quick job run")
+            assert sorted(slow.started) == ["slow-1", "slow-other"]  # slow-2 waits its turn
+            await _effects_become(engine, ["mail"])  # committed while both slow jobs wait
+            slow.release.set()
+            await wait_until(lambda: len(slow.started) == 3, what="slow-2 started")
+        assert slow.most == 2
+        assert await _effects(engine) == ["mail", "slow-1", "slow-2", "slow-other"]
+    finally:
+        jobs.register("test.slow", None)
+
+
+async def test_stopping_leaves_running_jobs_to_their_lease(
+    engine: AsyncEngine, handler: Handler
+) -> None:
+    slow = Blocking()
+    jobs.register(KIND, slow)
+    await _queue(engine, "k")
+    start = datetime.now(UTC)
+    async with jobs.Worker(sessions(engine), interval=0.05):
+        await wait_until(lambda: slow.started, what="the job started")
+    # Cancelled with the worker: nothing written, the job still leased to this process.
+    assert slow.running == 0 and await _effects(engine) == []
+    assert (await _job(engine)).status == "running"
+    slow.release.set()
+    later = jobs.Worker(sessions(engine))
+    assert await later.run_once(start + timedelta(seconds=jobs.LEASE_SECONDS + 1)) == 1
+    assert await _effects(engine) == ["k"]
+
+
+async def test_no_more_jobs_at_once_than_the_worker_runs(engine: AsyncEngine) -> None:
+    slow = Blocking()
+    kinds = [f"test.lane{n}" for n in range(5)]
+    for kind in kinds:
+        jobs.register(kind, slow)
+    try:
+        for kind in kinds:
+            await _queue_as(engine, kind, f"{kind}:1")
+        async with jobs.Worker(sessions(engine), interval=0.05, concurrency=2):
+            await wait_until(lambda: len(slow.started) == 2, what="two started")
+            await asyncio.sleep(0.3)  # a few more rounds: none may start a third
+            assert slow.running == 2
+            slow.release.set()
+            await wait_until(lambda: len(slow.started) == 5, what="all started")
+            await wait_until(lambda: slow.running == 0, what="all finished")
+        assert slow.most == 2
+        assert await _effects(engine) == sorted(f"{kind}:1" for kind in kinds)
+    finally:
+        for kind in kinds:
+            jobs.register(kind, None)

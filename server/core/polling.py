@@ -26,6 +26,11 @@ class Poller:
     async def run_once(self) -> int:
         raise NotImplementedError
 
+    async def step(self) -> int:
+        """One round of the background loop: `run_once` unless a subclass starts its work
+        without waiting for it."""
+        return await self.run_once()
+
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name=self.name)
 
@@ -41,7 +46,7 @@ class Poller:
     async def _loop(self) -> None:
         while True:
             try:
-                while await self.run_once() == self.batch:
+                while await self.step() == self.batch:
                     pass  # a full round: there may be more due now
             except Exception:  # the database is away: the next round tries again
                 log.exception("%s failed a round", self.name)

@@ -10,6 +10,11 @@
   the job is then due again. An effect outside the database (an e-mail) is therefore at least
   once, in a window of milliseconds between the other side's acceptance and our commit; its
   handler makes a repeat recognisable (a stable Message-ID).
+- Claimed jobs run side by side, at most `CONCURRENCY` at once and one at a time per lane (a
+  kind in an organization): a slow webhook endpoint or SMTP server holds back its own lane,
+  not another organization's mail; two jobs of one lane never race on SQLite, where
+  `FOR UPDATE` locks nothing. So a handler does its slow work (SMTP, HTTP, rendering) before
+  its first write: on SQLite a written transaction holds the one write lock until it commits.
 - A failure is retried with exponential backoff; after `MAX_ATTEMPTS`, or a `Permanent`
   failure, the job is dead: kept, listed for admins, retried only by hand.
 - A handler with a schedule of its own (webhooks: the Standard Webhooks retry schedule) raises
@@ -23,15 +28,17 @@ lease rules.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from functools import partial
+from typing import Any, Final, NamedTuple
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, not_, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -47,7 +54,8 @@ MAX_ATTEMPTS: Final = 8
 BASE_DELAY_SECONDS: Final = 10.0  # then doubling: 10 s, 20 s, 40 s ... capped at an hour
 MAX_DELAY_SECONDS: Final = 3600.0
 LEASE_SECONDS: Final = 120.0  # default: a job running longer is presumed dead and run again
-BATCH: Final = 10
+CONCURRENCY: Final = 8  # jobs running at once in one process
+CANDIDATES: Final = 50  # due jobs looked at per claim, to find free lanes among them
 MAX_ERROR_CHARS: Final = 2000
 
 
@@ -75,6 +83,15 @@ class Context:
     payload: dict[str, Any]
     attempt: int
     now: datetime
+
+
+Lane = tuple[str, str | None]  # (kind, organization): one running job at a time
+
+
+class Claim(NamedTuple):
+    job_id: str
+    attempts: int  # this run's attempt number
+    lane: Lane
 
 
 Handler = Callable[[Context], Awaitable[None]]
@@ -154,9 +171,9 @@ async def retry(db: AsyncSession, *, org_id: str, job_id: str) -> Job | None:
 
 
 class Worker(Poller):
-    """Runs due jobs in the background, every `interval` seconds or when nudged."""
+    """Runs due jobs in the background, every `interval` seconds, when nudged (a job queued,
+    a job finished), side by side (see the module's description)."""
 
-    batch = BATCH
     name = "jobs"
 
     def __init__(
@@ -165,12 +182,15 @@ class Worker(Poller):
         *,
         interval: float = 2.0,
         lease_seconds: float = LEASE_SECONDS,
+        concurrency: int = CONCURRENCY,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(interval=interval)
         self._sessions = sessions
         self._lease = timedelta(seconds=lease_seconds)
         self._clock = clock
+        self.batch = concurrency  # a round that fills every slot may have left more due
+        self._running: dict[Lane, asyncio.Task[None]] = {}
 
     async def __aenter__(self) -> Worker:
         self.start()
@@ -181,29 +201,72 @@ class Worker(Poller):
         _workers.remove(self)
         await self.stop()
 
-    async def run_once(self, now: datetime | None = None) -> int:
-        """Claim and run what is due at `now`; how many were claimed."""
-        now = now or self._clock()
-        claimed = await self._claim(now)
-        for job_id, attempts in claimed:
-            await self._run(job_id, attempts, now)
-        return len(claimed)
+    async def stop(self) -> None:
+        """Stop claiming and cancel the jobs running: their transactions roll back and their
+        leases run out, so they are due again (here after a restart, or in another process)."""
+        await super().stop()
+        running = list(self._running.values())
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)
 
-    async def _claim(self, now: datetime) -> list[tuple[str, int]]:
+    async def run_once(self, now: datetime | None = None) -> int:
+        """Claim what is due at `now` and run it; how many were claimed, once they have run."""
+        started = await self._start(now or self._clock())
+        await asyncio.gather(*started)
+        return len(started)
+
+    async def step(self) -> int:
+        """The background round: start what is due without waiting for it to finish (each
+        job's end nudges the next round)."""
+        return len(await self._start(self._clock()))
+
+    async def _start(self, now: datetime) -> list[asyncio.Task[None]]:
+        free = self.batch - len(self._running)
+        if free <= 0:
+            return []
+        started = []
+        for claim in await self._claim(now, limit=free, busy=set(self._running)):
+            task = asyncio.create_task(
+                self._run(claim.job_id, claim.attempts, now), name=f"job-{claim.job_id}"
+            )
+            self._running[claim.lane] = task
+            task.add_done_callback(partial(self._finished, claim.lane))
+            started.append(task)
+        return started
+
+    def _finished(self, lane: Lane, _task: asyncio.Task[None]) -> None:
+        del self._running[lane]
+        self.nudge()
+
+    async def _claim(
+        self,
+        now: datetime,
+        *,
+        limit: int = CONCURRENCY,
+        busy: Collection[Lane] = (),
+    ) -> list[Claim]:
+        """Lease up to `limit` due jobs, the oldest first, at most one per lane and none of
+        a `busy` lane (running here). Busy lanes are left out by the query itself, so that
+        one organization's backlog cannot hide the jobs of others."""
         async with self._sessions.begin() as db:
             query = (
-                select(Job.id, Job.attempts)
+                select(Job.id, Job.attempts, Job.kind, Job.org_id)
                 .where(
                     or_(Job.status == QUEUED, Job.status == RUNNING),
                     Job.run_at <= now,
                     Job.kind.in_(list(_handlers)),
+                    *(not_(_in_lane(lane)) for lane in busy),
                 )
                 .order_by(Job.run_at)
-                .limit(BATCH)
+                .limit(CANDIDATES)
                 .with_for_update(skip_locked=True)
             )
-            claimed = []
-            for job_id, attempts in (await db.execute(query)).all():
+            claimed: list[Claim] = []
+            for job_id, attempts, kind, org_id in (await db.execute(query)).all():
+                lane = (kind, org_id)
+                if len(claimed) == limit or lane in {c.lane for c in claimed}:
+                    continue
                 # Conditional: SQLite reads before it takes its write lock, so another process
                 # may have claimed the job since; only the update that still finds it wins.
                 done = await db.execute(
@@ -217,7 +280,7 @@ class Worker(Poller):
                     )
                 )
                 if done.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append((job_id, attempts + 1))
+                    claimed.append(Claim(job_id, attempts + 1, lane))
             return claimed
 
     async def _run(self, job_id: str, attempts: int, now: datetime) -> None:
@@ -284,6 +347,11 @@ class Worker(Poller):
             .values(status=status, run_at=run_at, last_error=error, updated_at=datetime.now(UTC))
         )
         return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def _in_lane(lane: Lane) -> Any:
+    kind, org_id = lane
+    return and_(Job.kind == kind, Job.org_id.is_(None) if org_id is None else Job.org_id == org_id)
 
 
 class _LeaseLost(Exception):
