@@ -237,9 +237,9 @@ class Blocking:
         await ctx.db.execute(text("INSERT INTO effects VALUES (:k)"), {"k": ctx.key})
 
 
-async def _queue_as(engine: AsyncEngine, kind: str, key: str, org_id: str = ORG) -> None:
+async def _queue_as(engine: AsyncEngine, kind: str, key: str, org_id: str | None = ORG) -> None:
     async with sessions(engine).begin() as db:
-        if await db.get(Organization, org_id) is None:
+        if org_id is not None and await db.get(Organization, org_id) is None:
             db.add(Organization(id=org_id, name=org_id, created_at=datetime.now(UTC)))
             await db.flush()
         await jobs.enqueue(db, kind=kind, key=key, org_id=org_id)
@@ -314,3 +314,20 @@ async def test_no_more_jobs_at_once_than_the_worker_runs(engine: AsyncEngine) ->
     finally:
         for kind in kinds:
             jobs.register(kind, None)
+
+
+async def test_a_busy_organization_lane_does_not_hide_a_job_without_organization(
+    engine: AsyncEngine,
+) -> None:
+    slow = Blocking()
+    jobs.register(KIND, slow)
+    try:
+        await _queue_as(engine, KIND, "org-job")
+        async with jobs.Worker(sessions(engine), interval=0.05):
+            await wait_until(lambda: slow.started == ["org-job"], what="the organization's job")
+            await _queue_as(engine, KIND, "system-job", None)  # a lane of its own
+            await wait_until(lambda: len(slow.started) == 2, what="the job without organization")
+            slow.release.set()
+            await _effects_become(engine, ["org-job", "system-job"])
+    finally:
+        jobs.register(KIND, None)

@@ -263,9 +263,10 @@ class Worker(Poller):
                 .with_for_update(skip_locked=True)
             )
             claimed: list[Claim] = []
+            taken: set[Lane] = set()
             for job_id, attempts, kind, org_id in (await db.execute(query)).all():
                 lane = (kind, org_id)
-                if len(claimed) == limit or lane in {c.lane for c in claimed}:
+                if lane in taken:
                     continue
                 # Conditional: SQLite reads before it takes its write lock, so another process
                 # may have claimed the job since; only the update that still finds it wins.
@@ -281,6 +282,9 @@ class Worker(Poller):
                 )
                 if done.rowcount == 1:  # type: ignore[attr-defined]
                     claimed.append(Claim(job_id, attempts + 1, lane))
+                    taken.add(lane)
+                    if len(claimed) == limit:
+                        break
             return claimed
 
     async def _run(self, job_id: str, attempts: int, now: datetime) -> None:
@@ -350,8 +354,10 @@ class Worker(Poller):
 
 
 def _in_lane(lane: Lane) -> Any:
+    # Null-safe: with `org_id = ?`, a job without an organization would compare as unknown
+    # and `NOT` of that would leave it out whenever an organization's lane of its kind is busy.
     kind, org_id = lane
-    return and_(Job.kind == kind, Job.org_id.is_(None) if org_id is None else Job.org_id == org_id)
+    return and_(Job.kind == kind, Job.org_id.is_not_distinct_from(org_id))
 
 
 class _LeaseLost(Exception):
