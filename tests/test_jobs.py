@@ -269,9 +269,10 @@ async def test_a_slow_job_holds_back_its_own_lane_only(
             assert sorted(slow.started) == ["slow-1", "slow-other"]  # slow-2 waits its turn
             await _effects_become(engine, ["mail"])  # committed while both slow jobs wait
             slow.release.set()
-            await wait_until(lambda: len(slow.started) == 3, what="slow-2 started")
+            # Inside the worker: stopping it cancels a job that has started but not committed.
+            await _effects_become(engine, ["mail", "slow-1", "slow-2", "slow-other"])
+        assert sorted(slow.started) == ["slow-1", "slow-2", "slow-other"]
         assert slow.most == 2
-        assert await _effects(engine) == ["mail", "slow-1", "slow-2", "slow-other"]
     finally:
         jobs.register("test.slow", None)
 
@@ -283,15 +284,33 @@ async def test_stopping_leaves_running_jobs_to_their_lease(
     jobs.register(KIND, slow)
     await _queue(engine, "k")
     start = datetime.now(UTC)
-    async with jobs.Worker(sessions(engine), interval=0.05):
+    async with jobs.Worker(sessions(engine), interval=0.05, grace_seconds=0.2):
         await wait_until(lambda: slow.started, what="the job started")
-    # Cancelled with the worker: nothing written, the job still leased to this process.
+    # Cancelled with the worker after its grace: nothing written, still leased to this process.
     assert slow.running == 0 and await _effects(engine) == []
     assert (await _job(engine)).status == "running"
     slow.release.set()
     later = jobs.Worker(sessions(engine))
     assert await later.run_once(start + timedelta(seconds=jobs.LEASE_SECONDS + 1)) == 1
     assert await _effects(engine) == ["k"]
+
+
+async def test_stopping_lets_a_running_job_finish_within_the_grace(
+    engine: AsyncEngine, handler: Handler
+) -> None:
+    slow = Blocking()
+    jobs.register(KIND, slow)
+    await _queue(engine, "k")
+    worker = jobs.Worker(sessions(engine), interval=0.05, grace_seconds=5)
+    async with worker:
+        await wait_until(lambda: slow.started, what="the job started")
+        stopping = asyncio.create_task(worker.stop())
+        await asyncio.sleep(0.2)
+        assert not stopping.done()  # waiting for the job, not cancelling it
+        slow.release.set()  # the endpoint answers during the grace
+        await stopping
+        assert await _effects(engine) == ["k"]
+        assert (await _job(engine)).status == jobs.DONE
 
 
 async def test_no_more_jobs_at_once_than_the_worker_runs(engine: AsyncEngine) -> None:
@@ -307,10 +326,10 @@ async def test_no_more_jobs_at_once_than_the_worker_runs(engine: AsyncEngine) ->
             await asyncio.sleep(0.3)  # a few more rounds: none may start a third
             assert slow.running == 2
             slow.release.set()
-            await wait_until(lambda: len(slow.started) == 5, what="all started")
-            await wait_until(lambda: slow.running == 0, what="all finished")
+            # Inside the worker: stopping it cancels a job that has started but not committed.
+            await _effects_become(engine, sorted(f"{kind}:1" for kind in kinds))
+        assert len(slow.started) == 5
         assert slow.most == 2
-        assert await _effects(engine) == sorted(f"{kind}:1" for kind in kinds)
     finally:
         for kind in kinds:
             jobs.register(kind, None)

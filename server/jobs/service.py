@@ -56,6 +56,9 @@ MAX_DELAY_SECONDS: Final = 3600.0
 LEASE_SECONDS: Final = 120.0  # default: a job running longer is presumed dead and run again
 CONCURRENCY: Final = 8  # jobs running at once in one process
 CANDIDATES: Final = 50  # due jobs looked at per claim, to find free lanes among them
+# On stop, what a running job gets to finish: a webhook's 10 s timeout, so a deploy does not
+# cut a delivery or a mail between the other side's acceptance and our commit (a repeat).
+STOP_GRACE_SECONDS: Final = 10.0
 MAX_ERROR_CHARS: Final = 2000
 
 
@@ -183,11 +186,13 @@ class Worker(Poller):
         interval: float = 2.0,
         lease_seconds: float = LEASE_SECONDS,
         concurrency: int = CONCURRENCY,
+        grace_seconds: float = STOP_GRACE_SECONDS,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(interval=interval)
         self._sessions = sessions
         self._lease = timedelta(seconds=lease_seconds)
+        self._grace = grace_seconds
         self._clock = clock
         self.batch = concurrency  # a round that fills every slot may have left more due
         self._running: dict[Lane, asyncio.Task[None]] = {}
@@ -202,10 +207,13 @@ class Worker(Poller):
         await self.stop()
 
     async def stop(self) -> None:
-        """Stop claiming and cancel the jobs running: their transactions roll back and their
-        leases run out, so they are due again (here after a restart, or in another process)."""
+        """Stop claiming, give the jobs running `grace_seconds` to finish, then cancel the
+        rest: their transactions roll back and their leases run out, so they are due again
+        (here after a restart, or in another process)."""
         await super().stop()
         running = list(self._running.values())
+        if running and self._grace > 0:
+            await asyncio.wait(running, timeout=self._grace)
         for task in running:
             task.cancel()
         await asyncio.gather(*running, return_exceptions=True)
