@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import uvicorn
 from standardwebhooks.webhooks import Webhook
@@ -64,10 +65,17 @@ class Receiver:
 
 
 @contextlib.asynccontextmanager
-async def receiver() -> AsyncIterator[Receiver]:
+async def receiver(*, tls: Path | None = None) -> AsyncIterator[Receiver]:
+    """With `tls` (a PEM file of key and certificate chain), the receiver speaks HTTPS."""
     made = Receiver(free_port())
     config = uvicorn.Config(
-        made, host="127.0.0.1", port=made.port, log_level="warning", lifespan="off"
+        made,
+        host="127.0.0.1",
+        port=made.port,
+        log_level="warning",
+        lifespan="off",
+        ssl_certfile=tls,
+        ssl_keyfile=tls,
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -31,6 +31,7 @@ from server.chat.models import ChatChannel, NotificationSettings
 from server.chat.notices import KINDS, Kind, Notice
 from server.chat.texts import invoice_link, words
 from server.chat.urls import Provider
+from server.core import tls
 from server.jobs import service as jobs
 from server.mail import service as mail
 
@@ -72,7 +73,9 @@ def _gone(provider: str, status: int, text: str) -> bool:
 async def post(url: str, body: dict[str, Any], provider: str) -> Outcome:
     """POST `body` as JSON to `url`, within CONFIG.timeout; Retry when worth another go."""
     try:
-        async with httpx.AsyncClient(timeout=CONFIG.timeout, follow_redirects=False) as client:
+        async with httpx.AsyncClient(
+            timeout=CONFIG.timeout, follow_redirects=False, verify=tls.CONTEXT
+        ) as client:
             answer = await client.post(url, json=body)
     except httpx.HTTPError as exc:
         raise Retry(f"no answer: {type(exc).__name__}") from exc

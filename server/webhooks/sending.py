@@ -11,6 +11,8 @@ from typing import Final
 
 import httpx
 
+from server.core import tls
+
 TIMEOUT_SECONDS: Final = 10.0
 READ_BYTES: Final = 64 * 1024  # read at most this much of an answer (then stop listening)
 KEPT_CHARS: Final = 500  # of it, kept in the log
@@ -48,6 +50,7 @@ async def post(
             asyncio.timeout(TIMEOUT_SECONDS),
             httpx.AsyncClient(
                 follow_redirects=False,
+                verify=tls.CONTEXT,
                 timeout=httpx.Timeout(TIMEOUT_SECONDS),
                 trust_env=False,  # no proxy from the environment: the address checked is the one
                 # connected to
