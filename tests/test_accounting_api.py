@@ -275,9 +275,23 @@ async def test_the_fec_and_journal_of_a_seeded_period(running: Running) -> None:
     }
     # The separator never appears inside a field: "=SUM(1+1)|Beta" lost its pipe.
     assert entries["VE000002"][0]["CompAuxLib"] == "=SUM(1+1) Beta"
+    # Lettering: only B is settled within the file (240.00 sold, 240.00 paid today), so its
+    # two customer lines share the first code, dated today. A still has 214.75 - 52.75 (the
+    # credit note) - 100.00 = 62.00 due; C's sale is in an earlier period, not in this file.
+    lettered = {
+        (r["EcritureNum"], r["CompteNum"], r["EcritureLet"], r["DateLet"])
+        for r in rows
+        if r["EcritureLet"]
+    }
+    today_text = end.strftime("%Y%m%d")
+    assert lettered == {
+        ("VE000002", "411000", "AAA", today_text),
+        ("BQ000003", "411000", "AAA", today_text),
+    }
 
     made = summary.json()
     assert made["file_name"] == name and made["entries"] == 6 and made["lines"] == 17
+    assert made["lettered"] == 2
     assert (made["debit"], made["credit"]) == ("859.50", "859.50")
     assert made["sha256"] == hashlib.sha256(first.content).hexdigest()
     # Every export is audited, with the file's hash.
@@ -291,13 +305,18 @@ async def test_the_fec_and_journal_of_a_seeded_period(running: Running) -> None:
     table = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8"))))
     assert table[0] == [
         "date", "journal", "entry", "account", "account_label", "aux_account", "aux_label",
-        "label", "debit", "credit", "document", "document_date", "currency",
+        "label", "debit", "credit", "document", "document_date", "currency", "lettering",
+        "lettering_date",
     ]  # fmt: skip
     assert len(table) == 18
     assert all(not cell.startswith(("=", "+", "-", "@")) for row in table for cell in row)
     beta_rows = [row for row in table[1:] if row[5] == beta_aux]
     assert beta_rows and all(row[6] == "'=SUM(1+1)|Beta" for row in beta_rows)
     assert {row[12] for row in table[1:]} == {"EUR"}
+    assert sorted((row[2], row[13], row[14]) for row in table[1:] if row[13]) == [
+        ("BQ000003", "AAA", end.isoformat()),
+        ("VE000002", "AAA", end.isoformat()),
+    ]
     assert sum(D(row[8]) for row in table[1:]) == sum(D(row[9]) for row in table[1:]) == D("859.50")
 
     # Boundaries: the day before A alone holds C; a period without anything is a header.

@@ -152,7 +152,9 @@ class Posting:
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One balanced accounting entry. `source` (an invoice or payment id) breaks ties so that
-    the order, hence the numbering, never depends on how the rows were read."""
+    the order, hence the numbering, never depends on how the rows were read; `settles` is the
+    invoice whose customer balance its customer line moves (its own, a credit note's original,
+    a payment's), which groups lines for lettering (collab/invoice/lettering.py)."""
 
     journal: str
     journal_label: str
@@ -164,6 +166,7 @@ class Entry:
     currency: str
     postings: tuple[Posting, ...]
     source: str
+    settles: str = ""
 
     @property
     def debit(self) -> Decimal:
@@ -242,9 +245,10 @@ def sale_entry(
     issue_date: date,
     document: Mapping[str, Any],
     source: str,
+    settles: str = "",
 ) -> Entry | None:
-    """The sales-journal entry of an issued invoice (or, reversed, credit note); None when
-    every amount is zero."""
+    """The sales-journal entry of an issued invoice (or, reversed, credit note, `settles`
+    naming the invoice it credits); None when every amount is zero."""
     totals = totals_of(document)
     header = document.get("invoice") or {}
     party = party_of(header.get("customer") if isinstance(header, Mapping) else None)
@@ -271,6 +275,7 @@ def sale_entry(
             currency=totals.currency,
             postings=tuple(line for line in lines if line is not None),
             source=source,
+            settles=settles or source,
         )
     )
 
@@ -287,8 +292,9 @@ def payment_entry(
     customer: Mapping[str, Any] | None,
     recorded_day: date,
     source: str,
+    settles: str = "",
 ) -> Entry | None:
-    """The bank-journal entry of a payment (or, reversed, a refund) on an invoice."""
+    """The bank-journal entry of a payment (or, reversed, a refund) on the invoice `settles`."""
     party = party_of(customer)
     received = kind != REFUND
     lines = [
@@ -308,6 +314,7 @@ def payment_entry(
             currency=currency,
             postings=tuple(line for line in lines if line is not None),
             source=source,
+            settles=settles,
         )
     )
 

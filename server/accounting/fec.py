@@ -9,7 +9,8 @@ What it follows (docs/integrations.md, "Accounting export", cites the texts):
 - dates AAAAMMJJ, amounts with a comma as the decimal sign and no thousands separator, one
   line per debit or credit (the other column `0,00`);
 - CompAuxNum/CompAuxLib, EcritureLet/DateLet and Montantdevise/Idevise empty or filled in
-  pairs; every other field filled;
+  pairs; every other field filled; EcritureLet/DateLet on the customer lines of the groups
+  settled within the file (collab/invoice/lettering.py);
 - named `<SIREN>FEC<AAAAMMJJ of the closing date>.txt`.
 """
 
@@ -17,12 +18,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Final
 
 from collab.invoice.ledger import Entry
+from collab.invoice.lettering import Letter
 
 COLUMNS: Final = (
     "JournalCode",
@@ -86,13 +88,18 @@ def file_name(siren: str, closing: date) -> str:
     return f"{siren}FEC{day(closing)}.txt"
 
 
-def lines(numbered: Sequence[tuple[str, Entry]]) -> list[list[str]]:
-    """The records after the header, as text fields (before encoding)."""
+def lines(
+    numbered: Sequence[tuple[str, Entry]], letters: Mapping[str, Letter] | None = None
+) -> list[list[str]]:
+    """The records after the header, as text fields (before encoding); `letters` by entry
+    number, for its customer line (the one with an auxiliary account)."""
     rows = []
     for number, entry in numbered:
         if entry.currency != ACCOUNTING_CURRENCY:
             raise ValueError(f"{entry.piece_ref}: {entry.currency} has no EUR amount")
+        letter = (letters or {}).get(number)
         for posting in entry.postings:
+            lettered = letter if posting.aux else None
             rows.append(
                 [
                     text(entry.journal),
@@ -108,8 +115,8 @@ def lines(numbered: Sequence[tuple[str, Entry]]) -> list[list[str]]:
                     text(entry.label) or text(entry.piece_ref),
                     amount(posting.debit),
                     amount(posting.credit),
-                    "",
-                    "",
+                    lettered.code if lettered else "",
+                    day(lettered.day) if lettered else "",
                     day(entry.valid_day),
                     "",
                     "",
@@ -118,8 +125,12 @@ def lines(numbered: Sequence[tuple[str, Entry]]) -> list[list[str]]:
     return rows
 
 
-def write(numbered: Sequence[tuple[str, Entry]], separator: str) -> bytes:
+def write(
+    numbered: Sequence[tuple[str, Entry]],
+    separator: str,
+    letters: Mapping[str, Letter] | None = None,
+) -> bytes:
     """The whole file; `separator` is a key of SEPARATORS."""
     sep = SEPARATORS[separator]
-    records = [sep.join(COLUMNS), *(sep.join(row) for row in lines(numbered))]
+    records = [sep.join(COLUMNS), *(sep.join(row) for row in lines(numbered, letters))]
     return ("\r\n".join(records) + "\r\n").encode(ENCODING)

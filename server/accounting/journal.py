@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Final
 
 from collab.invoice.currencies import UnknownCurrency, minor_units
 from collab.invoice.ledger import Entry
+from collab.invoice.lettering import Letter
 
 COLUMNS: Final = (
     "date",
@@ -31,6 +32,8 @@ COLUMNS: Final = (
     "document",
     "document_date",
     "currency",
+    "lettering",
+    "lettering_date",
 )
 MEDIA_TYPE: Final = "text/csv; charset=utf-8"
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -49,12 +52,17 @@ def amount(value: Decimal, currency: str) -> str:
     return f"{value:.{places}f}"
 
 
-def write(numbered: Sequence[tuple[str, Entry]]) -> bytes:
+def write(
+    numbered: Sequence[tuple[str, Entry]], letters: Mapping[str, Letter] | None = None
+) -> bytes:
+    """The journal; `letters` by entry number, for its customer line (as in the FEC)."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for number, entry in numbered:
+        letter = (letters or {}).get(number)
         for posting in entry.postings:
+            lettered = letter if posting.aux else None
             row = (
                 entry.day.isoformat(),
                 entry.journal,
@@ -69,6 +77,8 @@ def write(numbered: Sequence[tuple[str, Entry]]) -> bytes:
                 entry.piece_ref,
                 entry.piece_date.isoformat(),
                 entry.currency,
+                lettered.code if lettered else "",
+                lettered.day.isoformat() if lettered else "",
             )
             writer.writerow([cell(value) for value in row])
     return out.getvalue().encode("utf-8")

@@ -111,4 +111,7 @@ class ExportSummary(BaseModel):
     debit: str = Field(description="total of the debits, a decimal string")
     credit: str = Field(description="total of the credits (equal to the debits)")
     currencies: list[str] = Field(description="the currencies of the entries")
+    lettered: int = Field(
+        description="entries whose customer line is lettered: its invoice settled in the file"
+    )
     sha256: str = Field(description="of the file's bytes, as audited")

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from collab.invoice import ledger
+from collab.invoice import ledger, lettering
 from collab.invoice.ledger import Chart, Entry
 from server.accounting import charts, fec, journal
 from server.accounting.models import AccountingChart
@@ -32,6 +32,7 @@ from server.audit import service as audit
 from server.audit.service import AuditKind
 from server.auth.service import Capability, require
 from server.core.errors import BadRequest, Conflict, Unprocessable
+from server.credit_notes import service as credit_notes
 from server.invoices import service as invoices
 from server.organization import service as organization
 from server.payments import service as payments
@@ -110,6 +111,7 @@ class Sale:
     number: str
     issue_date: date
     document: Mapping[str, Any]
+    settles: str = ""  # a credit note's original invoice
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +119,7 @@ class Money:
     payment: payments.Moved
     invoice_number: str
     customer: Mapping[str, Any] | None
+    settles: str = ""  # the invoice whose balance it moves (a credit note's: its original)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,13 +158,28 @@ async def _gather(
         rows.update((r.id, r) for r in await invoices.get_many(db, wanted[at : at + _CHUNK]))
     for at in range(0, len(earlier), _CHUNK):
         settled.update(await workflow.issued_among(db, earlier[at : at + _CHUNK]))
+    originals: dict[str, str] = {}  # credit note -> the invoice it credits, for lettering
+    for at in range(0, len(wanted), _CHUNK):
+        originals.update(await credit_notes.originals(db, wanted[at : at + _CHUNK]))
     sales = [
-        Sale(i, rows[i].kind, rows[i].number or "", date.fromisoformat(day), document or {})
+        Sale(
+            i,
+            rows[i].kind,
+            rows[i].number or "",
+            date.fromisoformat(day),
+            document or {},
+            originals.get(i, i),
+        )
         for i, (day, document) in issued.items()
         if i in rows and rows[i].number
     ]
     money = [
-        Money(m, rows[m.invoice_id].number or "", _customer(settled[m.invoice_id][1]))
+        Money(
+            m,
+            rows[m.invoice_id].number or "",
+            _customer(settled[m.invoice_id][1]),
+            originals.get(m.invoice_id, m.invoice_id),
+        )
         for m in moved
         if m.invoice_id in rows and m.invoice_id in settled
     ]
@@ -178,6 +196,7 @@ def entries(chart: Chart, sales: Sequence[Sale], money: Sequence[Money]) -> list
             issue_date=sale.issue_date,
             document=sale.document,
             source=sale.id,
+            settles=sale.settles,
         )
         for sale in sales
     ]
@@ -193,6 +212,7 @@ def entries(chart: Chart, sales: Sequence[Sale], money: Sequence[Money]) -> list
             customer=m.customer,
             recorded_day=m.payment.recorded_at.date(),
             source=m.payment.id,
+            settles=m.settles or m.payment.invoice_id,
         )
         for m in money
     ]
@@ -233,11 +253,12 @@ def build(
                 details=foreign[:_MAX_LISTED],
             )
     numbered = ledger.numbered(found, (chart.sales_journal, chart.bank_journal))
+    letters = lettering.letters(numbered, chart.customer_account)
     if file_format == FEC:
-        content = fec.write(numbered, separator)
+        content = fec.write(numbered, separator, letters)
         media_type, name = fec.MEDIA_TYPE, fec.file_name(siren, end)
     else:
-        content = journal.write(numbered)
+        content = journal.write(numbered, letters)
         media_type = journal.MEDIA_TYPE
         name = f"journal_{start.isoformat()}_{end.isoformat()}.csv"
     summary = {
@@ -251,6 +272,7 @@ def build(
         "debit": str(sum((entry.debit for entry in found), Decimal("0.00"))),
         "credit": str(sum((entry.credit for entry in found), Decimal("0.00"))),
         "currencies": sorted({entry.currency for entry in found}),
+        "lettered": len(letters),
         "sha256": hashlib.sha256(content).hexdigest(),
     }
     return File(content, media_type, name, summary)

@@ -11,6 +11,7 @@ against the original when issued (docs/workflow.md, "Credit notes").
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -79,6 +80,16 @@ async def credits_among(
         note: (original, None if gross is None else Decimal(gross))
         for note, original, gross in rows.all()
     }
+
+
+async def originals(db: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
+    """Of `ids`, the credit notes, each with the invoice it credits."""
+    rows = await db.execute(
+        select(CreditNote.credit_note_id, CreditNote.original_id).where(
+            CreditNote.credit_note_id.in_(ids)
+        )
+    )
+    return {note: original for note, original in rows.tuples()}
 
 
 async def _credited(db: AsyncSession, original_id: str) -> list[Decimal]:
