@@ -5,7 +5,7 @@
     .venv/bin/python -m bench.mix_ramp --mix realistic --profile 300 --seconds 20
 
 bench/run.py ramps every server on a coarse grid; this finds where each one stops (issue 15).
-The profile (py-spy, which must be installed) samples our server while the generator offers
+The profile (py-spy, of the bench extra) samples our server while the generator offers
 RATE updates/s for SECONDS, and prints the top frames by own and by total time.
 """
 
