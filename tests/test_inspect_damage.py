@@ -89,3 +89,34 @@ def test_adjustments_used_as_another_type_are_damage() -> None:
     assert (
         setup.inspector.inspect(captured[0]).damage == "the adjustments were used as another type"
     )
+
+
+def test_misuse_after_a_compensation_is_still_caught() -> None:
+    setup = Setup()
+    # Two people overwrite a field at once; the set of the lower client id loses, and arriving
+    # second it is a root event without a readable change, which builds the probe.
+    sets = []
+    for client_id, value in ((2, "2027-03-01"), (1, "2027-04-01")):
+        person: Doc[Any] = Doc(client_id=client_id)
+        person.apply_update(setup.live.get_update())
+        state = person.get_state()
+        header(person)["due_date"] = value
+        sets.append(person.get_update(state))
+    for update in sets:
+        assert setup.inspector.inspect(update).damage is None
+        setup.live.apply_update(update)
+        setup.inspector.accept()
+    assert setup.inspector._probe is not None
+    setup.client.apply_update(setup.live.get_update())
+    # A refused edit: the compensation restores the old value as an item of the server's own.
+    setup.inspector.inspect(setup.edit(lambda d: header(d).__setitem__("due_date", "2027-01-01")))
+    compensation = setup.inspector.compensate()
+    setup.live.apply_update(compensation)
+    setup.client.apply_update(compensation)
+    # The sender edits on top of that item, then writes to the lines as a map.
+    again = setup.edit(lambda d: header(d).__setitem__("due_date", "2027-02-01"))
+    assert setup.inspector.inspect(again).damage is None
+    setup.live.apply_update(again)
+    setup.inspector.accept()
+    misuse = setup.edit(lambda d: d.get("lines", type=Map).__setitem__("x", "1"))
+    assert setup.inspector.inspect(misuse).damage == "the lines were used as another type"
