@@ -201,6 +201,12 @@ PAGES = (
     ("recurring", ".recurring-page .empty"),
     ("settings/reminders", "[data-testid=reminder-settings] tbody tr"),
     ("admin/outbox", ".outbox-page .empty"),
+    ("reports", ".kpi-grid"),
+    ("time-import", "[data-testid=time-upload]"),
+    ("settings/notifications", ".notification-settings-page form"),
+    ("settings/accounting", "main form"),
+    ("admin/webhooks", "main h1"),
+    ("admin/tokens", "main h1"),
 )
 # The button that opens a page's form.
 FORMS = {
