@@ -277,12 +277,17 @@ async def test_a_slow_job_holds_back_its_own_lane_only(
         jobs.register("test.slow", None)
 
 
-async def test_stopping_leaves_running_jobs_to_their_lease(
-    engine: AsyncEngine, handler: Handler
-) -> None:
+async def _one_slow_job(engine: AsyncEngine) -> Blocking:
     slow = Blocking()
     jobs.register(KIND, slow)
     await _queue(engine, "k")
+    return slow
+
+
+async def test_stopping_leaves_running_jobs_to_their_lease(
+    engine: AsyncEngine, handler: Handler
+) -> None:
+    slow = await _one_slow_job(engine)
     start = datetime.now(UTC)
     async with jobs.Worker(sessions(engine), interval=0.05, grace_seconds=0.2):
         await wait_until(lambda: slow.started, what="the job started")
@@ -298,9 +303,7 @@ async def test_stopping_leaves_running_jobs_to_their_lease(
 async def test_stopping_lets_a_running_job_finish_within_the_grace(
     engine: AsyncEngine, handler: Handler
 ) -> None:
-    slow = Blocking()
-    jobs.register(KIND, slow)
-    await _queue(engine, "k")
+    slow = await _one_slow_job(engine)
     worker = jobs.Worker(sessions(engine), interval=0.05, grace_seconds=5)
     async with worker:
         await wait_until(lambda: slow.started, what="the job started")
