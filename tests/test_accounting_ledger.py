@@ -66,6 +66,35 @@ def test_an_invoice_at_two_rates_and_its_credit_note() -> None:
     assert sides(note) == {(a, c, d) for a, d, c in sides(entry)}  # every side swapped
 
 
+def test_a_prepaid_and_a_rounding_amount_leave_the_customer_what_is_due() -> None:
+    # 3 x 33.33 = 99.99 at 20 %: VAT 19.998 -> 20.00, gross 119.99. 50.00 paid in advance
+    # (BT-113) and 0.01 rounding (BT-114): due 119.99 - 50.00 + 0.01 = 70.00 (BR-CO-16).
+    document = doc([{"quantity": "3", "unit_price": "33.33", "tax_rate": "20"}])
+    document["invoice"].update(prepaid="50.00", rounding="0.01")
+    entry = sale(document)
+    # Debits 70.00 + 50.00 = 120.00 = credits 99.99 + 20.00 + 0.01.
+    assert sides(entry) == {
+        ("411000", D("70.00"), D(0)),
+        ("419100", D("50.00"), D(0)),
+        ("758000", D(0), D("0.01")),
+        ("706200", D(0), D("99.99")),
+        ("44571200", D(0), D("20.00")),
+    }
+    assert entry.balanced
+    note = sale(document, ledger.CREDIT_NOTE)
+    assert sides(note) == {(a, c, d) for a, d, c in sides(entry)}
+    # 1 x 100.01 at 20 %: VAT 20.002 -> 20.00, gross 120.01, rounded down by 0.01 to 120.00:
+    # the 0.01 the customer does not pay is a charge. Debits 120.00 + 0.01 = credits 120.01.
+    rounded_down = doc([{"quantity": "1", "unit_price": "100.01", "tax_rate": "20"}])
+    rounded_down["invoice"]["rounding"] = "-0.01"
+    assert sides(sale(rounded_down)) == {
+        ("411000", D("120.00"), D(0)),
+        ("658000", D("0.01"), D(0)),
+        ("706200", D(0), D("100.01")),
+        ("44571200", D(0), D("20.00")),
+    }
+
+
 def test_categories_without_vat_and_a_custom_chart() -> None:
     # Reverse charge 1 x 100.00 (no VAT line), intra-EU 1 x 40.00, and 1 x 10.00 at 8.5 %
     # (no rule: the chart's default accounts; VAT 0.85): gross 150.85.
@@ -180,7 +209,14 @@ def invoices(draw: st.DrawFn) -> dict[str, Any]:
         price = draw(st.decimals(D(0), D("9999"), places=draw(st.integers(0, 4))))
         line = {"quantity": str(quantity), "unit_price": str(price), "tax_rate": rate}
         lines.append({**line, "tax_category": category})
-    return doc(lines, currency=draw(st.sampled_from(["EUR", "JPY", "KWD"])))
+    currency = draw(st.sampled_from(["EUR", "JPY", "KWD"]))
+    made = doc(lines, currency=currency)
+    places = {"EUR": 2, "JPY": 0, "KWD": 3}[currency]
+    if draw(st.booleans()):  # paid in part in advance (BT-113), rounded (BT-114)
+        made["invoice"]["prepaid"] = str(draw(st.decimals(D(0), D(5000), places=places)))
+        limit = D(1) - D(1).scaleb(-places)  # below one unit: 0.99 EUR, 0.999 KWD, 0 JPY
+        made["invoice"]["rounding"] = str(draw(st.decimals(-limit, limit, places=places)))
+    return made
 
 
 @settings(max_examples=150, deadline=None)
@@ -192,17 +228,18 @@ def test_every_entry_balances_to_the_cent(document: dict[str, Any], kind: str) -
         DEFAULT_CHART, kind=kind, number="F-1", issue_date=DAY, document=document, source="s"
     )
     if entry is None:  # nothing to book: a document of zero
-        assert D(totals["gross"]) == 0 and all(
-            D(g["base"]) == 0 == D(g["amount"]) for g in totals["tax_breakdown"]
-        )
+        assert D(totals["gross"]) == 0 == D(totals["prepaid"]) == D(totals["rounding"])
+        assert all(D(g["base"]) == 0 == D(g["amount"]) for g in totals["tax_breakdown"])
         return
     assert entry.balanced
     assert all(
         p.debit >= 0 and p.credit >= 0 and (p.debit == 0) != (p.credit == 0) for p in entry.postings
     )
     customer = [p for p in entry.postings if p.account == "411000"]
-    gross = D(totals["gross"])
-    if gross:
-        # The customer owes the money engine's gross, on the side of the document's kind.
+    due = D(totals["due"])
+    if due:
+        # The customer owes the money engine's amount due (BT-115), on the kind's side.
         owed = customer[0].debit - customer[0].credit
-        assert owed == (gross if kind == ledger.INVOICE else -gross)
+        assert owed == (due if kind == ledger.INVOICE else -due)
+    advances = sum((p.debit - p.credit for p in entry.postings if p.account == "419100"), D(0))
+    assert advances == (1 if kind == ledger.INVOICE else -1) * D(totals["prepaid"])

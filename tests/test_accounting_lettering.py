@@ -31,12 +31,18 @@ def day(n: int) -> date:
 
 
 def sale(
-    source: str, n: int, net: str, *, customer: dict[str, str] = CLIENT, credits: str = ""
+    source: str,
+    n: int,
+    net: str,
+    *,
+    customer: dict[str, str] = CLIENT,
+    credits: str = "",
+    prepaid: str = "0",
 ) -> Entry:
     """An invoice of one line of `net` at 20 % issued on day `n` (a credit note of `credits`
-    when given); gross = net x 1.2."""
+    when given); gross = net x 1.2, of which `prepaid` was paid in advance."""
     document: dict[str, Any] = {
-        "invoice": {"currency": "EUR", "customer": customer},
+        "invoice": {"currency": "EUR", "customer": customer, "prepaid": prepaid},
         "lines": [{"id": "1", "description": "x", "quantity": "1", "unit_price": net,
                    "tax_rate": "20"}],
     }  # fmt: skip
@@ -104,6 +110,12 @@ def test_an_invoice_paid_in_two_goes_lettered_on_the_day_of_the_second() -> None
     found = lettered(sale("f1", 2, "100.00"), paid("p1", "f1", 10, "70.00"),
                      paid("p2", "f1", 20, "50.00"))  # fmt: skip
     assert found == {"f1": ("AAA", day(20)), "p1": ("AAA", day(20)), "p2": ("AAA", day(20))}
+
+
+def test_what_was_paid_in_advance_is_not_owed_again() -> None:
+    # 100.00 net = 120.00, of which 50.00 paid in advance (BT-113): 70.00 due, paid on the 9th.
+    found = lettered(sale("f1", 2, "100.00", prepaid="50.00"), paid("p1", "f1", 9, "70.00"))
+    assert found == {"f1": ("AAA", day(9)), "p1": ("AAA", day(9))}
 
 
 def test_a_partly_paid_or_overpaid_invoice_stays_open() -> None:

@@ -42,6 +42,10 @@ async def test_the_chart_and_the_fec_download(running: Running, tmp_path: Path) 
         await expect(chart.locator('[data-default="customer_account"]')).to_have_text(
             "Par défaut : 411000"
         )
+        advances = chart.get_by_label("Compte des acomptes reçus (montants payés d\u2019avance)")
+        await expect(advances).to_have_value("419100")  # BT-113 leaves 411 for 4191
+        charge = chart.get_by_label("Compte d\u2019écarts d\u2019arrondi, charges")
+        await expect(charge).to_have_value("658000")
         await expect(chart).to_contain_text("Les valeurs par défaut sont utilisées.")
         await expect(chart.locator("tbody tr")).to_have_count(9)  # the default rules
         await assert_accessible(page, "accounting page")

@@ -1,15 +1,18 @@
 """Accounting entries of issued invoices, credit notes and payments (issue 17): pure rules.
 
 A sale debits the customer's collective account (411, with the customer as its auxiliary
-account) with the gross and credits, per VAT group (category, rate) of the money engine's
-breakdown, a sales account (706...) with the group's base and a VAT-collected account
-(44571...) with the group's VAT. A credit note is the same entry reversed. A payment debits
-the bank (512) and credits the customer; a refund is the reverse. Amounts are never computed
-here: they are the money engine's (collab/invoice/money.py through `evaluate`) or the
-recorded payment's, so the books say exactly what the invoice says.
+account) with the amount due (BT-115) and the advances account (4191) with what was paid in
+advance (BT-113), books a rounding amount (BT-114) as income (758) or charge (658), and
+credits, per VAT group (category, rate) of the money engine's breakdown, a sales account
+(706...) with the group's base and a VAT-collected account (44571...) with the group's VAT.
+A credit note is the same entry reversed. A payment debits the bank (512) and credits the
+customer; a refund is the reverse. Amounts are never computed here: they are the money
+engine's (collab/invoice/money.py through `evaluate`) or the recorded payment's, so the books
+say exactly what the invoice says.
 
 Every entry balances by construction (the gross is the sum of the bases and the VAT, the
-engine's own rule); `Entry.balanced` checks it and the builder refuses an entry that would not.
+engine's own rule, and due + prepaid - rounding is the gross); `Entry.balanced` checks it and
+the builder refuses an entry that would not.
 """
 
 from __future__ import annotations
@@ -89,6 +92,14 @@ class Chart:
     sales_label: str = "Prestations de services"
     vat_account: str = "44571000"
     vat_label: str = "TVA collectée"
+    # The amount paid in advance (BT-113) leaves the customer account for the advances one; a
+    # rounding amount (BT-114) is income when it adds to what is due, a charge when it takes.
+    advances_account: str = "419100"
+    advances_label: str = "Clients - avances et acomptes reçus"
+    rounding_income_account: str = "758000"
+    rounding_income_label: str = "Écarts d'arrondi (produits)"
+    rounding_charge_account: str = "658000"
+    rounding_charge_label: str = "Écarts d'arrondi (charges)"
     rules: tuple[SalesRule, ...] = DEFAULT_RULES
 
     def accounts_for(self, category: str, rate: Decimal) -> SalesRule:
@@ -213,12 +224,20 @@ class VatGroup:
 @dataclass(frozen=True, slots=True)
 class Totals:
     currency: str
-    gross: Decimal
+    gross: Decimal  # BT-112
     groups: tuple[VatGroup, ...]
+    prepaid: Decimal = ZERO  # BT-113
+    rounding: Decimal = ZERO  # BT-114
+
+    @property
+    def due(self) -> Decimal:
+        """BT-115 = BT-112 - BT-113 + BT-114 (BR-CO-16): what the customer account holds."""
+        return self.gross - self.prepaid + self.rounding
 
 
 def totals_of(document: Mapping[str, Any]) -> Totals:
-    """The money engine's gross (BT-112) and VAT breakdown of an issued document."""
+    """The money engine's gross (BT-112), prepaid (BT-113) and rounding (BT-114) amounts and
+    VAT breakdown of an issued document."""
     found = evaluate(dict(document)).totals
     if found is None:
         raise LedgerError("the money engine cannot total this document")
@@ -226,7 +245,13 @@ def totals_of(document: Mapping[str, Any]) -> Totals:
         VatGroup(g["category"], Decimal(g["rate"] or "0"), Decimal(g["base"]), Decimal(g["amount"]))
         for g in found["tax_breakdown"]
     )
-    return Totals(found["currency"], Decimal(found["gross"]), groups)
+    return Totals(
+        found["currency"],
+        Decimal(found["gross"]),
+        groups,
+        Decimal(found["prepaid"]),
+        Decimal(found["rounding"]),
+    )
 
 
 def _checked(entry: Entry) -> Entry | None:
@@ -235,6 +260,15 @@ def _checked(entry: Entry) -> Entry | None:
     if not entry.balanced:
         raise LedgerError(f"{entry.piece_ref}: debit {entry.debit} != credit {entry.credit}")
     return entry
+
+
+def _rounding(chart: Chart, amount: Decimal, *, sale: bool) -> list[Posting | None]:
+    """A sale's rounding amount: added to what is due, income; taken from it, a charge."""
+    if amount > 0:
+        label = chart.rounding_income_label
+        return [_side(chart.rounding_income_account, label, amount, debit=not sale)]
+    label = chart.rounding_charge_label
+    return [_side(chart.rounding_charge_account, label, -amount, debit=sale)]
 
 
 def sale_entry(
@@ -254,7 +288,9 @@ def sale_entry(
     party = party_of(header.get("customer") if isinstance(header, Mapping) else None)
     sale = kind != CREDIT_NOTE
     lines = [
-        _side(chart.customer_account, chart.customer_label, totals.gross, debit=sale, aux=party)
+        _side(chart.customer_account, chart.customer_label, totals.due, debit=sale, aux=party),
+        _side(chart.advances_account, chart.advances_label, totals.prepaid, debit=sale),
+        *_rounding(chart, totals.rounding, sale=sale),
     ]
     for group in totals.groups:
         rule = chart.accounts_for(group.category, group.rate)

@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
+from collab.invoice.ledger import DEFAULT_CHART
 from server.core.api import Model
 
 AccountNumber = Annotated[
@@ -67,6 +68,22 @@ class ChartModel(Model):
     sales_label: Label
     vat_account: AccountNumber = Field(description="VAT collected no rule names")
     vat_label: Label
+    # Added after the first charts were saved: a body (or a stored chart) without them keeps
+    # the defaults.
+    advances_account: AccountNumber = Field(
+        DEFAULT_CHART.advances_account, description="what was paid in advance (BT-113)"
+    )
+    advances_label: Label = DEFAULT_CHART.advances_label
+    rounding_income_account: AccountNumber = Field(
+        DEFAULT_CHART.rounding_income_account,
+        description="a rounding amount (BT-114) that adds to what is due",
+    )
+    rounding_income_label: Label = DEFAULT_CHART.rounding_income_label
+    rounding_charge_account: AccountNumber = Field(
+        DEFAULT_CHART.rounding_charge_account,
+        description="a rounding amount (BT-114) that takes from what is due",
+    )
+    rounding_charge_label: Label = DEFAULT_CHART.rounding_charge_label
     rules: list[SalesRuleModel] = Field(default_factory=list, max_length=40)
 
     @model_validator(mode="after")

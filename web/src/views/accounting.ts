@@ -23,7 +23,9 @@ interface Rule {
 const SCALARS = [
   'customer_account', 'customer_label', 'bank_account', 'bank_label',
   'sales_journal', 'sales_journal_label', 'bank_journal', 'bank_journal_label',
-  'sales_account', 'sales_label', 'vat_account', 'vat_label'
+  'sales_account', 'sales_label', 'vat_account', 'vat_label',
+  'advances_account', 'advances_label', 'rounding_income_account', 'rounding_income_label',
+  'rounding_charge_account', 'rounding_charge_label'
 ] as const  // prettier-ignore
 type Scalar = (typeof SCALARS)[number]
 type Chart = Record<Scalar, string> & { rules: Rule[] }
