@@ -326,3 +326,30 @@ async def test_the_fec_and_journal_of_a_seeded_period(running: Running) -> None:
         assert [row["PieceRef"] for row in read_fec(r.content)] == [num["c"]] * 3
         r = await http.get(f"/api/orgs/{org}/exports/fec?from=2001-01-01&to=2001-01-31")
         assert read_fec(r.content) == []
+
+
+async def test_a_credit_note_letters_the_invoice_it_cancels(running: Running) -> None:
+    """The credit note's link to its invoice, read from the database, is what groups them."""
+    people, cleo = await people_and_cleo(running)
+    alice = running.accounts["alice"]
+    today = datetime.now(UTC).date()
+    client = {"name": "Client SA", "siren": "732829320"}
+    # 2 x 50.00 at 20 %: gross 120.00, credited in full the same day: 120.00 - 120.00 = 0.
+    invoice = await issued(
+        running, people, alice, document("EUR", client, today, [("a", "2", "50.00", "20")])
+    )
+    async with api(running.server, people["alice"]) as http:
+        r = await http.post(f"/api/invoices/{invoice}/credit-notes", json={"lines": ["a"]})
+    assert r.status_code == 201, r.text
+    await move(running, people, r.json()["id"])
+    day = today.isoformat()
+    async with api(running.server, cleo) as http:
+        got = await http.get(f"/api/orgs/{alice.org_id}/exports/fec?from={day}&to={day}")
+    assert got.status_code == 200, got.text
+    customer = [r for r in read_fec(got.content) if r["CompteNum"] == "411000"]
+    assert sorted((r["Debit"], r["Credit"]) for r in customer) == [
+        ("0,00", "120,00"),
+        ("120,00", "0,00"),
+    ]
+    stamp = today.strftime("%Y%m%d")
+    assert [(r["EcritureLet"], r["DateLet"]) for r in customer] == [("AAA", stamp)] * 2

@@ -111,7 +111,7 @@ class Sale:
     number: str
     issue_date: date
     document: Mapping[str, Any]
-    settles: str = ""  # a credit note's original invoice
+    settles: str  # the invoice whose balance it moves: its own, or a credit note's original
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +119,7 @@ class Money:
     payment: payments.Moved
     invoice_number: str
     customer: Mapping[str, Any] | None
-    settles: str = ""  # the invoice whose balance it moves (a credit note's: its original)
+    settles: str  # the invoice whose balance it moves (a credit note's: its original)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +160,8 @@ async def _gather(
         settled.update(await workflow.issued_among(db, earlier[at : at + _CHUNK]))
     originals: dict[str, str] = {}  # credit note -> the invoice it credits, for lettering
     for at in range(0, len(wanted), _CHUNK):
-        originals.update(await credit_notes.originals(db, wanted[at : at + _CHUNK]))
+        credited = await credit_notes.credits_among(db, wanted[at : at + _CHUNK])
+        originals.update((note, original) for note, (original, _) in credited.items())
     sales = [
         Sale(
             i,
@@ -212,7 +213,7 @@ def entries(chart: Chart, sales: Sequence[Sale], money: Sequence[Money]) -> list
             customer=m.customer,
             recorded_day=m.payment.recorded_at.date(),
             source=m.payment.id,
-            settles=m.settles or m.payment.invoice_id,
+            settles=m.settles,
         )
         for m in money
     ]

@@ -67,10 +67,11 @@ async def left(db: AsyncSession, original_id: str) -> Decimal:
 
 
 async def credits_among(
-    db: AsyncSession, invoice_ids: Select[Any]
+    db: AsyncSession, invoice_ids: Select[Any] | Sequence[str]
 ) -> dict[str, tuple[str, Decimal | None]]:
-    """For the reports: each credit note among `invoice_ids` (a query of ids), the invoice it
-    credits and the gross it credited (None until it is issued)."""
+    """For the reports and the accounting export: each credit note among `invoice_ids` (a
+    query of ids, or the ids), the invoice it credits and the gross it credited (None until
+    it is issued)."""
     rows = await db.execute(
         select(CreditNote.credit_note_id, CreditNote.original_id, CreditNote.gross).where(
             CreditNote.credit_note_id.in_(invoice_ids)
@@ -80,16 +81,6 @@ async def credits_among(
         note: (original, None if gross is None else Decimal(gross))
         for note, original, gross in rows.all()
     }
-
-
-async def originals(db: AsyncSession, ids: Sequence[str]) -> dict[str, str]:
-    """Of `ids`, the credit notes, each with the invoice it credits."""
-    rows = await db.execute(
-        select(CreditNote.credit_note_id, CreditNote.original_id).where(
-            CreditNote.credit_note_id.in_(ids)
-        )
-    )
-    return {note: original for note, original in rows.tuples()}
 
 
 async def _credited(db: AsyncSession, original_id: str) -> list[Decimal]:
