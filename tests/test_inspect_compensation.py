@@ -9,8 +9,10 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pycrdt import Doc, Map, Text
+from pycrdt import Array, Doc, Map, Text
 
+from collab.invoice.document import INVOICE_SHAPE
+from collab.sync.inspect import same_content
 from tests.test_inspect import Setup, content, header, lines
 
 
@@ -134,3 +136,33 @@ def test_any_refused_edit_is_undone_exactly_for_everyone(ops: list[tuple[str, An
     setup.client.apply_update(compensation)
     assert content(setup.live) == before
     assert content(setup.client) == before
+
+
+def test_same_content_ignores_history_and_key_order_but_not_values() -> None:
+    """The check a compensation must pass (the shadow reads like the live document again)."""
+
+    def build(keys: list[str], notes: str, city: str) -> Doc[Any]:
+        doc: Doc[Any] = Doc()
+        root = doc.get("invoice", type=Map)
+        for key in keys:  # one insertion order per document
+            root[key] = {"due_date": "2026-12-31", "currency": "EUR"}.get(key, "x")
+        root["notes"] = Text(notes)
+        root["customer"] = Map({"name": "Zoë 😀", "address": Map({"city": city})})
+        doc.get("lines", type=Array).append(Map({"id": "l0", "quantity": "2"}))
+        return doc
+
+    reference = build(["due_date", "currency"], "Merci", "Lyon")
+    reordered = build(["currency", "due_date"], "Merci", "Lyon")
+    retyped = build(["due_date", "currency"], "Merci!", "Lyon")
+    del retyped.get("invoice", type=Map)["notes"][5:6]  # back to "Merci"
+    assert same_content(reference, reordered, INVOICE_SHAPE)
+    assert same_content(reference, retyped, INVOICE_SHAPE)
+    assert not same_content(
+        reference, build(["due_date", "currency"], "Merci", "Lille"), INVOICE_SHAPE
+    )
+    assert not same_content(
+        reference, build(["due_date", "currency"], "merci", "Lyon"), INVOICE_SHAPE
+    )
+    other_line = build(["due_date", "currency"], "Merci", "Lyon")
+    other_line.get("lines", type=Array)[0]["quantity"] = "3"
+    assert not same_content(reference, other_line, INVOICE_SHAPE)
