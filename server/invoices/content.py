@@ -9,7 +9,7 @@ from typing import Any
 from pycrdt import Doc
 
 from collab.invoice.document import MAX_LINES, ROOT_LINES
-from collab.sync import LoadError, RoomRegistry
+from collab.sync import LoadError, Room, RoomRegistry
 from server.core.errors import Conflict
 from server.invoices.documents import document_json
 from server.invoices.restore import restore_update
@@ -68,3 +68,16 @@ async def _change(
     finally:
         registry.release(room)
     return new_seq
+
+
+def reset_content(room: Room, target: dict[str, Any]) -> bool:
+    """Give a loaded room's document the content `target` again, by one change of the server's
+    own (no author), frozen or not: undoing what should not have come in. False when it had
+    that content already."""
+    if document_json(room.doc) == target:
+        return False
+    update = restore_update(room.doc, target)
+    if update is None:
+        return False
+    room.apply_server_change(update, user_id=None)
+    return True

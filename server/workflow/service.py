@@ -47,6 +47,7 @@ from server.core.errors import Conflict, Forbidden
 from server.credit_notes import service as credit_notes
 from server.invoices import service as invoices
 from server.organization import service as organization
+from server.workflow import pinning
 from server.workflow.assignee import assignees as assignees
 from server.workflow.assignee import assignees_among as assignees_among
 from server.workflow.assignee import set_assignee as set_assignee
@@ -184,6 +185,7 @@ async def _in_room(
         room.frozen = previous
         raise
     registry.freeze(room.doc_id, read_only_reason(State(outcome.row["status"])))
+    await pinning.hold(registry, room, document)  # against edits other processes let in late
     return outcome
 
 

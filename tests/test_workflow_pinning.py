@@ -1,0 +1,91 @@
+"""The content a transition froze, held by the process that made it (server/workflow/pinning.py):
+a change coming from another process is undone while the state lasts, and kept once the state
+has moved on. In memory; across real processes: tests/test_processes_workflow.py."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from pycrdt import Doc, Map
+
+from collab.sync import MemoryStore, Room, RoomRegistry
+from server.invoices.documents import document_json
+from server.workflow import pinning
+from tests.harness import wait_until
+from tests.test_room import registry
+
+SUBMITTED = "the invoice is submitted: only drafts can be edited"
+
+
+class _Elsewhere:
+    """Other processes that hear nothing (the registry only needs to know they exist)."""
+
+    def notice(self, doc_id: str, body: dict[str, object]) -> None: ...
+
+    def frozen(self, doc_id: str, reason: str | None) -> None: ...
+
+
+def _setting(room: Room, key: str, value: str) -> bytes:
+    """An update from a client in step with `room` (as another process would relay it)."""
+    client: Doc[Any] = Doc()
+    client.apply_update(room.doc.get_update())
+    before = client.get_state()
+    client.get("invoice", type=Map)[key] = value
+    return client.get_update(before)
+
+
+async def _submitted(rooms: RoomRegistry, store: MemoryStore) -> tuple[Room, dict[str, Any]]:
+    rooms.others = _Elsewhere()
+    room = await rooms.acquire("inv")
+    room.apply_server_change(_setting(room, "payment_terms", "as submitted"), user_id="u1")
+    document = document_json(room.doc)
+    room.frozen = SUBMITTED
+    await pinning.hold(rooms, room, document)
+    rooms.release(room)  # the transition's own hold ends; the pin keeps the room
+    return room, document
+
+
+async def test_a_late_change_from_another_process_is_undone_and_logged() -> None:
+    store = MemoryStore()
+    async with registry(store) as rooms:
+        room, document = await _submitted(rooms, store)
+        room.apply_remote(_setting(room, "payment_terms", "late"))
+        assert room.doc.get("invoice", type=Map)["payment_terms"] == "late"
+        await wait_until(lambda: document_json(room.doc) == document, what="the undo")
+        await rooms.persister.flush(2)
+        assert store.log["inv"][-1].user_id is None  # the server's change, in the history
+        assert room.refs == 1  # held by the pin alone
+        pinning._held["inv"].cancel()
+        await wait_until(lambda: room.refs == 0, what="the pin's release")
+
+
+async def test_once_the_state_moves_on_a_change_is_kept() -> None:
+    store = MemoryStore()
+    async with registry(store) as rooms:
+        room, _ = await _submitted(rooms, store)
+        room.frozen = None  # reopened by a transition made in another process
+        room.apply_remote(_setting(room, "payment_terms", "after the reopening"))
+        await wait_until(lambda: room.refs == 0, what="the pin to end")
+        await asyncio.sleep(0.05)
+        assert room.doc.get("invoice", type=Map)["payment_terms"] == "after the reopening"
+
+
+async def test_a_transition_to_an_editable_state_ends_the_pin() -> None:
+    store = MemoryStore()
+    async with registry(store) as rooms:
+        room, _ = await _submitted(rooms, store)
+        room.frozen = None  # reopened here: the transition pins (and so unpins) too
+        await pinning.hold(rooms, room, document_json(room.doc))
+        await wait_until(lambda: room.refs == 0, what="the pin to end")
+        assert "inv" not in pinning._held
+
+
+async def test_with_one_process_nothing_is_pinned() -> None:
+    store = MemoryStore()
+    async with registry(store) as rooms:
+        room = await rooms.acquire("inv")
+        room.frozen = SUBMITTED
+        await pinning.hold(rooms, room, document_json(room.doc))
+        assert room.refs == 1 and "inv" not in pinning._held
+        rooms.release(room)
