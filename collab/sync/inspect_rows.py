@@ -71,9 +71,9 @@ class RowsInspector:
                 ids.pop(row_id, None)  # its rows are gone
         self._id_delta = Counter()
 
-    def misused(self, probe: Doc[Any]) -> str | None:
+    def misused(self, shadow: Doc[Any]) -> str | None:
         """Content written to this root as a map (see UpdateInspector._misused_root)."""
-        if len(probe.get(self._rows.root, type=Map)):
+        if len(shadow.get(self._rows.root, type=Map)):
             return f"the {self._rows.root} were used as another type"
         return None
 
