@@ -35,13 +35,23 @@ def _setting(room: Room, key: str, value: str) -> bytes:
     return client.get_update(before)
 
 
-async def _submitted(rooms: RoomRegistry, store: MemoryStore) -> tuple[Room, dict[str, Any]]:
+async def _still() -> bool:
+    return True  # the database still says submitted
+
+
+async def _reopened() -> bool:
+    return False  # the database says another state (the message saying so was lost)
+
+
+async def _submitted(
+    rooms: RoomRegistry, store: MemoryStore, still: pinning.Still = _still
+) -> tuple[Room, dict[str, Any]]:
     rooms.others = _Elsewhere()
     room = await rooms.acquire("inv")
     room.apply_server_change(_setting(room, "payment_terms", "as submitted"), user_id="u1")
     document = document_json(room.doc)
     room.frozen = SUBMITTED
-    await pinning.hold(rooms, room, document)
+    await pinning.hold(rooms, room, document, still)
     rooms.release(room)  # the transition's own hold ends; the pin keeps the room
     return room, document
 
@@ -71,12 +81,23 @@ async def test_once_the_state_moves_on_a_change_is_kept() -> None:
         assert room.doc.get("invoice", type=Map)["payment_terms"] == "after the reopening"
 
 
+async def test_when_the_database_says_the_state_changed_a_change_is_kept() -> None:
+    """The message reopening the invoice did not reach this process: its room still says
+    submitted, but the edits coming in are a reopened draft's, and the database says so."""
+    store = MemoryStore()
+    async with registry(store) as rooms:
+        room, _ = await _submitted(rooms, store, _reopened)
+        room.apply_remote(_setting(room, "payment_terms", "edited after the reopening"))
+        await wait_until(lambda: room.refs == 0, what="the pin to end")
+        assert room.doc.get("invoice", type=Map)["payment_terms"] == "edited after the reopening"
+
+
 async def test_a_transition_to_an_editable_state_ends_the_pin() -> None:
     store = MemoryStore()
     async with registry(store) as rooms:
         room, _ = await _submitted(rooms, store)
         room.frozen = None  # reopened here: the transition pins (and so unpins) too
-        await pinning.hold(rooms, room, document_json(room.doc))
+        await pinning.hold(rooms, room, document_json(room.doc), _still)
         await wait_until(lambda: room.refs == 0, what="the pin to end")
         assert "inv" not in pinning._held
 
@@ -86,6 +107,6 @@ async def test_with_one_process_nothing_is_pinned() -> None:
     async with registry(store) as rooms:
         room = await rooms.acquire("inv")
         room.frozen = SUBMITTED
-        await pinning.hold(rooms, room, document_json(room.doc))
+        await pinning.hold(rooms, room, document_json(room.doc), _still)
         assert room.refs == 1 and "inv" not in pinning._held
         rooms.release(room)

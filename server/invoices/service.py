@@ -35,6 +35,7 @@ from server.invoices.boards import orgs_of as orgs_of
 from server.invoices.content import add_lines as add_lines  # for the time-entry import
 from server.invoices.content import reset_content as reset_content  # for the workflow
 from server.invoices.content import write_content as write_content
+from server.invoices.documents import document_json as document_json  # for other features
 from server.invoices.documents import read_document as read_document  # for other features
 from server.invoices.history import document_at, in_thread, log_rows, replay_timeline
 from server.invoices.models import Invoice as Invoice  # the row, for other features' types

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from collab.sync import LoadError, Room, RoomRegistry
 from server.invoices import service as invoices
@@ -30,11 +33,15 @@ PIN_SECONDS = 120.0
 _held: dict[str, asyncio.Task[None]] = {}  # invoice -> its pin, the latest transition's
 
 
-async def hold(registry: RoomRegistry, room: Room, document: dict[str, Any]) -> None:
-    """Keep `room` at `document`, what the transition just made of it, while its state stays
+Still = Callable[[], Awaitable[bool]]  # whether the database still says the frozen state
+
+
+async def hold(registry: RoomRegistry, room: Room, document: dict[str, Any], still: Still) -> None:
+    """Keep `room` at `document`, what a transition just made of it, while its state stays
     the one frozen now (`room.frozen`). Any later transition of this process ends this pin
-    (and pins again if its state is frozen too); one made elsewhere ends it at the room's next
-    change, once its state has reached this process."""
+    (and pins again if its state is frozen too); one made elsewhere ends it once its state has
+    reached this process, or when `still` (asked before each undo: `status_is`) says the
+    database left it (the message reopening the invoice may be the one that was lost)."""
     previous = _held.pop(room.doc_id, None)
     if previous is not None:
         previous.cancel()
@@ -45,10 +52,18 @@ async def hold(registry: RoomRegistry, room: Room, document: dict[str, Any]) -> 
         room = await registry.acquire(room.doc_id)  # kept loaded; released by the task
     except LoadError:  # shutting down: the clients are being handed over anyway
         return
-    task = asyncio.create_task(_pinned(room, document, frozen))
+    task = asyncio.create_task(_pinned(room, document, frozen, still))
     _held[room.doc_id] = task
     # Here, not in the task: a task cancelled before it starts never runs its `finally`.
     task.add_done_callback(lambda done: _unpinned(registry, room, done))
+
+
+async def status_is(
+    sessions: async_sessionmaker[AsyncSession], invoice_id: str, status: str
+) -> bool:
+    """Whether the database says `invoice_id` is in `status` (a pin's `still`)."""
+    async with sessions() as db:
+        return (await invoices.get(db, invoice_id)).status == status
 
 
 def _unpinned(registry: RoomRegistry, room: Room, task: asyncio.Task[None]) -> None:
@@ -58,7 +73,7 @@ def _unpinned(registry: RoomRegistry, room: Room, task: asyncio.Task[None]) -> N
         registry.release(room)
 
 
-async def _pinned(room: Room, document: dict[str, Any], frozen: str) -> None:
+async def _pinned(room: Room, document: dict[str, Any], frozen: str, still: Still) -> None:
     changed = asyncio.Event()
 
     def listener(_: Room) -> None:
@@ -68,18 +83,20 @@ async def _pinned(room: Room, document: dict[str, Any], frozen: str) -> None:
     try:
         async with asyncio.timeout(PIN_SECONDS):
             while room.frozen == frozen:  # a new state (reopened, a later transition) ends it
-                _restore(room, document)
+                if invoices.document_json(room.doc) != document:
+                    if not await still():
+                        return  # changed elsewhere: these may be edits of a reopened draft
+                    if room.frozen == frozen and invoices.reset_content(room, document):
+                        log.warning(
+                            "invoice %s: undid an edit let in after it became %s",
+                            room.doc_id,
+                            frozen,
+                        )
                 await changed.wait()
                 changed.clear()
     except TimeoutError:
         pass
+    except Exception:  # the database unreachable, say: undoing nothing is the safe side
+        log.exception("invoice %s: holding its frozen content failed; no longer held", room.doc_id)
     finally:
         room.listeners.remove(listener)
-
-
-def _restore(room: Room, document: dict[str, Any]) -> None:
-    frozen = room.frozen
-    if invoices.reset_content(room, document):
-        log.warning(
-            "invoice %s: an edit accepted elsewhere once %r was undone", room.doc_id, frozen
-        )

@@ -22,6 +22,7 @@ import asyncio
 import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -185,7 +186,9 @@ async def _in_room(
         room.frozen = previous
         raise
     registry.freeze(room.doc_id, read_only_reason(State(outcome.row["status"])))
-    await pinning.hold(registry, room, document)  # against edits other processes let in late
+    # Against edits other processes let in before they heard of it.
+    still = partial(pinning.status_is, sessions, request.invoice_id, str(outcome.row["status"]))
+    await pinning.hold(registry, room, document, still)
     return outcome
 
 
