@@ -11,6 +11,8 @@ from bench.measures import MIXES, generator_limited
 Results = dict[str, Any]
 Cell = Callable[[Results], str]
 OURS = "cofacture"
+# A server using this much of a core on a step it failed was itself the limit there.
+SERVER_BOUND_CPU_PCT = 85.0
 FANOUT_LOADS = ("10x100", "20x100", "50x100")
 
 
@@ -323,31 +325,44 @@ def _rate_target(label: str, ours: Results, theirs: Results, factor: int) -> str
         met = None  # we were stopped by the generator, not by the server
     else:
         met = False
-    if met and other is not None and theirs.get("at_least") and factor * other >= mine:
-        # Both stopped by the generator (or the ramp's end): the rates cannot separate them,
-        # so the verdict comes from what a core would carry at their CPU per update.
+    if met and theirs.get("at_least"):
+        # Their ramp was ended by the load generator (or ran out of steps), not necessarily
+        # by their server: unless their server was saturated, the rates do not show ours is
+        # ahead, and the verdict comes from what a core would carry at each one's CPU per
+        # update.
         met, estimate = _by_cpu(ours, theirs, factor)
-        measured += f" (both reached the end of the ramp: {estimate})"
+        measured += f" (theirs stopped by the load generator: {estimate})"
     return _target(label, measured, met)
 
 
 def _by_cpu(ours: Results, theirs: Results, factor: int) -> tuple[bool | None, str]:
-    """Compare the updates a core would carry at each server's CPU per update, at the highest
-    step both sustained."""
-    rate = min(ours["highest_rate"], theirs["highest_rate"])
-    mine, other = _per_core(ours, rate), _per_core(theirs, rate)
+    """At the highest step both ran: met if their server was saturated there (the rates
+    stand); else compare the updates a core would carry at each one's CPU per update,
+    undetermined if theirs lost updates with CPU to spare."""
+    mine_steps, their_steps = _steps(ours), _steps(theirs)
+    common = set(mine_steps) & set(their_steps)
+    if not common:
+        return None, "no step in common to separate them"
+    rate = max(common)
+    theirs_cpu = their_steps[rate].get("server_cpu_pct") or 0
+    if theirs_cpu >= SERVER_BOUND_CPU_PCT:
+        return True, f"their server was saturated at {rate:,}/s ({theirs_cpu:.0f} % of a core)"
+    if their_steps[rate].get("lost"):
+        return None, f"theirs lost updates at {rate:,}/s: this load cannot separate them"
+    mine, other = _per_core(mine_steps[rate]), _per_core(their_steps[rate])
     if mine is None or other is None:
         return None, "no CPU figure to separate them"
     met = mine >= factor * other
     return met, f"at {rate:,}/s a core would carry {mine:,.0f}/s of ours, {other:,.0f}/s of theirs"
 
 
-def _per_core(ramp: Results, rate: int) -> float | None:
-    for step in ramp.get("steps") or []:
-        cpu, achieved = step.get("server_cpu_pct"), step.get("achieved_rate")
-        if step.get("target_rate") == rate and cpu and achieved:
-            return float(100 * achieved / cpu)
-    return None
+def _steps(ramp: Results) -> dict[int, Results]:
+    return {step["target_rate"]: step for step in ramp.get("steps") or [] if step.get("ok", True)}
+
+
+def _per_core(step: Results) -> float | None:
+    cpu, achieved = step.get("server_cpu_pct"), step.get("achieved_rate")
+    return float(100 * achieved / cpu) if cpu and achieved else None
 
 
 def _target(label: str, measured: str, met: bool | None) -> str:
