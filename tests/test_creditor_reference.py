@@ -87,9 +87,21 @@ def test_every_made_reference_validates(number: str) -> None:
 
 @given(numbers, st.data())
 def test_one_changed_character_fails(number: str, data: st.DataObject) -> None:
+    """A digit changed for a digit, or a letter for a letter, is always caught by MOD 97-10:
+    the value moves by d x 10^k with 0 < d < 26, which 97 (prime) never divides. A letter
+    changed for a digit changes the length of the expanded number and is not guaranteed to be
+    caught (RF28FIOGS and RF28FIOG2 are both valid), so it is not drawn here."""
     reference = make(number)
     position = data.draw(st.integers(min_value=2, max_value=len(reference) - 1))
-    alphabet = "0123456789" if position < 4 else ALNUM
+    digits = "0123456789"
+    alphabet = digits if reference[position] in digits else "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     other = data.draw(st.sampled_from([c for c in alphabet if c != reference[position]]))
     changed = reference[:position] + other + reference[position + 1 :]
     assert not is_valid(changed), (reference, changed)
+
+
+def test_a_letter_changed_for_a_digit_can_pass_the_check() -> None:
+    """The limit of MOD 97-10 the property above steps around, worked by hand: RF28FIOGS
+    expands to 1518241628 271528 (mod 97 = 1) and RF28FIOG2 to 151824162 271528 (mod 97 = 1
+    too). Both are valid references: the check cannot tell a mistyped last letter here."""
+    assert is_valid("RF28FIOGS") and is_valid("RF28FIOG2")
