@@ -47,6 +47,19 @@ def test_var_uint_matches_lib0() -> None:
         assert bytes(out) == expected
 
 
+def test_var_uints_read_back_to_back_as_lib0_wrote_them() -> None:
+    # The same lib0 sequences, one after the other: each read stops at its own last byte.
+    reader = Reader(b"\xac\x02\x05\x80\x01\x7f")
+    assert [reader.var_uint() for _ in range(4)] == [300, 5, 128, 127]
+    reader.expect_end()
+    for cut in (b"\xac", b"\x80\x80"):  # a continuation bit on the last byte there is
+        with pytest.raises(ProtocolError, match="truncated"):
+            Reader(cut).var_uint()
+    with pytest.raises(ProtocolError, match="too long"):  # 8 bytes carry 56 bits: the limit
+        Reader(b"\xff" * 8 + b"\x01").var_uint()
+    assert Reader(b"\xff" * 7 + b"\x01").var_uint() == 2**50 - 1
+
+
 def test_strings_are_prefixed_with_their_utf8_byte_length() -> None:
     out = bytearray()
     write_var_string(out, "Zoë €")

@@ -27,7 +27,7 @@ from collab.shape import DocumentShape
 from collab.sync.errors import is_crdt_failure
 from collab.sync.inspect_edits import ChangeKind, EditRecorder, FieldChange, Inspection
 from collab.sync.inspect_rows import RowsInspector
-from collab.sync.integrity import fully_integrated
+from collab.sync.integrity import Integrity
 from collab.sync.peer import Identity
 from collab.sync.undo import event_kind
 
@@ -75,7 +75,7 @@ class UpdateInspector:
         rebuilds it from the live document. Rooms that are only read never pay for one."""
         if self._built:
             self._built = False
-            del self._shadow, self._header, self._collections
+            del self._shadow, self._header, self._collections, self._integrity
 
     def _build(self) -> None:
         shape = self._shape
@@ -87,6 +87,7 @@ class UpdateInspector:
         # (one encoding of the state vector per update instead of two). None once anything
         # else changed the shadow (a compensation).
         self._state: bytes | None = None
+        self._integrity = Integrity()  # what the shadow is known to hold, per client
         self._header = self._shadow.get(shape.header_root, type=Map)
         self._header.observe_deep(self._on_header)
         self._collections = [
@@ -110,7 +111,7 @@ class UpdateInspector:
         self._shadow.apply_update(update)
         inspection = self._edits.inspection
         self._state = self._shadow.get_state()
-        if not fully_integrated(update, self._state):
+        if not self._integrity.check(update, self._state):
             inspection.pending = True
             return inspection
         unknown = root_names(self._shadow) - self._roots

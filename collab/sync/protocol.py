@@ -111,17 +111,26 @@ class Reader:
         self._pos = 0
 
     def var_uint(self) -> int:
-        value = 0
-        shift = 0
-        for _ in range(_MAX_VAR_UINT_BYTES):
-            if self._pos >= len(self._data):
-                raise ProtocolError("truncated integer")
-            byte = self._data[self._pos]
-            self._pos += 1
-            value |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                return value
-            shift += 7
+        # Locals, and no bounds test of our own (`data[pos]` raises past the end): this reads
+        # every length and header of every frame and update, and state vectors; through
+        # attributes it took twice as long for a client id (five bytes).
+        data, pos = self._data, self._pos
+        try:
+            byte = data[pos]
+            if byte < 0x80:  # most lengths and counts
+                self._pos = pos + 1
+                return byte
+            value, shift = byte & 0x7F, 7
+            for pos in range(pos + 1, pos + _MAX_VAR_UINT_BYTES):  # noqa: B020
+                byte = data[pos]
+                value |= (byte & 0x7F) << shift
+                if byte < 0x80:
+                    self._pos = pos + 1
+                    return value
+                shift += 7
+        except IndexError:
+            self._pos = len(data)
+            raise ProtocolError("truncated integer") from None
         raise ProtocolError("integer too long")
 
     def var_bytes(self) -> bytes:
