@@ -1,12 +1,16 @@
 """Cost of update inspection per update, on a 50-line invoice.
 
-Run: .venv/bin/python bench/inspect_cost.py [--updates N]
+Run: .venv/bin/python bench/inspect_cost.py [--updates N] [--writers W]
 
 Prints microseconds per update (p50 / p99 / mean) for: a plain `apply_update` (what a server
 without inspection does), the inspected accepted path (shadow apply + event analysis + live
 apply), the refused path (inspection + compensation + live apply), and concurrent sets of the
 same header fields by two people, where the losing sets are root events without a readable
 change (the misused-root check).
+
+`--writers W` (default 1) has W earlier sessions write the invoice's lines in turn, as a draft
+edited over days carries: each browser session is a new Yjs client, and the document's state
+vector lists them all (the integrity check looks the writers of deleted values up in it).
 """
 
 from __future__ import annotations
@@ -26,15 +30,22 @@ from collab.sync.inspect import UpdateInspector
 LINES = 50
 
 
-def invoice(lines: int) -> Doc[Any]:
+def invoice(lines: int, writers: int = 1) -> Doc[Any]:
     doc: Doc[Any] = Doc()
     header = doc.get("invoice", type=Map)
     header["currency"] = "EUR"
     header["customer"] = Map({"name": "Lumière SARL", "address": Map({"city": "Lyon"})})
     header["notes"] = Text("Payment by transfer within 30 days.")
-    array = doc.get("lines", type=Array)
+    sessions = [doc]
+    for _ in range(writers - 1):
+        session: Doc[Any] = Doc()
+        session.apply_update(doc.get_update())
+        sessions.append(session)
     for i in range(lines):
-        array.append(
+        writer = sessions[i % len(sessions)]
+        writer.apply_update(doc.get_update())
+        before = writer.get_state()
+        writer.get("lines", type=Array).append(
             Map(
                 {
                     "id": f"line-{i}",
@@ -45,6 +56,12 @@ def invoice(lines: int) -> Doc[Any]:
                 }
             )
         )
+        doc.apply_update(writer.get_update(before))
+    for n, writer in enumerate(sessions[lines:], start=lines):  # more sessions than lines
+        writer.apply_update(doc.get_update())
+        before = writer.get_state()
+        writer.get("lines", type=Array)[n % lines]["unit_price"] = f"{800 + n}.00"
+        doc.apply_update(writer.get_update(before))
     return doc
 
 
@@ -78,17 +95,19 @@ def conflicting_updates(base: Doc[Any], count: int, seed: int = 11) -> list[byte
     about half of the sets lose, and a lost set is a root event without a readable change."""
     rng = random.Random(seed)
     clients: list[Doc[Any]] = []
+    out: list[bytes] = []
+
+    def capture(event: TransactionEvent) -> None:
+        out.append(event.update)  # what a browser sends: this transaction's changes only
+
     for _ in range(2):
         client: Doc[Any] = Doc()
         client.apply_update(base.get_update())
+        client.observe(capture)
         clients.append(client)
-    out: list[bytes] = []
     fields = ["payment_terms", "buyer_reference"]
     for n in range(count):
-        client = clients[n % 2]
-        before = client.get_state()
-        client.get("invoice", type=Map)[rng.choice(fields)] = f"value {n}"
-        out.append(client.get_update(before))
+        clients[n % 2].get("invoice", type=Map)[rng.choice(fields)] = f"value {n}"
     return out
 
 
@@ -124,11 +143,12 @@ def accepting(base: Doc[Any]) -> Callable[[bytes], None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--updates", type=int, default=5000)
+    parser.add_argument("--writers", type=int, default=1, help="earlier sessions (clients)")
     args = parser.parse_args()
-    base = invoice(LINES)
+    base = invoice(LINES, max(1, args.writers))
     updates = typical_updates(base, args.updates)
     mix = "70 % typing, 25 % amounts, 5 % new lines"
-    print(f"{LINES}-line invoice, {len(updates)} typical updates ({mix})")
+    print(f"{LINES}-line invoice by {args.writers} writers, {len(updates)} typical updates ({mix})")
 
     plain: Doc[Any] = Doc()
     plain.apply_update(base.get_update())
