@@ -1,6 +1,7 @@
 """The direct write of server/core/websocket_protocol.py, on uvicorn's real protocol object over
 a fake transport: it frames like `send`, refuses while the transport is paused or before the
-handshake, and reports a gone client as `send` does."""
+handshake, and reports a gone client as `send` does; what it holds leaves at the end of the
+loop's iteration, in one write per connection, before anything written after it."""
 
 from __future__ import annotations
 
@@ -15,7 +16,13 @@ from uvicorn.protocols.utils import ClientDisconnected
 from uvicorn.server import ServerState
 from websockets.frames import Frame, Opcode
 
-from server.core.websocket_protocol import SEND_NOWAIT, Flag, Inbox, WebSocketProtocol
+from server.core.websocket_protocol import (
+    HOLD_BYTES,
+    SEND_NOWAIT,
+    Flag,
+    Inbox,
+    WebSocketProtocol,
+)
 from tests.harness import wait_until
 
 HANDSHAKE = (
@@ -29,10 +36,13 @@ class Transport(asyncio.Transport):
     def __init__(self) -> None:
         super().__init__()
         self.written = bytearray()
+        self.writes = 0  # calls to `write`: system calls, on a real transport
         self.closing = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
+        assert not self.closing, "written after close"
         self.written += data
+        self.writes += 1
 
     def is_closing(self) -> bool:
         return self.closing
@@ -69,7 +79,13 @@ async def served() -> tuple[WebSocketProtocol, Transport, Callable[[bytes], bool
     protocol.data_received(HANDSHAKE)
     await asyncio.wait_for(accepted.wait(), 2)
     transport.written.clear()
+    transport.writes = 0
     return protocol, transport, direct[0]
+
+
+async def end_of_iteration() -> None:
+    """Let the loop finish the callbacks due now, the held writes' flush among them."""
+    await asyncio.sleep(0)
 
 
 def unmasked_frame(data: bytes) -> bytes:
@@ -82,6 +98,7 @@ async def test_a_direct_write_frames_like_send() -> None:
     assert vars(protocol)["response"] is None
     assert (b"Sec-WebSocket-Version", b"13") in protocol.scope["headers"]
     assert send_nowait(b"\x00\x01abc")
+    await end_of_iteration()
     assert bytes(transport.written) == unmasked_frame(b"\x00\x01abc")
     protocol.connection_lost(None)
 
@@ -105,6 +122,7 @@ async def test_one_payload_sent_to_many_connections_is_framed_right_for_each() -
     for payload in sent:
         for _, _, send_nowait in served_pairs:
             assert send_nowait(payload)
+    await end_of_iteration()
     for protocol, transport, _ in served_pairs:
         assert bytes(transport.written) == b"".join(map(rfc6455_binary, sent))
         protocol.connection_lost(None)
@@ -158,3 +176,54 @@ async def test_the_flag_releases_every_waiter_when_set() -> None:
     await asyncio.wait_for(asyncio.gather(*waiting), 1)
     flag.clear()
     assert not flag.is_set()
+
+
+async def test_frames_of_one_iteration_leave_in_one_write_in_their_order() -> None:
+    protocol, transport, send_nowait = await served()
+    frames = [b"\x00\x02" + bytes([i]) * i for i in range(1, 6)]
+    for frame in frames:
+        assert send_nowait(frame)
+    assert transport.written == b"", "held until the loop's iteration ends"
+    await end_of_iteration()
+    assert bytes(transport.written) == b"".join(map(rfc6455_binary, frames))
+    assert transport.writes == 1
+    assert send_nowait(b"next")  # a later iteration holds again, and writes again
+    await end_of_iteration()
+    assert transport.writes == 2
+    protocol.connection_lost(None)
+
+
+async def test_a_write_of_uvicorns_own_comes_after_what_is_held() -> None:
+    # A close sent through ASGI must not overtake the frames sent before it: the client would
+    # read the close first and never see them.
+    protocol, transport, send_nowait = await served()
+    assert send_nowait(b"before the close")
+    await protocol.send({"type": "websocket.close", "code": 1000, "reason": "bye"})
+    # RFC 6455 5.5.1: FIN + opcode 8, length 5, the code 1000 in two bytes, then the reason.
+    close = bytes([0x88, 5]) + (1000).to_bytes(2, "big") + b"bye"
+    assert bytes(transport.written) == rfc6455_binary(b"before the close") + close
+    protocol.connection_lost(None)
+
+
+async def test_a_transport_closed_gets_what_is_held_first() -> None:
+    protocol, transport, send_nowait = await served()
+    assert send_nowait(b"last words")
+    protocol.transport.close()
+    assert bytes(transport.written) == rfc6455_binary(b"last words") and transport.closing
+    await end_of_iteration()  # the flush then finds nothing held: no write after the close
+    protocol.connection_lost(None)
+
+
+async def test_a_connection_holds_a_bounded_number_of_bytes() -> None:
+    protocol, transport, send_nowait = await served()
+    chunk = b"\x01" * (HOLD_BYTES // 4)
+    for _ in range(4):
+        assert send_nowait(chunk)
+    # The fourth frame took what is held past the bound: everything left at once.
+    assert transport.writes == 1 and len(transport.written) > HOLD_BYTES
+    assert send_nowait(b"small")
+    await end_of_iteration()
+    assert bytes(transport.written) == b"".join(
+        map(rfc6455_binary, [chunk, chunk, chunk, chunk, b"small"])
+    )
+    protocol.connection_lost(None)
