@@ -26,6 +26,7 @@ from pycrdt import Array, Doc, Map, Text, TransactionEvent
 
 from collab.invoice.document import INVOICE_SHAPE
 from collab.sync.inspect import UpdateInspector
+from collab.sync.integrity import Integrity
 
 LINES = 50
 
@@ -111,7 +112,7 @@ def conflicting_updates(base: Doc[Any], count: int, seed: int = 11) -> list[byte
     return out
 
 
-def measure(label: str, updates: list[bytes], step: Callable[[bytes], None]) -> None:
+def measure(label: str, updates: list[bytes], step: Callable[[bytes], object]) -> None:
     samples = []
     for update in updates:
         start = time.perf_counter_ns()
@@ -140,6 +141,23 @@ def accepting(base: Doc[Any]) -> Callable[[bytes], None]:
     return accept
 
 
+def measure_integrity(base: Doc[Any], count: int) -> None:
+    """The integrity check alone, for a new session replacing a value an earlier one wrote:
+    the delete set names that writer, looked up among every writer of the state vector."""
+    live: Doc[Any] = Doc()
+    live.apply_update(base.get_update())
+    session: Doc[Any] = Doc()
+    session.apply_update(base.get_update())
+    sent: list[bytes] = []
+    session.observe(lambda event: sent.append(event.update))
+    session.get("lines", type=Array)[LINES // 2]["unit_price"] = "9.99"
+    live.apply_update(sent[0])
+    state = live.get_state()
+    check = Integrity().check  # kept across updates, as the inspector keeps it
+    assert check(sent[0], state)
+    measure("integrity check (a value replaced)", sent * count, lambda u: check(u, state))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--updates", type=int, default=5000)
@@ -165,6 +183,8 @@ def main() -> None:
         refused_live.apply_update(refusing.compensate())
 
     measure("inspected, refused and compensated", updates[:1000], refused)
+
+    measure_integrity(base, args.updates)
 
     conflicts = conflicting_updates(base, min(args.updates, 2000))
     concurrent = accepting(base)
