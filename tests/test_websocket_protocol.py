@@ -227,3 +227,22 @@ async def test_a_connection_holds_a_bounded_number_of_bytes() -> None:
         map(rfc6455_binary, [chunk, chunk, chunk, chunk, b"small"])
     )
     protocol.connection_lost(None)
+
+
+async def test_one_failing_transport_does_not_hold_back_the_others_held_frames(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    (broken, broken_transport, broken_send), (fine, transport, send_nowait) = [
+        await served() for _ in range(2)
+    ]
+
+    def refuse(data: bytes | bytearray | memoryview) -> None:
+        raise RuntimeError("transport broke")
+
+    broken_transport.write = refuse  # type: ignore[method-assign]
+    assert broken_send(b"lost") and send_nowait(b"delivered")  # held by both, broken first
+    await end_of_iteration()
+    assert bytes(transport.written) == rfc6455_binary(b"delivered")
+    assert "writing held frames failed" in caplog.text
+    broken.connection_lost(None)
+    fine.connection_lost(None)

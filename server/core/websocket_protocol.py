@@ -19,6 +19,7 @@ connection that stay empty for its whole life (bench/conn_memory.py, --tracemall
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, Generic, TypeVar
 
 from uvicorn.config import Config
@@ -29,6 +30,8 @@ from websockets.exceptions import InvalidState
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Request
 from websockets.protocol import State
+
+log = logging.getLogger(__name__)
 
 SEND_NOWAIT = "cofacture.send_nowait"
 _FLUSHER = "cofacture_flusher"
@@ -126,7 +129,10 @@ class Flusher:
     def _flush(self) -> None:
         marked, self._marked = self._marked, []
         for writes in marked:
-            writes.flush()
+            try:
+                writes.flush()
+            except Exception:  # one connection's transport failing must not hold the others'
+                log.exception("writing held frames failed")
 
 
 T = TypeVar("T")
