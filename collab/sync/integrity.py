@@ -35,12 +35,13 @@ class Integrity:
 
     The delete-set check needs, for each client an update deletes from, the clock the document
     reached for it. The state vector lists every client that ever wrote (hundreds in an old
-    invoice), and reading it in Python per update cost 110 us with 50 writers and 450 us with
-    300. This keeps a *lower bound* per client instead: a document's clocks only grow, so a
-    bound at or past a deletion's end proves the deleted items seen; only when no bound does is
-    the state vector read, and every bound is then made exact. Each checked update raises its
-    first author's bound past its first struct: most deletions (a value replaced, a
-    character removed) are of items an update already checked brought.
+    invoice), and reading it in Python per update cost 136 us with 50 writers and 571 us with
+    300 (bench/inspect_cost.py --writers; 13 and 20 us kept). This keeps a *lower bound* per
+    client instead: a document's clocks only grow, so a bound at or past a deletion's end
+    proves the deleted items seen; only when no bound does is the state vector read, and every
+    bound is then made exact. Each checked update raises its first author's bound past its
+    first struct: most deletions (a value replaced, a character removed) are of items an update
+    already checked brought.
     """
 
     __slots__ = ("_seen",)

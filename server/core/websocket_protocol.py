@@ -66,8 +66,9 @@ class HeldWrites:
     sends each of them to every other peer: without holding, one system call (and, on
     loopback, one segment delivered) per frame and peer; held, one per peer and iteration.
     Every other write (uvicorn's handshake, pings, pongs, closes, the ASGI `send`) goes through
-    `write`, which writes what is held first, so frames never overtake one another. A closed
-    or aborted transport drops what is held, as it drops its own buffer."""
+    `write`, which writes what is held first, so frames never overtake one another; `close`
+    writes it first too. A transport aborted or lost drops what is held, as it drops its own
+    buffer."""
 
     __slots__ = ("_flusher", "_held", "_held_bytes", "transport")
 
