@@ -35,6 +35,9 @@ export class OfflineCopy {
   /** Resolves once the stored document is merged into the doc, with the number of changes it
    * held as not acknowledged (0 when IndexedDB fails or is too slow). */
   readonly loaded: Promise<number>
+  /** The same count without the time limit: for a copy only read to be dropped, where waiting
+   * holds nothing back (a slow disk must not hide the notice that changes were dropped). */
+  readonly held: Promise<number>
 
   private constructor(name: string, doc: Y.Doc) {
     this.store = new IndexeddbPersistence(name, doc)
@@ -45,7 +48,8 @@ export class OfflineCopy {
     )
     const stored = this.store.whenSynced.then(() => this.store.get(PENDING)).then((value: unknown) => (typeof value === 'number' ? value : 0))
     const late = new Promise<number>((resolve) => window.setTimeout(() => resolve(0), LOAD_TIMEOUT_MS))
-    this.loaded = Promise.race([stored, opened, late]).catch(() => 0)
+    this.held = Promise.race([stored, opened]).catch(() => 0)
+    this.loaded = Promise.race([this.held, late])
   }
 
   /** A copy of `name` for `doc`, or null where the browser has no IndexedDB. */
@@ -70,7 +74,7 @@ export class OfflineCopy {
 export async function discardDraft(name: string): Promise<number> {
   if (!available() || !(await storedNames()).includes(name)) return 0
   const copy = OfflineCopy.open(name, new Y.Doc())
-  const pending = (await copy?.loaded) ?? 0
+  const pending = (await copy?.held) ?? 0
   await copy?.clear()
   return pending
 }
