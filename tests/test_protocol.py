@@ -50,7 +50,9 @@ def test_var_uint_matches_lib0() -> None:
 def test_var_uints_read_back_to_back_as_lib0_wrote_them() -> None:
     # The same lib0 sequences, one after the other: each read stops at its own last byte.
     reader = Reader(b"\xac\x02\x05\x80\x01\x7f")
-    assert [reader.var_uint() for _ in range(4)] == [300, 5, 128, 127]
+    assert [reader.var_uint() for _ in range(3)] == [300, 5, 128]
+    assert reader.peek() == 0x7F  # the next byte, left unread
+    assert reader.var_uint() == 127 and reader.peek() is None
     reader.expect_end()
     for cut in (b"\xac", b"\x80\x80"):  # a continuation bit on the last byte there is
         with pytest.raises(ProtocolError, match="truncated"):

@@ -74,8 +74,8 @@ class Integrity:
         if not reader.var_uint() or not reader.var_uint():  # no group, or an empty one
             return
         client, clock = reader.var_uint(), reader.var_uint()
-        first = reader.rest()[:1]
-        if first and first[0] & 0x1F != _SKIP and self._seen.get(client, -1) <= clock:
+        info = reader.peek()  # the first struct's info byte; not `rest()`, a copy per update
+        if info is not None and info & 0x1F != _SKIP and self._seen.get(client, -1) <= clock:
             self._seen[client] = clock + 1
 
 

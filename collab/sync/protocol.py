@@ -148,6 +148,10 @@ class Reader:
         except UnicodeDecodeError as exc:
             raise ProtocolError("string is not UTF-8") from exc
 
+    def peek(self) -> int | None:
+        """The next byte, left unread; None at the end."""
+        return self._data[self._pos] if self._pos < len(self._data) else None
+
     def rest(self) -> bytes:
         """Everything not read yet."""
         chunk = self._data[self._pos :]
