@@ -71,6 +71,10 @@ class End:
     def unsubscribe(self, channel: str) -> None:
         self.link.handlers.get(self.name, {}).pop(channel, None)
 
+    @property
+    def problem(self) -> str | None:
+        return "the link loses everything" if self.link.lose else None
+
 
 @asynccontextmanager
 async def two_processes() -> AsyncIterator[tuple[Link, list[RoomRegistry], list[Cluster]]]:

@@ -5,8 +5,11 @@ has moved on. In memory; across real processes: tests/test_processes_workflow.py
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from typing import Any
 
+import pytest
 from pycrdt import Doc, Map
 
 from collab.sync import MemoryStore, Room, RoomRegistry
@@ -19,7 +22,11 @@ SUBMITTED = "the invoice is submitted: only drafts can be edited"
 
 
 class _Elsewhere:
-    """Other processes that hear nothing (the registry only needs to know they exist)."""
+    """Other processes that hear nothing (the registry only needs to know they exist);
+    `reachable` False plays Redis away."""
+
+    def __init__(self) -> None:
+        self.reachable = True
 
     def notice(self, doc_id: str, body: dict[str, object]) -> None: ...
 
@@ -44,9 +51,12 @@ async def _reopened() -> bool:
 
 
 async def _submitted(
-    rooms: RoomRegistry, store: MemoryStore, still: pinning.Still = _still
+    rooms: RoomRegistry,
+    store: MemoryStore,
+    still: pinning.Still = _still,
+    others: _Elsewhere | None = None,
 ) -> tuple[Room, dict[str, Any]]:
-    rooms.others = _Elsewhere()
+    rooms.others = others or _Elsewhere()
     room = await rooms.acquire("inv")
     room.apply_server_change(_setting(room, "payment_terms", "as submitted"), user_id="u1")
     document = document_json(room.doc)
@@ -110,3 +120,48 @@ async def test_with_one_process_nothing_is_pinned() -> None:
         await pinning.hold(rooms, room, document_json(room.doc), _still)
         assert room.refs == 1 and "inv" not in pinning._held
         rooms.release(room)
+
+
+@pytest.fixture
+def short_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pinning, "PIN_SECONDS", 0.4)
+    monkeypatch.setattr(pinning, "_TICK_SECONDS", 0.02)
+
+
+@pytest.mark.usefixtures("short_pins")
+async def test_while_the_others_are_out_of_reach_the_pin_outlasts_its_time() -> None:
+    """Redis away: late edits arrive with the reconciliation after it returns, so the pin's
+    time only runs while the others can be reached."""
+    store, others = MemoryStore(), _Elsewhere()
+    async with registry(store) as rooms:
+        others.reachable = False
+        room, document = await _submitted(rooms, store, others=others)
+        await asyncio.sleep(3 * pinning.PIN_SECONDS)
+        assert room.refs == 1 and "inv" in pinning._held
+        room.apply_remote(_setting(room, "payment_terms", "let in while Redis was away"))
+        await wait_until(lambda: document_json(room.doc) == document, what="the undo")
+        others.reachable = True
+        back = time.monotonic()
+        await wait_until(lambda: room.refs == 0, what="the pin to end")
+        assert time.monotonic() - back >= pinning.PIN_SECONDS - 0.05
+        room = await rooms.acquire("inv")
+        room.apply_remote(_setting(room, "payment_terms", "after the pin"))
+        await asyncio.sleep(0.1)
+        assert room.doc.get("invoice", type=Map)["payment_terms"] == "after the pin"
+        rooms.release(room)
+
+
+@pytest.mark.usefixtures("short_pins")
+async def test_a_pin_ends_at_its_cap_however_long_the_others_stay_away(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(pinning, "PIN_MAX_SECONDS", 1.0)
+    store, others = MemoryStore(), _Elsewhere()
+    async with registry(store) as rooms:
+        others.reachable = False
+        started = time.monotonic()
+        room, _ = await _submitted(rooms, store, others=others)
+        with caplog.at_level(logging.WARNING, logger=pinning.__name__):
+            await wait_until(lambda: room.refs == 0, what="the pin to end", timeout=5)
+        assert 1.0 - 0.05 <= time.monotonic() - started < 3.0
+        assert "stayed out of reach" in caplog.text

@@ -59,6 +59,11 @@ class Transport(Protocol):
 
     def unsubscribe(self, channel: str) -> None: ...
 
+    @property
+    def problem(self) -> str | None:
+        """Why messages cannot reach the other processes now (the broker is away), or None."""
+        ...
+
 
 class ClusterLocks(LockArbiter, Protocol):
     async def forget_process(self, doc_id: str, process_id: str) -> None:
@@ -181,6 +186,11 @@ class Cluster:
         return any(at >= recent for at in heard.values())
 
     # -- what the server sends ----------------------------------------------------------------
+
+    @property
+    def reachable(self) -> bool:
+        """Whether what this process sends can reach the other processes now."""
+        return self._transport.problem is None
 
     def notice(self, doc_id: str, body: dict[str, object]) -> None:
         """A notice for every connection of `doc_id` on the other processes."""

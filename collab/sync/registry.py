@@ -46,6 +46,11 @@ class Broadcast(Protocol):
 
     def frozen(self, doc_id: str, reason: str | None) -> None: ...
 
+    @property
+    def reachable(self) -> bool:
+        """Whether messages reach the other processes now (False while the broker is away)."""
+        ...
+
 
 class RoomRegistry:
     def __init__(

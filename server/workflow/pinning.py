@@ -6,15 +6,21 @@ process that makes it, and in the others a Redis hop later: at their next re-rea
 accepts meanwhile reaches this process (through Redis, or the reconciliation when Redis
 returns) and would change the live document after its content was bound or issued.
 
-So the process that made the transition keeps the room loaded for `PIN_SECONDS` with the
-content it froze, and undoes any late change as one server change: logged, fanned out to every
-process, the history showing both. Only that process undoes. The others doing the same would
-each re-insert what the late edit deleted (one copy per process).
+So the process that made the transition keeps the room loaded with the content it froze, and
+undoes any late change as one server change: logged, fanned out to every process, the history
+showing both. Only that process undoes. The others doing the same would each re-insert what the
+late edit deleted (one copy per process).
+
+The pin lasts `PIN_SECONDS` counted while the other processes can be reached: while Redis is
+away, late edits pile up unheard on both sides and arrive with the reconciliation after it
+returns, so the pin waits for that. `PIN_MAX_SECONDS` bounds it all the same: each pin keeps
+an invoice loaded, and an outage may outlast many transitions.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,8 +33,10 @@ from server.invoices import service as invoices
 log = logging.getLogger(__name__)
 
 # Longer than a state's slowest way to the other processes while Redis works (their re-read,
-# 5 s), with room for Redis to come back from a short outage.
+# 5 s) and than the reconciliation after it returns (at once, then every 5 s).
 PIN_SECONDS = 120.0
+PIN_MAX_SECONDS = 3600.0  # however long Redis stays away
+_TICK_SECONDS = 1.0  # how often the pin's clock looks whether Redis can be reached
 
 _held: dict[str, asyncio.Task[None]] = {}  # invoice -> its pin, the latest transition's
 
@@ -45,14 +53,14 @@ async def hold(registry: RoomRegistry, room: Room, document: dict[str, Any], sti
     previous = _held.pop(room.doc_id, None)
     if previous is not None:
         previous.cancel()
-    frozen = room.frozen
-    if frozen is None or registry.others is None:  # one process: nothing comes in late
+    frozen, others = room.frozen, registry.others
+    if frozen is None or others is None:  # one process: nothing comes in late
         return
     try:
         room = await registry.acquire(room.doc_id)  # kept loaded; released by the task
     except LoadError:  # shutting down: the clients are being handed over anyway
         return
-    task = asyncio.create_task(_pinned(room, document, frozen, still))
+    task = asyncio.create_task(_pinned(room, document, frozen, still, lambda: others.reachable))
     _held[room.doc_id] = task
     # Here, not in the task: a task cancelled before it starts never runs its `finally`.
     task.add_done_callback(lambda done: _unpinned(registry, room, done))
@@ -73,29 +81,67 @@ def _unpinned(registry: RoomRegistry, room: Room, task: asyncio.Task[None]) -> N
         registry.release(room)
 
 
-async def _pinned(room: Room, document: dict[str, Any], frozen: str, still: Still) -> None:
+class _Clock:
+    """`PIN_SECONDS` counted only while the other processes can be reached, and at most
+    `PIN_MAX_SECONDS` in all."""
+
+    def __init__(self, reachable: Callable[[], bool]) -> None:
+        self._reachable = reachable
+        self._left = PIN_SECONDS
+        self._at = self._start = asyncio.get_running_loop().time()
+        self.capped = False  # the pin ended at PIN_MAX_SECONDS, the others still unreachable
+
+    async def wait(self, changed: asyncio.Event) -> bool:
+        """Wait for `changed`; False once the pin's time is up."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(min(_TICK_SECONDS, max(self._left, 0.0))):
+                    await changed.wait()
+            now = asyncio.get_running_loop().time()
+            if self._reachable():
+                self._left -= now - self._at
+            self._at = now
+            self.capped = self._left > 0 and now - self._start >= PIN_MAX_SECONDS
+            if self._left <= 0 or self.capped:
+                return False
+            if changed.is_set():
+                return True
+
+
+async def _pinned(
+    room: Room,
+    document: dict[str, Any],
+    frozen: str,
+    still: Still,
+    reachable: Callable[[], bool],
+) -> None:
     changed = asyncio.Event()
 
     def listener(_: Room) -> None:
         changed.set()  # checked by the task, not inside the room's apply
 
     room.listeners.append(listener)
+    clock = _Clock(reachable)
     try:
-        async with asyncio.timeout(PIN_SECONDS):
-            while room.frozen == frozen:  # a new state (reopened, a later transition) ends it
-                if invoices.document_json(room.doc) != document:
-                    if not await still():
-                        return  # changed elsewhere: these may be edits of a reopened draft
-                    if room.frozen == frozen and invoices.reset_content(room, document):
-                        log.warning(
-                            "invoice %s: undid an edit let in after it became %s",
-                            room.doc_id,
-                            frozen,
-                        )
-                await changed.wait()
-                changed.clear()
-    except TimeoutError:
-        pass
+        while room.frozen == frozen:  # a new state (reopened, a later transition) ends it
+            if invoices.document_json(room.doc) != document:
+                if not await still():
+                    return  # changed elsewhere: these may be edits of a reopened draft
+                if room.frozen == frozen and invoices.reset_content(room, document):
+                    log.warning(
+                        "invoice %s: undid an edit let in after it became %s", room.doc_id, frozen
+                    )
+            if not await clock.wait(changed):
+                break
+            changed.clear()
+        if clock.capped:
+            log.warning(
+                "invoice %s: no longer held as %s: the other processes stayed out of reach for"
+                " %d s; an edit they let in from now on stays in the live view",
+                room.doc_id,
+                frozen,
+                PIN_MAX_SECONDS,
+            )
     except Exception:  # the database unreachable, say: undoing nothing is the safe side
         log.exception("invoice %s: holding its frozen content failed; no longer held", room.doc_id)
     finally:
