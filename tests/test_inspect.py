@@ -109,6 +109,22 @@ def test_inspection_names_the_paths_an_update_changes(
 
 
 @pytest.mark.parametrize(
+    "change",
+    [
+        # Up to the limit: 8 + 4,992 = 5,000 characters ("Thank you, Zoë 😀" is 16, 9,984 more).
+        lambda d: lines(d)[0]["description"].insert(6, "x" * 4992),
+        lambda d: header(d)["notes"].insert(0, "y" * 9984),
+        # Counted in characters, not in UTF-8 bytes: 4,992 two-byte letters.
+        lambda d: lines(d)[0]["description"].insert(0, "é" * 4992),
+    ],
+)
+def test_a_text_may_be_typed_up_to_its_length(change: Callable[[Doc[Any]], None]) -> None:
+    setup = Setup()
+    inspection = setup.inspector.inspect(setup.edit(change))
+    assert inspection.damage is None and inspection.problems == []
+
+
+@pytest.mark.parametrize(
     ("change", "problem"),
     [
         (lambda d: header(d).__setitem__("colour", "red"), "unknown field 'colour'"),
@@ -133,6 +149,15 @@ def test_inspection_names_the_paths_an_update_changes(
         (
             lambda d: header(d).__setitem__("due_date", "x" * 11),
             "due_date longer than 10 characters",
+        ),
+        # Typing is held to a text's length too ("Line 0 é" is 8 characters; 5,000 at most).
+        (
+            lambda d: lines(d)[0]["description"].insert(6, "x" * 4993),
+            "lines.l0.description longer than 5000 characters",
+        ),
+        (
+            lambda d: header(d)["notes"].insert(0, "y" * 9985),
+            "invoice.notes longer than 10000 characters",
         ),
     ],
 )

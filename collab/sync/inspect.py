@@ -23,13 +23,13 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, Text
 
-from collab.shape import DocumentShape
+from collab.shape import DocumentShape, field_in
 from collab.sync.errors import is_crdt_failure
+from collab.sync.events import Event, observe_deep
 from collab.sync.inspect_edits import ChangeKind, EditRecorder, FieldChange, Inspection
 from collab.sync.inspect_rows import RowsInspector
 from collab.sync.integrity import Integrity
 from collab.sync.peer import Identity
-from collab.sync.undo import event_kind
 
 __all__ = ["ChangeKind", "FieldChange", "Inspection", "Policy", "UpdateInspector"]
 
@@ -89,7 +89,7 @@ class UpdateInspector:
         self._state: bytes | None = None
         self._integrity = Integrity()  # what the shadow is known to hold, per client
         self._header = self._shadow.get(shape.header_root, type=Map)
-        self._header.observe_deep(self._on_header)
+        observe_deep(self._header, self._on_header)
         self._collections = [
             RowsInspector(rows, self._shadow, self._live, self._edits) for rows in shape.rows
         ]
@@ -184,21 +184,26 @@ class UpdateInspector:
 
     # -- header events --------------------------------------------------------------------
 
-    def _on_header(self, events: list[Any]) -> None:
+    def _on_header(self, events: list[Event]) -> None:
         if self._edits.compensating:
             return
         shape = self._shape
         for event in events:
             path = tuple(str(p) for p in event.path)
-            if event_kind(event) == "map" and event.keys:
+            if event.kind == "map" and (keys := event.keys):
                 live_map = partial(self._live_header_map, path)
-                for key, info in event.keys.items():
+                for key, info in keys.items():
                     self._edits.map_change(
-                        event.target, live_map, path, key, info, shape.header_root, shape.header
+                        event, live_map, path, key, info, shape.header_root, shape.header
                     )
-            elif event_kind(event) == "text" and path and event.delta:
+            elif event.kind == "text" and path and event.delta:
                 live_text = partial(self._live_header_text, path)
-                self._edits.text_change(event, live_text, f"{shape.header_root}.{'.'.join(path)}")
+                self._edits.text_change(
+                    event,
+                    live_text,
+                    f"{shape.header_root}.{'.'.join(path)}",
+                    field_in(shape.header, path),
+                )
             elif not path:
                 self._suspect_header_type = True
 

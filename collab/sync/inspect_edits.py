@@ -14,9 +14,10 @@ from enum import StrEnum
 from functools import partial
 from typing import Any
 
-from pycrdt import Map, Text
+from pycrdt import Map
 
 from collab.shape import Field, conforms, field_in
+from collab.sync.events import Event, Target
 from collab.sync.undo import LazyBytes, LiveText, delete_range, plain, prelim, reinsert
 
 
@@ -69,7 +70,7 @@ class EditRecorder:
 
     def map_change(
         self,
-        target: Map[Any],
+        event: Event,
         live_map: LiveMap,
         path: tuple[str, ...],
         key: str,
@@ -86,7 +87,7 @@ class EditRecorder:
             ChangeKind.DELETE if action == "delete" else ChangeKind.SET,
         )
         parent_schema = field_in(root_schema, path)
-        self.undo_map_key(target, live_map, key, parent_schema.fields if parent_schema else None)
+        self.undo_map_key(event, live_map, key, parent_schema.fields if parent_schema else None)
         if schema is None:
             self.problem(f"unknown field {'.'.join(full)!r}")
         elif action != "delete":
@@ -95,11 +96,14 @@ class EditRecorder:
                 self.problem(f"{'.'.join(full)} {problem}")
 
     def undo_map_key(
-        self, target: Map[Any], live_map: LiveMap, key: str, fields: dict[str, Field] | None
+        self, event: Event, live_map: LiveMap, key: str, fields: dict[str, Field] | None
     ) -> None:
         schema = fields.get(key) if fields else None
 
+        later = event.target
+
         def undo() -> None:
+            target: Map[Any] = later.get()
             before = live_map()
             if before is not None and key in before:
                 target[key] = prelim(plain(before[key]), schema)
@@ -108,9 +112,13 @@ class EditRecorder:
 
         self.undo.append(undo)
 
-    def text_change(self, event: Any, live_text: LiveText, path: str) -> None:
+    def text_change(
+        self, event: Event, live_text: LiveText, path: str, schema: Field | None
+    ) -> None:
+        """Characters typed or deleted in a text: its path, plain text only, its length."""
         self.change(path, ChangeKind.EDIT)
-        target: Text = event.target
+        target = _Later(event.target)
+        grew = False
         ops: list[Undo] = []
         old = LazyBytes(live_text)
         post = pre = 0
@@ -124,10 +132,38 @@ class EditRecorder:
                     self.problem(f"{path} holds plain text only")
                     inserted = " "
                 size = len(inserted.encode())
-                ops.append(partial(delete_range, target, post, size))
+                ops.append(partial(target.delete, post, size))
                 post += size
+                grew = True
             elif "delete" in op:
-                ops.append(partial(reinsert, target, post, old, pre, op["delete"]))
+                ops.append(partial(target.reinsert, post, old, pre, op["delete"]))
                 pre += op["delete"]
         # Right to left, so that each operation's offset is still valid when it runs.
         self.undo.extend(ops)
+        if grew and schema is not None:
+            problem = target.too_long(schema.max_length)
+            if problem:
+                self.problem(f"{path} {problem}")
+
+
+class _Later:
+    """Undo steps on an event's text, wrapped for pycrdt only if a refusal runs them."""
+
+    __slots__ = ("_target",)
+
+    def __init__(self, target: Target) -> None:
+        self._target = target
+
+    def delete(self, at: int, size: int) -> None:
+        delete_range(self._target.get(), at, size)
+
+    def reinsert(self, at: int, old: LazyBytes, start: int, size: int) -> None:
+        reinsert(self._target.get(), at, old, start, size)
+
+    def too_long(self, max_length: int) -> str | None:
+        """Why the text is too long now, or None. Its length in UTF-8 bytes is known at once
+        and never less than its length in characters: only a text that long is read."""
+        text = self._target.get()
+        if len(text) > max_length and len(str(text)) > max_length:
+            return f"longer than {max_length} characters"
+        return None

@@ -19,9 +19,10 @@ from typing import Any
 
 from pycrdt import Array, Doc, Map, Text
 
-from collab.shape import Rows, conforms
+from collab.shape import Rows, conforms, field_in
+from collab.sync.events import Event, observe_deep
 from collab.sync.inspect_edits import ChangeKind, EditRecorder
-from collab.sync.undo import delete_range, descend, event_kind, insert_all
+from collab.sync.undo import delete_range, descend, insert_all
 
 
 class RowsInspector:
@@ -30,7 +31,7 @@ class RowsInspector:
         self._live = live
         self._edits = edits
         self._array: Array[Any] = shadow.get(rows.root, type=Array)
-        self._array.observe_deep(self._on_rows)
+        observe_deep(self._array, self._on_rows)
         with shadow.transaction():
             self._order: list[object] = [
                 row.get(rows.row_id) if isinstance(row, Map) else None for row in self._array
@@ -79,14 +80,14 @@ class RowsInspector:
 
     # -- events ---------------------------------------------------------------------------
 
-    def _on_rows(self, events: list[Any]) -> None:
+    def _on_rows(self, events: list[Event]) -> None:
         if self._edits.compensating:
             return
         rows = self._rows
         inserted: set[int] = set()
         for event in events:
             if not event.path:
-                if event_kind(event) == "array" and event.delta:
+                if event.kind == "array" and event.delta:
                     inserted |= self._rows_delta(event)
                 else:
                     self.suspect_root_type = True
@@ -100,29 +101,29 @@ class RowsInspector:
                 continue  # inside a row this update adds: checked as part of the insert
             row_id = order[index]  # the id it had before this update, should it change it
             prefix = f"{rows.root}.{row_id}"
-            if event_kind(event) == "map" and event.keys:
+            if event.kind == "map" and (keys := event.keys):
                 live_map = partial(self._live_row_part, row_id, rest)
-                for key, info in event.keys.items():
+                for key, info in keys.items():
                     if not rest and key == rows.row_id:
                         self._edits.problem(f"the id of {rows.noun} {row_id!r} cannot change")
-                        self._edits.undo_map_key(event.target, live_map, key, rows.row.fields)
+                        self._edits.undo_map_key(event, live_map, key, rows.row.fields)
                         continue
-                    self._edits.map_change(
-                        event.target, live_map, rest, key, info, prefix, rows.row
-                    )
-            elif event_kind(event) == "text" and rest and event.delta:
+                    self._edits.map_change(event, live_map, rest, key, info, prefix, rows.row)
+            elif event.kind == "text" and rest and event.delta:
                 live_text = partial(self._live_row_text, row_id, rest)
-                self._edits.text_change(event, live_text, f"{prefix}.{'.'.join(rest)}")
+                self._edits.text_change(
+                    event, live_text, f"{prefix}.{'.'.join(rest)}", field_in(rows.row, rest)
+                )
             # Any other event nets to nothing (content added and removed in one transaction).
 
-    def _rows_delta(self, event: Any) -> set[int]:
+    def _rows_delta(self, event: Event) -> set[int]:
         """Record row inserts and deletes and the ids' order after them; return the (new)
         indices of inserted rows."""
         rows = self._rows
         before = self._order
         after: list[object] = []
         live_rows = self._live.get(rows.root, type=Array)
-        target: Array[Any] = event.target
+        target: Array[Any] = event.target.get()
         inserted: set[int] = set()
         post = pre = 0
         for op in event.delta:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pycrdt import Array, ArrayEvent, Map, MapEvent, Text, TextEvent
+from pycrdt import Array, Map, Text
 
 from collab.shape import Field, Kind
 
@@ -33,12 +33,6 @@ def plain(value: Any) -> Any:
 def text_bytes(text: Text) -> bytes:
     # pycrdt's text offsets are UTF-8 byte offsets.
     return str(text).encode()
-
-
-def event_kind(event: object) -> str:
-    """The kind of a pycrdt event, without narrowing it (pycrdt's event classes are untyped)."""
-    kinds: dict[type, str] = {MapEvent: "map", TextEvent: "text", ArrayEvent: "array"}
-    return kinds.get(type(event), "other")
 
 
 def descend(node: Any, path: tuple[str, ...]) -> Map[Any] | None:
