@@ -1,12 +1,14 @@
 """Cost of update inspection per update, on a 50-line invoice.
 
-Run: .venv/bin/python bench/inspect_cost.py [--updates N] [--writers W]
+Run: .venv/bin/python -m bench.inspect_cost [--updates N] [--writers W] [--notes-edits E]
 
 Prints microseconds per update (p50 / p99 / mean) for: a plain `apply_update` (what a server
 without inspection does), the inspected accepted path (shadow apply + event analysis + live
-apply), the refused path (inspection + compensation + live apply), and concurrent sets of the
+apply), the refused path (inspection + compensation + live apply), concurrent sets of the
 same header fields by two people, where the losing sets are root events without a readable
-change (the misused-root check).
+change (the misused-root check), and keystrokes in notes ten people typed into at random places
+(`--notes-edits`, default 3,000: a text of many items, where reading a change's delta walks
+them all).
 
 `--writers W` (default 1) has W earlier sessions write the invoice's lines in turn, as a draft
 edited over days carries: each browser session is a new Yjs client, and the document's state
@@ -112,6 +114,46 @@ def conflicting_updates(base: Doc[Any], count: int, seed: int = 11) -> list[byte
     return out
 
 
+def worked_notes(base: Doc[Any], edits: int, seed: int = 13) -> Doc[Any]:
+    """`base` after ten people typed `edits` characters into the notes at random places, a
+    few at a time and deleting now and then: a text of many small items, deleted ones too."""
+    rng = random.Random(seed)
+    doc: Doc[Any] = Doc()
+    doc.apply_update(base.get_update())
+    writers: list[Doc[Any]] = []
+    for _ in range(10):
+        writer: Doc[Any] = Doc()
+        writer.apply_update(doc.get_update())
+        writers.append(writer)
+    for n in range(edits):
+        writer = writers[n % len(writers)]
+        writer.apply_update(doc.get_update(writer.get_state()))
+        notes = writer.get("invoice", type=Map)["notes"]
+        size = len(str(notes).encode())  # pycrdt's text offsets are UTF-8 bytes (ASCII here)
+        before = writer.get_state()
+        if n % 10 == 9 and size > 20:
+            at = rng.randrange(size - 10)
+            del notes[at : at + rng.randrange(1, 10)]
+        else:
+            notes.insert(rng.randrange(size + 1), rng.choice("abcdefgh "))
+        doc.apply_update(writer.get_update(before))
+    return doc
+
+
+def keystrokes(base: Doc[Any], count: int, seed: int = 17) -> list[bytes]:
+    """One person typing in the notes, a character at a time at one place after another; each
+    update the transaction's own, as a browser sends it (a diff would carry every deletion)."""
+    rng = random.Random(seed)
+    client: Doc[Any] = Doc()
+    client.apply_update(base.get_update())
+    notes = client.get("invoice", type=Map)["notes"]
+    out: list[bytes] = []
+    client.observe(lambda event: out.append(event.update))
+    for _ in range(count):
+        notes.insert(rng.randrange(len(str(notes)) + 1), rng.choice("abcdefgh "))
+    return out
+
+
 def measure(label: str, updates: list[bytes], step: Callable[[bytes], object]) -> None:
     samples = []
     for update in updates:
@@ -162,6 +204,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--updates", type=int, default=5000)
     parser.add_argument("--writers", type=int, default=1, help="earlier sessions (clients)")
+    parser.add_argument(
+        "--notes-edits", type=int, default=3000, help="edits the notes carry (typing row)"
+    )
     args = parser.parse_args()
     base = invoice(LINES, max(1, args.writers))
     updates = typical_updates(base, args.updates)
@@ -185,6 +230,13 @@ def main() -> None:
     measure("inspected, refused and compensated", updates[:1000], refused)
 
     measure_integrity(base, args.updates)
+
+    worked = worked_notes(base, args.notes_edits)
+    measure(
+        f"typing in notes of {args.notes_edits} edits by 10",
+        keystrokes(worked, min(args.updates, 1000)),
+        accepting(worked),
+    )
 
     conflicts = conflicting_updates(base, min(args.updates, 2000))
     concurrent = accepting(base)

@@ -27,7 +27,11 @@ def _turn_off() -> None:
     if "columns" in _OFF:
         InvoiceRooms._changed = lambda self, org_id, room: None  # type: ignore[method-assign]
     if "inspect" in _OFF:
-        UpdateInspector.inspect = lambda self, update: Inspection()  # type: ignore[method-assign]
+
+        def unread(self: UpdateInspector, update: bytes, *, full: bool = False) -> Inspection:
+            return Inspection()
+
+        UpdateInspector.inspect = unread  # type: ignore[method-assign]
         UpdateInspector.accept = lambda self: None  # type: ignore[method-assign]
     if "awareness" in _OFF:
         receive = Room.receive

@@ -96,15 +96,17 @@ class UpdateInspector:
 
     # -- inspection -----------------------------------------------------------------------
 
-    def inspect(self, update: bytes) -> Inspection:
+    def inspect(self, update: bytes, *, full: bool = False) -> Inspection:
         """Apply `update` to the shadow and say what it changes. Raises what pycrdt raises for
         bytes it cannot apply (`is_crdt_failure`): the shadow must then be `reset`. An update
-        with pending parts is reported as such, unanalysed: the shadow must be reset too."""
+        with pending parts is reported as such, unanalysed: the shadow must be reset too.
+        Typing is left unread unless `full` (`Inspection.partial`)."""
         if not self._built:
             self._build()
         self._before = self._state if self._state is not None else self._shadow.get_state()
         self._state = None  # until this update is applied
-        self._edits.start()
+        self._update = update
+        self._edits.start(update, full=full)
         self._suspect_header_type = False
         for collection in self._collections:
             collection.start()
@@ -169,6 +171,13 @@ class UpdateInspector:
     def compensate(self) -> bytes:
         """Undo the inspected update in the shadow; return the update that brings the live
         document (and the sender) to the same state, without the refused content."""
+        if self._edits.inspection.partial:
+            # Typing was left unread: inspect it again, every change read for its undo
+            # steps, on a shadow rebuilt from the live document (which never applied it).
+            # Only a refused edit of a text gets here: a locked field, a frozen invoice.
+            update = self._update
+            self.reset()
+            self.inspect(update, full=True)
         self._edits.compensating = True
         self._state = None
         try:
@@ -196,7 +205,7 @@ class UpdateInspector:
                     self._edits.map_change(
                         event, live_map, path, key, info, shape.header_root, shape.header
                     )
-            elif event.kind == "text" and path and event.delta:
+            elif event.kind == "text" and path:
                 live_text = partial(self._live_header_text, path)
                 self._edits.text_change(
                     event,

@@ -17,6 +17,7 @@ from typing import Any
 from pycrdt import Map
 
 from collab.shape import Field, conforms, field_in
+from collab.sync.contents import only_typing
 from collab.sync.events import Event, Target
 from collab.sync.undo import LazyBytes, LiveText, delete_range, plain, prelim, reinsert
 
@@ -41,6 +42,9 @@ class Inspection:
     damage: str | None = None  # not compensable: the sender must resync
     # Parts of the update wait for content the document lacks (collab/sync/integrity.py).
     pending: bool = False
+    # Typing left unread (collab/sync/contents.py): no undo steps for it yet
+    # (`UpdateInspector.compensate` inspects the update again in full first).
+    partial: bool = False
 
     def paths(self) -> set[str]:
         return {change.path for change in self.changes}
@@ -57,10 +61,20 @@ class EditRecorder:
         self.inspection = Inspection()
         self.undo: list[Undo] = []
         self.compensating = False  # the undo's own events are not inspected
+        self._update = b""
+        self._typing: bool | None = False
 
-    def start(self) -> None:
+    def start(self, update: bytes, *, full: bool) -> None:
+        """Before `update` is applied to the shadow; `full`: read every change, typing too."""
         self.inspection = Inspection()
         self.undo = []
+        self._update = update
+        self._typing = None if not full else False  # whether it only types, once known
+
+    def _only_typing(self) -> bool:
+        if self._typing is None:
+            self._typing = only_typing(self._update)
+        return self._typing
 
     def change(self, path: str, kind: ChangeKind) -> None:
         self.inspection.changes.append(FieldChange(path, kind))
@@ -116,8 +130,19 @@ class EditRecorder:
         self, event: Event, live_text: LiveText, path: str, schema: Field | None
     ) -> None:
         """Characters typed or deleted in a text: its path, plain text only, its length."""
-        self.change(path, ChangeKind.EDIT)
         target = _Later(event.target)
+        if self._only_typing():
+            # Plain text whatever its delta says, and no undo needed unless refused. (A text
+            # event that nets to nothing is recorded too: its delta is what would tell.)
+            self.change(path, ChangeKind.EDIT)
+            self.inspection.partial = True
+            problem = target.too_long(schema.max_length) if schema is not None else None
+            if problem:
+                self.problem(f"{path} {problem}")
+            return
+        if not event.delta:
+            return  # content added and removed in one transaction: nothing changed
+        self.change(path, ChangeKind.EDIT)
         grew = False
         ops: list[Undo] = []
         old = LazyBytes(live_text)

@@ -109,7 +109,7 @@ class RowsInspector:
                         self._edits.undo_map_key(event, live_map, key, rows.row.fields)
                         continue
                     self._edits.map_change(event, live_map, rest, key, info, prefix, rows.row)
-            elif event.kind == "text" and rest and event.delta:
+            elif event.kind == "text" and rest:
                 live_text = partial(self._live_row_text, row_id, rest)
                 self._edits.text_change(
                     event, live_text, f"{prefix}.{'.'.join(rest)}", field_in(rows.row, rest)

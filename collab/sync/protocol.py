@@ -148,6 +148,13 @@ class Reader:
         except UnicodeDecodeError as exc:
             raise ProtocolError("string is not UTF-8") from exc
 
+    def byte(self) -> int:
+        """One byte read as it is (a struct's info byte, not a var-uint)."""
+        if self._pos >= len(self._data):
+            raise ProtocolError("truncated byte")
+        self._pos += 1
+        return self._data[self._pos - 1]
+
     def peek(self) -> int | None:
         """The next byte, left unread; None at the end."""
         return self._data[self._pos] if self._pos < len(self._data) else None
