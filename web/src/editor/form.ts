@@ -151,7 +151,7 @@ export function detailsSection(context: BindContext, creditNote = false): Sectio
 
 export function notesSection(context: BindContext): Section {
   const bindings: Binding[] = []
-  const notes = textarea({ rows: '3' })
+  const notes = textarea({ rows: '3', maxlength: '10000' }) // the schema's length: the server refuses more
   bindings.push(bind(context, notes, 'invoice.notes', 'text'))
   const value = input({ inputmode: 'decimal', class: 'num' })
   bindings.push(bind(context, value, 'invoice.discount.value', 'decimal'))

@@ -149,7 +149,8 @@ export class LinesView {
       bindings.push(bind(this.context, element, path(name), kind))
       return element
     }
-    const description = bound(textarea({ rows: '1', class: 'grow' }), 'description', 'text')
+    // The schema's length (collab/invoice/document.py): the server refuses typing past it.
+    const description = bound(textarea({ rows: '1', class: 'grow', maxlength: '5000' }), 'description', 'text')
     const quantity = bound(input({ inputmode: 'decimal', class: 'num' }), 'quantity', 'decimal')
     const unit = bound(unitInput(), 'unit', 'upper')
     const price = bound(input({ inputmode: 'decimal', class: 'num' }), 'unit_price', 'decimal')
