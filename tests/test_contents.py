@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, merge_updates
 
 from collab.sync.contents import only_typing
@@ -100,3 +102,46 @@ def test_an_embed_in_a_text_is_refused() -> None:
         setup.edit(lambda d: _notes(d).insert_embed(2, Array([1])))
     )
     assert "invoice.notes holds plain text only" in inspection.problems
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=64))
+def test_any_bytes_read_without_error(data: bytes) -> None:
+    assert only_typing(data) in (True, False)
+
+
+def _boundary(encoded: bytes, place: int) -> int:
+    """The first character boundary at or after `place` (pycrdt's offsets are UTF-8 bytes)."""
+    while place < len(encoded) and encoded[place] & 0xC0 == 0x80:
+        place += 1
+    return place
+
+
+_TYPING = st.lists(
+    st.tuples(st.booleans(), st.integers(0, 40), st.text(min_size=1, max_size=6)),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_TYPING, st.booleans())
+def test_typing_in_one_transaction_is_typing_and_a_field_set_with_it_is_not(
+    edits: list[tuple[bool, int, str]], with_a_set: bool
+) -> None:
+    """Random insertions and deletions in the notes and a description, in one transaction
+    (a paste, an autocorrection); the same with a field set is not typing."""
+
+    def change(doc: Doc[Any]) -> None:
+        for in_notes, at, text in edits:
+            target = _notes(doc) if in_notes else lines(doc)[0]["description"]
+            encoded = str(target).encode()
+            place = _boundary(encoded, min(at, len(encoded)))
+            if at % 3 == 0 and place < len(encoded):
+                del target[place : _boundary(encoded, place + 1)]
+            else:
+                target.insert(place, text)
+        if with_a_set:
+            header(doc)["due_date"] = "2027-03-31"
+
+    assert only_typing(Setup().edit(change)) is not with_a_set
