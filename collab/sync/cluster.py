@@ -20,14 +20,11 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import IntEnum
 from functools import partial
 from typing import Protocol
 
 from collab.sync.errors import CollabError, is_crdt_failure
-from collab.sync.locks import Lock
-from collab.sync.peer import Identity
 from collab.sync.protocol import (
     AwarenessEntry,
     Reader,
@@ -36,8 +33,15 @@ from collab.sync.protocol import (
     write_var_bytes,
 )
 from collab.sync.registry import RoomRegistry
+from collab.sync.remote import (
+    ClusterLocks,
+    RemoteProcess,
+    forget_process,
+    holds_own_locks,
+    mirror_locks,
+    own_locks,
+)
 from collab.sync.room import Room
-from collab.sync.room_locks import LockArbiter
 from collab.sync.state_vectors import decode_state_vector, delete_set_digest
 
 log = logging.getLogger(__name__)
@@ -65,12 +69,6 @@ class Transport(Protocol):
         ...
 
 
-class ClusterLocks(LockArbiter, Protocol):
-    async def forget_process(self, doc_id: str, process_id: str) -> None:
-        """Release every lock a gone process's connections held on `doc_id`."""
-        ...
-
-
 class Kind(IntEnum):
     UPDATE = 1  # an update to apply
     SYNC = 2  # "this is my state": answer with what I lack
@@ -80,13 +78,6 @@ class Kind(IntEnum):
     LOCKS = 6  # the locks the sender's connections hold (all of them: it replaces the last)
 
 
-@dataclass(frozen=True, slots=True)
-class RemoteProcess:
-    """The owner of presence (and locks) another process's connections hold here."""
-
-    process_id: str
-
-
 # Presence entries one message may carry: a room's presence is bounded by its connections.
 _MAX_AWARENESS_ENTRIES = 1_000
 # A room answers a state it is behind with its own at most this often (no ping-pong).
@@ -94,9 +85,6 @@ _ASK_INTERVAL = 0.5
 # A process not heard on a document's channel for this many reconciliation periods no longer
 # holds it (it announces itself every period while it does).
 _HOLDER_SILENCE = 2.5
-# Locks one message may list: a process's connections hold a few each.
-_MAX_LOCKS = 10_000
-_USER = ("id", "name", "color")
 # The first byte of a SYNC: the sender just loaded the room or reconnected.
 _ARRIVED = b"\x01"
 
@@ -229,7 +217,7 @@ class Cluster:
             if self._locks is None:
                 room.locks.release_owner(owner)
             else:
-                task = asyncio.create_task(self._forget(self._locks, room, owner))
+                task = asyncio.create_task(forget_process(self._locks, room, owner))
                 self._background.add(task)
                 task.add_done_callback(self._background.discard)
             holders = self._holders.get(room.doc_id, {})
@@ -243,62 +231,17 @@ class Cluster:
             for hook in self.on_recheck:
                 hook(rooms)
 
-    async def _forget(self, locks: ClusterLocks, room: Room, owner: RemoteProcess) -> None:
-        """Release a gone process's locks at the arbiter first, then here: a client told they
-        are free and asking at once must be granted (the other order refused it)."""
-        try:
-            await locks.forget_process(room.doc_id, owner.process_id)
-        except Exception as exc:  # their leases end them anyway
-            log.warning("releasing the locks of gone process %s failed: %r", owner.process_id, exc)
-        room.locks.release_owner(owner)
-
-    def _share_locks(self, room: Room) -> None:
-        now = asyncio.get_running_loop().time()
-        mine = [
-            {
-                "path": lock.path,
-                "user": lock.holder.presence(),
-                "expires_in": round(lock.expires_at - now, 3),
-            }
-            for lock in room.locks.table.holders(now)
-            if not isinstance(lock.owner, RemoteProcess)
-        ]
-        self._send(room.doc_id, Kind.LOCKS, json.dumps(mine, separators=(",", ":")).encode())
-
-    def _mirror_locks(self, room: Room, origin: str, body: bytes) -> None:
-        listed = json.loads(body)
-        if not isinstance(listed, list) or len(listed) > _MAX_LOCKS:
-            raise ValueError("a lock list")
-        now = asyncio.get_running_loop().time()
-        owner = RemoteProcess(origin)
-        locks = []
-        for item in listed:
-            if not isinstance(item, dict):
-                raise ValueError("a lock")
-            path, user = item.get("path"), item.get("user")
-            expires_in = item.get("expires_in")
-            if not (isinstance(path, str) and room.shape.valid_path(path)):
-                raise ValueError("a lock path")
-            if not (isinstance(user, dict) and all(isinstance(user.get(k), str) for k in _USER)):
-                raise ValueError("a lock holder")
-            if not isinstance(expires_in, int | float) or not 0 < expires_in <= room.locks.lease:
-                raise ValueError("a lock lease")
-            holder = Identity(user["id"], user["name"], can_edit=True, color=user["color"])
-            locks.append(Lock(path, holder, owner, now + expires_in))
-        room.locks.table.replace_owned(owner, locks)
-        room.locks.changed(shared=False)
-
     def _share_own(self, room: Room) -> None:
         """Send this process's connections' presence and locks (to a process that lacks them)."""
         owned = room.awareness.owned()
         mine = [entry for entry, owner in owned if not isinstance(owner, RemoteProcess)]
         if mine:
             self.awareness(room, mine)
-        if any(
-            not isinstance(lock.owner, RemoteProcess)
-            for lock in room.locks.table.holders(asyncio.get_running_loop().time())
-        ):
+        if holds_own_locks(room):
             self._share_locks(room)
+
+    def _share_locks(self, room: Room) -> None:
+        self._send(room.doc_id, Kind.LOCKS, own_locks(room))
 
     def _send(self, doc_id: str, kind: Kind, payload: bytes) -> None:
         self._transport.publish(_channel(doc_id), bytes((kind,)) + payload)
@@ -348,7 +291,7 @@ class Cluster:
             if isinstance(notice, dict):
                 room.notify(notice)
         elif kind is Kind.LOCKS:
-            self._mirror_locks(room, origin, body)
+            mirror_locks(room, origin, body)
         elif kind is Kind.FROZEN:
             reason = json.loads(body)
             room.frozen = reason if isinstance(reason, str) else None
