@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from pycrdt import Array, Doc, Map, Text, merge_updates
 
 from collab.sync.contents import only_typing
+from collab.sync.protocol import write_var_uint
 from tests.test_inspect import Setup, header, lines
 
 # By hand from Yjs' encoding (v1): 1 client group of 1 struct, client 1 from clock 0; info
@@ -64,6 +65,28 @@ def test_only_strings_and_deletions_are_typing(
     change: Callable[[Doc[Any]], None], typing: bool
 ) -> None:
     assert only_typing(Setup().edit(change)) is typing
+
+
+def test_an_update_of_many_structs_takes_the_full_path() -> None:
+    """A hostile frame of a megabyte of string structs is not walked in Python: past 256
+    groups and structs the update is not read as typing (its deltas are read instead)."""
+
+    def structs(count: int) -> bytes:
+        # One group of `count` strings "x" by client 1, each after the previous one (origin).
+        out = bytearray([1])
+        write_var_uint(out, count)
+        out += bytes([1, 0, 0x04, 1, 1, ord("t"), 1, ord("x")])
+        for clock in range(count - 1):
+            out += bytes([0x84, 1])
+            write_var_uint(out, clock)
+            out += bytes([1, ord("x")])
+        return bytes(out + b"\x00")
+
+    assert only_typing(structs(255))
+    assert not only_typing(structs(256))
+    doc: Doc[Any] = Doc()
+    doc.apply_update(structs(300))  # the bytes are a real update
+    assert str(doc.get("t", type=Text)) == "x" * 300
 
 
 def test_a_merge_of_several_writers_typing_is_typing() -> None:

@@ -20,15 +20,22 @@ from collab.sync.protocol import Reader
 
 _GC, _DELETED, _STRING, _SKIP = 0, 1, 4, 10  # Yjs' content reference numbers
 _ORIGIN, _RIGHT_ORIGIN, _PARENT_SUB = 0x80, 0x40, 0x20
+# Typing, a paste or an autocorrection is a few structs. Past this many (groups and structs),
+# the update takes the full path rather than a walk in Python as long as the frame allows.
+_MAX_STRUCTS = 256
 
 
 def only_typing(update: bytes) -> bool:
     """True if every struct of `update` is a string or a deleted range (or a gap); False
-    otherwise, and for bytes that do not read as an update."""
+    otherwise, for bytes that do not read as an update, and past `_MAX_STRUCTS`."""
     reader = Reader(update)
+    budget = _MAX_STRUCTS
     try:
         for _ in range(reader.var_uint()):
             structs = reader.var_uint()
+            budget -= 1 + structs
+            if budget < 0:
+                return False
             reader.var_uint()  # the client
             reader.var_uint()  # the first clock
             for _ in range(structs):

@@ -105,7 +105,6 @@ class UpdateInspector:
             self._build()
         self._before = self._state if self._state is not None else self._shadow.get_state()
         self._state = None  # until this update is applied
-        self._update = update
         self._edits.start(update, full=full)
         self._suspect_header_type = False
         for collection in self._collections:
@@ -175,7 +174,7 @@ class UpdateInspector:
             # Typing was left unread: inspect it again, every change read for its undo
             # steps, on a shadow rebuilt from the live document (which never applied it).
             # Only a refused edit of a text gets here: a locked field, a frozen invoice.
-            update = self._update
+            update = self._edits.update
             self.reset()
             self.inspect(update, full=True)
         self._edits.compensating = True

@@ -61,19 +61,19 @@ class EditRecorder:
         self.inspection = Inspection()
         self.undo: list[Undo] = []
         self.compensating = False  # the undo's own events are not inspected
-        self._update = b""
+        self.update = b""  # the update being inspected
         self._typing: bool | None = False
 
     def start(self, update: bytes, *, full: bool) -> None:
         """Before `update` is applied to the shadow; `full`: read every change, typing too."""
         self.inspection = Inspection()
         self.undo = []
-        self._update = update
+        self.update = update
         self._typing = None if not full else False  # whether it only types, once known
 
     def _only_typing(self) -> bool:
         if self._typing is None:
-            self._typing = only_typing(self._update)
+            self._typing = only_typing(self.update)
         return self._typing
 
     def change(self, path: str, kind: ChangeKind) -> None:
